@@ -1,0 +1,131 @@
+package org.limes.drivers.lineprotocol;
+
+import java.time.Instant;
+import java.util.Map;
+import org.limes.drivers.Reading;
+
+/**
+ * Writes InfluxDB line protocol:
+ * {@code measurement,tag=v,tag=v field=1.5,count=3i,ok=true,name="x" 1764136800000000000}.
+ *
+ * <p>Escaping per the line protocol reference: in the measurement, comma and space; in tag
+ * keys, tag values and field keys, comma, equals sign and space; in string field values,
+ * double quote and backslash. Doubles are written so they read back identical; longs get
+ * the {@code i} suffix. Tags are written in key order, which InfluxDB recommends.
+ *
+ * <p>A reading becomes one point: measurement = kind; tags = {@code device}, {@code site}
+ * (when set) and the reading's tags; timestamp = the device time in nanoseconds.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class LineProtocolEncoder {
+
+    private LineProtocolEncoder() {
+    }
+
+    /** The reading as one line, without a trailing newline. */
+    public static String encode(Reading r) {
+        StringBuilder sb = new StringBuilder(128);
+        appendReading(sb, r);
+        return sb.toString();
+    }
+
+    public static void appendReading(StringBuilder sb, Reading r) {
+        escape(sb, r.kind(), false);
+        boolean deviceWritten = false;
+        boolean siteWritten = r.site().isEmpty();
+        for (Map.Entry<String, String> tag : r.tags().entrySet()) {
+            String key = tag.getKey();
+            if (!deviceWritten && key.compareTo("device") > 0) {
+                tag(sb, "device", r.deviceId());
+                deviceWritten = true;
+            }
+            if (!siteWritten && key.compareTo("site") > 0) {
+                tag(sb, "site", r.site());
+                siteWritten = true;
+            }
+            if (key.equals("device") || key.equals("site") || tag.getValue().isEmpty()) {
+                continue;
+            }
+            tag(sb, key, tag.getValue());
+        }
+        if (!deviceWritten) {
+            tag(sb, "device", r.deviceId());
+        }
+        if (!siteWritten) {
+            tag(sb, "site", r.site());
+        }
+        appendFields(sb, r.fields());
+        sb.append(' ').append(nanos(r.deviceTime()));
+    }
+
+    /** A point of any shape; {@code tags} should be sorted by key (e.g. a TreeMap). */
+    public static void appendPoint(StringBuilder sb, String measurement, Map<String, String> tags,
+            Map<String, Object> fields, Instant time) {
+        escape(sb, measurement, false);
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+            if (!tag.getValue().isEmpty()) {
+                tag(sb, tag.getKey(), tag.getValue());
+            }
+        }
+        appendFields(sb, fields);
+        sb.append(' ').append(nanos(time));
+    }
+
+    public static long nanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    }
+
+    private static void tag(StringBuilder sb, String key, String value) {
+        sb.append(',');
+        escape(sb, key, true);
+        sb.append('=');
+        escape(sb, value, true);
+    }
+
+    private static void appendFields(StringBuilder sb, Map<String, Object> fields) {
+        char sep = ' ';
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+            sb.append(sep);
+            sep = ',';
+            escape(sb, f.getKey(), true);
+            sb.append('=');
+            Object v = f.getValue();
+            if (v instanceof Double d) {
+                sb.append(d.doubleValue());
+            } else if (v instanceof Long l) {
+                sb.append(l.longValue()).append('i');
+            } else if (v instanceof Boolean b) {
+                sb.append(b.booleanValue() ? 't' : 'f');
+            } else {
+                sb.append('"');
+                String s = String.valueOf(v);
+                for (int i = 0; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    if (c == '\n' || c == '\r') {
+                        c = ' ';
+                    }
+                    if (c == '"' || c == '\\') {
+                        sb.append('\\');
+                    }
+                    sb.append(c);
+                }
+                sb.append('"');
+            }
+        }
+    }
+
+    private static void escape(StringBuilder sb, String s, boolean equalsToo) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') {
+                // A newline ends a point and has no escape; it becomes an (escaped) space.
+                c = ' ';
+            }
+            if (c == ',' || c == ' ' || (equalsToo && c == '=')) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+    }
+}

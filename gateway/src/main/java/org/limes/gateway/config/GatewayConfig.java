@@ -1,0 +1,48 @@
+package org.limes.gateway.config;
+
+import java.util.List;
+import org.limes.gateway.http.AdminConfig;
+import org.limes.gateway.outbox.OutboxConfig;
+import org.limes.gateway.pipeline.InventoryConfig;
+import org.limes.gateway.pipeline.PipelineConfig;
+import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.sink.centre.CentreConfig;
+import org.limes.gateway.sink.influx.StoreConfig;
+import org.limes.gateway.source.SourceConfig;
+
+/**
+ * The whole gateway configuration, one YAML file. Every section is a record beside the
+ * component it configures; defaults and checks live in their compact constructors, the
+ * checks that span sections in {@link ConfigLoader}.
+ *
+ * @param name      the gateway's name (default limes)
+ * @param dataDir   where outboxes and embedded services keep their files (default ./data)
+ * @param mqtt      the device broker
+ * @param store     the time-series store
+ * @param admin     the admin HTTP port
+ * @param sources   ingestion sources
+ * @param inventory the known devices
+ * @param rules     alert rules
+ * @param centres   alert destinations
+ * @param outbox    durable queue limits
+ * @param pipeline  hot-path threading
+ */
+public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreConfig store, AdminConfig admin,
+        List<SourceConfig> sources, InventoryConfig inventory, List<RuleConfig> rules, List<CentreConfig> centres,
+        OutboxConfig outbox, PipelineConfig pipeline) {
+
+    public GatewayConfig {
+        name = name == null ? "limes" : Require.identifier("name", name);
+        dataDir = dataDir == null ? "./data" : Require.nonBlank("data_dir", dataDir);
+        mqtt = mqtt == null ? MqttConfig.defaults() : mqtt;
+        store = store == null ? new StoreConfig(null, null, null, null, null, null, null, null, null, null, null)
+                : store;
+        admin = admin == null ? AdminConfig.defaults() : admin;
+        sources = sources == null ? List.of() : List.copyOf(sources);
+        inventory = inventory == null ? new InventoryConfig(null, null, null) : inventory;
+        rules = rules == null ? List.of() : List.copyOf(rules);
+        centres = centres == null ? List.of() : List.copyOf(centres);
+        outbox = outbox == null ? OutboxConfig.defaults() : outbox;
+        pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
+    }
+}

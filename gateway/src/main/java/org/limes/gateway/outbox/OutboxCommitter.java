@@ -1,0 +1,115 @@
+package org.limes.gateway.outbox;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group commit of every outbox: one thread that, every {@code syncInterval}, writes
+ * and syncs each outbox's buffered records, persists acknowledged positions, and then
+ * runs the callbacks registered before the cycle began — typically "acknowledge this
+ * frame to the broker", which is thereby only ever sent for records on disk.
+ *
+ * <p>If any outbox fails to sync (disk full, I/O error), the cycle's callbacks are kept
+ * for a later cycle: upstream acknowledgements stop until the disk recovers, which is the
+ * backpressure the architecture asks for. The callback queue holds at most one entry per
+ * frame in flight, so it is bounded by the sources' own in-flight windows.
+ */
+public final class OutboxCommitter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxCommitter.class);
+
+    private final List<Outbox> outboxes = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
+    private final long intervalNanos;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private long lastErrorLog;
+
+    public OutboxCommitter(long syncIntervalMs) {
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMs);
+        this.thread = new Thread(this::loop, "limes-outbox-commit");
+        this.thread.setDaemon(true);
+    }
+
+    public void register(Outbox outbox) {
+        outboxes.add(outbox);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * Runs {@code action} on the committer thread once every record appended to any outbox
+     * before this call is durable. The action must be quick and must not block.
+     */
+    public void afterDurable(Runnable action) {
+        callbacks.add(action);
+    }
+
+    private void loop() {
+        List<Runnable> carried = new ArrayList<>();
+        while (running) {
+            LockSupport.parkNanos(intervalNanos);
+            cycle(carried);
+        }
+        cycle(carried);
+        for (Outbox o : outboxes) {
+            o.release();
+        }
+    }
+
+    private void cycle(List<Runnable> carried) {
+        Runnable r;
+        while ((r = callbacks.poll()) != null) {
+            carried.add(r);
+        }
+        boolean allDurable = true;
+        for (Outbox o : outboxes) {
+            try {
+                o.flush();
+                o.persistAcknowledged();
+            } catch (IOException | RuntimeException e) {
+                allDurable = false;
+                long now = System.nanoTime();
+                if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(10)) {
+                    lastErrorLog = now;
+                    LOG.error("outbox sync failed; upstream acknowledgements are held until it succeeds", e);
+                }
+            }
+        }
+        if (!allDurable) {
+            return;
+        }
+        for (Runnable action : carried) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.error("after-durable action failed", e);
+            }
+        }
+        carried.clear();
+    }
+
+    /** Flushes what is buffered, runs the pending callbacks and stops the thread. */
+    @Override
+    public void close() {
+        for (Outbox o : outboxes) {
+            o.close();
+        }
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

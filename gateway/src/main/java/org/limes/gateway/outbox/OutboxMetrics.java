@@ -1,0 +1,71 @@
+package org.limes.gateway.outbox;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/** The meters of one destination's outbox (component spec in STYLE.md). */
+public final class OutboxMetrics {
+
+    private final MeterRegistry registry;
+    private final String destination;
+    private final Counter appendedReadings;
+    private final Counter appendedAlerts;
+    private final Counter acknowledged;
+    private final Counter evicted;
+    private final Counter corrupt;
+    private final Timer sync;
+
+    public OutboxMetrics(MeterRegistry registry, String destination) {
+        this.registry = registry;
+        this.destination = destination;
+        this.appendedReadings = Counter.builder("limes.outbox.appended").description("Records appended to the outbox")
+                .baseUnit("records").tags("destination", destination, "type", "reading").register(registry);
+        this.appendedAlerts = Counter.builder("limes.outbox.appended").description("Records appended to the outbox")
+                .baseUnit("records").tags("destination", destination, "type", "alert").register(registry);
+        this.acknowledged = Counter.builder("limes.outbox.acknowledged")
+                .description("Records the destination acknowledged").baseUnit("records")
+                .tags("destination", destination).register(registry);
+        this.evicted = Counter.builder("limes.dropped").description("Records dropped, by reason")
+                .baseUnit("records").tags("component", "outbox-" + destination, "reason", "outbox_full")
+                .register(registry);
+        this.corrupt = Counter.builder("limes.errors").description("Errors, by component, stage and type")
+                .tags("component", "outbox-" + destination, "stage", "sending", "error_type", "corrupt_record")
+                .register(registry);
+        this.sync = Timer.builder("limes.outbox.sync").description("Group commit: write and fsync of one outbox")
+                .tags("destination", destination).register(registry);
+    }
+
+    void bind(Outbox outbox) {
+        Gauge.builder("limes.outbox.depth", outbox, Outbox::depth).description("Records not yet acknowledged")
+                .baseUnit("records").tags("destination", destination).register(registry);
+        Gauge.builder("limes.outbox.bytes", outbox, Outbox::bytes).description("Bytes on disk and buffered")
+                .baseUnit("bytes").tags("destination", destination).register(registry);
+    }
+
+    void appended(byte type) {
+        (type == OutboxRecord.ALERT ? appendedAlerts : appendedReadings).increment();
+    }
+
+    void acknowledged(long n) {
+        acknowledged.increment(n);
+    }
+
+    void evicted(long n) {
+        evicted.increment(n);
+    }
+
+    void corrupt(long n) {
+        corrupt.increment(n);
+    }
+
+    void synced(long nanos) {
+        sync.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void backpressure(String reason) {
+        registry.counter("limes.outbox.backpressure", "destination", destination, "reason", reason).increment();
+    }
+}

@@ -1,0 +1,46 @@
+package org.limes.gateway.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+import org.limes.gateway.config.Require;
+
+/**
+ * One inventory entry: a device the gateway accepts readings from, and the tags the
+ * normaliser adds to them.
+ *
+ * @param id          the device id as the device reports it
+ * @param site        the crossing it belongs to
+ * @param deviceClass {@code class:} counter, radar, camera, … (free text)
+ * @param lane        lane tag, optional
+ * @param location    where it stands, optional
+ * @param tags        further static tags, optional
+ */
+public record DeviceConfig(String id, String site, @JsonProperty("class") String deviceClass, String lane,
+        Location location, Map<String, String> tags) {
+
+    public DeviceConfig {
+        Require.identifier("id", id);
+        Require.identifier("site", site);
+        deviceClass = deviceClass == null ? "unknown" : deviceClass;
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /**
+     * WGS-84 position of a device.
+     *
+     * @param lat latitude, degrees
+     * @param lon longitude, degrees
+     */
+    public record Location(Double lat, Double lon) {
+        public Location {
+            Require.present("lat", lat);
+            Require.present("lon", lon);
+            if (lat < -90 || lat > 90) {
+                throw new IllegalArgumentException("lat must be -90..90, got " + lat);
+            }
+            if (lon < -180 || lon > 180) {
+                throw new IllegalArgumentException("lon must be -180..180, got " + lon);
+            }
+        }
+    }
+}

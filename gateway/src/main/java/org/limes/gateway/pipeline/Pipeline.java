@@ -1,0 +1,273 @@
+package org.limes.gateway.pipeline;
+
+import io.micrometer.core.instrument.Gauge;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.limes.drivers.DecodeException;
+import org.limes.drivers.Driver;
+import org.limes.drivers.Frame;
+import org.limes.drivers.Reading;
+import org.limes.drivers.lineprotocol.LineProtocolEncoder;
+import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.OutboxCommitter;
+import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.rules.Alert;
+import org.limes.gateway.rules.AlertJson;
+import org.limes.gateway.rules.Rule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hot path: decode → normalise (inventory) → rules → outboxes.
+ *
+ * <p>Decoding runs on the calling source thread (drivers are pure). The readings are then
+ * handed to shards, one thread each, chosen by device id, so every device's rule state is
+ * owned by one thread and rules need no locks. Each shard's hand-off queue is bounded;
+ * when it is full {@link #submit} waits, which stops the source reading (the MQTT client
+ * stops taking messages, so the broker holds them): backpressure, not buffering.
+ *
+ * <p>Every reading is appended to the store's outbox; every alert transition to the
+ * store's and to each centre's outbox. The frame's acknowledgement runs once all of that
+ * is durable ({@link OutboxCommitter#afterDurable}). A malformed frame is counted, logged
+ * at most once per origin per interval with the decoder's reason, and acknowledged (a
+ * redelivery would not mend it); the frames around it flow on.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    private final Shard[] shards;
+    private final Inventory inventory;
+    private final Outbox store;
+    private final List<Outbox> centres;
+    private final OutboxCommitter committer;
+    private final PipelineMetrics metrics;
+    private final String gateway;
+    private final LogLimiter malformedLog;
+    private final LogLimiter unknownLog;
+
+    public Pipeline(String gateway, PipelineConfig config, Inventory inventory, Supplier<List<Rule>> rules,
+            Outbox store, List<Outbox> centres, OutboxCommitter committer, PipelineMetrics metrics) {
+        this.gateway = gateway;
+        this.inventory = inventory;
+        this.store = store;
+        this.centres = List.copyOf(centres);
+        this.committer = committer;
+        this.metrics = metrics;
+        this.malformedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
+        this.unknownLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
+        this.shards = new Shard[config.shards()];
+        for (int i = 0; i < shards.length; i++) {
+            shards[i] = new Shard(i, config.queueCapacity(), rules.get());
+            Shard s = shards[i];
+            Gauge.builder("limes.pipeline.queue", s.queue, BlockingQueue::size)
+                    .description("Frames waiting for a pipeline shard").baseUnit("frames")
+                    .tag("shard", Integer.toString(i)).register(metrics.registry());
+        }
+    }
+
+    public void start() {
+        for (Shard s : shards) {
+            s.thread.start();
+        }
+    }
+
+    /**
+     * Decodes a frame and hands its readings to their shards. Waits while a shard's queue
+     * is full. {@code ack} runs exactly once: when everything the frame produced is
+     * durable in the outboxes, or at once when the frame is malformed or empty.
+     */
+    public void submit(Frame frame, Driver driver, Runnable ack) throws InterruptedException {
+        List<Reading> readings;
+        try {
+            readings = driver.decode(frame);
+        } catch (DecodeException e) {
+            metrics.decodeError(driver.name(), e.errorType());
+            if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+                LOG.warn("dropped a malformed {} frame from {} ({}): {} (further ones from there are counted in "
+                        + "limes.errors and logged at most once a minute)", driver.name(), frame.origin(),
+                        frame.source(), e.getMessage());
+            }
+            ack.run();
+            return;
+        } catch (RuntimeException e) {
+            metrics.decodeError(driver.name(), "driver_failure");
+            if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+                LOG.error("driver {} failed on a frame from {} instead of reporting it malformed", driver.name(),
+                        frame.origin(), e);
+            }
+            ack.run();
+            return;
+        }
+        metrics.decoded(driver.name(), readings.size());
+        if (readings.isEmpty()) {
+            ack.run();
+            return;
+        }
+        int first = shardOf(readings.get(0));
+        boolean oneShard = true;
+        for (int i = 1; i < readings.size() && oneShard; i++) {
+            oneShard = shardOf(readings.get(i)) == first;
+        }
+        if (oneShard) {
+            shards[first].put(new Work(readings, new FrameTicket(1, ack)));
+            return;
+        }
+        List<List<Reading>> parts = new ArrayList<>(shards.length);
+        for (int i = 0; i < shards.length; i++) {
+            parts.add(new ArrayList<>());
+        }
+        for (Reading r : readings) {
+            parts.get(shardOf(r)).add(r);
+        }
+        int nonEmpty = (int) parts.stream().filter(p -> !p.isEmpty()).count();
+        FrameTicket ticket = new FrameTicket(nonEmpty, ack);
+        for (int i = 0; i < shards.length; i++) {
+            if (!parts.get(i).isEmpty()) {
+                shards[i].put(new Work(parts.get(i), ticket));
+            }
+        }
+    }
+
+    private int shardOf(Reading r) {
+        return Math.floorMod(r.deviceId().hashCode(), shards.length);
+    }
+
+    /** Stops taking work, lets the shards finish what is queued, and waits for them. */
+    @Override
+    public void close() {
+        for (Shard s : shards) {
+            s.running = false;
+        }
+        for (Shard s : shards) {
+            try {
+                s.thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private record Work(List<Reading> readings, FrameTicket ticket) {
+    }
+
+    /** Counts down the shards a frame was split over; the last one schedules the ack. */
+    private final class FrameTicket {
+        private final AtomicInteger parts;
+        private final Runnable ack;
+
+        FrameTicket(int parts, Runnable ack) {
+            this.parts = new AtomicInteger(parts);
+            this.ack = ack;
+        }
+
+        void partDone() {
+            if (parts.decrementAndGet() == 0) {
+                committer.afterDurable(ack);
+            }
+        }
+    }
+
+    private final class Shard {
+        final BlockingQueue<Work> queue;
+        final List<Rule> rules;
+        final Thread thread;
+        final List<Alert> alerts = new ArrayList<>();
+        final StringBuilder line = new StringBuilder(256);
+        volatile boolean running = true;
+
+        Shard(int index, int capacity, List<Rule> rules) {
+            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.rules = rules;
+            this.thread = new Thread(this::loop, "limes-pipeline-" + index);
+            this.thread.setDaemon(true);
+        }
+
+        void put(Work w) throws InterruptedException {
+            queue.put(w);
+        }
+
+        private void loop() {
+            while (running || !queue.isEmpty()) {
+                Work w;
+                try {
+                    w = queue.poll(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (w == null) {
+                    continue;
+                }
+                try {
+                    for (Reading r : w.readings()) {
+                        process(r);
+                    }
+                    w.ticket().partDone();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    // The frame stays unacknowledged, so the broker redelivers it after a reconnect.
+                    LOG.error("pipeline shard failed on a frame; it is left unacknowledged", e);
+                }
+            }
+        }
+
+        private void process(Reading raw) throws InterruptedException {
+            Reading r = inventory.normalise(raw);
+            if (r == null) {
+                metrics.dropped("unknown_device");
+                if (unknownLog.allow(raw.deviceId(), System.nanoTime())) {
+                    LOG.warn("dropped readings of device '{}', which is not in the inventory (counted in "
+                            + "limes.dropped{{reason=unknown_device}}, logged once a minute per device)",
+                            raw.deviceId());
+                }
+                return;
+            }
+            line.setLength(0);
+            LineProtocolEncoder.appendReading(line, r);
+            store.append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
+            metrics.processed();
+            alerts.clear();
+            for (Rule rule : rules) {
+                rule.evaluate(r, alerts);
+            }
+            for (Alert a : alerts) {
+                metrics.alert(a);
+                LOG.info("alert {} {} on {} at {}: {} = {} (level {})", a.rule(), a.state().label(), a.device(),
+                        a.site(), a.field(), a.value(), a.threshold());
+                store.append(OutboxRecord.ALERT, alertLine(a));
+                byte[] json = AlertJson.encode(a, gateway);
+                for (Outbox centre : centres) {
+                    centre.append(OutboxRecord.ALERT, json);
+                }
+            }
+        }
+
+        private byte[] alertLine(Alert a) {
+            Map<String, String> tags = new TreeMap<>();
+            tags.put("device", a.device());
+            tags.put("rule", a.rule());
+            tags.put("severity", a.severity());
+            tags.put("site", a.site());
+            tags.put("state", a.state().label());
+            Map<String, Object> fields = new TreeMap<>();
+            fields.put("alert_id", a.alertId());
+            fields.put("value", a.value());
+            fields.put("threshold", a.threshold());
+            line.setLength(0);
+            LineProtocolEncoder.appendPoint(line, "alert", tags, fields, a.at());
+            return line.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.limes.gateway.sink.centre;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.sink.SinkMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one centre's alerts from its own outbox over MQTT at QoS 1, so a centre that is
+ * down or slow never delays the other.
+ *
+ * <p>A window of records is published in outbox order; the outbox advances only over the
+ * prefix the broker acknowledged (PUBACK). After a failure the unacknowledged rest is
+ * published again after a backoff, so delivery is at-least-once and in order per subject;
+ * every alert carries an {@code event_id} by which the centre drops a redelivery.
+ *
+ * <p>Threading: one thread of its own, the only consumer of its outbox; Paho's threads
+ * only complete tokens.
+ */
+public final class CentreSink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CentreSink.class);
+    private static final int WINDOW = 64;
+    private static final long PUBACK_TIMEOUT_MS = 10_000;
+
+    private final String name;
+    private final String brokerUri;
+    private final CentreConfig config;
+    private final Outbox outbox;
+    private final SinkMetrics metrics;
+    private final Backoff backoff = new Backoff(250, 30_000);
+    private final Thread thread;
+    private volatile boolean running = true;
+    private MqttAsyncClient client;
+
+    public CentreSink(CentreConfig config, String brokerUri, Outbox outbox, SinkMetrics metrics) {
+        this.name = config.name();
+        this.config = config;
+        this.brokerUri = brokerUri;
+        this.outbox = outbox;
+        this.metrics = metrics;
+        this.thread = new Thread(this::loop, "limes-sink-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                if (!connected()) {
+                    pause(backoff.nextDelayMs());
+                    continue;
+                }
+                List<OutboxRecord> batch = outbox.poll(WINDOW, 4 << 20, 200, TimeUnit.MILLISECONDS);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                int done = publish(batch);
+                if (done > 0) {
+                    outbox.acknowledge(batch.get(done - 1).seq() + 1);
+                }
+                if (done < batch.size()) {
+                    outbox.rewind();
+                    pause(backoff.nextDelayMs());
+                } else {
+                    backoff.reset();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                LOG.error("centre {}: reading the outbox failed; retrying", name, e);
+                outbox.rewind();
+                pause(backoff.nextDelayMs());
+            }
+        }
+    }
+
+    /** Publishes the batch in order; returns how long a prefix of it the broker acknowledged. */
+    private int publish(List<OutboxRecord> batch) {
+        long start = System.nanoTime();
+        List<IMqttToken> tokens = new ArrayList<>(batch.size());
+        try {
+            for (OutboxRecord r : batch) {
+                tokens.add(client.publish(config.topic(), r.payload(), 1, false));
+            }
+        } catch (MqttException e) {
+            LOG.warn("centre {}: publishing failed after {} of {} alerts: {}", name, tokens.size(), batch.size(),
+                    e.getMessage());
+        }
+        int acked = 0;
+        for (IMqttToken t : tokens) {
+            try {
+                t.waitForCompletion(PUBACK_TIMEOUT_MS);
+                if (t.getException() != null || !t.isComplete()) {
+                    break;
+                }
+                acked++;
+            } catch (MqttException e) {
+                LOG.warn("centre {}: no acknowledgement for an alert: {}", name, e.getMessage());
+                break;
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        if (acked == batch.size()) {
+            metrics.written(nanos, acked, System.currentTimeMillis());
+        } else {
+            if (acked > 0) {
+                metrics.written(nanos, acked, System.currentTimeMillis());
+            }
+            metrics.failed(nanos, "unacknowledged");
+        }
+        return acked;
+    }
+
+    private boolean connected() {
+        try {
+            if (client == null) {
+                client = new MqttAsyncClient(brokerUri, config.clientId(), new MemoryPersistence());
+                client.setCallback(new CentreCallback(name));
+            }
+            if (client.isConnected()) {
+                return true;
+            }
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            options.setAutomaticReconnect(false);
+            options.setConnectionTimeout(10);
+            options.setKeepAliveInterval(30);
+            client.connect(options).waitForCompletion(15_000);
+            LOG.info("centre {}: connected to {}", name, brokerUri);
+            backoff.reset();
+            return client.isConnected();
+        } catch (MqttException e) {
+            metrics.failed(0, "connect");
+            LOG.warn("centre {}: cannot connect to {}: {}; alerts wait in its outbox ({} queued)", name, brokerUri,
+                    e.getMessage(), outbox.depth());
+            return false;
+        }
+    }
+
+    private void pause(long ms) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (running && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(15));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (client != null) {
+            try {
+                if (client.isConnected()) {
+                    client.disconnect(2_000).waitForCompletion(3_000);
+                }
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("centre {}: closing the MQTT client: {}", name, e.getMessage());
+            }
+        }
+    }
+}

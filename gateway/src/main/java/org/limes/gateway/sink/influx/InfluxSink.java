@@ -1,0 +1,145 @@
+package org.limes.gateway.sink.influx;
+
+import com.influxdb.client.WriteApiBlocking;
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.exceptions.BadRequestException;
+import com.influxdb.exceptions.InfluxException;
+import com.influxdb.exceptions.UnprocessableEntityException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.sink.SinkMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds the store from its outbox: takes a batch, writes it with influxdb-client-java's
+ * {@link WriteApiBlocking} (the asynchronous WriteApi drops points silently under
+ * backpressure), and advances the outbox only when the write succeeded.
+ *
+ * <p>A failed write is retried with exponential backoff and jitter, without limit: a store
+ * that is down for hours only makes the outbox grow. A batch the store rejects as
+ * malformed (HTTP 400/422) is split and written line by line, so only the lines it
+ * rejects are dropped — counted and logged — and the rest are stored. Writes are
+ * idempotent (same measurement, tags and timestamp overwrite), so redelivery after a
+ * crash does not duplicate points.
+ *
+ * <p>Threading: one thread of its own, the only consumer of its outbox.
+ */
+public final class InfluxSink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
+    private static final int MAX_BATCH_BYTES = 8 << 20;
+
+    private final Outbox outbox;
+    private final WriteApiBlocking writer;
+    private final String bucket;
+    private final String org;
+    private final int batchSize;
+    private final StoreSchema schema;
+    private final SinkMetrics metrics;
+    private final Backoff backoff;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public InfluxSink(Outbox outbox, WriteApiBlocking writer, StoreConfig config, StoreSchema schema,
+            SinkMetrics metrics) {
+        this.outbox = outbox;
+        this.writer = writer;
+        this.bucket = config.bucket();
+        this.org = config.org();
+        this.batchSize = config.batchSize();
+        this.schema = schema;
+        this.metrics = metrics;
+        this.backoff = new Backoff(config.retryInitialMs(), config.retryMaxMs());
+        this.thread = new Thread(this::loop, "limes-sink-" + outbox.destination());
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                List<OutboxRecord> batch = outbox.poll(batchSize, MAX_BATCH_BYTES, 200, TimeUnit.MILLISECONDS);
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                List<String> lines = new ArrayList<>(batch.size());
+                for (OutboxRecord r : batch) {
+                    lines.add(new String(r.payload(), StandardCharsets.UTF_8));
+                }
+                deliver(lines);
+                outbox.acknowledge(batch.get(batch.size() - 1).seq() + 1);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                LOG.error("store sink: reading the outbox failed; retrying", e);
+                outbox.rewind();
+                pause(backoff.nextDelayMs());
+            }
+        }
+    }
+
+    /** Writes until the store has taken every line (or rejected it as malformed). */
+    private void deliver(List<String> lines) throws InterruptedException {
+        while (running) {
+            long start = System.nanoTime();
+            try {
+                schema.prepare(lines);
+                writer.writeRecords(bucket, org, WritePrecision.NS, lines);
+                metrics.written(System.nanoTime() - start, lines.size(), System.currentTimeMillis());
+                backoff.reset();
+                return;
+            } catch (BadRequestException | UnprocessableEntityException e) {
+                metrics.failed(System.nanoTime() - start, "rejected");
+                if (lines.size() == 1) {
+                    metrics.dropped("rejected_by_store", 1);
+                    LOG.error("store rejected a point, dropping it: {} — {}", lines.get(0), e.getMessage());
+                    return;
+                }
+                for (String line : lines) {
+                    deliver(List.of(line));
+                }
+                return;
+            } catch (InfluxException | IOException e) {
+                metrics.failed(System.nanoTime() - start, "unavailable");
+                long delay = backoff.nextDelayMs();
+                LOG.warn("store write of {} points failed ({}); retrying in {} ms", lines.size(), e.getMessage(),
+                        delay);
+                pause(delay);
+            } catch (RuntimeException e) {
+                metrics.failed(System.nanoTime() - start, "client_error");
+                long delay = backoff.nextDelayMs();
+                LOG.warn("store write of {} points failed; retrying in {} ms", lines.size(), delay, e);
+                pause(delay);
+            }
+        }
+        throw new InterruptedException("store sink stopped");
+    }
+
+    private void pause(long ms) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (running && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(deadline - System.nanoTime(),
+                    TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
