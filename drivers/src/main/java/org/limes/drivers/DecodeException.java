@@ -50,7 +50,10 @@ public final class DecodeException extends Exception {
         return field;
     }
 
-    /** A short, stable label for metrics: {@code offset} or the top-level field name. */
+    /**
+     * A short, stable label for metrics: {@code malformed} for a fault located by offset,
+     * {@code field_<top-level field>} otherwise.
+     */
     public String errorType() {
         if (field == null) {
             return "malformed";
