@@ -1,0 +1,232 @@
+package org.limes.gateway.source.mqtt;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.limes.drivers.Driver;
+import org.limes.drivers.DriverOptions;
+import org.limes.drivers.Drivers;
+import org.limes.drivers.Frame;
+import org.limes.gateway.pipeline.Pipeline;
+import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.source.SourceMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingests device messages from an MQTT broker with Eclipse Paho's MQTT 5 client.
+ *
+ * <p>A persistent session (clean start off, session expiry above zero, a stable client
+ * id) subscribed at QoS 1, so the broker keeps messages while the gateway is away.
+ * Acknowledgements are manual: a message's PUBACK is sent only once everything it produced
+ * is durable in the outboxes, and in arrival order ({@link OrderedAcks}). The receive
+ * maximum bounds how many messages are in flight unacknowledged, which is this source's
+ * backpressure: when the pipeline is slow the broker holds the rest.
+ *
+ * <p>Threading: Paho calls {@link #messageArrived} on its callback thread; it decodes and
+ * hands off to the pipeline, waiting only when the pipeline's bounded queue is full. It
+ * never does I/O there. The first connection is retried with backoff on a thread of its
+ * own; after that Paho's automatic reconnect resubscribes in {@link #connectComplete}.
+ */
+public final class MqttSource implements AutoCloseable, MqttCallback {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttSource.class);
+
+    private final MqttSourceConfig config;
+    private final String brokerUri;
+    private final Pipeline pipeline;
+    private final SourceMetrics metrics;
+    private final Clock clock;
+    private final List<Route> routes = new ArrayList<>();
+    private final OrderedAcks acks;
+    private final Thread connector;
+    private volatile boolean running = true;
+    private volatile boolean subscribed;
+    private final MqttAsyncClient client;
+
+    public MqttSource(MqttSourceConfig config, String brokerUri, Drivers drivers, Pipeline pipeline,
+            SourceMetrics metrics, Clock clock) throws MqttException {
+        this.config = config;
+        this.brokerUri = brokerUri;
+        this.pipeline = pipeline;
+        this.metrics = metrics;
+        this.clock = clock;
+        for (MqttSourceConfig.TopicRoute r : config.topics()) {
+            routes.add(new Route(new TopicFilter(r.filter()), drivers.create(r.driver(),
+                    DriverOptions.of(r.options()))));
+        }
+        this.client = new MqttAsyncClient(brokerUri, config.clientId(), new MemoryPersistence());
+        this.client.setManualAcks(true);
+        this.client.setCallback(this);
+        this.acks = new OrderedAcks(this::sendAck);
+        this.connector = new Thread(this::connectUntilConnected, "limes-source-" + config.name() + "-connect");
+        this.connector.setDaemon(true);
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    public void start() {
+        connector.start();
+    }
+
+    /** True once connected and subscribed. */
+    public boolean ready() {
+        return client.isConnected() && subscribed;
+    }
+
+    private void connectUntilConnected() {
+        Backoff backoff = new Backoff(500, 30_000);
+        while (running && !client.isConnected()) {
+            try {
+                client.connect(options()).waitForCompletion(15_000);
+                LOG.info("source {}: connected to {} as {}", config.name(), brokerUri, config.clientId());
+                return;
+            } catch (MqttException e) {
+                metrics.error("connect");
+                long delay = backoff.nextDelayMs();
+                LOG.warn("source {}: cannot connect to {} ({}); retrying in {} ms", config.name(), brokerUri,
+                        e.getMessage(), delay);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delay));
+            }
+        }
+    }
+
+    private MqttConnectionOptions options() {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval((long) config.sessionExpirySeconds());
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 30);
+        o.setReceiveMaximum(config.maxInflight());
+        o.setKeepAliveInterval(30);
+        o.setConnectionTimeout(10);
+        return o;
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+        MqttSubscription[] subs = new MqttSubscription[routes.size()];
+        for (int i = 0; i < subs.length; i++) {
+            subs[i] = new MqttSubscription(routes.get(i).filter().toString(), 1);
+        }
+        try {
+            IMqttToken token = client.subscribe(subs);
+            token.setActionCallback(new org.eclipse.paho.mqttv5.client.MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken t) {
+                    subscribed = true;
+                    LOG.info("source {}: subscribed to {}", config.name(), routes.stream().map(Route::filter)
+                            .toList());
+                }
+
+                @Override
+                public void onFailure(IMqttToken t, Throwable e) {
+                    metrics.error("subscribe");
+                    LOG.error("source {}: subscribing failed: {}", config.name(), e.toString());
+                }
+            });
+        } catch (MqttException e) {
+            metrics.error("subscribe");
+            LOG.error("source {}: subscribing failed: {}", config.name(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+        byte[] payload = message.getPayload();
+        metrics.received(payload.length);
+        int qos = message.getQos();
+        OrderedAcks.Slot slot = qos > 0 ? acks.arrived(message.getId()) : null;
+        Runnable ack = slot == null ? () -> { } : () -> acks.ready(slot);
+        Driver driver = route(topic);
+        if (driver == null) {
+            metrics.dropped("no_route");
+            ack.run();
+            return;
+        }
+        try {
+            pipeline.submit(new Frame(payload, config.name(), topic, clock.instant()), driver, ack);
+        } catch (InterruptedException e) {
+            // Unacknowledged: the broker redelivers it to the next session.
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Driver route(String topic) {
+        for (Route r : routes) {
+            if (r.filter().matches(topic)) {
+                return r.driver();
+            }
+        }
+        return null;
+    }
+
+    private void sendAck(int messageId) {
+        if (!running) {
+            return;
+        }
+        try {
+            client.messageArrivedComplete(messageId, 1);
+        } catch (MqttException e) {
+            metrics.error("ack");
+            LOG.warn("source {}: acknowledging message {} failed: {} (the broker will redeliver it)", config.name(),
+                    messageId, e.getMessage());
+        }
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+        subscribed = false;
+        acks.reset();
+        metrics.error("disconnected");
+        LOG.warn("source {}: disconnected from {} ({}); reconnecting, the broker keeps the session", config.name(),
+                brokerUri, response.getReasonString());
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException exception) {
+        metrics.error("protocol");
+        LOG.warn("source {}: MQTT error: {}", config.name(), exception.getMessage());
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {
+        // This client only subscribes.
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        // No enhanced authentication.
+    }
+
+    /** Disconnects; messages in flight stay unacknowledged and are redelivered next session. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            connector.join(TimeUnit.SECONDS.toMillis(20));
+            if (client.isConnected()) {
+                client.disconnect(2_000).waitForCompletion(3_000);
+            }
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("source {}: closing: {}", config.name(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Route(TopicFilter filter, Driver driver) {
+    }
+}
