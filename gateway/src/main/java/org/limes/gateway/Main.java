@@ -1,0 +1,89 @@
+package org.limes.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.limes.drivers.Drivers;
+import org.limes.gateway.config.ConfigException;
+import org.limes.gateway.config.ConfigLoader;
+import org.limes.gateway.config.GatewayConfig;
+import org.limes.gateway.demo.DemoCommand;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code limes-gateway} command: run, check a config, or run the demo. */
+@Command(name = "limes-gateway", mixinStandardHelpOptions = true, version = "limes-gateway 0.1.0",
+        description = "Edge gateway for land border crossings: device telemetry in, stored series and alerts out.",
+        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class})
+public final class Main implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    /** Loads and checks a config, printing the error that names file and path. */
+    static GatewayConfig load(Path file, Drivers drivers) {
+        return new ConfigLoader(drivers).load(file);
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the gateway with a configuration until stopped (SIGTERM/SIGINT).")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway configuration (YAML).")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            Drivers drivers = Drivers.load();
+            GatewayConfig c;
+            try {
+                c = load(config, drivers);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Gateway gateway = Gateway.start(c, drivers, registry, Clock.systemUTC());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                gateway.close();
+                stopped.countDown();
+            }, "limes-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate a configuration and exit: 0 when valid, 2 with the error otherwise.")
+    static final class Check implements Callable<Integer> {
+        @Option(names = "--config", required = true, description = "The gateway configuration (YAML).")
+        Path config;
+
+        @Override
+        public Integer call() {
+            try {
+                GatewayConfig c = load(config, Drivers.load());
+                System.out.printf("%s: valid — %d source(s), %d device(s), %d rule(s), %d centre(s)%n", config,
+                        c.sources().size(), c.inventory().devices().size(), c.rules().size(), c.centres().size());
+                return 0;
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+        }
+    }
+}
