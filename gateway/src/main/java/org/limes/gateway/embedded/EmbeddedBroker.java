@@ -1,0 +1,236 @@
+package org.limes.gateway.embedded;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The embedded MQTT broker (HiveMQ Community Edition, in-process) that field devices publish to
+ * when no external broker is configured.
+ *
+ * <p>{@link #start} writes HiveMQ's {@code config.xml} into {@code <dataDir>/conf} (one plain TCP
+ * listener, bounded packet size, connections and queues, file persistence, anonymous usage
+ * statistics off) and uses {@code <dataDir>/data} and {@code <dataDir>/extensions}. The embedded
+ * edition lets every client connect (HiveMQ sets "allow all" for embedded use), so bind it to an
+ * address only the crossing's device network reaches. HiveMQ's logging bootstrap is skipped:
+ * the application's {@code logback.xml} governs its loggers.
+ *
+ * <p>Port {@code 0} picks a free port; because another process may take it between the probe and
+ * HiveMQ's bind, start-up is retried on a fresh port a few times.
+ *
+ * <p>Threading: {@link #start} and {@link #close} block the calling thread until HiveMQ has
+ * started or stopped; the accessors are safe from any thread. HiveMQ runs its own Netty and
+ * persistence threads, which {@link #close} stops.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private static final int BIND_ATTEMPTS = 5;
+    private static final long START_TIMEOUT_SECONDS = 60;
+    private static final long STOP_TIMEOUT_SECONDS = 30;
+
+    private static final int MAX_PACKET_BYTES = 1024 * 1024;
+    private static final int MAX_CONNECTIONS = 4096;
+    private static final int MAX_CLIENT_ID_LENGTH = 256;
+    private static final int MAX_TOPIC_LENGTH = 1024;
+    private static final long MAX_QUEUED_MESSAGES_PER_CLIENT = 10_000;
+    private static final long MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
+    private static final int SERVER_RECEIVE_MAXIMUM = 100;
+    private static final int NO_CONNECT_IDLE_TIMEOUT_MS = 10_000;
+
+    private final EmbeddedHiveMQ hiveMq;
+    private final String host;
+    private final int port;
+
+    private EmbeddedBroker(EmbeddedHiveMQ hiveMq, String host, int port) {
+        this.hiveMq = hiveMq;
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * Starts a broker listening on {@code host:port}; blocks until it accepts connections.
+     *
+     * @param dataDir directory for HiveMQ's config, data and extension folders; created if absent
+     * @param host address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+     * @param port TCP port, or {@code 0} for a free one
+     * @throws IllegalStateException if HiveMQ does not start (after retries for port {@code 0})
+     */
+    public static EmbeddedBroker start(Path dataDir, String host, int port) {
+        return start(dataDir, host, port, () -> freePort(host));
+    }
+
+    static EmbeddedBroker start(Path dataDir, String host, int port, IntSupplier freePorts) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        routeJulToSlf4j();
+        int attempts = port == 0 ? BIND_ATTEMPTS : 1;
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            int candidate = port == 0 ? freePorts.getAsInt() : port;
+            try {
+                return startOn(dataDir, host, candidate);
+            } catch (RuntimeException e) {
+                last = e;
+                log.warn("Embedded MQTT broker did not start on {}:{} (attempt {}/{}): {}",
+                        host, candidate, attempt, attempts, e.getMessage());
+            }
+        }
+        throw last;
+    }
+
+    private static EmbeddedBroker startOn(Path dataDir, String host, int port) {
+        Path confDir = dataDir.resolve("conf");
+        Path hiveData = dataDir.resolve("data");
+        Path extensions = dataDir.resolve("extensions");
+        try {
+            Files.createDirectories(confDir);
+            Files.createDirectories(hiveData);
+            Files.createDirectories(extensions);
+            Files.writeString(confDir.resolve("config.xml"), configXml(host, port), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare HiveMQ folders under " + dataDir, e);
+        }
+        EmbeddedHiveMQ hiveMq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(confDir)
+                .withDataFolder(hiveData)
+                .withExtensionsFolder(extensions)
+                .withoutLoggingBootstrap()
+                .build();
+        // HiveMQ installs a JVM-wide default uncaught-exception handler that calls System.exit on
+        // its "unrecoverable" errors; the gateway must not be exited by its broker.
+        Thread.UncaughtExceptionHandler previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+        long startedAt = System.nanoTime();
+        try {
+            hiveMq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            closeQuietly(hiveMq);
+            throw new IllegalStateException("HiveMQ failed to start on " + host + ":" + port, e.getCause() != null ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(hiveMq);
+            throw new IllegalStateException("interrupted while starting HiveMQ", e);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+        }
+        log.info("Embedded MQTT broker listening on tcp://{}:{} (started in {} ms, data in {})",
+                host, port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), dataDir);
+        return new EmbeddedBroker(hiveMq, host, port);
+    }
+
+    /** The TCP port the broker listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The broker's address for MQTT clients, {@code tcp://host:port}. */
+    public String uri() {
+        return "tcp://" + host + ":" + port;
+    }
+
+    /** Stops the broker and waits until its listener and persistence are closed. */
+    @Override
+    public void close() {
+        try {
+            hiveMq.stop().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            hiveMq.close();
+            log.info("Embedded MQTT broker on {}:{} stopped", host, port);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping HiveMQ", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("HiveMQ did not stop cleanly", e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedHiveMQ hiveMq) {
+        try {
+            hiveMq.close();
+        } catch (ExecutionException | RuntimeException e) {
+            log.debug("Ignoring failure while closing a HiveMQ that did not start", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host, e);
+        }
+    }
+
+    /** Libraries around the broker (Paho, Xodus) log through java.util.logging. */
+    static void routeJulToSlf4j() {
+        synchronized (SLF4JBridgeHandler.class) {
+            if (!SLF4JBridgeHandler.isInstalled()) {
+                SLF4JBridgeHandler.removeHandlersForRootLogger();
+                SLF4JBridgeHandler.install();
+            }
+        }
+    }
+
+    private static String configXml(String host, int port) {
+        return """
+                <?xml version="1.0"?>
+                <!-- Written by Limes on every start of the embedded broker; edits are overwritten. -->
+                <hivemq>
+                    <listeners>
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <name>limes-devices</name>
+                        </tcp-listener>
+                    </listeners>
+                    <mqtt>
+                        <queued-messages>
+                            <max-queue-size>%d</max-queue-size>
+                            <strategy>discard-oldest</strategy>
+                        </queued-messages>
+                        <session-expiry>
+                            <max-interval>%d</max-interval>
+                        </session-expiry>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
+                        <receive-maximum>
+                            <server-receive-maximum>%d</server-receive-maximum>
+                        </receive-maximum>
+                    </mqtt>
+                    <restrictions>
+                        <max-connections>%d</max-connections>
+                        <max-client-id-length>%d</max-client-id-length>
+                        <max-topic-length>%d</max-topic-length>
+                        <no-connect-idle-timeout>%d</no-connect-idle-timeout>
+                    </restrictions>
+                    <persistence>
+                        <mode>file</mode>
+                    </persistence>
+                    <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                    </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port, xmlEscape(host), MAX_QUEUED_MESSAGES_PER_CLIENT, MAX_SESSION_EXPIRY_SECONDS,
+                MAX_PACKET_BYTES, SERVER_RECEIVE_MAXIMUM, MAX_CONNECTIONS, MAX_CLIENT_ID_LENGTH,
+                MAX_TOPIC_LENGTH, NO_CONNECT_IDLE_TIMEOUT_MS);
+    }
+
+    private static String xmlEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

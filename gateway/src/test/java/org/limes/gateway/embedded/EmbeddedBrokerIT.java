@@ -1,0 +1,139 @@
+package org.limes.gateway.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedBrokerIT {
+
+    private static final String HOST = "127.0.0.1";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void deliversQos1PublishToSubscriberAndFreesPortOnClose() throws Exception {
+        int port;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0)) {
+            port = broker.port();
+            assertThat(port).isPositive();
+            assertThat(broker.uri()).isEqualTo("tcp://" + HOST + ":" + port);
+            assertThat(dataDir.resolve("conf/config.xml")).exists();
+            assertThat(Files.readString(dataDir.resolve("conf/config.xml")))
+                    .contains("<port>" + port + "</port>")
+                    .contains("<anonymous-usage-statistics>");
+            assertThat(dataDir.resolve("data")).isDirectory();
+            assertThat(dataDir.resolve("extensions")).isDirectory();
+
+            List<String> received = new CopyOnWriteArrayList<>();
+            MqttClient subscriber = new MqttClient(broker.uri(), "limes-it-sub", new MemoryPersistence());
+            MqttClient publisher = new MqttClient(broker.uri(), "limes-it-pub", new MemoryPersistence());
+            try {
+                subscriber.setCallback(new Collecting(received));
+                subscriber.connect(cleanStart());
+                subscriber.subscribe("limes/it/+", 1);
+                publisher.connect(cleanStart());
+                MqttMessage message = new MqttMessage("hello from lane 3".getBytes(StandardCharsets.UTF_8));
+                message.setQos(1);
+                publisher.publish("limes/it/lane3", message);
+
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(received).containsExactly("limes/it/lane3=hello from lane 3"));
+            } finally {
+                disconnect(publisher);
+                disconnect(subscriber);
+            }
+        }
+        assertThat(portIsFree(port)).as("port %d free after close", port).isTrue();
+    }
+
+    @Test
+    void retriesOnAnotherPortWhenTheChosenOneIsTaken() throws Exception {
+        try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            int taken = squatter.getLocalPort();
+            int free = freePort();
+            AtomicInteger calls = new AtomicInteger();
+            try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0,
+                    () -> calls.getAndIncrement() == 0 ? taken : free)) {
+                assertThat(broker.port()).isEqualTo(free);
+                assertThat(calls).hasValue(2);
+            }
+        }
+    }
+
+    private static MqttConnectionOptions cleanStart() {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        return options;
+    }
+
+    private static void disconnect(MqttClient client) throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect();
+        }
+        client.close();
+    }
+
+    private static boolean portIsFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private record Collecting(List<String> received) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            received.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.limes.gateway.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.influxdb.client.InfluxDBClient;
+import com.influxdb.client.InfluxDBClientFactory;
+import com.influxdb.client.domain.WritePrecision;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStoreIT {
+
+    private static final String HOST = "127.0.0.1";
+
+    @TempDir
+    static Path root;
+
+    private static EmbeddedStore store;
+    private static QuestDbClient sql;
+
+    @BeforeAll
+    static void startStore() {
+        store = EmbeddedStore.start(root.resolve("questdb"), HOST, 0);
+        sql = new QuestDbClient(store.url());
+    }
+
+    @AfterAll
+    static void stopStore() {
+        if (store != null) {
+            store.close();
+        }
+        assertThat(questDbWorkerThreads()).as("QuestDB worker threads after close").isEmpty();
+    }
+
+    @Test
+    void redeliveredPointOverwritesInsteadOfAddingARow() throws Exception {
+        assertThat(store.url()).isEqualTo("http://" + HOST + ":" + store.httpPort());
+        QuestDbSchema schema = new QuestDbSchema(sql);
+        schema.ensure("lane_counts", List.of("device", "lane"));
+        schema.ensure("lane_counts", List.of("device", "lane"));
+        assertThat(sql.tableExists("lane_counts")).isTrue();
+        assertThat(sql.tableExists("LANE_COUNTS")).isTrue();
+        assertThat(sql.count("lane_counts")).isZero();
+
+        String point = "lane_counts,device=counter_1,lane=3 vehicles=12i,speed_mps=13.5 1700000000123456000";
+        String other = "lane_counts,device=counter_1,lane=4 vehicles=7i,speed_mps=9.25 1700000000123456000";
+        try (InfluxDBClient influx = InfluxDBClientFactory.create(store.url(), "any-token".toCharArray(), "limes", "limes")) {
+            influx.getWriteApiBlocking().writeRecords("limes", "limes", WritePrecision.NS, List.of(point));
+            influx.getWriteApiBlocking().writeRecords("limes", "limes", WritePrecision.NS, List.of(point, other));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sql.count("lane_counts") == 2);
+        JsonNode row = sql.exec("SELECT vehicles, speed_mps, timestamp FROM lane_counts WHERE lane = '3'");
+        assertThat(row.path("count").asLong()).isEqualTo(1);
+        assertThat(row.path("dataset").path(0).path(0).asLong()).isEqualTo(12);
+        assertThat(row.path("dataset").path(0).path(1).asDouble()).isEqualTo(13.5);
+        assertThat(row.path("dataset").path(0).path(2).asText()).isEqualTo("2023-11-14T22:13:20.123456Z");
+    }
+
+    @Test
+    void countIsZeroForAMissingTable() throws Exception {
+        assertThat(sql.tableExists("no_such_table")).isFalse();
+        assertThat(sql.count("no_such_table")).isZero();
+    }
+
+    @Test
+    void execReportsQuestDbsError() {
+        assertThatThrownBy(() -> sql.exec("SELECT * FROM no_such_table"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("table does not exist");
+    }
+
+    @Test
+    void addsAMissingTagAndWidensTheDedupKey() throws Exception {
+        QuestDbSchema schema = new QuestDbSchema(sql);
+        schema.ensure("radar_tracks", List.of("device"));
+        schema.ensure("radar_tracks", List.of("device", "zone"));
+        // A fresh instance (empty cache), possibly before the WAL applied the ALTERs, changes nothing.
+        new QuestDbSchema(sql).ensure("radar_tracks", List.of("zone"));
+
+        // ALTER on a WAL table is applied asynchronously.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(columns("radar_tracks", "upsertKey")).containsExactlyInAnyOrder("timestamp", "device", "zone"));
+        assertThat(columns("radar_tracks", "type")).containsExactlyInAnyOrder("timestamp", "device", "zone");
+    }
+
+    @Test
+    void retriesOnAnotherPortWhenTheChosenOneIsTaken() throws Exception {
+        try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            int taken = squatter.getLocalPort();
+            int free = freePort();
+            AtomicInteger calls = new AtomicInteger();
+            try (EmbeddedStore second = EmbeddedStore.start(root.resolve("second"), HOST, 0,
+                    () -> calls.getAndIncrement() == 0 ? taken : free)) {
+                assertThat(second.httpPort()).isEqualTo(free);
+                assertThat(new QuestDbClient(second.url()).count("anything")).isZero();
+            }
+            assertThat(calls).hasValue(2);
+        }
+    }
+
+    /** Columns of the table for which the given SHOW COLUMNS flag is true (or, for "type", all). */
+    private static Set<String> columns(String table, String flag) throws IOException {
+        JsonNode answer = sql.exec("SHOW COLUMNS FROM " + table);
+        int at = 0;
+        for (int i = 0; i < answer.path("columns").size(); i++) {
+            if (answer.path("columns").get(i).path("name").asText().equals(flag)) {
+                at = i;
+            }
+        }
+        int index = at;
+        return StreamSupport.stream(answer.path("dataset").spliterator(), false)
+                .filter(row -> flag.equals("type") || row.path(index).asBoolean())
+                .map(row -> row.path(0).asText())
+                .collect(Collectors.toSet());
+    }
+
+    private static Set<String> questDbWorkerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("questdb"))
+                .collect(Collectors.toSet());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+}
