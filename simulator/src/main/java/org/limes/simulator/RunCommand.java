@@ -169,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
             return new CounterFleet.Options(broker, devices, rate, duration, seed, site, devicePrefix, topicPrefix,
                     qos, surgeDevice, surgeFrom, surgeTo, clientId);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(cmd, e.getMessage(), e);
         }
     }
 

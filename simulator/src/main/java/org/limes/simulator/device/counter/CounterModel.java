@@ -19,9 +19,9 @@ import org.limes.drivers.Reading;
  *
  * <pre>
  *   normal   count_total  ~5..15, higher mid-afternoon (UTC) than at night
- *            speed_avg_mps 7..12    occupancy_pct 5..20
+ *            speed_avg_mps 7..12 (25..43 km/h)    occupancy_pct 5..20
  *   surging  count_total  50..80  (a queue building at the crossing)
- *            speed_avg_mps 1..3     occupancy_pct 60..95
+ *            speed_avg_mps 1..3  (4..11 km/h)     occupancy_pct 60..95
  * </pre>
  *
  * <p>Deterministic and stateless: a reading is a pure function of the seed, the device,
@@ -36,6 +36,7 @@ public final class CounterModel {
     /** The length of the counting interval each reading covers, in seconds. */
     public static final long INTERVAL_S = 60;
 
+    private static final double KMH_PER_MPS = 3.6;
     private static final double[] CLASS_SHARE = {0.55, 0.15, 0.15, 0.05, 0.10};
 
     private final long seed;
@@ -104,7 +105,9 @@ public final class CounterModel {
         }
         fields.put("count_total", total);
         fields.put("interval_s", INTERVAL_S);
-        fields.put("speed_avg_mps", tenths(surging ? random.nextDouble(1, 3) : random.nextDouble(7, 12)));
+        // Counters report speed in km/h to a tenth; m/s is derived exactly as the decoder does.
+        double speedKmh = tenths(surging ? random.nextDouble(4, 11) : random.nextDouble(25, 43));
+        fields.put("speed_avg_mps", speedKmh / KMH_PER_MPS);
         fields.put("occupancy_pct", tenths(surging ? random.nextDouble(60, 95) : random.nextDouble(5, 20)));
 
         return new Reading(deviceId(deviceIndex), "", "vehicle_count",
