@@ -1,0 +1,46 @@
+package org.limes.simulator;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code limes-simulator} command line: the top command and its subcommands.
+ * Builds the picocli command, runs it, and exits with its exit code.
+ */
+@Command(
+        name = "limes-simulator",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Simulates Limes field devices for commissioning and load tests.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-simulator.xml");
+        }
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured picocli command line, for {@link #main} and for tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand, try 'run'");
+    }
+
+    /** The version from the jar manifest, or {@code dev} when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"limes-simulator " + (version == null ? "dev" : version)};
+        }
+    }
+}
