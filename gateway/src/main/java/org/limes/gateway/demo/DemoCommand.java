@@ -33,10 +33,10 @@ import org.limes.gateway.http.AdminConfig;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.influx.StoreConfig;
+import org.limes.simulator.DurationConverter;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
@@ -234,24 +234,5 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static double sumTagged(PrometheusMeterRegistry r, String name, String tag, String value) {
         return r.find(name).tag(tag, value).counters().stream().mapToDouble(Counter::count).sum();
-    }
-
-    /** Parses 500ms, 30s, 5m, 1h. */
-    static final class DurationConverter implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value.trim());
-            if (!m.matches()) {
-                throw new IllegalArgumentException("expected a duration like 500ms, 30s, 5m or 1h, got '" + value
-                        + "'");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
     }
 }

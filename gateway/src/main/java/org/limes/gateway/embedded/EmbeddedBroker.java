@@ -46,7 +46,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final int MAX_CONNECTIONS = 4096;
     private static final int MAX_CLIENT_ID_LENGTH = 256;
     private static final int MAX_TOPIC_LENGTH = 1024;
-    private static final long MAX_QUEUED_MESSAGES_PER_CLIENT = 10_000;
+    private static final long MAX_QUEUED_MESSAGES_PER_CLIENT = 1_000_000;
     private static final long MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
     private static final int SERVER_RECEIVE_MAXIMUM = 100;
     private static final int NO_CONNECT_IDLE_TIMEOUT_MS = 10_000;

@@ -1,0 +1,188 @@
+package org.limes.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.drivers.Driver;
+import org.limes.drivers.DriverOptions;
+import org.limes.drivers.Drivers;
+import org.limes.drivers.Frame;
+import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.OutboxCommitter;
+import org.limes.gateway.outbox.OutboxLimits;
+import org.limes.gateway.outbox.OutboxMetrics;
+import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.rules.Alert;
+import org.limes.gateway.rules.AlertJson;
+import org.limes.gateway.rules.AlertState;
+import org.limes.gateway.rules.Rules;
+import org.limes.gateway.rules.ThresholdRuleConfig;
+
+class PipelineTest {
+
+    @TempDir
+    Path dir;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Driver driver = Drivers.load().create("counter-json", DriverOptions.empty());
+    private OutboxCommitter committer;
+    private Outbox store;
+    private Outbox tripoli;
+    private Outbox benghazi;
+    private Pipeline pipeline;
+
+    @BeforeEach
+    void start() throws Exception {
+        committer = new OutboxCommitter(2);
+        store = open("store");
+        tripoli = open("tripoli");
+        benghazi = open("benghazi");
+        committer.start();
+        Inventory inventory = new Inventory(new InventoryConfig(null, null, List.of(
+                new DeviceConfig("cnt-01", "ras-ajdir", "counter", "1", new DeviceConfig.Location(32.88, 11.55),
+                        Map.of()),
+                new DeviceConfig("cnt-02", "ras-ajdir", "counter", "2", null, Map.of()))));
+        ThresholdRuleConfig rule = new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total", 40.0,
+                20.0, "warning");
+        pipeline = new Pipeline("gw", new PipelineConfig(2, 16), inventory,
+                () -> Rules.create(List.of(rule), 100), store, List.of(tripoli, benghazi), committer,
+                new PipelineMetrics(registry));
+        pipeline.start();
+    }
+
+    @AfterEach
+    void stop() {
+        pipeline.close();
+        committer.close();
+    }
+
+    private Outbox open(String name) throws Exception {
+        Outbox o = Outbox.open(name, dir.resolve(name), OutboxLimits.defaults(), new OutboxMetrics(registry, name));
+        committer.register(o);
+        return o;
+    }
+
+    private static Frame frame(String device, int car, int second) {
+        String json = "{\"device\":\"" + device + "\",\"time\":\"2026-11-26T06:00:" + String.format("%02d", second)
+                + "Z\",\"lane\":\"1\",\"direction\":\"inbound\",\"interval_s\":60,\"counts\":{\"car\":" + car + "}}";
+        return new Frame(json.getBytes(StandardCharsets.UTF_8), "test", "crossing/x/counter/" + device,
+                Instant.parse("2026-11-26T06:01:00Z"));
+    }
+
+    private static Frame raw(String text) {
+        return new Frame(text.getBytes(StandardCharsets.UTF_8), "test", "crossing/x/counter/bad",
+                Instant.parse("2026-11-26T06:01:00Z"));
+    }
+
+    @Test
+    void goodFramesAroundMalformedOnesAreStoredAndEveryFrameIsAcknowledged() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
+        pipeline.submit(raw("{\"device\": broken"), driver, acked::incrementAndGet);
+        pipeline.submit(frame("cnt-02", 7, 1), driver, acked::incrementAndGet);
+        pipeline.submit(raw("{\"device\":\"cnt-01\",\"time\":\"2026-11-26T06:00:00Z\",\"lane\":\"1\","
+                + "\"direction\":\"sideways\",\"interval_s\":60,\"counts\":{\"car\":1}}"), driver,
+                acked::incrementAndGet);
+        pipeline.submit(frame("cnt-01", 6, 2), driver, acked::incrementAndGet);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 5);
+        List<String> lines = texts(drain(store));
+        assertThat(lines).hasSize(3);
+        assertThat(lines).allSatisfy(l -> assertThat(l).startsWith("vehicle_count,").contains("site=ras-ajdir"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("device=cnt-01").contains("lat=32.88")
+                .contains("count_total=6i"));
+        assertThat(registry.get("limes.errors").tag("component", "driver-counter-json").counters())
+                .hasSize(2);
+        assertThat(registry.get("limes.readings.decoded").counter().count()).isEqualTo(3.0);
+    }
+
+    @Test
+    void unknownDevicesAreDroppedAndCounted() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(frame("cnt-99", 5, 0), driver, acked::incrementAndGet);
+        pipeline.submit(frame("cnt-01", 5, 1), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 2);
+        assertThat(texts(drain(store))).hasSize(1).allSatisfy(l -> assertThat(l).contains("device=cnt-01"));
+        assertThat(registry.get("limes.dropped").tag("reason", "unknown_device").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aSurgeRaisesOnceAndClearsOnceAtBothCentres() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        int[] counts = {10, 50, 60, 30, 55, 10, 12};
+        for (int i = 0; i < counts.length; i++) {
+            pipeline.submit(frame("cnt-01", counts[i], i), driver, acked::incrementAndGet);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == counts.length);
+
+        for (Outbox centre : List.of(tripoli, benghazi)) {
+            List<OutboxRecord> records = drain(centre);
+            assertThat(records).hasSize(2).allSatisfy(r -> assertThat(r.type()).isEqualTo(OutboxRecord.ALERT));
+            Alert raised = AlertJson.decode(records.get(0).payload());
+            Alert cleared = AlertJson.decode(records.get(1).payload());
+            assertThat(raised.state()).isEqualTo(AlertState.RAISED);
+            assertThat(raised.value()).isEqualTo(50.0);
+            assertThat(raised.site()).isEqualTo("ras-ajdir");
+            assertThat(cleared.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(cleared.value()).isEqualTo(10.0);
+            assertThat(cleared.alertId()).isEqualTo(raised.alertId());
+        }
+        List<String> storeLines = texts(drain(store));
+        assertThat(storeLines).filteredOn(l -> l.startsWith("alert,")).hasSize(2);
+        assertThat(storeLines).filteredOn(l -> l.startsWith("vehicle_count,")).hasSize(counts.length);
+        assertThat(registry.get("limes.alerts").tag("state", "raised").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("limes.alerts").tag("state", "cleared").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void acknowledgementWaitsUntilTheRecordsAreDurable() throws Exception {
+        committer.close();
+        AtomicInteger acked = new AtomicInteger();
+        OutboxCommitter stalled = new OutboxCommitter(1);
+        Outbox o = Outbox.open("slow", dir.resolve("slow"), OutboxLimits.defaults(),
+                new OutboxMetrics(registry, "slow"));
+        stalled.register(o);
+        Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), new Inventory(new InventoryConfig("accept", "s",
+                List.of())), List::of, o, List.of(), stalled, new PipelineMetrics(new SimpleMeterRegistry()));
+        p.start();
+        try {
+            p.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.nextSeq() == 1);
+            assertThat(acked.get()).as("not acknowledged before the committer made it durable").isZero();
+            assertThat(o.durableSeq()).isZero();
+            stalled.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+            assertThat(o.durableSeq()).isEqualTo(1);
+        } finally {
+            p.close();
+            stalled.close();
+        }
+    }
+
+    private static List<OutboxRecord> drain(Outbox o) throws Exception {
+        List<OutboxRecord> all = new ArrayList<>();
+        List<OutboxRecord> batch;
+        while (!(batch = o.poll(1000, 1 << 20, 200, TimeUnit.MILLISECONDS)).isEmpty()) {
+            all.addAll(batch);
+        }
+        return all;
+    }
+
+    private static List<String> texts(List<OutboxRecord> records) {
+        return records.stream().map(r -> new String(r.payload(), StandardCharsets.UTF_8)).toList();
+    }
+}
