@@ -45,34 +45,34 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--broker", paramLabel = "URI", description = "MQTT broker to publish to.")
-    String broker = "tcp://127.0.0.1:1883";
+    @Option(names = "--broker", paramLabel = "URI", defaultValue = "tcp://127.0.0.1:1883", description = "MQTT broker to publish to.")
+    String broker;
 
-    @Option(names = "--devices", paramLabel = "N", description = "Number of counters in the fleet.")
-    int devices = 8;
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "8", description = "Number of counters in the fleet.")
+    int devices;
 
-    @Option(names = "--rate", paramLabel = "MSG/S", description = "Messages per second for the whole fleet.")
-    double rate = 20;
+    @Option(names = "--rate", paramLabel = "MSG/S", defaultValue = "20", description = "Messages per second for the whole fleet.")
+    double rate;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "How long to send: 500ms, 30s, 5m, 1h.")
-    Duration duration = Duration.ofSeconds(60);
+    Duration duration;
 
-    @Option(names = "--seed", description = "Seed of the counter model; same seed, same counts.")
-    long seed = 1;
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the counter model; same seed, same counts.")
+    long seed;
 
-    @Option(names = "--site", description = "The crossing, the second topic level.")
-    String site = "ras-ajdir";
+    @Option(names = "--site", paramLabel = "SITE", defaultValue = "ras-ajdir", description = "The crossing, the second topic level.")
+    String site;
 
-    @Option(names = "--device-prefix", paramLabel = "PREFIX", description = "Device ids are PREFIX-01, PREFIX-02, ...")
-    String devicePrefix = "cnt";
+    @Option(names = "--device-prefix", paramLabel = "PREFIX", defaultValue = "cnt", description = "Device ids are PREFIX-01, PREFIX-02, ...")
+    String devicePrefix;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX",
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "crossing",
             description = "Topics are PREFIX/<site>/counter/<device>.")
-    String topicPrefix = "crossing";
+    String topicPrefix;
 
-    @Option(names = "--qos", description = "MQTT QoS of every message: 0, 1 or 2.")
-    int qos = 1;
+    @Option(names = "--qos", paramLabel = "QOS", defaultValue = "1", description = "MQTT QoS of every message: 0, 1 or 2.")
+    int qos;
 
     @Option(names = "--client-id", paramLabel = "ID", description = "MQTT client id (default: generated).")
     String clientId;
@@ -81,13 +81,13 @@ final class RunCommand implements Callable<Integer> {
             description = "A device whose counts surge (a queue) during the surge window; none by default.")
     String surgeDevice;
 
-    @Option(names = "--surge-from", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--surge-from", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
             description = "Start of the surge window, from the start of sending.")
-    Duration surgeFrom = Duration.ofSeconds(20);
+    Duration surgeFrom;
 
-    @Option(names = "--surge-to", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--surge-to", paramLabel = "DURATION", defaultValue = "40s", converter = DurationConverter.class,
             description = "End of the surge window.")
-    Duration surgeTo = Duration.ofSeconds(40);
+    Duration surgeTo;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout, as the last line.")
     boolean json;

@@ -3,8 +3,12 @@ package org.limes.simulator.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +45,8 @@ import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
+import org.limes.simulator.Main;
+import picocli.CommandLine;
 
 /**
  * Runs fleets against a real embedded HiveMQ broker and checks what a subscriber receives.
@@ -150,9 +156,8 @@ class CounterFleetIT {
     void everyMessageIsAcknowledgedReceivedAndDecodes() throws Exception {
         CounterFleet.Options options = new CounterFleet.Options(brokerUri, 4, 100, Duration.ofSeconds(2), 7,
                 "ras-ajdir", "cnt", "crossing", 1, "cnt-01", Duration.ofMillis(500), Duration.ofMillis(1500));
-        List<FleetProgress> progress = new ArrayList<>();
 
-        FleetResult result = new CounterFleet().run(options, Clock.systemUTC(), progress::add);
+        FleetResult result = new CounterFleet().run(options, Clock.systemUTC(), ProgressListener.NONE);
 
         assertThat(result.sent()).isEqualTo(200);
         assertThat(result.acknowledged()).isEqualTo(result.sent());
@@ -203,26 +208,53 @@ class CounterFleetIT {
     }
 
     @Test
-    void stopEndsALongRunEarlyWithEverythingSentAcknowledged() throws Exception {
+    void aLongRunReportsProgressAndStopsEarlyWithEverythingSentAcknowledged() throws Exception {
         CounterFleet fleet = new CounterFleet();
+        Queue<FleetProgress> progress = new ConcurrentLinkedQueue<>();
         CounterFleet.Options options = new CounterFleet.Options(brokerUri, 2, 50, Duration.ofMinutes(10), 1,
                 "stopped", "cnt", "crossing", 1, null, null, null);
         CompletableFuture<FleetResult> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return fleet.run(options, Clock.systemUTC(), ProgressListener.NONE);
+                return fleet.run(options, Clock.systemUTC(), progress::add);
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 10);
+        await().atMost(CounterFleet.PROGRESS_PERIOD.plusSeconds(10)).until(() -> !progress.isEmpty());
         fleet.stop();
         FleetResult result = run.get(20, TimeUnit.SECONDS);
 
-        assertThat(result.sent()).isBetween(10L, options.plannedMessages() - 1);
+        FleetProgress first = progress.peek();
+        assertThat(first.sent()).isPositive();
+        assertThat(first.elapsed()).isGreaterThanOrEqualTo(CounterFleet.PROGRESS_PERIOD);
+        assertThat(first.remaining()).isLessThan(options.duration());
+        assertThat(result.sent()).isBetween(first.sent(), options.plannedMessages() - 1);
         assertThat(result.acknowledged()).isEqualTo(result.sent());
         assertThat(fleet.isStopped()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= result.sent());
+    }
+
+    @Test
+    void theRunCommandEndsWithAJsonSummary() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+
+        int code = cmd.execute("run", "--broker", brokerUri, "--devices", "3", "--rate", "50", "--duration", "1s",
+                "--site", "cli", "--client-id", "it-cli", "--json");
+
+        assertThat(code).as(err::toString).isZero();
+        String[] lines = out.toString().strip().split("\\R");
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertThat(summary.get("sent").asLong()).isEqualTo(50);
+        assertThat(summary.get("acknowledged").asLong()).isEqualTo(50);
+        assertThat(summary.get("failed").asLong()).isZero();
+        assertThat(err.toString()).contains("sent 50, acknowledged 50, failed 0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 50);
+        assertThat(received).allSatisfy(m -> assertThat(m.topic()).startsWith("crossing/cli/counter/cnt-0"));
     }
 
     private Map<String, List<Reading>> decodeByDevice() throws Exception {
