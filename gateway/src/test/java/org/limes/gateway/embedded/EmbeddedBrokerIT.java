@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -66,6 +67,13 @@ class EmbeddedBrokerIT {
             }
         }
         assertThat(portIsFree(port)).as("port %d free after close", port).isTrue();
+        // Xodus keeps JVM-wide daemon pools ("Exodus shared ...") for reuse; HiveMQ's own threads must be gone.
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .filter(t -> !t.isDaemon() || t.getName().toLowerCase(Locale.ROOT).contains("hivemq"))
+                .map(Thread::getName))
+                .as("HiveMQ or non-daemon threads left after close")
+                .containsOnly("main");
     }
 
     @Test
