@@ -84,6 +84,8 @@ public final class DemoCommand implements Callable<Integer> {
         GatewayConfig cfg = forThisMachine(base, data);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long startNanos = System.nanoTime();
+        ObjectNode summary = new ObjectMapper().createObjectNode();
+        int exit;
         try (Gateway gateway = Gateway.start(cfg, drivers, registry, Clock.systemUTC())) {
             out.printf("%nLimes demo — gateway '%s'%n", cfg.name());
             out.printf("  devices publish to   %s (topics crossing/<site>/counter/<device>)%n", gateway.brokerUri());
@@ -130,8 +132,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  alerts raised %d, cleared %d%n", raised, cleared);
                 delivered.forEach((c, n) -> out.printf("  delivered to %-10s %d alert transitions%n", c, n));
                 if (json) {
-                    ObjectMapper m = new ObjectMapper();
-                    ObjectNode n = m.createObjectNode();
+                    ObjectNode n = summary;
                     n.put("ok", ok);
                     n.put("readings_sent", fleet.sent());
                     n.put("readings_received", received);
@@ -141,11 +142,15 @@ public final class DemoCommand implements Callable<Integer> {
                     ObjectNode d = n.putObject("delivered");
                     delivered.forEach(d::put);
                     n.put("duration_s", Math.round(seconds * 10) / 10.0);
-                    out.println(m.writeValueAsString(n));
                 }
-                return ok ? 0 : 1;
+                exit = ok ? 0 : 1;
             }
         }
+        // After the embedded services stopped: they print to standard output while stopping.
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(summary));
+        }
+        return exit;
     }
 
     private FleetResult runFleet(GatewayConfig cfg, String brokerUri) throws IOException, InterruptedException {
