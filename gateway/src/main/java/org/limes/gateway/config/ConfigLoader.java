@@ -1,5 +1,6 @@
 package org.limes.gateway.config;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -141,8 +142,16 @@ public final class ConfigLoader {
         }
         if (e instanceof InvalidTypeIdException t) {
             String owner = path(e.getPath());
-            return new ConfigException(file, owner.isEmpty() ? "type" : owner + ".type",
-                    "must be a known type, got '" + t.getTypeId() + "'", e);
+            TreeSet<String> types = new TreeSet<>();
+            JsonSubTypes subtypes = t.getBaseType() == null ? null
+                    : t.getBaseType().getRawClass().getAnnotation(JsonSubTypes.class);
+            if (subtypes != null) {
+                for (JsonSubTypes.Type s : subtypes.value()) {
+                    types.add(s.name());
+                }
+            }
+            return new ConfigException(file, owner.isEmpty() ? "type" : owner + ".type", t.getTypeId() == null
+                    ? "is required, one of " + types : "must be one of " + types + ", got '" + t.getTypeId() + "'", e);
         }
         if (e instanceof ValueInstantiationException) {
             Throwable cause = e.getCause();
