@@ -1,6 +1,7 @@
 package org.limes.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -61,13 +62,16 @@ public final class ConfigLoader {
 
     public GatewayConfig parse(String fileName, String text) {
         GatewayConfig config;
-        try {
-            config = yaml.readValue(text, GatewayConfig.class);
+        // Read through a parser so an empty document (or only comments) is told apart from a wrong one.
+        try (JsonParser parser = yaml.createParser(text)) {
+            config = parser.nextToken() == null ? null : yaml.readValue(parser, GatewayConfig.class);
         } catch (JsonMappingException e) {
             throw translate(fileName, e);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
             throw new ConfigException(fileName, "", "is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException(fileName, "", "cannot be read: " + e.getMessage(), e);
         }
         if (config == null) {
             throw new ConfigException(fileName, "", "is empty", null);
