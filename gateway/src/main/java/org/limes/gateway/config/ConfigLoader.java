@@ -1,6 +1,7 @@
 package org.limes.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -66,10 +67,10 @@ public final class ConfigLoader {
         try (JsonParser parser = yaml.createParser(text)) {
             config = parser.nextToken() == null ? null : yaml.readValue(parser, GatewayConfig.class);
         } catch (JsonMappingException e) {
-            throw translate(fileName, e);
+            // A syntax error inside a section reaches us wrapped, with the section's path.
+            throw e.getCause() instanceof JsonParseException p ? notYaml(fileName, p) : translate(fileName, e);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new ConfigException(fileName, "", "is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+            throw notYaml(fileName, e);
         } catch (IOException e) {
             throw new ConfigException(fileName, "", "cannot be read: " + e.getMessage(), e);
         }
@@ -78,6 +79,11 @@ public final class ConfigLoader {
         }
         crossCheck(fileName, config);
         return config;
+    }
+
+    private static ConfigException notYaml(String file, JsonProcessingException e) {
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+        return new ConfigException(file, "", "is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
     }
 
     private void crossCheck(String file, GatewayConfig c) {
