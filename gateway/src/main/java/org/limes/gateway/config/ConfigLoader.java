@@ -46,6 +46,7 @@ public final class ConfigLoader {
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
                 // The tree feature above does not apply to records: the parser has to reject repeated keys.
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
