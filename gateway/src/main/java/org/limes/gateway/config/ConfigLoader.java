@@ -1,6 +1,10 @@
 package org.limes.gateway.config;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -42,7 +46,10 @@ public final class ConfigLoader {
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                // The tree feature above does not apply to records: the parser has to reject repeated keys.
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .build();
     }
@@ -60,19 +67,27 @@ public final class ConfigLoader {
 
     public GatewayConfig parse(String fileName, String text) {
         GatewayConfig config;
-        try {
-            config = yaml.readValue(text, GatewayConfig.class);
+        // Read through a parser so an empty document (or only comments) is told apart from a wrong one.
+        try (JsonParser parser = yaml.createParser(text)) {
+            config = parser.nextToken() == null ? null : yaml.readValue(parser, GatewayConfig.class);
         } catch (JsonMappingException e) {
-            throw translate(fileName, e);
+            // A syntax error inside a section reaches us wrapped, with the section's path.
+            throw e.getCause() instanceof JsonParseException p ? notYaml(fileName, p) : translate(fileName, e);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new ConfigException(fileName, "", "is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+            throw notYaml(fileName, e);
+        } catch (IOException e) {
+            throw new ConfigException(fileName, "", "cannot be read: " + e.getMessage(), e);
         }
         if (config == null) {
             throw new ConfigException(fileName, "", "is empty", null);
         }
         crossCheck(fileName, config);
         return config;
+    }
+
+    private static ConfigException notYaml(String file, JsonProcessingException e) {
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+        return new ConfigException(file, "", "is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
     }
 
     private void crossCheck(String file, GatewayConfig c) {
@@ -141,8 +156,16 @@ public final class ConfigLoader {
         }
         if (e instanceof InvalidTypeIdException t) {
             String owner = path(e.getPath());
-            return new ConfigException(file, owner.isEmpty() ? "type" : owner + ".type",
-                    "must be a known type, got '" + t.getTypeId() + "'", e);
+            TreeSet<String> types = new TreeSet<>();
+            JsonSubTypes subtypes = t.getBaseType() == null ? null
+                    : t.getBaseType().getRawClass().getAnnotation(JsonSubTypes.class);
+            if (subtypes != null) {
+                for (JsonSubTypes.Type s : subtypes.value()) {
+                    types.add(s.name());
+                }
+            }
+            return new ConfigException(file, owner.isEmpty() ? "type" : owner + ".type", t.getTypeId() == null
+                    ? "is required, one of " + types : "must be one of " + types + ", got '" + t.getTypeId() + "'", e);
         }
         if (e instanceof ValueInstantiationException) {
             Throwable cause = e.getCause();

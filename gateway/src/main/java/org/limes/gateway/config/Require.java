@@ -2,6 +2,7 @@ package org.limes.gateway.config;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.TreeSet;
 
 /**
  * Checks for configuration records' compact constructors. Each throws
@@ -47,7 +48,8 @@ public final class Require {
     public static String oneOf(String key, String value, String fallback, Collection<String> allowed) {
         String v = value == null ? fallback : value.toLowerCase(Locale.ROOT);
         if (!allowed.contains(v)) {
-            throw new IllegalArgumentException(key + " must be one of " + allowed + ", got '" + value + "'");
+            throw new IllegalArgumentException(key + " must be one of " + new TreeSet<>(allowed) + ", got '" + value
+                    + "'");
         }
         return v;
     }

@@ -1,0 +1,346 @@
+package org.limes.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.limes.drivers.Drivers;
+import org.limes.gateway.pipeline.DeviceConfig;
+import org.limes.gateway.rules.ThresholdRuleConfig;
+import org.limes.gateway.sink.centre.CentreConfig;
+import org.limes.gateway.source.mqtt.MqttSourceConfig;
+
+class ConfigLoaderTest {
+
+    private static final String SOURCE = """
+            sources:
+              - type: mqtt
+                name: devices
+                topics:
+                  - filter: crossing/+/counter/+
+                    driver: counter-json
+            """;
+
+    private final ConfigLoader loader = new ConfigLoader(Drivers.load());
+
+    private GatewayConfig parse(String yaml) {
+        return loader.parse("test.yml", yaml);
+    }
+
+    @Test
+    void minimalConfigLoadsWithDefaults() {
+        GatewayConfig c = parse(SOURCE);
+
+        assertThat(c.name()).isEqualTo("limes");
+        assertThat(c.dataDir()).isEqualTo("./data");
+        assertThat(c.mqtt().embedded()).isTrue();
+        assertThat(c.mqtt().host()).isEqualTo("127.0.0.1");
+        assertThat(c.mqtt().port()).isEqualTo(1883);
+        assertThat(c.store().embedded()).isTrue();
+        assertThat(c.store().httpPort()).isEqualTo(9000);
+        assertThat(c.store().bucket()).isEqualTo("limes");
+        assertThat(c.store().org()).isEqualTo("limes");
+        assertThat(c.store().batchSize()).isEqualTo(1000);
+        assertThat(c.store().retryInitialMs()).isEqualTo(250);
+        assertThat(c.store().retryMaxMs()).isEqualTo(30_000);
+        assertThat(c.admin().host()).isEqualTo("127.0.0.1");
+        assertThat(c.admin().port()).isEqualTo(8080);
+        assertThat(c.inventory().acceptUnknown()).isFalse();
+        assertThat(c.inventory().defaultSite()).isEqualTo("unknown");
+        assertThat(c.inventory().devices()).isEmpty();
+        assertThat(c.rules()).isEmpty();
+        assertThat(c.centres()).isEmpty();
+        assertThat(c.outbox().maxBytes()).isEqualTo(1L << 30);
+        assertThat(c.outbox().segmentBytes()).isEqualTo(64L << 20);
+        assertThat(c.outbox().maxRecordBytes()).isEqualTo(1 << 20);
+        assertThat(c.outbox().bufferBytes()).isEqualTo(4 << 20);
+        assertThat(c.outbox().syncIntervalMs()).isEqualTo(5);
+        assertThat(c.pipeline().shards()).isEqualTo(2);
+        assertThat(c.pipeline().queueCapacity()).isEqualTo(4096);
+
+        assertThat(c.sources()).singleElement().isInstanceOfSatisfying(MqttSourceConfig.class, s -> {
+            assertThat(s.name()).isEqualTo("devices");
+            assertThat(s.broker()).isNull();
+            assertThat(s.clientId()).isEqualTo("limes-devices");
+            assertThat(s.maxInflight()).isEqualTo(1000);
+            assertThat(s.sessionExpirySeconds()).isEqualTo(86400);
+            assertThat(s.topics()).containsExactly(
+                    new MqttSourceConfig.TopicRoute("crossing/+/counter/+", "counter-json", Map.of()));
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   \n", "# only a comment\n", "---\n", "~\n"})
+    void emptyDocumentIsRejectedAsEmpty(String yaml) {
+        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ConfigException.class).hasMessage("test.yml: is empty");
+    }
+
+    @Test
+    void emptyMappingIsAllDefaults() {
+        GatewayConfig c = parse("{}");
+
+        assertThat(c.sources()).isEmpty();
+        assertThat(c.name()).isEqualTo("limes");
+    }
+
+    @Test
+    void fullConfigLoadsEverySection() {
+        GatewayConfig c = parse("""
+                name: ras-ajdir-gw
+                data_dir: /var/lib/limes
+                mqtt: {broker: "tcp://broker:1883"}
+                store:
+                  kind: influxdb
+                  url: http://influx:8086
+                  org: border
+                  bucket: crossings
+                  token_env: INFLUX_TOKEN
+                admin: {host: 0.0.0.0, port: 0}
+                sources:
+                  - type: mqtt
+                    name: devices
+                    broker: ssl://broker:8883
+                    client_id: gw-1
+                    max_inflight: 10
+                    session_expiry_seconds: 60
+                    topics:
+                      - {filter: "crossing/+/counter/+", driver: counter-json}
+                inventory:
+                  unknown_devices: accept
+                  default_site: ras-ajdir
+                  devices:
+                    - id: cnt-01
+                      site: ras-ajdir
+                      class: counter
+                      lane: "1"
+                      location: {lat: 33.1, lon: 11.5}
+                      tags: {direction: inbound}
+                rules:
+                  - type: threshold
+                    id: queue-surge
+                    kind: vehicle_count
+                    field: count_total
+                    raise_above: 40
+                    clear_below: 25
+                    severity: CRITICAL
+                centres:
+                  - name: tripoli
+                  - name: benghazi
+                    topic: centres/benghazi
+                outbox: {max_bytes: 1048576, segment_bytes: 65536, max_record_bytes: 1024, buffer_bytes: 4096, sync_interval_ms: 2}
+                pipeline: {shards: 4, queue_capacity: 16}
+                """);
+
+        assertThat(c.name()).isEqualTo("ras-ajdir-gw");
+        assertThat(c.mqtt().embedded()).isFalse();
+        assertThat(c.store().tokenEnv()).isEqualTo("INFLUX_TOKEN");
+        assertThat(c.admin().port()).isZero();
+        assertThat(c.inventory().acceptUnknown()).isTrue();
+        assertThat(c.inventory().devices()).containsExactly(new DeviceConfig("cnt-01", "ras-ajdir", "counter", "1",
+                new DeviceConfig.Location(33.1, 11.5), Map.of("direction", "inbound")));
+        assertThat(c.rules()).containsExactly(
+                new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total", 40.0, 25.0, "critical"));
+        assertThat(c.centres()).extracting(CentreConfig::name, CentreConfig::topic, CentreConfig::clientId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("tripoli", "limes/alerts/tripoli",
+                                "limes-centre-tripoli"),
+                        org.assertj.core.groups.Tuple.tuple("benghazi", "centres/benghazi", "limes-centre-benghazi"));
+        assertThat(c.outbox().bufferBytes()).isEqualTo(4096);
+        assertThat(c.pipeline().shards()).isEqualTo(4);
+    }
+
+    static List<Arguments> invalid() {
+        return List.of(
+                // required fields
+                bad("sources: [{type: mqtt, topics: [{filter: a, driver: counter-json}]}]",
+                        "sources[0].name is required and must not be blank"),
+                bad("sources: [{type: mqtt, name: s}]", "sources[0].topics is required"),
+                bad("sources: [{type: mqtt, name: s, topics: []}]",
+                        "sources[0].topics must list at least one filter"),
+                bad("sources: [{type: mqtt, name: s, topics: [{driver: counter-json}]}]",
+                        "sources[0].topics[0].filter is required and must not be blank"),
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a}]}]",
+                        "sources[0].topics[0].driver is required and must not be blank"),
+                bad("inventory: {devices: [{site: s}]}", "inventory.devices[0].id is required and must not be blank"),
+                bad("inventory: {devices: [{id: d}]}", "inventory.devices[0].site is required and must not be blank"),
+                bad("inventory: {devices: [{id: d, site: s, location: {lat: 1}}]}",
+                        "inventory.devices[0].location.lon is required"),
+                bad("rules: [{type: threshold, kind: k, field: f, raise_above: 2, clear_below: 1}]",
+                        "rules[0].id is required and must not be blank"),
+                bad("rules: [{type: threshold, id: r, field: f, raise_above: 2, clear_below: 1}]",
+                        "rules[0].kind is required and must not be blank"),
+                bad("rules: [{type: threshold, id: r, kind: k, raise_above: 2, clear_below: 1}]",
+                        "rules[0].field is required and must not be blank"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, clear_below: 1}]",
+                        "rules[0].raise_above is required"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 1}]",
+                        "rules[0].clear_below is required"),
+                bad("centres: [{topic: t}]", "centres[0].name is required and must not be blank"),
+                bad("store: {kind: influxdb, org: o, token_env: T}", "store.url is required and must not be blank"),
+                bad("store: {kind: influxdb, url: 'http://i:8086', token_env: T}",
+                        "store.org is required and must not be blank"),
+                bad("store: {kind: influxdb, url: 'http://i:8086', org: o}",
+                        "store.token_file or token_env (exactly one) is required with kind influxdb; "
+                                + "tokens are never written inline"),
+                bad("store: {kind: influxdb, url: 'http://i:8086', org: o, token_file: f, token_env: T}",
+                        "store.token_file or token_env (exactly one) is required with kind influxdb; "
+                                + "tokens are never written inline"),
+                // ranges
+                bad("admin: {port: 70000}", "admin.port must be 0..65535, got 70000"),
+                bad("admin: {port: -1}", "admin.port must be 0..65535, got -1"),
+                bad("mqtt: {port: 65536}", "mqtt.port must be 0..65535, got 65536"),
+                bad("store: {http_port: 99999}", "store.http_port must be 0..65535, got 99999"),
+                bad("store: {batch_size: 0}", "store.batch_size must be 1..100000, got 0"),
+                bad("store: {retry_initial_ms: 500, retry_max_ms: 100}",
+                        "store.retry_max_ms must be 500..3600000, got 100"),
+                bad("sources: [{type: mqtt, name: s, max_inflight: 0, topics: [{filter: a, driver: counter-json}]}]",
+                        "sources[0].max_inflight must be 1..65535, got 0"),
+                bad("sources: [{type: mqtt, name: s, session_expiry_seconds: 0, "
+                        + "topics: [{filter: a, driver: counter-json}]}]",
+                        "sources[0].session_expiry_seconds must be 1..4294967, got 0"),
+                bad("pipeline: {shards: 0}", "pipeline.shards must be 1..256, got 0"),
+                bad("pipeline: {queue_capacity: 8}", "pipeline.queue_capacity must be 16..1048576, got 8"),
+                bad("outbox: {max_bytes: 1000}", "outbox.max_bytes must be 65536..9223372036854775807, got 1000"),
+                bad("outbox: {max_bytes: 1048576, segment_bytes: 1048576}",
+                        "outbox.segment_bytes must be 4096..262144, got 1048576"),
+                bad("outbox: {max_record_bytes: 100}", "outbox.max_record_bytes must be 256..67108864, got 100"),
+                bad("outbox: {max_record_bytes: 1024, buffer_bytes: 1024}",
+                        "outbox.buffer_bytes must be 1088..1073741824, got 1024"),
+                bad("outbox: {sync_interval_ms: 0}", "outbox.sync_interval_ms must be 1..10000, got 0"),
+                bad("inventory: {devices: [{id: d, site: s, location: {lat: 91, lon: 0}}]}",
+                        "inventory.devices[0].location.lat must be -90..90, got 91.0"),
+                bad("inventory: {devices: [{id: d, site: s, location: {lat: 0, lon: -181}}]}",
+                        "inventory.devices[0].location.lon must be -180..180, got -181.0"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 80, clear_below: 90}]",
+                        "rules[0].clear_below must be at most raise_above 80.0, got 90.0"),
+                // enums and formats
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: nope}]}]",
+                        "sources[0].topics[0].driver must be one of [counter-json], got 'nope'"),
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: counter-json, options: {x: '1'}}]}]",
+                        "sources[0].topics[0].options "),
+                bad("inventory: {unknown_devices: maybe}",
+                        "inventory.unknown_devices must be one of [accept, reject], got 'maybe'"),
+                bad("store: {kind: postgres}", "store.kind must be one of [embedded, influxdb], got 'postgres'"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, "
+                        + "severity: loud}]", "rules[0].severity must be one of [critical, info, warning], got 'loud'"),
+                bad("centres: [{name: c, type: webhook}]", "centres[0].type must be one of [mqtt], got 'webhook'"),
+                bad("centres: [{name: c, format: cap}]", "centres[0].format must be one of [json], got 'cap'"),
+                bad("centres: [{name: c, topic: 'a/+/b'}]", "centres[0].topic must not contain wildcards, got 'a/+/b'"),
+                bad("centres: [{name: c, broker: 'http://x'}]",
+                        "centres[0].broker must be 'embedded' or a URI like tcp://host:1883, got 'http://x'"),
+                bad("mqtt: {broker: 'localhost:1883'}",
+                        "mqtt.broker must be 'embedded' or a URI like tcp://host:1883, got 'localhost:1883'"),
+                bad("name: 'has space'", "name must be 1-64 letters, digits or . _ : - , got 'has space'"),
+                bad("sources: [{type: mqtt, name: s, client_id: 'a b', topics: [{filter: a, driver: counter-json}]}]",
+                        "sources[0].client_id must be 1-64 letters, digits or . _ : - , got 'a b'"),
+                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [mqtt], got 'kafka'"),
+                bad("sources: [{name: s}]", "sources[0].type is required, one of [mqtt]"),
+                bad("rules: [{type: rate, id: r}]", "rules[0].type must be one of [threshold], got 'rate'"),
+                // uniqueness
+                bad(SOURCE.replace("sources:\n", "sources:\n  - {type: mqtt, name: devices, topics: "
+                        + "[{filter: x, driver: counter-json}]}\n"), "sources[1].name must be unique, 'devices' is used twice"),
+                bad("inventory: {devices: [{id: d, site: s}, {id: e, site: s}, {id: d, site: t}]}",
+                        "inventory.devices[2].id must be unique, 'd' is listed twice"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1}, "
+                        + "{type: threshold, id: r, kind: k, field: g, raise_above: 2, clear_below: 1}]",
+                        "rules[1].id must be unique, 'r' is used twice"),
+                bad("centres: [{name: a}, {name: a}]", "centres[1].name must be unique and not 'store', got 'a'"),
+                bad("centres: [{name: store}]", "centres[0].name must be unique and not 'store', got 'store'"),
+                // types
+                bad("admin: {port: eighty}", "admin.port must be an integer (Cannot coerce String value (\"eighty\")"),
+                bad("admin: {port: 80.5}", "admin.port must be an integer"),
+                bad("sources: {type: mqtt}", "sources must be a list"),
+                bad("admin: 8080", "admin must be a"));
+    }
+
+    private static Arguments bad(String yaml, String message) {
+        return Arguments.of(yaml, message);
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalid")
+    void invalidConfigNamesFilePathAndValue(String yaml, String message) {
+        assertThatThrownBy(() -> parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: " + message);
+    }
+
+    @Test
+    void exceptionCarriesFileAndPath() {
+        assertThatThrownBy(() -> parse("admin: {port: 70000}"))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.file()).isEqualTo("test.yml");
+                    assertThat(e.path()).isEqualTo("admin.port");
+                });
+    }
+
+    @Test
+    void unknownKeyIsRejectedNamingItsPathAndTheExpectedKeys() {
+        assertThatThrownBy(() -> parse("admin: {host: h, prot: 1}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: admin.prot is not a known key; expected one of [host, port]");
+        assertThatThrownBy(() -> parse("""
+                sources:
+                  - type: mqtt
+                    name: s
+                    topics:
+                      - {filter: a, driver: counter-json, qos: 1}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: sources[0].topics[0].qos is not a known key; expected one of "
+                        + "[driver, filter, options]");
+        assertThatThrownBy(() -> parse("colour: blue"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: colour is not a known key; expected one of [admin, centres, "
+                        + "data_dir, inventory, mqtt, name, outbox, pipeline, rules, sources, store]");
+    }
+
+    @Test
+    void duplicateKeysAreRejected() {
+        assertThatThrownBy(() -> parse("admin: {port: 1}\nadmin: {port: 2}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: is not valid YAML at line 2")
+                .hasMessageContaining("'admin'");
+        assertThatThrownBy(() -> parse("admin: {port: 1, port: 2}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'port'");
+    }
+
+    @Test
+    void nonYamlTextIsRejectedWithTheLine() {
+        // The syntax error is inside a section: it must still read as a syntax error, not as a bad admin value.
+        assertThatThrownBy(() -> parse("name: limes\nadmin: {port: 1\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: is not valid YAML at line ")
+                .hasMessageContaining("flow mapping");
+        assertThatThrownBy(() -> parse("name: limes\n\tadmin: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: is not valid YAML at line ")
+                .hasMessageContaining("line 2, column 1");
+        assertThatThrownBy(() -> parse("just some text"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: must be a gateway section");
+    }
+
+    @Test
+    void loadNamesTheFileItCannotRead(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.yml");
+        assertThatThrownBy(() -> loader.load(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(missing + ": cannot be read");
+
+        Path file = dir.resolve("gw.yml");
+        Files.writeString(file, "admin: {port: 70000}\n");
+        assertThatThrownBy(() -> loader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": admin.port must be 0..65535, got 70000");
+    }
+}

@@ -1,0 +1,61 @@
+package org.limes.gateway.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class AlertJsonTest {
+
+    private static final Instant RAISED = Instant.parse("2026-11-26T06:00:00Z");
+    private static final Instant AT = Instant.parse("2026-11-26T06:04:30.123456789Z");
+
+    private static Alert alert(AlertState state) {
+        return new Alert("queue-surge/cnt-01/1795672800000", "queue-surge", state, "warning", "ras-ajdir", "cnt-01",
+                "vehicle_count", "count_total", 64.25, 40.0, RAISED, AT,
+                Map.of("lane", "1", "direction", "inbound", "note", "quote \" back\\slash, ünïcödé\n"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(AlertState.class)
+    void decodeOfEncodeIsTheSameAlert(AlertState state) throws Exception {
+        Alert a = alert(state);
+
+        assertThat(AlertJson.decode(AlertJson.encode(a, "ras-ajdir-gw"))).isEqualTo(a);
+    }
+
+    @Test
+    void roundTripKeepsAwkwardNumbersExactly() throws Exception {
+        for (double v : new double[] {0.1, -0.0, 1.0 / 3, 1e-300, Double.MAX_VALUE, -273.15}) {
+            Alert a = new Alert("id", "r", AlertState.RAISED, "info", "s", "d", "k", "f", v, v / 2, RAISED, RAISED,
+                    Map.of());
+
+            Alert back = AlertJson.decode(AlertJson.encode(a, "gw"));
+
+            assertThat(Double.doubleToRawLongBits(back.value())).as("value %s", v)
+                    .isEqualTo(Double.doubleToRawLongBits(v));
+            assertThat(back).isEqualTo(a);
+        }
+    }
+
+    @Test
+    void writesTheDocumentedSnakeCaseFields() throws Exception {
+        JsonNode n = new ObjectMapper().readTree(AlertJson.encode(alert(AlertState.CLEARED), "ras-ajdir-gw"));
+
+        assertThat(n.get("event_id").asText()).isEqualTo("queue-surge/cnt-01/1795672800000:cleared");
+        assertThat(n.get("alert_id").asText()).isEqualTo("queue-surge/cnt-01/1795672800000");
+        assertThat(n.get("state").asText()).isEqualTo("cleared");
+        assertThat(n.get("gateway").asText()).isEqualTo("ras-ajdir-gw");
+        assertThat(n.get("raised_at").asText()).isEqualTo("2026-11-26T06:00:00Z");
+        assertThat(n.get("at").asText()).isEqualTo("2026-11-26T06:04:30.123456789Z");
+        assertThat(n.get("value").isNumber()).isTrue();
+        assertThat(n.get("tags").get("lane").asText()).isEqualTo("1");
+        assertThat(n.fieldNames()).toIterable().containsExactly("event_id", "alert_id", "rule", "state", "severity",
+                "site", "device", "kind", "field", "value", "threshold", "raised_at", "at", "gateway", "tags");
+    }
+}
