@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -25,12 +26,22 @@ import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.embedded.QuestDbSchema;
 import org.limes.gateway.http.AdminServer;
 import org.limes.gateway.http.Health;
+import org.limes.gateway.outbox.DestinationMetrics;
+import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.OutboxConfig;
+import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.outbox.OverflowAlerts;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxMetrics;
+import org.limes.gateway.pipeline.Destination;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.pipeline.PipelineMetrics;
+import org.limes.gateway.rules.Alert;
+import org.limes.gateway.rules.AlertJson;
+import org.limes.gateway.rules.AlertLine;
+import org.limes.gateway.rules.AlertState;
 import org.limes.gateway.rules.Rules;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.centre.CentreConfig;
@@ -66,7 +77,9 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final List<MqttSource> sources = new ArrayList<>();
-    private final Map<String, Outbox> outboxes = new LinkedHashMap<>();
+    private final Map<String, DestinationQueue> outboxes = new LinkedHashMap<>();
+    private OverflowAlerts overflow;
+    private Clock clock;
     private EmbeddedBroker broker;
     private EmbeddedStore store;
     private AdminServer admin;
@@ -92,6 +105,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startAll(Drivers drivers, Clock clock) throws Exception {
+        this.clock = clock;
         Path data = Path.of(config.dataDir()).toAbsolutePath();
         Files.createDirectories(data);
 
@@ -126,14 +140,21 @@ public final class Gateway implements AutoCloseable {
             token = Secrets.read(storeConfig.tokenFile(), storeConfig.tokenEnv());
         }
 
-        OutboxCommitter committer = new OutboxCommitter(config.outbox().syncIntervalMs());
-        Outbox storeOutbox = openOutbox(data, STORE_DESTINATION, committer);
-        List<Outbox> centreOutboxes = new ArrayList<>();
+        OutboxCommitter committer = new OutboxCommitter(config.outbox().syncIntervalMs(), clock);
+        List<String> names = new ArrayList<>();
+        names.add(STORE_DESTINATION);
+        config.centres().forEach(c -> names.add(c.name()));
+        overflow = new OverflowAlerts(names, d -> outboxes.get(d).oldestUnackedAgeMs(clock.millis()),
+                config.outbox().readyMaxAgeS() * 1000, clock::millis, this::emitOverflow);
+        DestinationQueue storeOutbox = openQueue(data, STORE_DESTINATION, committer, clock);
+        List<DestinationQueue> centreOutboxes = new ArrayList<>();
         for (CentreConfig c : config.centres()) {
-            centreOutboxes.add(openOutbox(data, c.name(), committer));
+            centreOutboxes.add(openQueue(data, c.name(), committer, clock));
         }
         committer.start();
         closeables.push(committer);
+        overflow.start();
+        closeables.push(overflow);
 
         InfluxDBClient influx = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
                 .url(storeUrl).authenticateToken(token.toCharArray()).org(storeConfig.org())
@@ -159,8 +180,13 @@ public final class Gateway implements AutoCloseable {
 
         Inventory inventory = new Inventory(config.inventory());
         int maxSubjects = Math.max(10_000, inventory.size() * 2);
+        List<Destination> centreDestinations = new ArrayList<>();
+        for (int i = 0; i < config.centres().size(); i++) {
+            centreDestinations.add(new Destination(centreOutboxes.get(i), config.centres().get(i).routing()));
+        }
         Pipeline pipeline = new Pipeline(config.name(), config.pipeline(), inventory,
-                () -> Rules.create(config.rules(), maxSubjects), storeOutbox, centreOutboxes, committer,
+                () -> Rules.create(config.rules(), maxSubjects),
+                new Destination(storeOutbox, storeConfig.routing()), centreDestinations, committer,
                 new PipelineMetrics(registry));
         pipeline.start();
         closeables.push(pipeline);
@@ -179,7 +205,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
 
-        admin = AdminServer.start(config.admin().host(), config.admin().port(), registry, this::health);
+        admin = AdminServer.start(config.admin().host(), config.admin().port(), registry, this::health, this::ready);
         closeables.push(admin);
         LOG.info("gateway {} running: admin http://{}:{}/health and /metrics", config.name(), config.admin().host(),
                 admin.port());
@@ -197,12 +223,66 @@ public final class Gateway implements AutoCloseable {
         return brokerUri;
     }
 
-    private Outbox openOutbox(Path data, String destination, OutboxCommitter committer) throws IOException {
-        Outbox o = Outbox.open(destination, data.resolve("outbox").resolve(destination), config.outbox().limits(),
-                new OutboxMetrics(registry, destination));
-        committer.register(o);
-        outboxes.put(destination, o);
-        return o;
+    private DestinationQueue openQueue(Path data, String destination, OutboxCommitter committer, Clock clock)
+            throws IOException {
+        Path dir = data.resolve("outbox").resolve(destination);
+        OutboxConfig oc = config.outbox();
+        Outbox alerts = Outbox.open(destination + "/alerts", dir.resolve("alerts"), oc.alertLimits(),
+                new OutboxMetrics(registry, destination, "alert"), clock, overflow);
+        Outbox readings = Outbox.open(destination + "/readings", dir.resolve("readings"), oc.readingLimits(),
+                new OutboxMetrics(registry, destination, "reading"), clock, overflow);
+        committer.register(alerts);
+        committer.register(readings, oc.maxAgeS() * 1000);
+        DestinationQueue q = new DestinationQueue(destination, alerts, readings, oc.drainRatePerS());
+        outboxes.put(destination, q);
+        new DestinationMetrics(registry, q, clock).register();
+        return q;
+    }
+
+    /** Queues an outbox-overflow alert transition for every centre and the store. */
+    private void emitOverflow(String destination, boolean raised, long lost, long raisedAtMs, long atMs)
+            throws InterruptedException {
+        Map<String, String> tags = Map.of("destination", destination);
+        Alert a = new Alert("outbox-overflow/" + destination + "/" + raisedAtMs, "outbox-overflow",
+                raised ? AlertState.RAISED : AlertState.CLEARED, "critical", config.name(), destination, "outbox",
+                "lost_records", lost, 0, Instant.ofEpochMilli(raisedAtMs), Instant.ofEpochMilli(atMs), tags);
+        byte[] json = AlertJson.encode(a, config.name());
+        for (CentreConfig c : config.centres()) {
+            outboxes.get(c.name()).append(OutboxRecord.ALERT, json);
+        }
+        outboxes.get(STORE_DESTINATION).append(OutboxRecord.ALERT, AlertLine.encode(a));
+    }
+
+    /**
+     * Ready when every source is connected and every destination's oldest undelivered
+     * record is younger than {@code outbox.ready_max_age_s}; otherwise names what is not.
+     */
+    public Health ready() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        boolean ready = sourcesReady();
+        if (!ready) {
+            details.put("sources", "not connected");
+        }
+        long limitMs = config.outbox().readyMaxAgeS() * 1000;
+        List<String> lagging = new ArrayList<>();
+        for (Map.Entry<String, DestinationQueue> e : outboxes.entrySet()) {
+            long age = e.getValue().oldestUnackedAgeMs(clockMillis());
+            details.put(e.getKey() + "_oldest_unacked_ms", age);
+            if (age > limitMs) {
+                lagging.add(e.getKey());
+            }
+        }
+        if (!lagging.isEmpty()) {
+            ready = false;
+            details.put("lagging", lagging);
+            details.put("reason", "oldest undelivered record older than " + config.outbox().readyMaxAgeS()
+                    + " s at " + String.join(", ", lagging));
+        }
+        return new Health(ready, details);
+    }
+
+    private long clockMillis() {
+        return clock.millis();
     }
 
     /** Up when every source is connected and subscribed. */
@@ -236,7 +316,7 @@ public final class Gateway implements AutoCloseable {
         return admin.port();
     }
 
-    public Map<String, Outbox> outboxes() {
+    public Map<String, DestinationQueue> outboxes() {
         return outboxes;
     }
 

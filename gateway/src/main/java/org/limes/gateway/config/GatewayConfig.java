@@ -35,7 +35,7 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
         name = name == null ? "limes" : Require.identifier("name", name);
         dataDir = dataDir == null ? "./data" : Require.nonBlank("data_dir", dataDir);
         mqtt = mqtt == null ? MqttConfig.defaults() : mqtt;
-        store = store == null ? new StoreConfig(null, null, null, null, null, null, null, null, null, null, null)
+        store = store == null ? new StoreConfig(null, null, null, null, null, null, null, null, null, null, null, null)
                 : store;
         admin = admin == null ? AdminConfig.defaults() : admin;
         sources = sources == null ? List.of() : List.copyOf(sources);

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the admin endpoints from an aggregated request: {@code GET /health} (JSON, 200 when up,
- * 503 when down or when the health check itself fails), {@code GET /metrics} (Prometheus text
+ * Answers the admin endpoints from an aggregated request: {@code GET /health} and
+ * {@code GET /ready} (JSON, 200 when up, 503 when down or when the check itself fails), {@code GET /metrics} (Prometheus text
  * format 0.0.4 from the registry), 404 for any other path and 405 for any other method.
  *
  * <p>Threading: one instance is shared by all channels ({@link ChannelHandler.Sharable}); it runs
@@ -46,8 +46,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final PrometheusMeterRegistry registry;
     private final Supplier<Health> health;
+    private final Supplier<Health> ready;
 
     AdminHandler(PrometheusMeterRegistry registry, Supplier<Health> health) {
+        this(registry, health, health);
+    }
+
+    AdminHandler(PrometheusMeterRegistry registry, Supplier<Health> health, Supplier<Health> ready) {
+        this.ready = ready;
         this.registry = registry;
         this.health = health;
     }
@@ -59,24 +65,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
-        boolean known = path.equals("/health") || path.equals("/metrics");
+        boolean known = path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
         if (!known) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "not found\n", true);
         } else if (!HttpMethod.GET.equals(request.method())) {
             respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
                     "method not allowed\n", true);
         } else if (path.equals("/health")) {
-            health(ctx, request);
+            health(ctx, request, health);
+        } else if (path.equals("/ready")) {
+            health(ctx, request, ready);
         } else {
             respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, registry.scrape(), true);
         }
     }
 
-    private void health(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private void health(ChannelHandlerContext ctx, FullHttpRequest request, Supplier<Health> check) {
         Map<String, Object> body = new LinkedHashMap<>();
         boolean up;
         try {
-            Health current = health.get();
+            Health current = check.get();
             up = current.up();
             body.put("status", up ? "UP" : "DOWN");
             body.put("details", current.details());

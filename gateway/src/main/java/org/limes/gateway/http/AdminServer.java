@@ -43,6 +43,12 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalStateException if the port cannot be bound
      */
     public static AdminServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health) {
+        return start(host, port, registry, health, health);
+    }
+
+    /** As {@link #start(String, int, PrometheusMeterRegistry, Supplier)}, with a separate readiness check. */
+    public static AdminServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health,
+            Supplier<Health> ready) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -53,7 +59,7 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new AdminInitializer(new AdminHandler(registry, health)))
+                    .childHandler(new AdminInitializer(new AdminHandler(registry, health, ready)))
                     .bind(host, port)
                     .syncUninterruptibly()
                     .channel();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +27,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Record layout, little-endian:
  * <pre>
- * +--------+--------+------+-----------------+
- * | len u32| crc u32| type | payload (len)   |   crc = CRC32C(type, payload)
- * +--------+--------+------+-----------------+
+ * +--------+--------+------+-------------+-----------------+
+ * | len u32| crc u32| type | time i64 ms | payload (len)   |   crc = CRC32C(type, time, payload)
+ * +--------+--------+------+-------------+-----------------+
  * </pre>
  * Segment files are named by the sequence number of their first record
- * ({@code 00000000000000001234.seg}). The acknowledged position lives in {@code ack},
- * replaced atomically.
+ * ({@code 00000000000000001234.seg}); {@code time} is when the record was appended (the
+ * gateway clock), which gives the queue its age. The acknowledged position lives in
+ * {@code ack}, replaced atomically.
  *
  * <p>Threading: any number of threads may {@link #append}; exactly one committer thread
  * calls {@link #flush()} and {@link #persistAcknowledged()} (group commit: one write and
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class Outbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-    static final int HEADER_BYTES = 9;
+    static final int HEADER_BYTES = 17;
     private static final String SEGMENT_SUFFIX = ".seg";
     private static final long WAIT_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -57,8 +59,11 @@ public final class Outbox {
     private final Path dir;
     private final OutboxLimits limits;
     private final OutboxMetrics metrics;
+    private final Clock clock;
+    private final EvictionListener evictionListener;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final Probe probe = new Probe();
     private final Condition durableAdvanced = lock.newCondition();
     private final Condition spaceFreed = lock.newCondition();
 
@@ -66,6 +71,7 @@ public final class Outbox {
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private ByteBuffer pending;
     private int pendingRecords;
+    private long pendingLastTime;
     private long nextSeq;
     private long segmentBytesTotal;
     private boolean closed;
@@ -78,6 +84,7 @@ public final class Outbox {
     private ByteBuffer flushing;
     private int flushingRecords;
     private long flushingFirstSeq;
+    private long flushingLastTime;
     private FileChannel writeChannel;
     private Segment writeSegment;
     private long persistedAck = -1;
@@ -88,11 +95,14 @@ public final class Outbox {
     private FileChannel readChannel;
     private long readPos;
 
-    private Outbox(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics) {
+    private Outbox(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
+            EvictionListener evictionListener) {
         this.destination = destination;
         this.dir = dir;
         this.limits = limits;
         this.metrics = metrics;
+        this.clock = clock;
+        this.evictionListener = evictionListener;
         this.pending = ByteBuffer.allocate(limits.bufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
         this.flushing = ByteBuffer.allocate(limits.bufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -102,8 +112,17 @@ public final class Outbox {
      */
     public static Outbox open(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics)
             throws IOException {
+        return open(destination, dir, limits, metrics, Clock.systemUTC(), EvictionListener.NONE);
+    }
+
+    /**
+     * Opens (or creates) the queue in {@code dir}; {@code clock} stamps appended records and
+     * {@code evictionListener} hears of every record lost to a limit.
+     */
+    public static Outbox open(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
+            EvictionListener evictionListener) throws IOException {
         Files.createDirectories(dir);
-        Outbox outbox = new Outbox(destination, dir, limits, metrics);
+        Outbox outbox = new Outbox(destination, dir, limits, metrics, clock, evictionListener);
         outbox.recover();
         metrics.bind(outbox);
         return outbox;
@@ -130,11 +149,10 @@ public final class Outbox {
             throw new IllegalArgumentException("record of " + payload.length + " bytes exceeds max_record_bytes "
                     + limits.maxRecordBytes() + " of outbox " + destination);
         }
-        CRC32C crc = new CRC32C();
-        crc.update(type);
-        crc.update(payload);
-        int checksum = (int) crc.getValue();
+        long time = clock.millis();
+        int checksum = checksum(type, time, payload);
         long waitingSince = 0;
+        long evictedNow = 0;
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -143,7 +161,12 @@ public final class Outbox {
                 }
                 boolean bufferHasRoom = pending.remaining() >= size;
                 boolean queueHasRoom = segmentBytesTotal + pending.position() + flushingBytes() + size
-                        <= limits.maxBytes() || evictOldestLocked();
+                        <= limits.maxBytes();
+                if (!queueHasRoom) {
+                    long lost = evictOldestLocked("max_bytes " + limits.maxBytes());
+                    evictedNow += Math.max(lost, 0);
+                    queueHasRoom = lost >= 0;
+                }
                 if (bufferHasRoom && queueHasRoom) {
                     break;
                 }
@@ -157,14 +180,28 @@ public final class Outbox {
                 }
                 spaceFreed.await(100, TimeUnit.MILLISECONDS);
             }
-            pending.putInt(payload.length).putInt(checksum).put(type).put(payload);
+            pending.putInt(payload.length).putInt(checksum).put(type).putLong(time).put(payload);
             pendingRecords++;
+            pendingLastTime = time;
             long seq = nextSeq++;
             metrics.appended(type);
             return seq;
         } finally {
             lock.unlock();
+            if (evictedNow > 0) {
+                evictionListener.evicted(destination, evictedNow);
+            }
         }
+    }
+
+    static int checksum(byte type, long time, byte[] payload) {
+        CRC32C crc = new CRC32C();
+        crc.update(type);
+        for (int shift = 0; shift < 64; shift += 8) {
+            crc.update((int) (time >>> shift) & 0xff);
+        }
+        crc.update(payload);
+        return (int) crc.getValue();
     }
 
     /** Sequence number the next append will get. */
@@ -210,6 +247,7 @@ public final class Outbox {
             pending = swap;
             flushingRecords = pendingRecords;
             flushingFirstSeq = nextSeq - pendingRecords;
+            flushingLastTime = pendingLastTime;
             pendingRecords = 0;
             spaceFreed.signalAll();
             return true;
@@ -247,6 +285,7 @@ public final class Outbox {
         try {
             writeSegment.bytes += written;
             writeSegment.records += flushingRecords;
+            writeSegment.lastTime = flushingLastTime;
             segmentBytesTotal += written;
             durableSeq = flushingFirstSeq + flushingRecords;
             flushingRecords = 0;
@@ -331,14 +370,18 @@ public final class Outbox {
         }
     }
 
-    /** Evicts the oldest segment if it is not the one being written; caller holds the lock. */
-    private boolean evictOldestLocked() {
+    /**
+     * Evicts the oldest segment if it is not the one being written; caller holds the lock.
+     *
+     * @return the unacknowledged records lost (0 or more), or -1 when nothing can be evicted
+     */
+    private long evictOldestLocked(String why) {
         if (segments.size() < 2) {
-            return false;
+            return -1;
         }
         Segment oldest = segments.peekFirst();
         if (oldest == writeSegment) {
-            return false;
+            return -1;
         }
         Segment next = second();
         long lostFrom = Math.max(oldest.base, ackedSeq);
@@ -353,10 +396,38 @@ public final class Outbox {
         } catch (IOException e) {
             LOG.warn("outbox {}: could not delete evicted segment {}: {}", destination, oldest.path, e.toString());
         }
-        metrics.evicted(lost);
-        LOG.error("outbox {} reached max_bytes {}: evicted its oldest segment, {} unsent records lost "
-                + "(seq {}..{})", destination, limits.maxBytes(), lost, lostFrom, next.base - 1);
-        return true;
+        if (lost > 0) {
+            metrics.evicted(lost);
+            LOG.error("outbox {} reached {}: evicted its oldest segment, {} undelivered records lost (seq {}..{})",
+                    destination, why, lost, lostFrom, next.base - 1);
+        }
+        spaceFreed.signalAll();
+        return lost;
+    }
+
+    /**
+     * Evicts whole segments whose newest record is older than {@code maxAgeMs}; the segment
+     * being written is kept. Committer thread. Returns the undelivered records lost.
+     */
+    long expire(long nowMs, long maxAgeMs) {
+        long lost = 0;
+        lock.lock();
+        try {
+            while (segments.size() > 1 && segments.peekFirst() != writeSegment
+                    && nowMs - segments.peekFirst().lastTime > maxAgeMs) {
+                long n = evictOldestLocked("max_age_ms " + maxAgeMs);
+                if (n < 0) {
+                    break;
+                }
+                lost += n;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (lost > 0) {
+            evictionListener.evicted(destination, lost);
+        }
+        return lost;
     }
 
     private Segment second() {
@@ -464,20 +535,18 @@ public final class Outbox {
             int len = header.getInt();
             int checksum = header.getInt();
             byte type = header.get();
+            long time = header.getLong();
             if (len < 0 || len > limits.maxRecordBytes() || readPos + HEADER_BYTES + len > segmentEnd) {
                 skipCorrupt("bad length " + len, following);
                 continue;
             }
             byte[] payload = new byte[len];
             readFully(readChannel, ByteBuffer.wrap(payload), readPos + HEADER_BYTES);
-            CRC32C crc = new CRC32C();
-            crc.update(type);
-            crc.update(payload);
-            if ((int) crc.getValue() != checksum) {
+            if (checksum(type, time, payload) != checksum) {
                 skipCorrupt("checksum mismatch", following);
                 continue;
             }
-            OutboxRecord r = new OutboxRecord(readSeq, type, payload);
+            OutboxRecord r = new OutboxRecord(readSeq, type, time, payload);
             readSeq++;
             readPos += HEADER_BYTES + len;
             return r;
@@ -586,6 +655,89 @@ public final class Outbox {
         }
     }
 
+    /**
+     * When the oldest unacknowledged record was appended (epoch ms), or -1 when every
+     * durable record is acknowledged. Any thread; reads one header, scanning forward from
+     * where the previous call stopped, so the cost is proportional to what was acknowledged
+     * in between.
+     */
+    public long oldestUnackedMillis() {
+        synchronized (probe) {
+            long target = ackedSeq;
+            if (target >= durableSeq) {
+                return -1;
+            }
+            Segment holder = null;
+            lock.lock();
+            try {
+                for (Segment s : segments) {
+                    if (s.base <= target) {
+                        holder = s;
+                    } else {
+                        break;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (holder == null) {
+                return -1;
+            }
+            try {
+                if (probe.segment != holder || probe.seq > target) {
+                    probe.open(holder);
+                }
+                ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                while (probe.pos < holder.bytes) {
+                    header.clear();
+                    readFully(probe.channel, header, probe.pos);
+                    header.flip();
+                    int len = header.getInt();
+                    header.getInt();
+                    header.get();
+                    long time = header.getLong();
+                    if (probe.seq == target) {
+                        return time;
+                    }
+                    probe.pos += HEADER_BYTES + len;
+                    probe.seq++;
+                }
+                return -1;
+            } catch (IOException e) {
+                probe.close();
+                return -1;
+            }
+        }
+    }
+
+    /** Reads record headers for {@link #oldestUnackedMillis}; guarded by itself. */
+    private final class Probe {
+        Segment segment;
+        FileChannel channel;
+        long pos;
+        long seq;
+
+        void open(Segment s) throws IOException {
+            close();
+            channel = FileChannel.open(s.path, StandardOpenOption.READ);
+            segment = s;
+            pos = 0;
+            seq = s.base;
+        }
+
+        void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // Read-only probe; nothing to recover.
+                }
+            }
+            channel = null;
+            segment = null;
+        }
+    }
+
     /** Bytes on disk and buffered. */
     public long bytes() {
         lock.lock();
@@ -618,6 +770,9 @@ public final class Outbox {
 
     /** Releases file handles. Committer thread, after the final flush. */
     void release() {
+        synchronized (probe) {
+            probe.close();
+        }
         try {
             if (writeChannel != null) {
                 writeChannel.close();
@@ -684,21 +839,20 @@ public final class Outbox {
                 int len = header.getInt();
                 int checksum = header.getInt();
                 byte type = header.get();
+                long time = header.getLong();
                 if (len < 0 || len > limits.maxRecordBytes() || pos + HEADER_BYTES + len > size) {
                     fault = "torn or bad length " + len;
                     break;
                 }
                 byte[] payload = new byte[len];
                 readFully(ch, ByteBuffer.wrap(payload), pos + HEADER_BYTES);
-                CRC32C crc = new CRC32C();
-                crc.update(type);
-                crc.update(payload);
-                if ((int) crc.getValue() != checksum) {
+                if (checksum(type, time, payload) != checksum) {
                     fault = "checksum mismatch";
                     break;
                 }
                 pos += HEADER_BYTES + len;
                 records++;
+                s.lastTime = time;
             }
             s.records = records;
             s.bytes = pos;
@@ -766,6 +920,7 @@ public final class Outbox {
         final Path path;
         volatile long bytes;
         volatile long records;
+        volatile long lastTime;
 
         Segment(long base, Path path) {
             this.base = base;

@@ -1,8 +1,11 @@
 package org.limes.gateway.outbox;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,10 @@ public final class OutboxCommitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxCommitter.class);
 
     private final List<Outbox> outboxes = new CopyOnWriteArrayList<>();
+    private final List<Outbox> expiring = new CopyOnWriteArrayList<>();
+    private final Map<Outbox, Long> ageLimits = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private long lastExpiry;
     private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
     private final long intervalNanos;
     private final Thread thread;
@@ -33,6 +40,11 @@ public final class OutboxCommitter implements AutoCloseable {
     private long lastErrorLog;
 
     public OutboxCommitter(long syncIntervalMs) {
+        this(syncIntervalMs, Clock.systemUTC());
+    }
+
+    public OutboxCommitter(long syncIntervalMs, Clock clock) {
+        this.clock = clock;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMs);
         this.thread = new Thread(this::loop, "limes-outbox-commit");
         this.thread.setDaemon(true);
@@ -40,6 +52,15 @@ public final class OutboxCommitter implements AutoCloseable {
 
     public void register(Outbox outbox) {
         outboxes.add(outbox);
+    }
+
+    /** Registers an outbox whose records are evicted once older than {@code maxAgeMs} (0 = never). */
+    public void register(Outbox outbox, long maxAgeMs) {
+        outboxes.add(outbox);
+        if (maxAgeMs > 0) {
+            ageLimits.put(outbox, maxAgeMs);
+            expiring.add(outbox);
+        }
     }
 
     public void start() {
@@ -83,6 +104,13 @@ public final class OutboxCommitter implements AutoCloseable {
                     lastErrorLog = now;
                     LOG.error("outbox sync failed; upstream acknowledgements are held until it succeeds", e);
                 }
+            }
+        }
+        long now = System.nanoTime();
+        if (now - lastExpiry > TimeUnit.SECONDS.toNanos(1)) {
+            lastExpiry = now;
+            for (Outbox o : expiring) {
+                o.expire(clock.millis(), ageLimits.get(o));
             }
         }
         if (!allDurable) {

@@ -11,6 +11,7 @@ public final class OutboxMetrics {
 
     private final MeterRegistry registry;
     private final String destination;
+    private final String log;
     private final Counter appendedReadings;
     private final Counter appendedAlerts;
     private final Counter acknowledged;
@@ -19,30 +20,39 @@ public final class OutboxMetrics {
     private final Timer sync;
 
     public OutboxMetrics(MeterRegistry registry, String destination) {
+        this(registry, destination, "all");
+    }
+
+    /**
+     * @param log which of the destination's logs: {@code alert} or {@code reading}
+     */
+    public OutboxMetrics(MeterRegistry registry, String destination, String log) {
         this.registry = registry;
         this.destination = destination;
+        this.log = log;
         this.appendedReadings = Counter.builder("limes.outbox.appended").description("Records appended to the outbox")
-                .baseUnit("records").tags("destination", destination, "type", "reading").register(registry);
+                .baseUnit("records").tags("destination", destination, "log", log, "type", "reading").register(registry);
         this.appendedAlerts = Counter.builder("limes.outbox.appended").description("Records appended to the outbox")
-                .baseUnit("records").tags("destination", destination, "type", "alert").register(registry);
+                .baseUnit("records").tags("destination", destination, "log", log, "type", "alert").register(registry);
         this.acknowledged = Counter.builder("limes.outbox.acknowledged")
                 .description("Records the destination acknowledged").baseUnit("records")
-                .tags("destination", destination).register(registry);
+                .tags("destination", destination, "log", log).register(registry);
         this.evicted = Counter.builder("limes.dropped").description("Records dropped, by reason")
-                .baseUnit("records").tags("component", "outbox-" + destination, "reason", "outbox_full")
+                .baseUnit("records").tags("component", "outbox-" + destination, "reason", log + "_evicted")
                 .register(registry);
         this.corrupt = Counter.builder("limes.errors").description("Errors, by component, stage and type")
-                .tags("component", "outbox-" + destination, "stage", "sending", "error_type", "corrupt_record")
+                .tags("component", "outbox-" + destination + "-" + log, "stage", "sending", "error_type",
+                        "corrupt_record")
                 .register(registry);
         this.sync = Timer.builder("limes.outbox.sync").description("Group commit: write and fsync of one outbox")
-                .tags("destination", destination).register(registry);
+                .tags("destination", destination, "log", log).register(registry);
     }
 
     void bind(Outbox outbox) {
         Gauge.builder("limes.outbox.depth", outbox, Outbox::depth).description("Records not yet acknowledged")
-                .baseUnit("records").tags("destination", destination).register(registry);
+                .baseUnit("records").tags("destination", destination, "log", log).register(registry);
         Gauge.builder("limes.outbox.bytes", outbox, Outbox::bytes).description("Bytes on disk and buffered")
-                .baseUnit("bytes").tags("destination", destination).register(registry);
+                .baseUnit("bytes").tags("destination", destination, "log", log).register(registry);
     }
 
     void appended(byte type) {
@@ -66,6 +76,7 @@ public final class OutboxMetrics {
     }
 
     void backpressure(String reason) {
-        registry.counter("limes.outbox.backpressure", "destination", destination, "reason", reason).increment();
+        registry.counter("limes.outbox.backpressure", "destination", destination, "log", log, "reason", reason)
+                .increment();
     }
 }

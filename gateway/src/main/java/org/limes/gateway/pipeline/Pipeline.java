@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Gauge;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +14,11 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.drivers.lineprotocol.LineProtocolEncoder;
-import org.limes.gateway.outbox.Outbox;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
+import org.limes.gateway.rules.AlertLine;
 import org.limes.gateway.rules.Rule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +44,8 @@ public final class Pipeline implements AutoCloseable {
 
     private final Shard[] shards;
     private final Inventory inventory;
-    private final Outbox store;
-    private final List<Outbox> centres;
+    private final Destination store;
+    private final List<Destination> centres;
     private final OutboxCommitter committer;
     private final PipelineMetrics metrics;
     private final String gateway;
@@ -55,7 +53,7 @@ public final class Pipeline implements AutoCloseable {
     private final LogLimiter unknownLog;
 
     public Pipeline(String gateway, PipelineConfig config, Inventory inventory, Supplier<List<Rule>> rules,
-            Outbox store, List<Outbox> centres, OutboxCommitter committer, PipelineMetrics metrics) {
+            Destination store, List<Destination> centres, OutboxCommitter committer, PipelineMetrics metrics) {
         this.gateway = gateway;
         this.inventory = inventory;
         this.store = store;
@@ -234,9 +232,11 @@ public final class Pipeline implements AutoCloseable {
                 }
                 return;
             }
-            line.setLength(0);
-            LineProtocolEncoder.appendReading(line, r);
-            store.append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
+            if (store.routing().accepts(r)) {
+                line.setLength(0);
+                LineProtocolEncoder.appendReading(line, r);
+                store.queue().append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
+            }
             metrics.processed();
             alerts.clear();
             for (Rule rule : rules) {
@@ -246,28 +246,16 @@ public final class Pipeline implements AutoCloseable {
                 metrics.alert(a);
                 LOG.info("alert {} {} on {} at {}: {} = {} (level {})", a.rule(), a.state().label(), a.device(),
                         a.site(), a.field(), a.value(), a.threshold());
-                store.append(OutboxRecord.ALERT, alertLine(a));
+                if (store.routing().accepts(a)) {
+                    store.queue().append(OutboxRecord.ALERT, AlertLine.encode(a));
+                }
                 byte[] json = AlertJson.encode(a, gateway);
-                for (Outbox centre : centres) {
-                    centre.append(OutboxRecord.ALERT, json);
+                for (Destination centre : centres) {
+                    if (centre.routing().accepts(a)) {
+                        centre.queue().append(OutboxRecord.ALERT, json);
+                    }
                 }
             }
-        }
-
-        private byte[] alertLine(Alert a) {
-            Map<String, String> tags = new TreeMap<>();
-            tags.put("device", a.device());
-            tags.put("rule", a.rule());
-            tags.put("severity", a.severity());
-            tags.put("site", a.site());
-            tags.put("state", a.state().label());
-            Map<String, Object> fields = new TreeMap<>();
-            fields.put("alert_id", a.alertId());
-            fields.put("value", a.value());
-            fields.put("threshold", a.threshold());
-            line.setLength(0);
-            LineProtocolEncoder.appendPoint(line, "alert", tags, fields, a.at());
-            return line.toString().getBytes(StandardCharsets.UTF_8);
         }
     }
 }

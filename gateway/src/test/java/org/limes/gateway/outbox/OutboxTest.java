@@ -143,7 +143,7 @@ class OutboxTest {
         }
         o.flush();
         assertThat(o.bytes()).isLessThanOrEqualTo(4_000);
-        double evicted = registry.get("limes.dropped").tag("reason", "outbox_full").counter().count();
+        double evicted = registry.get("limes.dropped").tag("reason", "all_evicted").counter().count();
         assertThat(evicted).isPositive();
         List<OutboxRecord> remaining = new ArrayList<>();
         List<OutboxRecord> batch;

@@ -21,6 +21,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
+import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.Outbox;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxLimits;
@@ -40,9 +41,10 @@ class PipelineTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Driver driver = Drivers.load().create("counter-json", DriverOptions.empty());
     private OutboxCommitter committer;
-    private Outbox store;
-    private Outbox tripoli;
-    private Outbox benghazi;
+    private DestinationQueue store;
+    private DestinationQueue tripoli;
+    private DestinationQueue benghazi;
+    private DestinationQueue partner;
     private Pipeline pipeline;
 
     @BeforeEach
@@ -51,6 +53,7 @@ class PipelineTest {
         store = open("store");
         tripoli = open("tripoli");
         benghazi = open("benghazi");
+        partner = open("partner");
         committer.start();
         Inventory inventory = new Inventory(new InventoryConfig(null, null, List.of(
                 new DeviceConfig("cnt-01", "ras-ajdir", "counter", "1", new DeviceConfig.Location(32.88, 11.55),
@@ -59,7 +62,11 @@ class PipelineTest {
         ThresholdRuleConfig rule = new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total", 40.0,
                 20.0, "warning");
         pipeline = new Pipeline("gw", new PipelineConfig(2, 16), inventory,
-                () -> Rules.create(List.of(rule), 100), store, List.of(tripoli, benghazi), committer,
+                () -> Rules.create(List.of(rule), 100), new Destination(store, Routing.ALL),
+                List.of(new Destination(tripoli, Routing.ALL), new Destination(benghazi, new Routing(null,
+                        List.of("warning", "critical"), null, null)),
+                        new Destination(partner, new Routing(List.of("cross-border-intrusion"), null, null, null))),
+                committer,
                 new PipelineMetrics(registry));
         pipeline.start();
     }
@@ -70,10 +77,14 @@ class PipelineTest {
         committer.close();
     }
 
-    private Outbox open(String name) throws Exception {
-        Outbox o = Outbox.open(name, dir.resolve(name), OutboxLimits.defaults(), new OutboxMetrics(registry, name));
-        committer.register(o);
-        return o;
+    private DestinationQueue open(String name) throws Exception {
+        Outbox alerts = Outbox.open(name + "/alerts", dir.resolve(name).resolve("alerts"), OutboxLimits.defaults(),
+                new OutboxMetrics(registry, name, "alert"));
+        Outbox readings = Outbox.open(name + "/readings", dir.resolve(name).resolve("readings"),
+                OutboxLimits.defaults(), new OutboxMetrics(registry, name, "reading"));
+        committer.register(alerts);
+        committer.register(readings);
+        return new DestinationQueue(name, alerts, readings, 0);
     }
 
     private static Frame frame(String device, int car, int second) {
@@ -129,7 +140,7 @@ class PipelineTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == counts.length);
 
-        for (Outbox centre : List.of(tripoli, benghazi)) {
+        for (DestinationQueue centre : List.of(tripoli, benghazi)) {
             List<OutboxRecord> records = drain(centre);
             assertThat(records).hasSize(2).allSatisfy(r -> assertThat(r.type()).isEqualTo(OutboxRecord.ALERT));
             Alert raised = AlertJson.decode(records.get(0).payload());
@@ -141,6 +152,7 @@ class PipelineTest {
             assertThat(cleared.value()).isEqualTo(10.0);
             assertThat(cleared.alertId()).isEqualTo(raised.alertId());
         }
+        assertThat(drain(partner)).as("a centre routed to other rules receives none of these").isEmpty();
         List<String> storeLines = texts(drain(store));
         assertThat(storeLines).filteredOn(l -> l.startsWith("alert,")).hasSize(2);
         assertThat(storeLines).filteredOn(l -> l.startsWith("vehicle_count,")).hasSize(counts.length);
@@ -155,9 +167,13 @@ class PipelineTest {
         OutboxCommitter stalled = new OutboxCommitter(1);
         Outbox o = Outbox.open("slow", dir.resolve("slow"), OutboxLimits.defaults(),
                 new OutboxMetrics(registry, "slow"));
+        Outbox oa = Outbox.open("slow-alerts", dir.resolve("slow-alerts"), OutboxLimits.defaults(),
+                new OutboxMetrics(registry, "slow-alerts"));
         stalled.register(o);
+        stalled.register(oa);
         Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), new Inventory(new InventoryConfig("accept", "s",
-                List.of())), List::of, o, List.of(), stalled, new PipelineMetrics(new SimpleMeterRegistry()));
+                List.of())), List::of, new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL),
+                List.of(), stalled, new PipelineMetrics(new SimpleMeterRegistry()));
         p.start();
         try {
             p.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
@@ -173,7 +189,7 @@ class PipelineTest {
         }
     }
 
-    private static List<OutboxRecord> drain(Outbox o) throws Exception {
+    private static List<OutboxRecord> drain(DestinationQueue o) throws Exception {
         List<OutboxRecord> all = new ArrayList<>();
         List<OutboxRecord> batch;
         while (!(batch = o.poll(1000, 1 << 20, 200, TimeUnit.MILLISECONDS)).isEmpty()) {

@@ -2,6 +2,7 @@ package org.limes.gateway.sink.centre;
 
 import java.util.Set;
 import org.limes.gateway.config.Require;
+import org.limes.gateway.pipeline.Routing;
 
 /**
  * One entry of {@code centres:} — a border-security centre that receives every alert,
@@ -13,8 +14,10 @@ import org.limes.gateway.config.Require;
  * @param topic    topic alerts are published to (default {@code limes/alerts/NAME})
  * @param format   {@code json}
  * @param clientId stable client id (default limes-centre-NAME)
+ * @param routing  what this centre receives (default: every alert)
  */
-public record CentreConfig(String name, String type, String broker, String topic, String format, String clientId) {
+public record CentreConfig(String name, String type, String broker, String topic, String format, String clientId,
+        Routing routing) {
 
     public CentreConfig {
         Require.identifier("name", name);
@@ -25,5 +28,6 @@ public record CentreConfig(String name, String type, String broker, String topic
         }
         format = Require.oneOf("format", format, "json", Set.of("json"));
         clientId = clientId == null ? "limes-centre-" + name : Require.identifier("client_id", clientId);
+        routing = routing == null ? Routing.ALL : routing;
     }
 }

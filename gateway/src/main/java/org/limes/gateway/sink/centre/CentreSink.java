@@ -10,7 +10,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.sink.SinkMetrics;
@@ -38,14 +38,14 @@ public final class CentreSink implements AutoCloseable {
     private final String name;
     private final String brokerUri;
     private final CentreConfig config;
-    private final Outbox outbox;
+    private final DestinationQueue outbox;
     private final SinkMetrics metrics;
     private final Backoff backoff = new Backoff(250, 30_000);
     private final Thread thread;
     private volatile boolean running = true;
     private MqttAsyncClient client;
 
-    public CentreSink(CentreConfig config, String brokerUri, Outbox outbox, SinkMetrics metrics) {
+    public CentreSink(CentreConfig config, String brokerUri, DestinationQueue outbox, SinkMetrics metrics) {
         this.name = config.name();
         this.config = config;
         this.brokerUri = brokerUri;

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.limes.gateway.outbox.Outbox;
+import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.sink.SinkMetrics;
@@ -36,7 +36,7 @@ public final class InfluxSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
     private static final int MAX_BATCH_BYTES = 8 << 20;
 
-    private final Outbox outbox;
+    private final DestinationQueue outbox;
     private final WriteApiBlocking writer;
     private final String bucket;
     private final String org;
@@ -47,7 +47,7 @@ public final class InfluxSink implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public InfluxSink(Outbox outbox, WriteApiBlocking writer, StoreConfig config, StoreSchema schema,
+    public InfluxSink(DestinationQueue outbox, WriteApiBlocking writer, StoreConfig config, StoreSchema schema,
             SinkMetrics metrics) {
         this.outbox = outbox;
         this.writer = writer;

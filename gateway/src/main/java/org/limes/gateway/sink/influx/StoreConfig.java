@@ -2,6 +2,7 @@ package org.limes.gateway.sink.influx;
 
 import java.util.Set;
 import org.limes.gateway.config.Require;
+import org.limes.gateway.pipeline.Routing;
 
 /**
  * {@code store:} — where readings are stored. {@code embedded} runs QuestDB in-process
@@ -19,9 +20,11 @@ import org.limes.gateway.config.Require;
  * @param batchSize      points per write (default 1000)
  * @param retryInitialMs first retry delay (default 250)
  * @param retryMaxMs     longest retry delay; retries never give up (default 30000)
+ * @param routing        what the store receives (default: every reading and alert)
  */
 public record StoreConfig(String kind, String host, Integer httpPort, String url, String org, String bucket,
-        String tokenFile, String tokenEnv, Integer batchSize, Integer retryInitialMs, Integer retryMaxMs) {
+        String tokenFile, String tokenEnv, Integer batchSize, Integer retryInitialMs, Integer retryMaxMs,
+        Routing routing) {
 
     public StoreConfig {
         kind = Require.oneOf("kind", kind, "embedded", Set.of("embedded", "influxdb"));
@@ -41,6 +44,7 @@ public record StoreConfig(String kind, String host, Integer httpPort, String url
         batchSize = (int) Require.range("batch_size", batchSize, 1000, 1, 100_000);
         retryInitialMs = (int) Require.range("retry_initial_ms", retryInitialMs, 250, 1, 600_000);
         retryMaxMs = (int) Require.range("retry_max_ms", retryMaxMs, 30_000, retryInitialMs, 3_600_000);
+        routing = routing == null ? Routing.ALL : routing;
     }
 
     public boolean embedded() {

@@ -1,0 +1,127 @@
+package org.limes.gateway.outbox;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What one destination has still to receive: two durable logs, one for alerts and one for
+ * readings, each with its own limits, so alerts are never evicted to make room for
+ * readings — the alert log is the reserved share.
+ *
+ * <p>The destination's sink drains alerts first: whenever the alert log has records, the
+ * next batch comes from it, so a live alert overtakes a backlog of readings. Readings
+ * drain at most at {@code drainRatePerSecond} (a token bucket; 0 = unlimited) so that a
+ * destination returning after a long outage is not flooded.
+ *
+ * <p>Threading: {@link #append} from any thread; {@link #poll}, {@link #acknowledge} and
+ * {@link #rewind} from the destination's one sink thread. A batch comes from one log;
+ * {@link #acknowledge} applies to the log of the last batch polled.
+ */
+public final class DestinationQueue {
+
+    private final String destination;
+    private final Outbox alerts;
+    private final Outbox readings;
+    private final double drainRatePerSecond;
+    private double tokens;
+    private long lastRefill = System.nanoTime();
+    private Outbox lastPolled;
+
+    public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond) {
+        this.destination = destination;
+        this.alerts = alerts;
+        this.readings = readings;
+        this.drainRatePerSecond = drainRatePerSecond;
+        this.tokens = Math.max(1, drainRatePerSecond);
+    }
+
+    public String destination() {
+        return destination;
+    }
+
+    /** Appends to the alert or the reading log by the record's type; see {@link Outbox#append}. */
+    public long append(byte type, byte[] payload) throws InterruptedException {
+        return (type == OutboxRecord.ALERT ? alerts : readings).append(type, payload);
+    }
+
+    /**
+     * The next batch: pending alerts if there are any, else readings within the drain
+     * rate; waits up to {@code timeout} for either.
+     */
+    public List<OutboxRecord> poll(int maxRecords, int maxBytes, long timeout, TimeUnit unit)
+            throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            List<OutboxRecord> batch = alerts.poll(maxRecords, maxBytes, 0, TimeUnit.MILLISECONDS);
+            if (!batch.isEmpty()) {
+                lastPolled = alerts;
+                return batch;
+            }
+            int allowed = allowedReadings(maxRecords);
+            long left = deadline - System.nanoTime();
+            long slice = Math.max(0, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            if (allowed > 0) {
+                batch = readings.poll(allowed, maxBytes, slice, TimeUnit.NANOSECONDS);
+                if (!batch.isEmpty()) {
+                    tokens -= batch.size();
+                    lastPolled = readings;
+                    return batch;
+                }
+            } else if (slice > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(slice);
+            }
+            if (System.nanoTime() >= deadline) {
+                return List.of();
+            }
+        }
+    }
+
+    private int allowedReadings(int maxRecords) {
+        if (drainRatePerSecond <= 0) {
+            return maxRecords;
+        }
+        long now = System.nanoTime();
+        tokens = Math.min(Math.max(1, drainRatePerSecond), tokens + (now - lastRefill) / 1e9 * drainRatePerSecond);
+        lastRefill = now;
+        return (int) Math.min(maxRecords, Math.floor(tokens));
+    }
+
+    /** Acknowledges, in the log of the last batch polled, every record below {@code uptoExclusive}. */
+    public void acknowledge(long uptoExclusive) {
+        if (lastPolled != null) {
+            lastPolled.acknowledge(uptoExclusive);
+        }
+    }
+
+    /** Polls again from the first unacknowledged record of both logs. */
+    public void rewind() {
+        alerts.rewind();
+        readings.rewind();
+    }
+
+    /** Records not yet acknowledged, both logs. */
+    public long depth() {
+        return alerts.depth() + readings.depth();
+    }
+
+    public long bytes() {
+        return alerts.bytes() + readings.bytes();
+    }
+
+    /** Age of the oldest unacknowledged record in milliseconds at {@code nowMs}, 0 when none. */
+    public long oldestUnackedAgeMs(long nowMs) {
+        long a = alerts.oldestUnackedMillis();
+        long r = readings.oldestUnackedMillis();
+        long oldest = a < 0 ? r : r < 0 ? a : Math.min(a, r);
+        return oldest < 0 ? 0 : Math.max(0, nowMs - oldest);
+    }
+
+    public Outbox alerts() {
+        return alerts;
+    }
+
+    public Outbox readings() {
+        return readings;
+    }
+}
