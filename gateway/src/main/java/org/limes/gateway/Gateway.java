@@ -140,7 +140,7 @@ public final class Gateway implements AutoCloseable {
             token = Secrets.read(storeConfig.tokenFile(), storeConfig.tokenEnv());
         }
 
-        OutboxCommitter committer = new OutboxCommitter(config.outbox().syncIntervalMs(), clock);
+        OutboxCommitter committer = new OutboxCommitter(config.outbox().syncIntervalMs(), clock, registry);
         List<String> names = new ArrayList<>();
         names.add(STORE_DESTINATION);
         config.centres().forEach(c -> names.add(c.name()));

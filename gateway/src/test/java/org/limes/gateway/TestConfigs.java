@@ -17,6 +17,16 @@ final class TestConfigs {
      * @param adminPort    the admin port, 0 for any free one
      */
     static String gateway(Path data, String mqttSection, String storeSection, int adminPort) {
+        return gateway(data, mqttSection, storeSection, adminPort, """
+                  - name: tripoli
+                    topic: test/centre/tripoli
+                  - name: benghazi
+                    topic: test/centre/benghazi
+                """);
+    }
+
+    /** As {@link #gateway(Path, String, String, int)} with the given {@code centres:} list items. */
+    static String gateway(Path data, String mqttSection, String storeSection, int adminPort, String centres) {
         return """
                 name: test-gw
                 data_dir: %s
@@ -48,14 +58,12 @@ final class TestConfigs {
                     raise_above: 40
                     clear_below: 20
                 centres:
-                  - name: tripoli
-                    topic: test/centre/tripoli
-                  - name: benghazi
-                    topic: test/centre/benghazi
+                %s
                 outbox:
                   max_bytes: 67108864
                   segment_bytes: 1048576
                   sync_interval_ms: 5
-                """.formatted(data.toString().replace("\\", "/"), mqttSection, storeSection, adminPort);
+                """.formatted(data.toString().replace("\\", "/"), mqttSection, storeSection, adminPort,
+                centres.stripTrailing());
     }
 }

@@ -305,6 +305,9 @@ public final class Outbox {
         if (acked == persistedAck) {
             return;
         }
+        // Wholly acknowledged segments go first: it frees space even on a full disk, and it is
+        // safe before the ack file is written, since recovery never reads below the oldest segment.
+        deleteAcknowledgedSegments(acked);
         ByteBuffer buf = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
         buf.putLong(acked);
         CRC32C crc = new CRC32C();
@@ -324,7 +327,6 @@ public final class Outbox {
             Files.move(tmp, dir.resolve("ack"), StandardCopyOption.REPLACE_EXISTING);
         }
         persistedAck = acked;
-        deleteAcknowledgedSegments(acked);
     }
 
     private void deleteAcknowledgedSegments(long acked) throws IOException {

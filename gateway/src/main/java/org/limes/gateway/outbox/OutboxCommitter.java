@@ -1,5 +1,8 @@
 package org.limes.gateway.outbox;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,13 +41,17 @@ public final class OutboxCommitter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long lastErrorLog;
+    private final Counter failures;
 
     public OutboxCommitter(long syncIntervalMs) {
-        this(syncIntervalMs, Clock.systemUTC());
+        this(syncIntervalMs, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
-    public OutboxCommitter(long syncIntervalMs, Clock clock) {
+    public OutboxCommitter(long syncIntervalMs, Clock clock, MeterRegistry registry) {
         this.clock = clock;
+        this.failures = Counter.builder("limes.errors")
+                .description("Errors, by component, stage and type")
+                .tags("component", "outbox", "stage", "processing", "error_type", "sync_failed").register(registry);
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMs);
         this.thread = new Thread(this::loop, "limes-outbox-commit");
         this.thread.setDaemon(true);
@@ -96,14 +103,16 @@ public final class OutboxCommitter implements AutoCloseable {
         for (Outbox o : outboxes) {
             try {
                 o.flush();
-                o.persistAcknowledged();
             } catch (IOException | RuntimeException e) {
                 allDurable = false;
-                long now = System.nanoTime();
-                if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(10)) {
-                    lastErrorLog = now;
-                    LOG.error("outbox sync failed; upstream acknowledgements are held until it succeeds", e);
-                }
+                failed("outbox " + o.destination() + ": sync failed; upstream acknowledgements are held until it "
+                        + "succeeds", e);
+            }
+            try {
+                o.persistAcknowledged();
+            } catch (IOException | RuntimeException e) {
+                failed("outbox " + o.destination() + ": persisting the acknowledged position failed (delivered "
+                        + "records may be delivered again after a restart)", e);
             }
         }
         long now = System.nanoTime();
@@ -124,6 +133,20 @@ public final class OutboxCommitter implements AutoCloseable {
             }
         }
         carried.clear();
+    }
+
+    private void failed(String what, Exception e) {
+        failures.increment();
+        long now = System.nanoTime();
+        if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(10)) {
+            lastErrorLog = now;
+            LOG.error("{} ({})", what, e.toString());
+        }
+    }
+
+    /** Syncs that failed since start (disk full, I/O errors). */
+    public long failures() {
+        return (long) failures.count();
     }
 
     /** Flushes what is buffered, runs the pending callbacks and stops the thread. */
