@@ -12,6 +12,7 @@ public final class SourceMetrics {
     private final String source;
     private final Counter frames;
     private final Counter bytes;
+    private final Counter acknowledged;
     private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> dropped = new ConcurrentHashMap<>();
 
@@ -22,6 +23,13 @@ public final class SourceMetrics {
                 .baseUnit("frames").tag("source", source).register(registry);
         this.bytes = Counter.builder("limes.bytes.received").description("Payload bytes received, by source")
                 .baseUnit("bytes").tag("source", source).register(registry);
+        this.acknowledged = Counter.builder("limes.frames.acknowledged")
+                .description("Frames acknowledged upstream once durable, by source").baseUnit("frames")
+                .tag("source", source).register(registry);
+    }
+
+    public void acknowledged() {
+        acknowledged.increment();
     }
 
     public void received(int payloadBytes) {

@@ -178,6 +178,7 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
         }
         try {
             client.messageArrivedComplete(messageId, 1);
+            metrics.acknowledged();
         } catch (MqttException e) {
             metrics.error("ack");
             LOG.warn("source {}: acknowledging message {} failed: {} (the broker will redeliver it)", config.name(),
