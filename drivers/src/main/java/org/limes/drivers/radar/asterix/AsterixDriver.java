@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
@@ -28,17 +29,19 @@ import org.limes.drivers.Reading;
  *                category's UAP ({@link Cat048Uap}, {@link Cat062Uap}, {@link Cat010Uap})
  * </pre>
  *
- * <p>Worked example (CAT048, 29 octets):
+ * <p>Worked example (CAT048, 26 octets):
  * <pre>
- * 30 00 1D                  CAT 48, LEN 29
- * FD 1A                     FSPEC: FRN 1-6 … wait-free reading: 0xFD = FRN 1,2,3,4,5,6 + FX;
- *                           0x1A = FRN 11,12,14? see README for the annotated bytes
+ * 30 00 1a      CAT 48, LEN 26
+ * f1 1e         FSPEC: FRN 1, 2, 3, 4 (+FX); FRN 11, 12, 13, 14
+ * 19 0c         I048/010  SAC 25, SIC 12              → tags sac=25, sic=12
+ * 2a 30 00      I048/140  2764800 / 128 s             → time_of_day_s 21600.0 (06:00:00)
+ * 20            I048/020  sized, skipped              → skipped_items 1
+ * 0c 80 40 00   I048/040  RHO 3200/256 NM, THETA 90°  → range_m 23150.0, bearing_deg 90.0
+ * 01 01         I048/161  track 257                   → tag track=257
+ * 06 40 ff 00   I048/042  X 1600/128 NM, Y -2 NM      → x_m 23150.0, y_m -3704.0
+ * 00 40 80 00   I048/200  64 × 2^-14 NM/s, 180°       → speed_mps 7.234375, heading_deg 180.0
+ * 00            I048/170  TRE absent                  → tag status=tracking
  * </pre>
- * The README of this package walks the bytes of each golden case; the short form is:
- * FSPEC {@code 0xF0 0x1E} flags I048/010, /140, /020, /040, /161, /042, /200, /170; the
- * items decode to tags {@code category=48, sac=25, sic=12, track=257, status=tracking}
- * and fields {@code time_of_day_s, range_m, bearing_deg, x_m, y_m, speed_mps,
- * heading_deg, skipped_items=1} (I048/020 is sized and skipped).
  *
  * <p>Decoding is all-or-nothing per frame: the first record that cannot be sized or
  * holds an impossible value fails the frame with a {@link DecodeException} at the
@@ -179,7 +182,8 @@ public final class AsterixDriver implements Driver {
      * {@code category} names (10, 48 or 62), holding one record with the items that carry
      * its tags and fields. Values are rounded to the items' LSBs. Fields the decoder
      * derives (speed and heading from a Cartesian velocity, lat/lon from a local position
-     * with a sensor position configured) are not written: decoding derives them again.
+     * with a sensor position configured) are not written: decoding derives them again;
+     * a reading may leave them out, and {@code skipped_items} too (decoding adds them).
      * {@code skipped_items = n} is written as n zero-filled placeholders of the first
      * items this driver only sizes, so that a decoded reading re-encodes to an equal one.
      *
@@ -231,8 +235,10 @@ public final class AsterixDriver implements Driver {
         if (!written.describesATarget()) {
             throw new IllegalArgumentException("a radar_track reading needs a track number, a position or a velocity");
         }
+        Set<String> carried = written.fields().keySet();
         written.derive(sensor);
         Map<String, Object> fields = written.fields();
+        fields.keySet().removeIf(k -> !carried.contains(k) && !reading.fields().containsKey(k));
         if (!reading.fields().containsKey(TrackReport.SKIPPED)) {
             fields.remove(TrackReport.SKIPPED);
         }

@@ -1,5 +1,6 @@
 package org.limes.drivers.radar.asterix;
 
+import java.util.Arrays;
 import org.limes.drivers.radar.asterix.ItemFormat.Compound;
 import org.limes.drivers.radar.asterix.ItemFormat.Explicit;
 import org.limes.drivers.radar.asterix.ItemFormat.Extended;
@@ -106,7 +107,7 @@ final class Cat062Uap {
 
     private static ItemFormat[] ones(int n) {
         ItemFormat[] formats = new ItemFormat[n];
-        java.util.Arrays.fill(formats, f(1));
+        Arrays.fill(formats, f(1));
         return formats;
     }
 }
