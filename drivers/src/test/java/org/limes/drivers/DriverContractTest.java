@@ -45,6 +45,14 @@ public abstract class DriverContractTest {
     /** Frames of the driver's format that must decode, each to at least one reading. */
     protected abstract List<byte[]> validFrames();
 
+    /**
+     * The options {@link Drivers#create} needs to build the driver under test; empty by
+     * default, overridden by drivers with required options.
+     */
+    protected DriverOptions options() {
+        return DriverOptions.empty();
+    }
+
     /** A frame with the kit's fixed source, origin and receive time. */
     protected static Frame frame(byte[] payload) {
         return new Frame(payload, "contract", "test", RECEIVED_AT);
@@ -56,7 +64,7 @@ public abstract class DriverContractTest {
         Drivers drivers = Drivers.load();
 
         assertThat(drivers.names()).contains(driver.name());
-        Driver created = drivers.create(driver.name(), DriverOptions.empty());
+        Driver created = drivers.create(driver.name(), options());
         assertThat(created.getClass()).isEqualTo(driver.getClass());
         assertThat(created.framing()).isEqualTo(driver.framing()).isNotNull();
     }

@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Walks {@code src/test/resources/golden/<driver-name>/<case>/}: the folder name picks the
  * driver through {@link Drivers#load()}, the case folder holds {@code frame.*} (the exact
  * payload bytes, no trailing newline added) and either {@code expected.json} or
- * {@code expected-error.txt}. Adding a case, or a driver family, is adding a folder.
+ * {@code expected-error.txt}, and optionally {@code options.json}, a JSON object of the
+ * driver's options (strings), for drivers that need some. Adding a case, or a driver
+ * family, is adding a folder.
  *
  * <p>{@code expected.json} is a list of readings, each
  * {@code {device, site, kind, tags, fields, device_time, received_at?}}; a field written
@@ -65,7 +67,7 @@ class GoldenCasesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void decodesAsExpected(String name, String driverName, Path caseDir) throws Exception {
-        Driver driver = Drivers.load().create(driverName, DriverOptions.empty());
+        Driver driver = Drivers.load().create(driverName, options(caseDir));
         Frame frame = new Frame(Files.readAllBytes(frameFile(caseDir)), "golden", name, RECEIVED_AT);
         Path expected = caseDir.resolve("expected.json");
         Path expectedError = caseDir.resolve("expected-error.txt");
@@ -83,6 +85,16 @@ class GoldenCasesTest {
         for (int i = 0; i < want.size(); i++) {
             DriverContractTest.assertSameReading(want.get(i), got.get(i), name + " reading " + i);
         }
+    }
+
+    private static DriverOptions options(Path caseDir) throws IOException {
+        Path file = caseDir.resolve("options.json");
+        if (!Files.exists(file)) {
+            return DriverOptions.empty();
+        }
+        Map<String, String> options = new TreeMap<>();
+        JSON.readTree(file.toFile()).fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+        return DriverOptions.of(options);
     }
 
     private static Path frameFile(Path caseDir) throws IOException {

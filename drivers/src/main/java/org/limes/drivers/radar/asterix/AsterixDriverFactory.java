@@ -1,0 +1,75 @@
+package org.limes.drivers.radar.asterix;
+
+import java.util.Set;
+import org.limes.drivers.Driver;
+import org.limes.drivers.DriverFactory;
+import org.limes.drivers.DriverOptions;
+
+/**
+ * Creates the {@link AsterixDriver}. Options:
+ * <ul>
+ *   <li>{@code device} (required): the device id of every reading, 1..64 characters of
+ *       {@code [A-Za-z0-9._:-]};
+ *   <li>{@code sensor_lat}, {@code sensor_lon} (degrees, both or neither): where the
+ *       sensor stands (for CAT062, the system reference point), so that local positions
+ *       also yield {@code lat_deg}/{@code lon_deg}.
+ * </ul>
+ */
+public final class AsterixDriverFactory implements DriverFactory {
+
+    static final String DEVICE = "device";
+    static final String SENSOR_LAT = "sensor_lat";
+    static final String SENSOR_LON = "sensor_lon";
+
+    private static final int MAX_DEVICE_CHARS = 64;
+
+    @Override
+    public String name() {
+        return AsterixDriver.NAME;
+    }
+
+    @Override
+    public String description() {
+        return "radars and surveillance data processors sending EUROCONTROL ASTERIX CAT048, CAT062 or CAT010 tracks";
+    }
+
+    @Override
+    public Driver create(DriverOptions options) {
+        options.requireOnly(Set.of(DEVICE, SENSOR_LAT, SENSOR_LON));
+        String device = options.string(DEVICE, null);
+        if (device == null) {
+            throw new IllegalArgumentException("option device is required: the id of the sensor this source listens to");
+        }
+        if (!isDeviceId(device)) {
+            throw new IllegalArgumentException("option device must be 1.." + MAX_DEVICE_CHARS
+                    + " characters of [A-Za-z0-9._:-], got '" + device + "'");
+        }
+        boolean hasLat = options.asMap().containsKey(SENSOR_LAT);
+        boolean hasLon = options.asMap().containsKey(SENSOR_LON);
+        if (hasLat != hasLon) {
+            throw new IllegalArgumentException("options sensor_lat and sensor_lon go together, got only "
+                    + (hasLat ? SENSOR_LAT : SENSOR_LON));
+        }
+        SensorPosition sensor = null;
+        if (hasLat) {
+            double lat = options.number(SENSOR_LAT, Double.NaN);
+            double lon = options.number(SENSOR_LON, Double.NaN);
+            if (!(lat >= -90 && lat <= 90)) {
+                throw new IllegalArgumentException("option sensor_lat must be -90..90 degrees, got " + lat);
+            }
+            if (!(lon >= -180 && lon <= 180)) {
+                throw new IllegalArgumentException("option sensor_lon must be -180..180 degrees, got " + lon);
+            }
+            sensor = new SensorPosition(lat, lon);
+        }
+        return new AsterixDriver(device, sensor);
+    }
+
+    private static boolean isDeviceId(String s) {
+        if (s.isEmpty() || s.length() > MAX_DEVICE_CHARS) {
+            return false;
+        }
+        return s.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '_' || c == ':' || c == '-');
+    }
+}
