@@ -206,8 +206,10 @@ class FaultSuiteIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> failures("outbox") > 0);
         // Nothing is acknowledged to the broker that is not on disk: acknowledgements stall, and the
         // broker stops sending at its in-flight window, so memory stays bounded.
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                counter("limes.frames.received") - counter("limes.frames.acknowledged") >= 20);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(counter("limes.frames.received") - counter("limes.frames.acknowledged"))
+                        .as("received %s, acknowledged %s", counter("limes.frames.received"),
+                                counter("limes.frames.acknowledged")).isGreaterThanOrEqualTo(20));
         double processedWhenFull = counter("limes.readings.processed");
 
         Files.delete(filler);

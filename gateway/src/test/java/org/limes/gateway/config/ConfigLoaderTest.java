@@ -230,7 +230,7 @@ class ConfigLoaderTest {
                         "rules[0].clear_below must be at most raise_above 80.0, got 90.0"),
                 // enums and formats
                 bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: nope}]}]",
-                        "sources[0].topics[0].driver must be one of [camera-hikvision, camera-json, counter-json], got 'nope'"),
+                        "sources[0].topics[0].driver must be one of " + org.limes.drivers.Drivers.load().names() + ", got 'nope'"),
                 bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: counter-json, options: {x: '1'}}]}]",
                         "sources[0].topics[0].options "),
                 bad("inventory: {unknown_devices: maybe}",
