@@ -199,7 +199,7 @@ class FaultSuiteIT {
         Gateway gateway = startGatewayYaml(yaml);
         Path filler = small.resolve("filler");
         long free = Files.getFileStore(small).getUsableSpace();
-        Files.write(filler, new byte[(int) Math.max(0, free - (512 << 10))]);
+        Files.write(filler, new byte[(int) Math.max(0, free - (128 << 10))]);
 
         store.close();
         CompletableFuture<FleetResult> fleet = runFleet(devices.uri(), 400, Duration.ofSeconds(15));
@@ -208,8 +208,11 @@ class FaultSuiteIT {
         // broker stops sending at its in-flight window, so memory stays bounded.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(counter("limes.frames.received") - counter("limes.frames.acknowledged"))
-                        .as("received %s, acknowledged %s", counter("limes.frames.received"),
-                                counter("limes.frames.acknowledged")).isGreaterThanOrEqualTo(20));
+                        .as("received %s, acknowledged %s, durable %s, next %s, failures %s", counter("limes.frames.received"),
+                                counter("limes.frames.acknowledged"),
+                                gateway.outboxes().get("store").readings().durableSeq(),
+                                gateway.outboxes().get("store").readings().nextSeq(), failures("outbox"))
+                        .isGreaterThanOrEqualTo(20));
         double processedWhenFull = counter("limes.readings.processed");
 
         Files.delete(filler);
