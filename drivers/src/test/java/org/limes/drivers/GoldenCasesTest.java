@@ -36,6 +36,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link Boolean}. {@code received_at} defaults to {@link #RECEIVED_AT}, the receive time
  * of every golden frame. {@code expected-error.txt} holds the exact
  * {@link DecodeException} message (one trailing newline ignored).
+ *
+ * <p>Optional in a case folder: {@code options.json}, a flat object of driver options
+ * (string values); {@code expected-errors.txt} beside {@code expected.json}, for a frame of
+ * several records: {@link Driver#decodeAll} must give the readings of {@code expected.json}
+ * and these errors, one message per line.
  */
 class GoldenCasesTest {
 
@@ -65,7 +70,7 @@ class GoldenCasesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void decodesAsExpected(String name, String driverName, Path caseDir) throws Exception {
-        Driver driver = Drivers.load().create(driverName, DriverOptions.empty());
+        Driver driver = Drivers.load().create(driverName, options(caseDir));
         Frame frame = new Frame(Files.readAllBytes(frameFile(caseDir)), "golden", name, RECEIVED_AT);
         Path expected = caseDir.resolve("expected.json");
         Path expectedError = caseDir.resolve("expected-error.txt");
@@ -78,11 +83,30 @@ class GoldenCasesTest {
             return;
         }
         List<Reading> want = readings(JSON.readTree(expected.toFile()), name);
-        List<Reading> got = driver.decode(frame);
+        Path expectedErrors = caseDir.resolve("expected-errors.txt");
+        List<Reading> got;
+        if (Files.exists(expectedErrors)) {
+            DecodeResult result = driver.decodeAll(frame);
+            assertThat(result.errors()).extracting(Throwable::getMessage).as(name + " errors")
+                    .containsExactlyElementsOf(Files.readAllLines(expectedErrors, StandardCharsets.UTF_8));
+            got = result.readings();
+        } else {
+            got = driver.decode(frame);
+        }
         assertThat(got).as(name + " reading count").hasSameSizeAs(want);
         for (int i = 0; i < want.size(); i++) {
             DriverContractTest.assertSameReading(want.get(i), got.get(i), name + " reading " + i);
         }
+    }
+
+    private static DriverOptions options(Path caseDir) throws IOException {
+        Path file = caseDir.resolve("options.json");
+        if (!Files.exists(file)) {
+            return DriverOptions.empty();
+        }
+        Map<String, String> options = new TreeMap<>();
+        JSON.readTree(file.toFile()).fields().forEachRemaining(e -> options.put(e.getKey(), e.getValue().asText()));
+        return DriverOptions.of(options);
     }
 
     private static Path frameFile(Path caseDir) throws IOException {
