@@ -332,8 +332,8 @@ public final class LineProtocolDriver implements Driver {
                     break;
             }
             char last = v.charAt(v.length() - 1);
-            if (last == 'i' || last == 'u') {
-                String digits = v.substring(0, v.length() - 1);
+            String digits = v.substring(0, v.length() - 1);
+            if ((last == 'i' || last == 'u') && isFloat(digits)) {
                 boolean unsigned = last == 'u';
                 if (!isInteger(digits, !unsigned)) {
                     throw fault(from, "field " + shown(key) + ": not " + (unsigned ? "an unsigned" : "an")
