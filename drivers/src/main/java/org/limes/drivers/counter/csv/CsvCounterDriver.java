@@ -305,7 +305,7 @@ public final class CsvCounterDriver implements Driver {
         if (v == null) {
             return "";
         }
-        if (!(v instanceof Double mps) || !(mps >= 0 && mps / MPS_PER_MPH <= MAX_SPEED_MPH)) {
+        if (!(v instanceof Double mps) || !(mps >= 0 && mps <= MAX_SPEED_MPH * MPS_PER_MPH)) {
             throw new IllegalArgumentException("field speed_avg_mps must be a Double 0.." + MAX_SPEED_MPH * MPS_PER_MPH
                     + ", got " + v);
         }
