@@ -45,7 +45,8 @@ import org.limes.drivers.Reading;
  * </pre>
  *
  * <p>Lines are separated by LF (a CR before it is dropped); blank lines and lines whose
- * first non-blank character is {@code #} are skipped. Leading spaces and tabs are skipped;
+ * first non-blank character is {@code #} are skipped (a frame of nothing else decodes to no
+ * readings, not an error, since a stream source hands over comment lines one by one). Leading spaces and tabs are skipped;
  * sections are separated by one or more spaces; trailing spaces are ignored. A CR inside a
  * line is an error.
  *
@@ -119,7 +120,7 @@ public final class LineProtocolDriver implements Driver {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         int start = 0;
         int lineNumber = 0;
-        while (start < bytes.length || (lineNumber == 0 && bytes.length == 0)) {
+        while (start < bytes.length) {
             lineNumber++;
             int end = start;
             while (end < bytes.length && bytes[end] != '\n') {
@@ -136,9 +137,6 @@ public final class LineProtocolDriver implements Driver {
                 errors.add(e);
             }
             start = end + 1;
-        }
-        if (readings.isEmpty() && errors.isEmpty()) {
-            errors.add(DecodeException.atLine(1, 1, "no points: the frame holds only blank or comment lines"));
         }
         return new DecodeResult(readings, errors);
     }
