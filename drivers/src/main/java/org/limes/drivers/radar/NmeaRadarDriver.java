@@ -2,6 +2,7 @@ package org.limes.drivers.radar;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -682,7 +683,7 @@ public final class NmeaRadarDriver implements Driver {
         double minutes = (abs - degrees) * 60;
         String text = null;
         for (int scale = 2; scale <= 20 && text == null; scale++) {
-            BigDecimal m = new BigDecimal(minutes).setScale(scale, java.math.RoundingMode.HALF_EVEN);
+            BigDecimal m = new BigDecimal(minutes).setScale(scale, RoundingMode.HALF_EVEN);
             if (m.compareTo(BigDecimal.valueOf(60)) >= 0) {
                 continue;
             }
@@ -691,7 +692,7 @@ public final class NmeaRadarDriver implements Driver {
             }
         }
         if (text == null) {
-            text = new BigDecimal(minutes).setScale(20, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros()
+            text = new BigDecimal(minutes).setScale(20, RoundingMode.HALF_EVEN).stripTrailingZeros()
                     .toPlainString();
         }
         int dot = text.indexOf('.');

@@ -3,6 +3,7 @@ package org.limes.simulator.device.radar;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -106,7 +107,7 @@ public final class NmeaRadarModel {
         double north = startRange * Math.cos(startBearing) + speed * seconds * Math.cos(heading);
         double range = Math.hypot(east, north);
 
-        Instant at = time.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant at = time.truncatedTo(ChronoUnit.MILLIS);
         TreeMap<String, String> tags = new TreeMap<>();
         tags.put("track", Integer.toString(k));
         TreeMap<String, Object> ttm = new TreeMap<>();
