@@ -14,6 +14,10 @@ import java.util.List;
  * <p>Decoding either returns the readings of the whole frame or throws a
  * {@link DecodeException} saying where and why; it never throws anything else, for any
  * input (the contract test kit checks this with empty, truncated and random bytes).
+ *
+ * <p>A format whose frame holds several independent records (lines of line protocol,
+ * NMEA sentences) overrides {@link #decodeAll} so that one bad record does not take the
+ * good ones around it down; {@link #decode} then throws the first record's error.
  */
 public interface Driver {
 
@@ -30,6 +34,19 @@ public interface Driver {
      * @throws DecodeException when the frame is malformed, with the offset or field
      */
     List<Reading> decode(Frame frame) throws DecodeException;
+
+    /**
+     * Decodes one frame record by record: the readings of the good records and the error
+     * of each bad one. The default is all or nothing, {@link #decode} wrapped; drivers of
+     * multi-record frames override it. Never throws.
+     */
+    default DecodeResult decodeAll(Frame frame) {
+        try {
+            return DecodeResult.of(decode(frame));
+        } catch (DecodeException e) {
+            return DecodeResult.failed(e);
+        }
+    }
 
     /**
      * Encodes one reading as a frame of this format, the inverse of {@link #decode}:

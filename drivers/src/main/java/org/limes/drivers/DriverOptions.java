@@ -42,6 +42,58 @@ public final class DriverOptions {
         }
     }
 
+    /** A required option; fails naming it when absent or blank. */
+    public String required(String key, String expected) {
+        String v = values.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("option " + key + " is required: " + expected);
+        }
+        return v;
+    }
+
+    /** A whole number in {@code min..max}, or the fallback when absent. */
+    public long integer(String key, long fallback, long min, long max) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the expected range
+        }
+        throw new IllegalArgumentException("option " + key + " must be an integer " + min + ".." + max + ", got '" + v + "'");
+    }
+
+    /** {@code true} or {@code false}, or the fallback when absent. */
+    public boolean bool(String key, boolean fallback) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("option " + key + " must be true or false, got '" + v + "'");
+        };
+    }
+
+    /** One of the allowed values, or the fallback when absent. */
+    public String oneOf(String key, String fallback, Set<String> allowed) {
+        String v = values.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!allowed.contains(v)) {
+            throw new IllegalArgumentException("option " + key + " must be one of " + allowed.stream().sorted().toList()
+                    + ", got '" + v + "'");
+        }
+        return v;
+    }
+
     /** Fails naming the first option that is not among the known ones. */
     public void requireOnly(Set<String> known) {
         for (String key : new TreeMap<>(values).keySet()) {

@@ -42,6 +42,11 @@ public abstract class DriverContractTest {
     /** The driver under test. */
     protected abstract Driver driver();
 
+    /** The options that create {@link #driver()} through its factory; none by default. */
+    protected DriverOptions options() {
+        return DriverOptions.empty();
+    }
+
     /** Frames of the driver's format that must decode, each to at least one reading. */
     protected abstract List<byte[]> validFrames();
 
@@ -98,6 +103,27 @@ public abstract class DriverContractTest {
         for (byte[] payload : validFrames()) {
             for (Reading r : driver().decode(frame(payload))) {
                 assertRoundTrips(r, "from " + describe(payload));
+            }
+        }
+    }
+
+    @Test
+    void decodeAllAgreesWithDecode() {
+        for (byte[] payload : validFrames()) {
+            DecodeResult all = driver().decodeAll(frame(payload));
+            assertThat(all.errors()).as(describe(payload)).isEmpty();
+            assertThat(decodeOrDecodeException(payload, "valid frame")).isEqualTo(all.readings());
+        }
+        for (int seed = 0; seed < 200; seed++) {
+            Random random = new Random(seed);
+            byte[] mutant = mutate(validFrames().get(seed % validFrames().size()), random);
+            DecodeResult all = driver().decodeAll(frame(mutant));
+            Object outcome = decodeOrDecodeException(mutant, "mutant " + seed);
+            if (all.errors().isEmpty()) {
+                assertThat(outcome).as("mutant " + seed + ": " + describe(mutant)).isEqualTo(all.readings());
+            } else {
+                assertThat(outcome).as("mutant " + seed + ": decode throws the first error").isEqualTo(
+                        all.errors().get(0).getMessage());
             }
         }
     }

@@ -38,6 +38,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link Boolean}. {@code received_at} defaults to {@link #RECEIVED_AT}, the receive time
  * of every golden frame. {@code expected-error.txt} holds the exact
  * {@link DecodeException} message (one trailing newline ignored).
+ *
+ * <p>Optional in a case folder: {@code options.json}, a flat object of driver options
+ * (string values); {@code expected-errors.txt} beside {@code expected.json}, for a frame of
+ * several records: {@link Driver#decodeAll} must give the readings of {@code expected.json}
+ * and these errors, one message per line.
  */
 class GoldenCasesTest {
 
@@ -80,7 +85,16 @@ class GoldenCasesTest {
             return;
         }
         List<Reading> want = readings(JSON.readTree(expected.toFile()), name);
-        List<Reading> got = driver.decode(frame);
+        Path expectedErrors = caseDir.resolve("expected-errors.txt");
+        List<Reading> got;
+        if (Files.exists(expectedErrors)) {
+            DecodeResult result = driver.decodeAll(frame);
+            assertThat(result.errors()).extracting(Throwable::getMessage).as(name + " errors")
+                    .containsExactlyElementsOf(Files.readAllLines(expectedErrors, StandardCharsets.UTF_8));
+            got = result.readings();
+        } else {
+            got = driver.decode(frame);
+        }
         assertThat(got).as(name + " reading count").hasSameSizeAs(want);
         for (int i = 0; i < want.size(); i++) {
             DriverContractTest.assertSameReading(want.get(i), got.get(i), name + " reading " + i);

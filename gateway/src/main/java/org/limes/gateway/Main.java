@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.limes.drivers.Drivers;
+import org.limes.gateway.cli.DecodeCommand;
 import org.limes.gateway.config.ConfigException;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
@@ -16,10 +17,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code limes-gateway} command: run, check a config, or run the demo. */
+/** The {@code limes-gateway} command: run, check a config, run the demo, or decode a capture. */
 @Command(name = "limes-gateway", mixinStandardHelpOptions = true, version = "limes-gateway 0.1.0",
         description = "Edge gateway for land border crossings: device telemetry in, stored series and alerts out.",
-        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class})
+        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class, DecodeCommand.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {

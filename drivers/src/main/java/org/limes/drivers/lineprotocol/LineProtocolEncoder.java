@@ -10,7 +10,8 @@ import org.limes.drivers.Reading;
  *
  * <p>Escaping per the line protocol reference: in the measurement, comma and space; in tag
  * keys, tag values and field keys, comma, equals sign and space; in string field values,
- * double quote and backslash. Doubles are written so they read back identical; longs get
+ * double quote and backslash. A backslash in a name or tag value is doubled where it would
+ * otherwise escape what follows it (see {@code escape}). Doubles are written so they read back identical; longs get
  * the {@code i} suffix. Tags are written in key order, which InfluxDB recommends.
  *
  * <p>A reading becomes one point: measurement = kind; tags = {@code device}, {@code site}
@@ -115,17 +116,37 @@ public final class LineProtocolEncoder {
         }
     }
 
+    /**
+     * Escapes a measurement ({@code equalsToo} false) or a tag key, tag value or field key.
+     * A backslash is written doubled when it is the last character or is followed by a
+     * character that would otherwise pair with it into an escape (comma, space, backslash
+     * and, outside the measurement, equals sign); elsewhere it is written as is. Per the
+     * line protocol reference "two contiguous backslashes" read as one, so a value ending
+     * in a backslash no longer escapes the separator after it, and parsers that keep lone
+     * backslashes literal read every other backslash unchanged.
+     */
     private static void escape(StringBuilder sb, String s, boolean equalsToo) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\n' || c == '\r') {
-                // A newline ends a point and has no escape; it becomes an (escaped) space.
-                c = ' ';
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = oneLine(s.charAt(i));
+            if (c == '\\') {
+                boolean pairs = i + 1 == n || escapable(oneLine(s.charAt(i + 1)), equalsToo);
+                sb.append(pairs ? "\\\\" : "\\");
+                continue;
             }
             if (c == ',' || c == ' ' || (equalsToo && c == '=')) {
                 sb.append('\\');
             }
             sb.append(c);
         }
+    }
+
+    private static boolean escapable(char c, boolean equalsToo) {
+        return c == ',' || c == ' ' || c == '\\' || (equalsToo && c == '=');
+    }
+
+    /** A newline ends a point and has no escape; it becomes an (escaped) space. */
+    private static char oneLine(char c) {
+        return c == '\n' || c == '\r' ? ' ' : c;
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.limes.drivers.DecodeException;
+import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
@@ -81,21 +82,24 @@ public final class Pipeline implements AutoCloseable {
     /**
      * Decodes a frame and hands its readings to their shards. Waits while a shard's queue
      * is full. {@code ack} runs exactly once: when everything the frame produced is
-     * durable in the outboxes, or at once when the frame is malformed or empty.
+     * durable in the outboxes, or at once when the frame is malformed or empty. A frame of
+     * several records (lines) passes on its good readings; each bad record is counted and
+     * logged like a malformed frame.
      */
     public void submit(Frame frame, Driver driver, Runnable ack) throws InterruptedException {
         List<Reading> readings;
         try {
-            readings = driver.decode(frame);
-        } catch (DecodeException e) {
-            metrics.decodeError(driver.name(), e.errorType());
-            if (malformedLog.allow(frame.origin(), System.nanoTime())) {
-                LOG.warn("dropped a malformed {} frame from {} ({}): {} (further ones from there are counted in "
-                        + "limes.errors and logged at most once a minute)", driver.name(), frame.origin(),
-                        frame.source(), e.getMessage());
+            DecodeResult result = driver.decodeAll(frame);
+            readings = result.readings();
+            for (DecodeException e : result.errors()) {
+                metrics.decodeError(driver.name(), e.errorType());
+                if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+                    LOG.warn("dropped a malformed {} {} from {} ({}): {} (further ones from there are counted in "
+                            + "limes.errors and logged at most once a minute)", driver.name(),
+                            readings.isEmpty() ? "frame" : "record of a frame", frame.origin(), frame.source(),
+                            e.getMessage());
+                }
             }
-            ack.run();
-            return;
         } catch (RuntimeException e) {
             metrics.decodeError(driver.name(), "driver_failure");
             if (malformedLog.allow(frame.origin(), System.nanoTime())) {

@@ -231,6 +231,16 @@ class ConfigLoaderTest {
                 // enums and formats
                 bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: nope}]}]",
                         "sources[0].topics[0].driver must be one of " + org.limes.drivers.Drivers.load().names() + ", got 'nope'"),
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: radar-nmea}]}]",
+                        "sources[0].topics[0].options option device is required"),
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: counter-csv}]}]",
+                        "sources[0].topics[0].options option zone is required"),
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: counter-csv, "
+                        + "options: {zone: Mars/Olympus}}]}]",
+                        "sources[0].topics[0].options option zone must be an IANA time zone id"),
+                bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: lineprotocol, "
+                        + "options: {precision: h}}]}]",
+                        "sources[0].topics[0].options option precision must be one of [ms, ns, s, us], got 'h'"),
                 bad("sources: [{type: mqtt, name: s, topics: [{filter: a, driver: counter-json, options: {x: '1'}}]}]",
                         "sources[0].topics[0].options "),
                 bad("inventory: {unknown_devices: maybe}",

@@ -122,6 +122,27 @@ class PipelineTest {
     }
 
     @Test
+    void aMultiLineFrameWithOneBadLineStoresTheGoodLinesAndCountsTheBadOne() throws Exception {
+        Driver lineProtocol = Drivers.load().create("lineprotocol", DriverOptions.empty());
+        AtomicInteger acked = new AtomicInteger();
+        Frame frame = raw("vehicle_count,device=cnt-01,lane=1 count_total=5i 1764136800000000000\n"
+                + "vehicle_count,device=cnt-02,lane=2 count_total=x 1764136800000000000\n"
+                + "vehicle_count,device=cnt-02,lane=2 count_total=7i 1764136801000000000\n");
+
+        pipeline.submit(frame, lineProtocol, acked::incrementAndGet);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        List<String> lines = texts(drain(store));
+        assertThat(lines).hasSize(2);
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("device=cnt-01").contains("count_total=5i"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("device=cnt-02").contains("count_total=7i"));
+        assertThat(registry.get("limes.errors").tag("component", "driver-lineprotocol").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("limes.readings.decoded").tag("driver", "lineprotocol").counter().count())
+                .isEqualTo(2.0);
+    }
+
+    @Test
     void unknownDevicesAreDroppedAndCounted() throws Exception {
         AtomicInteger acked = new AtomicInteger();
         pipeline.submit(frame("cnt-99", 5, 0), driver, acked::incrementAndGet);

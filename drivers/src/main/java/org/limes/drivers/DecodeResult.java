@@ -1,0 +1,38 @@
+package org.limes.drivers;
+
+import java.util.List;
+
+/**
+ * What a frame of several independent records decoded to: the readings of its good
+ * records, in frame order, and one {@link DecodeException} per bad record, in frame
+ * order. A frame whose every record is good has no errors; a frame a driver decodes all
+ * or nothing has either readings or exactly one error.
+ *
+ * @param readings the readings of the good records, never null
+ * @param errors   the faults of the bad records, never null
+ */
+public record DecodeResult(List<Reading> readings, List<DecodeException> errors) {
+
+    public DecodeResult {
+        readings = List.copyOf(readings);
+        errors = List.copyOf(errors);
+    }
+
+    /** A frame that decoded whole. */
+    public static DecodeResult of(List<Reading> readings) {
+        return new DecodeResult(readings, List.of());
+    }
+
+    /** A frame that failed whole. */
+    public static DecodeResult failed(DecodeException error) {
+        return new DecodeResult(List.of(), List.of(error));
+    }
+
+    /** The readings, or the first error when there is one: the all-or-nothing view. */
+    public List<Reading> readingsOrThrow() throws DecodeException {
+        if (!errors.isEmpty()) {
+            throw errors.get(0);
+        }
+        return readings;
+    }
+}

@@ -1,0 +1,493 @@
+package org.limes.drivers.lineprotocol;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.limes.drivers.DecodeException;
+import org.limes.drivers.DecodeResult;
+import org.limes.drivers.Driver;
+import org.limes.drivers.Frame;
+import org.limes.drivers.Framing;
+import org.limes.drivers.Reading;
+
+/**
+ * The {@code lineprotocol} format: InfluxDB line protocol as Telegraf and InfluxDB clients
+ * write it, one point per line, any number of lines per frame.
+ *
+ * <pre>
+ * measurement[,tag_key=tag_value...] field_key=field_value[,field_key=field_value...] [timestamp]
+ *
+ * element       ends at (unescaped)   escapes (\x reads as x)      other \x
+ * ------------  --------------------  ---------------------------  ----------------
+ * measurement   ',' or ' '            \,  \(space)  \\             kept: \x
+ * tag key       '='                   \,  \=  \(space)  \\         kept: \x
+ * tag value     ',' or ' '            \,  \=  \(space)  \\         kept: \x
+ * field key     '='                   \,  \=  \(space)  \\         kept: \x
+ * string value  closing '"'           \"  \\                       kept: \x
+ *
+ * field value   form                                        reading field
+ * ------------  ------------------------------------------  --------------------------
+ * float         -?(d+[.d*]|.d+)([eE][+-]?d+)?, finite       Double
+ * integer       -?d+i, within 64-bit signed                 Long
+ * unsigned      d+u, at most 9223372036854775807            Long
+ * string        "..."                                       String
+ * boolean       t T true True TRUE f F false False FALSE    Boolean
+ * timestamp     -?d+ in the option precision (ns, us, ms, s), within int64 nanoseconds
+ * </pre>
+ *
+ * <p>Lines are separated by LF (a CR before it is dropped); blank lines and lines whose
+ * first non-blank character is {@code #} are skipped (a frame of nothing else decodes to no
+ * readings, not an error, since a stream source hands over comment lines one by one). Leading spaces and tabs are skipped;
+ * sections are separated by one or more spaces; trailing spaces are ignored. A CR inside a
+ * line is an error.
+ *
+ * <p>Worked example, with the default options ({@code device_tag: device},
+ * {@code precision: ns}). The line
+ * <pre>
+ * people_count,device=cam-07,zone=gate\ 2 in=12i,out=9i,ok=T,note="a \"b\"" 1764136800000000000
+ * </pre>
+ * decodes to one reading: device {@code cam-07}, kind {@code people_count}, tags
+ * {@code {zone=gate 2}}, fields {@code {in=12L, note=a "b", ok=true, out=9L}}, device time
+ * {@code 2026-11-26T06:00:00Z}. Every other tag, {@code site} included, stays a tag; the
+ * reading's site is left empty for the gateway's inventory.
+ *
+ * <p>{@link #decodeAll} decodes line by line: a bad line is one error, located by its
+ * 1-based line and column, and the lines around it still decode. {@link #decode} throws
+ * the first error. {@link #encode} writes one line with {@link LineProtocolEncoder}'s
+ * escaping, the device as the {@code device_tag} tag and the timestamp in the option
+ * precision.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class LineProtocolDriver implements Driver {
+
+    public static final String NAME = "lineprotocol";
+
+    private static final int MAX_SHOWN_CHARS = 40;
+
+    private final String deviceTag;
+    private final Precision precision;
+
+    /** The timestamp precisions of the {@code precision} option. */
+    public enum Precision {
+        NS(1), US(1_000), MS(1_000_000), S(1_000_000_000);
+
+        final long nanos;
+
+        Precision(long nanos) {
+            this.nanos = nanos;
+        }
+    }
+
+    public LineProtocolDriver(String deviceTag, Precision precision) {
+        if (deviceTag == null || deviceTag.isEmpty()) {
+            throw new IllegalArgumentException("deviceTag must not be empty");
+        }
+        this.deviceTag = deviceTag;
+        this.precision = precision;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Framing framing() {
+        return Framing.NEWLINE;
+    }
+
+    @Override
+    public List<Reading> decode(Frame frame) throws DecodeException {
+        return decodeAll(frame).readingsOrThrow();
+    }
+
+    @Override
+    public DecodeResult decodeAll(Frame frame) {
+        byte[] bytes = frame.payload();
+        List<Reading> readings = new ArrayList<>();
+        List<DecodeException> errors = new ArrayList<>();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        int start = 0;
+        int lineNumber = 0;
+        while (start < bytes.length) {
+            lineNumber++;
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            try {
+                String line = text(utf8, bytes, start, stop, lineNumber);
+                Reading r = new LineParser(line, lineNumber, frame.receivedAt()).parse();
+                if (r != null) {
+                    readings.add(r);
+                }
+            } catch (DecodeException e) {
+                errors.add(e);
+            }
+            start = end + 1;
+        }
+        return new DecodeResult(readings, errors);
+    }
+
+    private static String text(CharsetDecoder utf8, byte[] bytes, int from, int to, int lineNumber)
+            throws DecodeException {
+        try {
+            return utf8.reset().decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            ByteBuffer in = ByteBuffer.wrap(bytes, from, to - from);
+            CharBuffer good = CharBuffer.allocate(to - from + 1);
+            utf8.reset().decode(in, good, true);
+            good.flip();
+            throw DecodeException.atLine(lineNumber, Character.codePointCount(good, 0, good.length()) + 1,
+                    "not valid UTF-8 (frame byte " + in.position() + ")");
+        }
+    }
+
+    /** One line; not thread-safe, one per line. */
+    private final class LineParser {
+        private final String s;
+        private final int lineNumber;
+        private final Instant receivedAt;
+        private int i;
+
+        LineParser(String s, int lineNumber, Instant receivedAt) {
+            this.s = s;
+            this.lineNumber = lineNumber;
+            this.receivedAt = receivedAt;
+        }
+
+        /** The reading, or null for a blank or comment line. */
+        Reading parse() throws DecodeException {
+            int first = 0;
+            while (first < s.length() && (s.charAt(first) == ' ' || s.charAt(first) == '\t')) {
+                first++;
+            }
+            if (first == s.length() || s.charAt(first) == '#') {
+                return null;
+            }
+            i = first;
+            int cr = s.indexOf('\r');
+            if (cr >= 0) {
+                throw fault(cr, "carriage return (U+000D) inside a line; lines end with LF or CR LF");
+            }
+            String measurement = name(false, "measurement");
+            TreeMap<String, String> tags = new TreeMap<>();
+            while (i < s.length() && s.charAt(i) == ',') {
+                i++;
+                int at = i;
+                String key = name(true, "tag key");
+                expect('=', "'=' after tag key " + shown(key));
+                String value = value(true, "tag value of " + shown(key));
+                if (tags.put(key, value) != null) {
+                    throw fault(at, "tag " + shown(key) + " appears more than once");
+                }
+            }
+            if (i >= s.length()) {
+                throw fault(i, "missing fields: a point needs at least one field after a space");
+            }
+            if (s.charAt(i) != ' ') {
+                throw fault(i, "unexpected " + shownChar(s.charAt(i)) + " in the measurement or tags");
+            }
+            spaces();
+            TreeMap<String, Object> fields = new TreeMap<>();
+            while (true) {
+                int at = i;
+                if (i >= s.length()) {
+                    throw fault(i, "missing field key");
+                }
+                String key = name(true, "field key");
+                expect('=', "'=' after field key " + shown(key));
+                Object value = fieldValue(key);
+                if (fields.put(key, value) != null) {
+                    throw fault(at, "field " + shown(key) + " appears more than once");
+                }
+                if (i < s.length() && s.charAt(i) == ',') {
+                    i++;
+                    continue;
+                }
+                break;
+            }
+            Instant time = receivedAt;
+            if (i < s.length()) {
+                if (s.charAt(i) != ' ') {
+                    throw fault(i, "unexpected " + shownChar(s.charAt(i)) + " after a field value");
+                }
+                spaces();
+                if (i < s.length()) {
+                    time = timestamp();
+                    spaces();
+                    if (i < s.length()) {
+                        throw fault(i, "unexpected " + shownChar(s.charAt(i)) + " after the timestamp");
+                    }
+                }
+            }
+            String device = tags.remove(deviceTag);
+            if (device == null || device.isBlank()) {
+                throw fault(0, "tag " + shown(deviceTag) + " (option device_tag) is missing: it names the device");
+            }
+            if (measurement.isBlank()) {
+                throw fault(0, "the measurement must not be blank");
+            }
+            return new Reading(device, "", measurement, tags, fields, time, receivedAt);
+        }
+
+        private void spaces() {
+            while (i < s.length() && s.charAt(i) == ' ') {
+                i++;
+            }
+        }
+
+        private void expect(char c, String what) throws DecodeException {
+            if (i >= s.length() || s.charAt(i) != c) {
+                throw fault(i, "expected " + what + (i >= s.length() ? ", got the end of the line"
+                        : ", got " + shownChar(s.charAt(i))));
+            }
+            i++;
+        }
+
+        /** A measurement ({@code key} false: ends at ',' or ' ') or a key (ends at '='). */
+        private String name(boolean key, String what) throws DecodeException {
+            int from = i;
+            StringBuilder sb = new StringBuilder();
+            while (i < s.length()) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 1 < s.length() && escapes(s.charAt(i + 1), key)) {
+                    sb.append(s.charAt(i + 1));
+                    i += 2;
+                    continue;
+                }
+                if (key ? c == '=' : (c == ',' || c == ' ')) {
+                    break;
+                }
+                if (key && (c == ',' || c == ' ')) {
+                    throw fault(i, "unescaped " + shownChar(c) + " in " + what + " (escape it as \\" + c + ")");
+                }
+                sb.append(c);
+                i++;
+            }
+            if (i == from) {
+                throw fault(from, "missing " + what);
+            }
+            return sb.toString();
+        }
+
+        /** A tag value: ends at an unescaped ',' or ' '. */
+        private String value(boolean tag, String what) throws DecodeException {
+            int from = i;
+            StringBuilder sb = new StringBuilder();
+            while (i < s.length()) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 1 < s.length() && escapes(s.charAt(i + 1), tag)) {
+                    sb.append(s.charAt(i + 1));
+                    i += 2;
+                    continue;
+                }
+                if (c == ',' || c == ' ') {
+                    break;
+                }
+                if (c == '=') {
+                    throw fault(i, "unescaped '=' in " + what + " (escape it as \\=)");
+                }
+                sb.append(c);
+                i++;
+            }
+            if (i == from) {
+                throw fault(from, "missing " + what);
+            }
+            return sb.toString();
+        }
+
+        private Object fieldValue(String key) throws DecodeException {
+            int from = i;
+            if (i < s.length() && s.charAt(i) == '"') {
+                return string(key);
+            }
+            while (i < s.length() && s.charAt(i) != ',' && s.charAt(i) != ' ') {
+                i++;
+            }
+            String v = s.substring(from, i);
+            if (v.isEmpty()) {
+                throw fault(from, "missing value of field " + shown(key));
+            }
+            switch (v) {
+                case "t", "T", "true", "True", "TRUE":
+                    return Boolean.TRUE;
+                case "f", "F", "false", "False", "FALSE":
+                    return Boolean.FALSE;
+                default:
+                    break;
+            }
+            char last = v.charAt(v.length() - 1);
+            String digits = v.substring(0, v.length() - 1);
+            if ((last == 'i' || last == 'u') && isFloat(digits)) {
+                boolean unsigned = last == 'u';
+                if (!isInteger(digits, !unsigned)) {
+                    throw fault(from, "field " + shown(key) + ": not " + (unsigned ? "an unsigned" : "an")
+                            + " integer: " + shown(v));
+                }
+                try {
+                    return Long.parseLong(digits);
+                } catch (NumberFormatException e) {
+                    throw fault(from, "field " + shown(key) + ": " + (unsigned
+                            ? "unsigned integer above 9223372036854775807, the largest a reading holds: "
+                            : "integer outside the 64-bit range: ") + shown(v));
+                }
+            }
+            if (!isFloat(v)) {
+                throw fault(from, "field " + shown(key) + ": not a number, integer, string or boolean: " + shown(v));
+            }
+            double d = Double.parseDouble(v);
+            if (!Double.isFinite(d)) {
+                throw fault(from, "field " + shown(key) + ": float out of range: " + shown(v));
+            }
+            return d;
+        }
+
+        private String string(String key) throws DecodeException {
+            int from = i;
+            i++;
+            StringBuilder sb = new StringBuilder();
+            while (i < s.length()) {
+                char c = s.charAt(i);
+                if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == '"' || s.charAt(i + 1) == '\\')) {
+                    sb.append(s.charAt(i + 1));
+                    i += 2;
+                    continue;
+                }
+                if (c == '"') {
+                    i++;
+                    return sb.toString();
+                }
+                sb.append(c);
+                i++;
+            }
+            throw fault(from, "field " + shown(key) + ": string value without its closing '\"'");
+        }
+
+        private Instant timestamp() throws DecodeException {
+            int from = i;
+            while (i < s.length() && s.charAt(i) != ' ') {
+                i++;
+            }
+            String v = s.substring(from, i);
+            if (!isInteger(v, true)) {
+                throw fault(from, "timestamp must be an integer (" + precision.name().toLowerCase() + "), got "
+                        + shown(v));
+            }
+            try {
+                long nanos = Math.multiplyExact(Long.parseLong(v), precision.nanos);
+                return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+            } catch (ArithmeticException | NumberFormatException | DateTimeException e) {
+                throw fault(from, "timestamp outside the range of 64-bit nanoseconds (1677-09-21..2262-04-11): "
+                        + shown(v));
+            }
+        }
+
+        private DecodeException fault(int index, String reason) {
+            return DecodeException.atLine(lineNumber, s.codePointCount(0, Math.min(index, s.length())) + 1, reason);
+        }
+    }
+
+    private static boolean escapes(char next, boolean key) {
+        return next == ',' || next == ' ' || next == '\\' || (key && next == '=');
+    }
+
+    private static boolean isInteger(String v, boolean signed) {
+        int k = signed && v.startsWith("-") ? 1 : 0;
+        if (k == v.length()) {
+            return false;
+        }
+        for (; k < v.length(); k++) {
+            if (v.charAt(k) < '0' || v.charAt(k) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isFloat(String v) {
+        int k = v.startsWith("-") ? 1 : 0;
+        int digits = 0;
+        while (k < v.length() && v.charAt(k) >= '0' && v.charAt(k) <= '9') {
+            k++;
+            digits++;
+        }
+        if (k < v.length() && v.charAt(k) == '.') {
+            k++;
+            while (k < v.length() && v.charAt(k) >= '0' && v.charAt(k) <= '9') {
+                k++;
+                digits++;
+            }
+        }
+        if (digits == 0) {
+            return false;
+        }
+        if (k < v.length() && (v.charAt(k) == 'e' || v.charAt(k) == 'E')) {
+            k++;
+            if (k < v.length() && (v.charAt(k) == '+' || v.charAt(k) == '-')) {
+                k++;
+            }
+            int exp = 0;
+            while (k < v.length() && v.charAt(k) >= '0' && v.charAt(k) <= '9') {
+                k++;
+                exp++;
+            }
+            if (exp == 0) {
+                return false;
+            }
+        }
+        return k == v.length();
+    }
+
+    private static String shown(String v) {
+        String cut = v.length() > MAX_SHOWN_CHARS ? v.substring(0, MAX_SHOWN_CHARS) + "…" : v;
+        return "'" + cut + "'";
+    }
+
+    private static String shownChar(char c) {
+        return c < 0x20 || c == 0x7f ? String.format("U+%04X", (int) c) : "'" + c + "'";
+    }
+
+    @Override
+    public byte[] encode(Reading reading) {
+        if (reading.kind().startsWith("#")) {
+            throw new IllegalArgumentException("a measurement starting with '#' reads as a comment: " + reading.kind());
+        }
+        if (reading.tags().containsKey(deviceTag)) {
+            throw new IllegalArgumentException("tag " + deviceTag + " is the device (option device_tag); "
+                    + "the reading must not carry it as a tag too");
+        }
+        long nanos = LineProtocolEncoder.nanos(reading.deviceTime());
+        if (nanos % precision.nanos != 0) {
+            throw new IllegalArgumentException("device time " + reading.deviceTime() + " is finer than precision "
+                    + precision.name().toLowerCase());
+        }
+        for (Map.Entry<String, String> tag : reading.tags().entrySet()) {
+            if (tag.getValue().isEmpty()) {
+                throw new IllegalArgumentException("tag " + tag.getKey() + " is empty; line protocol has no empty tags");
+            }
+        }
+        TreeMap<String, String> tags = new TreeMap<>(reading.tags());
+        tags.put(deviceTag, reading.deviceId());
+        StringBuilder sb = new StringBuilder(128);
+        LineProtocolEncoder.appendPoint(sb, reading.kind(), tags, reading.fields(), reading.deviceTime());
+        if (precision != Precision.NS) {
+            int space = sb.lastIndexOf(" ");
+            sb.setLength(space + 1);
+            sb.append(nanos / precision.nanos);
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
