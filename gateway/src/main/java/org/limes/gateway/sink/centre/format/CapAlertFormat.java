@@ -22,7 +22,7 @@ import org.limes.gateway.rules.AlertState;
  * element                  raised                               cleared
  * identifier               event_id, see {@link #identifier}     event_id of the clear
  * sender                   cap.sender (limes@GATEWAY)           same
- * sent                     raised_at, to the second, +00:00     at (the clear's time)
+ * sent                     raised_at, to the second, -00:00     at (the clear's time)
  * status                   cap.status (Actual)                  same
  * msgType                  Alert                                Update
  * scope / restriction      Restricted / cap.restriction         same
@@ -53,19 +53,22 @@ import org.limes.gateway.rules.AlertState;
  * (never from a clock), the clear can reference the raise it ends, and a redelivered message
  * is byte-for-byte the message first sent.
  *
- * <p>Worked example: the raise of {@code queue-surge/cnt-03/1764138600123} at Ras Ajdir gives
- * {@code <identifier>queue-surge/cnt-03/1764138600123:raised</identifier>},
- * {@code <sent>2026-11-26T06:30:00+00:00</sent>}, {@code <msgType>Alert</msgType>}; its clear
+ * <p>Worked example: the raise of {@code queue-surge/cnt-03/1795674600123} at Ras Ajdir gives
+ * {@code <identifier>queue-surge/cnt-03/1795674600123:raised</identifier>},
+ * {@code <sent>2026-11-26T06:30:00-00:00</sent>}, {@code <msgType>Alert</msgType>}; its clear
  * gives {@code <msgType>Update</msgType>} and
- * {@code <references>limes@ras-ajdir-gw,queue-surge/cnt-03/1764138600123:raised,2026-11-26T06:30:00+00:00</references>}.
+ * {@code <references>limes@ras-ajdir-gw,queue-surge/cnt-03/1795674600123:raised,2026-11-26T06:30:00-00:00</references>}.
  *
  * <p>Immutable and thread-safe.
  */
 final class CapAlertFormat implements AlertFormat {
 
     static final String NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2";
-    /** CAP 1.2 §3.3.2: dateTime with an explicit offset, no fractional seconds, no "Z". */
-    static final DateTimeFormatter SENT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
+    /**
+     * CAP 1.2 §3.3.2: dateTime with an explicit offset and no fractional seconds; no "Z" —
+     * the spec writes UTC as {@code -00:00}. Times are given in UTC.
+     */
+    static final DateTimeFormatter SENT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'-00:00'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     private static final XMLOutputFactory XML = XMLOutputFactory.newFactory();
 
