@@ -92,7 +92,8 @@ public final class SslContextLoader {
             Object o = pem.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+                return pair.getPublicKeyInfo() != null ? converter.getKeyPair(pair).getPrivate()
+                        : converter.getPrivateKey(pair.getPrivateKeyInfo());
             }
             if (o instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);
