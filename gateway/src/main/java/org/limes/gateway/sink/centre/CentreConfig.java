@@ -31,10 +31,10 @@ public sealed interface CentreConfig permits MqttCentreConfig, WebhookCentreConf
     /** {@code json}, {@code cap} or {@code cot}. */
     String format();
 
-    /** CAP settings; defaults when the centre gave none. */
+    /** CAP settings with {@code format: cap} (defaults when the centre gave none); null otherwise. */
     CapFormatConfig cap();
 
-    /** Cursor on Target settings; defaults when the centre gave none. */
+    /** Cursor on Target settings with {@code format: cot} (defaults when the centre gave none); null otherwise. */
     CotFormatConfig cot();
 
     /** Checks what every centre type shares; returns the format, defaulted. */

@@ -1,7 +1,6 @@
 package org.limes.gateway.sink.centre.format;
 
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A centre's {@code cap:} section — the fixed parts of its CAP 1.2 messages.
@@ -53,9 +52,5 @@ public record CapFormatConfig(String sender, String status, String restriction, 
 
     public static CapFormatConfig defaults() {
         return new CapFormatConfig(null, null, null, null, null, null);
-    }
-
-    static Set<String> statuses() {
-        return Set.copyOf(STATUSES.values());
     }
 }
