@@ -50,14 +50,6 @@ public abstract class DriverContractTest {
     /** Frames of the driver's format that must decode, each to at least one reading. */
     protected abstract List<byte[]> validFrames();
 
-    /**
-     * The options {@link Drivers#create} needs to build the driver under test; empty by
-     * default, overridden by drivers with required options.
-     */
-    protected DriverOptions options() {
-        return DriverOptions.empty();
-    }
-
     /** A frame with the kit's fixed source, origin and receive time. */
     protected static Frame frame(byte[] payload) {
         return new Frame(payload, "contract", "test", RECEIVED_AT);

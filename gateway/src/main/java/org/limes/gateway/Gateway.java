@@ -46,6 +46,11 @@ import org.limes.gateway.rules.Rules;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.CentreSink;
+import org.limes.gateway.sink.centre.CotCentreConfig;
+import org.limes.gateway.sink.centre.CotSink;
+import org.limes.gateway.sink.centre.MqttCentreConfig;
+import org.limes.gateway.sink.centre.WebhookCentreConfig;
+import org.limes.gateway.sink.centre.WebhookSink;
 import org.limes.gateway.sink.influx.InfluxSink;
 import org.limes.gateway.sink.influx.LineShape;
 import org.limes.gateway.sink.influx.StoreConfig;
@@ -171,11 +176,7 @@ public final class Gateway implements AutoCloseable {
         closeables.push(storeSink);
 
         for (int i = 0; i < config.centres().size(); i++) {
-            CentreConfig c = config.centres().get(i);
-            String uri = c.broker() == null || MqttConfig.EMBEDDED.equals(c.broker()) ? brokerUriFor(c) : c.broker();
-            CentreSink sink = new CentreSink(c, uri, centreOutboxes.get(i), new SinkMetrics(registry, c.name()));
-            sink.start();
-            closeables.push(sink);
+            closeables.push(startCentre(config.centres().get(i), centreOutboxes.get(i), clock));
         }
 
         Inventory inventory = new Inventory(config.inventory());
@@ -211,7 +212,33 @@ public final class Gateway implements AutoCloseable {
                 admin.port());
     }
 
-    private String brokerUriFor(CentreConfig c) {
+    /** One centre's sink, by transport. */
+    private AutoCloseable startCentre(CentreConfig c, DestinationQueue outbox, Clock clock) {
+        SinkMetrics metrics = new SinkMetrics(registry, c.name());
+        switch (c.type()) {
+            case "mqtt" -> {
+                MqttCentreConfig m = (MqttCentreConfig) c;
+                String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUriFor(m)
+                        : m.broker();
+                CentreSink sink = new CentreSink(m, uri, config.name(), outbox, metrics);
+                sink.start();
+                return sink;
+            }
+            case "webhook" -> {
+                WebhookSink sink = new WebhookSink((WebhookCentreConfig) c, config.name(), outbox, metrics, clock);
+                sink.start();
+                return sink;
+            }
+            case "cot" -> {
+                CotSink sink = new CotSink((CotCentreConfig) c, config.name(), outbox, metrics, clock);
+                sink.start();
+                return sink;
+            }
+            default -> throw new IllegalStateException("no sink for centre type " + c.type());
+        }
+    }
+
+    private String brokerUriFor(MqttCentreConfig c) {
         if (MqttConfig.EMBEDDED.equals(c.broker()) && broker == null) {
             throw new IllegalStateException("centre " + c.name() + " uses the embedded broker, but mqtt.broker is "
                     + config.mqtt().broker());

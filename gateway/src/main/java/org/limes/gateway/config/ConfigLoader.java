@@ -28,6 +28,7 @@ import org.limes.drivers.Drivers;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
+import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.SourceConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
 
@@ -137,10 +138,17 @@ public final class ConfigLoader {
                 throw new ConfigException(file, "centres[" + i + "].name", "must be unique and not 'store', got '"
                         + centre.name() + "'", null);
             }
-            if (centre.broker() != null && !MqttConfig.EMBEDDED.equals(centre.broker())
-                    && !centre.broker().matches("(tcp|ssl|ws|wss)://[^\\s/]+(:\\d+)?/?")) {
-                throw new ConfigException(file, "centres[" + i + "].broker",
-                        "must be 'embedded' or a URI like tcp://host:1883, got '" + centre.broker() + "'", null);
+            if (centre instanceof MqttCentreConfig m) {
+                if (m.broker() != null && !MqttConfig.EMBEDDED.equals(m.broker())
+                        && !m.broker().matches("(tcp|ssl|ws|wss)://[^\\s/]+(:\\d+)?/?")) {
+                    throw new ConfigException(file, "centres[" + i + "].broker",
+                            "must be 'embedded' or a URI like tcp://host:1883, got '" + m.broker() + "'", null);
+                }
+                String broker = m.broker() == null ? c.mqtt().broker() : m.broker();
+                if (m.tls() != null && !(broker.startsWith("ssl://") || broker.startsWith("wss://"))) {
+                    throw new ConfigException(file, "centres[" + i + "].tls",
+                            "needs an ssl:// or wss:// broker, and the centre's broker is '" + broker + "'", null);
+                }
             }
         }
     }

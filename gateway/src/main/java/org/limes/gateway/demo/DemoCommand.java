@@ -32,6 +32,7 @@ import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.http.AdminConfig;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
+import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.sink.influx.StoreConfig;
 import org.limes.simulator.DurationConverter;
 import org.limes.simulator.load.CounterFleet;
@@ -99,7 +100,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             Map<String, String> centreByTopic = new LinkedHashMap<>();
             for (CentreConfig c : cfg.centres()) {
-                centreByTopic.put(c.topic(), c.name());
+                if (c instanceof MqttCentreConfig m) {
+                    centreByTopic.put(m.topic(), m.name());
+                }
             }
             try (CentreListener centres = CentreListener.start(gateway.brokerUri(), centreByTopic)) {
                 FleetResult fleet = runFleet(cfg, gateway.brokerUri());

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.rules.ThresholdRuleConfig;
-import org.limes.gateway.sink.centre.CentreConfig;
+import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
 
 class ConfigLoaderTest {
@@ -149,7 +149,8 @@ class ConfigLoaderTest {
                 new DeviceConfig.Location(33.1, 11.5), Map.of("direction", "inbound")));
         assertThat(c.rules()).containsExactly(
                 new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total", 40.0, 25.0, "critical"));
-        assertThat(c.centres()).extracting(CentreConfig::name, CentreConfig::topic, CentreConfig::clientId)
+        assertThat(c.centres()).map(MqttCentreConfig.class::cast)
+                .extracting(MqttCentreConfig::name, MqttCentreConfig::topic, MqttCentreConfig::clientId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("tripoli", "limes/alerts/tripoli",
                                 "limes-centre-tripoli"),
                         org.assertj.core.groups.Tuple.tuple("benghazi", "centres/benghazi", "limes-centre-benghazi"));
@@ -248,8 +249,10 @@ class ConfigLoaderTest {
                 bad("store: {kind: postgres}", "store.kind must be one of [embedded, influxdb], got 'postgres'"),
                 bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, "
                         + "severity: loud}]", "rules[0].severity must be one of [critical, info, warning], got 'loud'"),
-                bad("centres: [{name: c, type: webhook}]", "centres[0].type must be one of [mqtt], got 'webhook'"),
-                bad("centres: [{name: c, format: cap}]", "centres[0].format must be one of [json], got 'cap'"),
+                bad("centres: [{name: c, type: pigeon}]", "centres[0].type must be one of [cot, mqtt, webhook], got "
+                        + "'pigeon'"),
+                bad("centres: [{name: c, format: edxl}]", "centres[0].format must be one of [cap, cot, json], got "
+                        + "'edxl'"),
                 bad("centres: [{name: c, topic: 'a/+/b'}]", "centres[0].topic must not contain wildcards, got 'a/+/b'"),
                 bad("centres: [{name: c, broker: 'http://x'}]",
                         "centres[0].broker must be 'embedded' or a URI like tcp://host:1883, got 'http://x'"),

@@ -1,33 +1,57 @@
 package org.limes.gateway.sink.centre;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Set;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.sink.centre.format.CapFormatConfig;
+import org.limes.gateway.sink.centre.format.CotFormatConfig;
 
 /**
- * One entry of {@code centres:} — a border-security centre that receives every alert,
- * fed from its own outbox.
- *
- * @param name     centre name, e.g. tripoli; names its outbox and metrics
- * @param type     {@code mqtt} (the only kind so far)
- * @param broker   {@code embedded} or a URI; default: {@code mqtt.broker}
- * @param topic    topic alerts are published to (default {@code limes/alerts/NAME})
- * @param format   {@code json}
- * @param clientId stable client id (default limes-centre-NAME)
- * @param routing  what this centre receives (default: every alert)
+ * One entry of {@code centres:} — a border-security centre that receives every alert, fed
+ * from its own outbox. {@code type:} picks the transport ({@code mqtt} when absent, as
+ * before there was a choice), {@code format:} what each message looks like.
  */
-public record CentreConfig(String name, String type, String broker, String topic, String format, String clientId,
-        Routing routing) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type", visible = true,
+        defaultImpl = MqttCentreConfig.class)
+@JsonSubTypes({@JsonSubTypes.Type(value = MqttCentreConfig.class, name = "mqtt"),
+        @JsonSubTypes.Type(value = WebhookCentreConfig.class, name = "webhook"),
+        @JsonSubTypes.Type(value = CotCentreConfig.class, name = "cot")})
+public sealed interface CentreConfig permits MqttCentreConfig, WebhookCentreConfig, CotCentreConfig {
 
-    public CentreConfig {
+    Set<String> TYPES = Set.of("mqtt", "webhook", "cot");
+    Set<String> FORMATS = Set.of("json", "cap", "cot");
+
+    /** Names the centre's outbox, metrics and logs. */
+    String name();
+
+    /** What this centre receives. */
+    Routing routing();
+
+    /** {@code mqtt}, {@code webhook} or {@code cot}. */
+    String type();
+
+    /** {@code json}, {@code cap} or {@code cot}. */
+    String format();
+
+    /** CAP settings with {@code format: cap} (defaults when the centre gave none); null otherwise. */
+    CapFormatConfig cap();
+
+    /** Cursor on Target settings with {@code format: cot} (defaults when the centre gave none); null otherwise. */
+    CotFormatConfig cot();
+
+    /** Checks what every centre type shares; returns the format, defaulted. */
+    static String checkCommon(String name, String format, String fallbackFormat, Set<String> formats,
+            CapFormatConfig cap, CotFormatConfig cot) {
         Require.identifier("name", name);
-        type = Require.oneOf("type", type, "mqtt", Set.of("mqtt"));
-        topic = topic == null ? "limes/alerts/" + name : Require.nonBlank("topic", topic);
-        if (topic.contains("+") || topic.contains("#")) {
-            throw new IllegalArgumentException("topic must not contain wildcards, got '" + topic + "'");
+        String f = Require.oneOf("format", format, fallbackFormat, formats);
+        if (cap != null && !"cap".equals(f)) {
+            throw new IllegalArgumentException("cap applies only with format: cap, and format is " + f);
         }
-        format = Require.oneOf("format", format, "json", Set.of("json"));
-        clientId = clientId == null ? "limes-centre-" + name : Require.identifier("client_id", clientId);
-        routing = routing == null ? Routing.ALL : routing;
+        if (cot != null && !"cot".equals(f)) {
+            throw new IllegalArgumentException("cot applies only with format: cot, and format is " + f);
+        }
+        return f;
     }
 }

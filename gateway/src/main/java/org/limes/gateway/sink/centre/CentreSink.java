@@ -1,6 +1,7 @@
 package org.limes.gateway.sink.centre;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -10,16 +11,22 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.limes.gateway.config.Secrets;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.sink.SinkMetrics;
+import org.limes.gateway.sink.centre.format.AlertFormat;
+import org.limes.gateway.tls.SslContextLoader;
+import org.limes.gateway.tls.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one centre's alerts from its own outbox over MQTT at QoS 1, so a centre that is
- * down or slow never delays the other.
+ * Delivers one centre's alerts from its own outbox over MQTT at QoS 1 (or 2), so a centre
+ * that is down or slow never delays the other; over TLS with an {@code ssl://} broker,
+ * trusting only the configured CA when one is given and presenting a client certificate
+ * when configured.
  *
  * <p>A window of records is published in outbox order; the outbox advances only over the
  * prefix the broker acknowledged (PUBACK). After a failure the unacknowledged rest is
@@ -37,7 +44,9 @@ public final class CentreSink implements AutoCloseable {
 
     private final String name;
     private final String brokerUri;
-    private final CentreConfig config;
+    private final MqttCentreConfig config;
+    private final CentreEncoder encoder;
+    private final MqttConnectionOptions options;
     private final DestinationQueue outbox;
     private final SinkMetrics metrics;
     private final Backoff backoff = new Backoff(250, 30_000);
@@ -45,12 +54,20 @@ public final class CentreSink implements AutoCloseable {
     private volatile boolean running = true;
     private MqttAsyncClient client;
 
-    public CentreSink(CentreConfig config, String brokerUri, DestinationQueue outbox, SinkMetrics metrics) {
+    /**
+     * @param brokerUri the resolved broker ({@code tcp://…} or {@code ssl://…})
+     * @param gateway   this gateway's name, carried in every alert
+     * @throws IllegalArgumentException when the password or the TLS files cannot be read
+     */
+    public CentreSink(MqttCentreConfig config, String brokerUri, String gateway, DestinationQueue outbox, SinkMetrics metrics) {
         this.name = config.name();
         this.config = config;
         this.brokerUri = brokerUri;
         this.outbox = outbox;
         this.metrics = metrics;
+        this.encoder = new CentreEncoder(name, AlertFormat.create(config.format(), gateway, config.cap(),
+                config.cot()), metrics);
+        this.options = options(config, brokerUri);
         this.thread = new Thread(this::loop, "limes-sink-" + name);
         this.thread.setDaemon(true);
     }
@@ -93,10 +110,12 @@ public final class CentreSink implements AutoCloseable {
     /** Publishes the batch in order; returns how long a prefix of it the broker acknowledged. */
     private int publish(List<OutboxRecord> batch) {
         long start = System.nanoTime();
+        // A null token stands for a record dropped as undeliverable: it counts as done.
         List<IMqttToken> tokens = new ArrayList<>(batch.size());
         try {
             for (OutboxRecord r : batch) {
-                tokens.add(client.publish(config.topic(), r.payload(), 1, false));
+                byte[] message = encoder.encode(r);
+                tokens.add(message == null ? null : client.publish(config.topic(), message, config.qos(), false));
             }
         } catch (MqttException e) {
             LOG.warn("centre {}: publishing failed after {} of {} alerts: {}", name, tokens.size(), batch.size(),
@@ -104,6 +123,10 @@ public final class CentreSink implements AutoCloseable {
         }
         int acked = 0;
         for (IMqttToken t : tokens) {
+            if (t == null) {
+                acked++;
+                continue;
+            }
             try {
                 t.waitForCompletion(PUBACK_TIMEOUT_MS);
                 if (t.getException() != null || !t.isComplete()) {
@@ -136,11 +159,6 @@ public final class CentreSink implements AutoCloseable {
             if (client.isConnected()) {
                 return true;
             }
-            MqttConnectionOptions options = new MqttConnectionOptions();
-            options.setCleanStart(true);
-            options.setAutomaticReconnect(false);
-            options.setConnectionTimeout(10);
-            options.setKeepAliveInterval(30);
             client.connect(options).waitForCompletion(15_000);
             LOG.info("centre {}: connected to {}", name, brokerUri);
             backoff.reset();
@@ -151,6 +169,27 @@ public final class CentreSink implements AutoCloseable {
                     e.getMessage(), outbox.depth());
             return false;
         }
+    }
+
+    private static MqttConnectionOptions options(MqttCentreConfig config, String brokerUri) {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        options.setConnectionTimeout(10);
+        options.setKeepAliveInterval(30);
+        if (brokerUri.startsWith("ssl://") || brokerUri.startsWith("wss://")) {
+            options.setSocketFactory(SslContextLoader.load(config.tls() == null ? new TlsConfig(null, null, null)
+                    : config.tls()).getSocketFactory());
+            options.setHttpsHostnameVerificationEnabled(true);
+        }
+        if (config.username() != null) {
+            options.setUserName(config.username());
+            if (config.passwordFile() != null || config.passwordEnv() != null) {
+                options.setPassword(Secrets.read(config.passwordFile(), config.passwordEnv())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return options;
     }
 
     private void pause(long ms) {

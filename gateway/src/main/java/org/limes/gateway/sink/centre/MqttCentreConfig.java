@@ -1,0 +1,57 @@
+package org.limes.gateway.sink.centre;
+
+import org.limes.gateway.config.Require;
+import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.sink.centre.format.CapFormatConfig;
+import org.limes.gateway.sink.centre.format.CotFormatConfig;
+import org.limes.gateway.tls.TlsConfig;
+
+/**
+ * A {@code type: mqtt} centre: alerts published to a topic on the centre's broker.
+ *
+ * @param name         centre name, e.g. tripoli
+ * @param type         {@code mqtt} (the default type)
+ * @param format       {@code json} (default), {@code cap} or {@code cot}
+ * @param broker       {@code embedded} or a URI ({@code tcp://…}, {@code ssl://…}); default {@code mqtt.broker}
+ * @param topic        topic alerts are published to (default {@code limes/alerts/NAME})
+ * @param qos          1 (default) or 2; 0 is refused, it has no acknowledgement
+ * @param clientId     stable client id (default limes-centre-NAME)
+ * @param tls          CA, client certificate and key, for an {@code ssl://} broker
+ * @param username     MQTT user name
+ * @param passwordFile file holding the password (with {@code username})
+ * @param passwordEnv  environment variable holding the password (with {@code username})
+ * @param cap          CAP settings, with {@code format: cap}
+ * @param cot          Cursor on Target settings, with {@code format: cot}
+ * @param routing what this centre receives (default: every alert)
+ */
+public record MqttCentreConfig(String name, String type, String format, String broker, String topic, Integer qos,
+        String clientId, TlsConfig tls, String username, String passwordFile, String passwordEnv,
+        CapFormatConfig cap, CotFormatConfig cot, Routing routing) implements CentreConfig {
+
+    public MqttCentreConfig {
+        routing = routing == null ? Routing.ALL : routing;
+        if (type != null && !"mqtt".equals(type)) {
+            throw new IllegalArgumentException("type must be one of " + new java.util.TreeSet<>(TYPES) + ", got '"
+                    + type + "'");
+        }
+        type = "mqtt";
+        format = CentreConfig.checkCommon(name, format, "json", FORMATS, cap, cot);
+        topic = topic == null ? "limes/alerts/" + name : Require.nonBlank("topic", topic);
+        if (topic.contains("+") || topic.contains("#")) {
+            throw new IllegalArgumentException("topic must not contain wildcards, got '" + topic + "'");
+        }
+        qos = (int) Require.range("qos", qos, 1, 1, 2);
+        clientId = clientId == null ? "limes-centre-" + name : Require.identifier("client_id", clientId);
+        if (username != null) {
+            Require.nonBlank("username", username);
+        }
+        if (passwordFile != null && passwordEnv != null) {
+            throw new IllegalArgumentException("password_file and password_env are exclusive: give one");
+        }
+        if (username == null && (passwordFile != null || passwordEnv != null)) {
+            throw new IllegalArgumentException("username is required with password_file or password_env");
+        }
+        cap = "cap".equals(format) && cap == null ? CapFormatConfig.defaults() : cap;
+        cot = "cot".equals(format) && cot == null ? CotFormatConfig.defaults() : cot;
+    }
+}

@@ -1,0 +1,107 @@
+package org.limes.gateway.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * Builds an {@link SSLContext} from a {@link TlsConfig}: the configured CA certificates (or
+ * the JVM's roots) as the only trust anchors, and the client certificate and key when given.
+ * Server certificates are always verified; host names are checked by the client using the
+ * context (HttpClient, Paho and the CoT sink all do).
+ *
+ * <p>Reads files once, at start-up; errors name the key and the file. Stateless and
+ * thread-safe.
+ */
+public final class SslContextLoader {
+
+    private static final char[] IN_MEMORY = new char[0];
+
+    private SslContextLoader() {
+    }
+
+    public static SSLContext load(TlsConfig tls) {
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            if (tls.caFile() == null) {
+                trust.init((KeyStore) null);
+            } else {
+                KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+                anchors.load(null, null);
+                int i = 0;
+                for (X509Certificate ca : certificates("ca_file", tls.caFile())) {
+                    anchors.setCertificateEntry("ca-" + i++, ca);
+                }
+                trust.init(anchors);
+            }
+            KeyManagerFactory keys = null;
+            if (tls.certFile() != null) {
+                List<X509Certificate> chain = certificates("cert_file", tls.certFile());
+                KeyStore identity = KeyStore.getInstance(KeyStore.getDefaultType());
+                identity.load(null, null);
+                identity.setKeyEntry("client", privateKey(tls.keyFile()), IN_MEMORY,
+                        chain.toArray(new Certificate[0]));
+                keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(identity, IN_MEMORY);
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("tls cannot be set up: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<X509Certificate> certificates(String key, String file) {
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            Collection<? extends Certificate> read = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            List<X509Certificate> out = new ArrayList<>();
+            for (Certificate c : read) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException(key + " " + file + " holds no PEM certificate");
+            }
+            return out;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(key + " " + file + " cannot be read as PEM certificates: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static PrivateKey privateKey(String file) {
+        try (Reader in = Files.newBufferedReader(Path.of(file)); PEMParser pem = new PEMParser(in)) {
+            Object o = pem.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (o instanceof PEMKeyPair pair) {
+                return pair.getPublicKeyInfo() != null ? converter.getKeyPair(pair).getPrivate()
+                        : converter.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (o instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw new IllegalArgumentException("key_file " + file + " holds no unencrypted PEM private key"
+                    + (o == null ? "" : " (found " + o.getClass().getSimpleName() + ")"));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("key_file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+}
