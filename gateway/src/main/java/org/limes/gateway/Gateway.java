@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import okhttp3.OkHttpClient;
 import org.limes.drivers.Drivers;
+import org.limes.gateway.config.ConfigException;
+import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.config.MqttConfig;
 import org.limes.gateway.config.Secrets;
@@ -42,7 +45,11 @@ import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertLine;
 import org.limes.gateway.rules.AlertState;
-import org.limes.gateway.rules.Rules;
+import org.limes.gateway.rules.AlertStateStore;
+import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.rules.RuleMetrics;
+import org.limes.gateway.rules.RulesFileWatcher;
+import org.limes.gateway.rules.RulesReload;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.CentreSink;
@@ -77,6 +84,7 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     public static final String STORE_DESTINATION = "store";
+    private static final long RULES_POLL_MS = 1_000;
 
     private final GatewayConfig config;
     private final PrometheusMeterRegistry registry;
@@ -85,6 +93,9 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, DestinationQueue> outboxes = new LinkedHashMap<>();
     private OverflowAlerts overflow;
     private Clock clock;
+    private RuleMetrics ruleMetrics;
+    private Pipeline pipeline;
+    private ConfigLoader loader;
     private EmbeddedBroker broker;
     private EmbeddedStore store;
     private AdminServer admin;
@@ -165,9 +176,9 @@ public final class Gateway implements AutoCloseable {
                 .url(storeUrl).authenticateToken(token.toCharArray()).org(storeConfig.org())
                 .bucket(storeConfig.bucket())
                 .okHttpClient(new OkHttpClient.Builder()
-                        .connectTimeout(java.time.Duration.ofSeconds(10))
-                        .readTimeout(java.time.Duration.ofSeconds(60))
-                        .writeTimeout(java.time.Duration.ofSeconds(60)))
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .readTimeout(Duration.ofSeconds(60))
+                        .writeTimeout(Duration.ofSeconds(60)))
                 .build());
         closeables.push(influx);
         InfluxSink storeSink = new InfluxSink(storeOutbox, influx.getWriteApiBlocking(), storeConfig, schema,
@@ -180,17 +191,23 @@ public final class Gateway implements AutoCloseable {
         }
 
         Inventory inventory = new Inventory(config.inventory());
-        int maxSubjects = Math.max(10_000, inventory.size() * 2);
         List<Destination> centreDestinations = new ArrayList<>();
         for (int i = 0; i < config.centres().size(); i++) {
             centreDestinations.add(new Destination(centreOutboxes.get(i), config.centres().get(i).routing()));
         }
-        Pipeline pipeline = new Pipeline(config.name(), config.pipeline(), inventory,
-                () -> Rules.create(config.rules(), maxSubjects),
+        ruleMetrics = new RuleMetrics(registry);
+        loader = new ConfigLoader(drivers);
+        pipeline = new Pipeline(config.name(), config.pipeline(), inventory, config.rules(), clock,
+                new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics), ruleMetrics,
                 new Destination(storeOutbox, storeConfig.routing()), centreDestinations, committer,
                 new PipelineMetrics(registry));
         pipeline.start();
         closeables.push(pipeline);
+        if (config.rulesFile() != null) {
+            closeables.push(new RulesFileWatcher(Path.of(config.rulesFile()), RULES_POLL_MS, this::reloadRules));
+            LOG.info("rules from {} ({} rules); the file is watched, and SIGHUP reloads it", config.rulesFile(),
+                    config.rules().size());
+        }
 
         for (SourceConfig s : config.sources()) {
             if (s instanceof MqttSourceConfig m) {
@@ -270,9 +287,12 @@ public final class Gateway implements AutoCloseable {
     private void emitOverflow(String destination, boolean raised, long lost, long raisedAtMs, long atMs)
             throws InterruptedException {
         Map<String, String> tags = Map.of("destination", destination);
+        Instant raisedAt = Instant.ofEpochMilli(raisedAtMs);
+        Instant at = Instant.ofEpochMilli(atMs);
         Alert a = new Alert("outbox-overflow/" + destination + "/" + raisedAtMs, "outbox-overflow",
-                raised ? AlertState.RAISED : AlertState.CLEARED, "critical", config.name(), destination, "outbox",
-                "lost_records", lost, 0, Instant.ofEpochMilli(raisedAtMs), Instant.ofEpochMilli(atMs), tags);
+                raised ? AlertState.RAISED : AlertState.CLEARED, "critical", config.name(), destination,
+                "destination", destination, "outbox", "lost_records", lost, 0, raisedAt, at, raisedAt, at,
+                raised ? null : "caught_up", tags);
         byte[] json = AlertJson.encode(a, config.name());
         for (CentreConfig c : config.centres()) {
             outboxes.get(c.name()).append(OutboxRecord.ALERT, json);
@@ -310,6 +330,58 @@ public final class Gateway implements AutoCloseable {
 
     private long clockMillis() {
         return clock.millis();
+    }
+
+    /**
+     * Reads the {@code rules_file} again and puts its rules in force on every shard: the
+     * state of unchanged rules carries over, the outboxes are untouched. A file that does
+     * not load (YAML, a rule, a cross-check) is rejected with the error and the previous
+     * rules stay in force. Called by the file watcher, SIGHUP and (later) the admin API.
+     */
+    public synchronized RulesReload reloadRules() {
+        if (config.rulesFile() == null) {
+            return new RulesReload(false, "no rules_file is configured; rules under rules: change with a restart");
+        }
+        List<RuleConfig> rules;
+        try {
+            rules = loader.loadRules(Path.of(config.rulesFile()), config.inventory());
+        } catch (ConfigException e) {
+            ruleMetrics.reload("rejected");
+            LOG.error("rules file rejected, the previous rules stay in force: {}", e.getMessage());
+            return new RulesReload(false, e.getMessage());
+        }
+        try {
+            if (!pipeline.replaceRules(rules, Duration.ofSeconds(10))) {
+                ruleMetrics.reload("rejected");
+                LOG.error("rules reload did not reach every pipeline shard in time; shards may run mixed rules "
+                        + "until the next reload");
+                return new RulesReload(false, "the pipeline did not apply the rules within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RulesReload(false, "interrupted");
+        }
+        ruleMetrics.reload("ok");
+        List<String> ids = rules.stream().map(RuleConfig::id).toList();
+        LOG.info("rules reloaded from {}: {}", config.rulesFile(), ids);
+        return new RulesReload(true, "rules in force: " + ids);
+    }
+
+    /**
+     * Reloads the rules on SIGHUP, where the JVM lets us handle it ({@code sun.misc.Signal});
+     * returns false when it does not. For the {@code run} command only: a process has one handler.
+     */
+    public boolean reloadRulesOnSighup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+                RulesReload r = reloadRules();
+                LOG.info("SIGHUP: {}", r.message());
+            });
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            LOG.warn("SIGHUP cannot be handled on this JVM ({}); the rules file is still watched", e.toString());
+            return false;
+        }
     }
 
     /** Up when every source is connected and subscribed. */

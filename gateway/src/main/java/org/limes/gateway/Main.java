@@ -58,6 +58,9 @@ public final class Main implements Callable<Integer> {
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Gateway gateway = Gateway.start(c, drivers, registry, Clock.systemUTC());
+            if (c.rulesFile() != null) {
+                gateway.reloadRulesOnSighup();
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 gateway.close();

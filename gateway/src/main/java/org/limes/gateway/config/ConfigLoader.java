@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -26,7 +27,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.pipeline.DeviceConfig;
+import org.limes.gateway.pipeline.InventoryConfig;
+import org.limes.gateway.rules.DeadmanRuleConfig;
 import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.rules.TimeIntegrityRuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.SourceConfig;
@@ -34,9 +38,14 @@ import org.limes.gateway.source.mqtt.MqttSourceConfig;
 
 /**
  * Reads a gateway configuration from YAML: snake_case keys, unknown keys rejected, every
- * error naming the file, the path and what was expected.
+ * error naming the file, the path and what was expected. A {@code rules_file:} is read
+ * with it (and again by {@link #loadRules} on a reload), its path taken relative to the
+ * configuration file's folder.
  */
 public final class ConfigLoader {
+
+    private static final TypeReference<List<RuleConfig>> RULE_LIST = new TypeReference<>() {
+    };
 
     private final ObjectMapper yaml;
     private final Drivers drivers;
@@ -83,7 +92,82 @@ public final class ConfigLoader {
             throw new ConfigException(fileName, "", "is empty", null);
         }
         crossCheck(fileName, config);
+        if (config.rulesFile() != null) {
+            if (!config.rules().isEmpty()) {
+                throw new ConfigException(fileName, "rules_file", "cannot be combined with rules: keep the rules in "
+                        + "one place", null);
+            }
+            Path parent = Path.of(fileName).toAbsolutePath().getParent();
+            Path rulesFile = parent == null ? Path.of(config.rulesFile()) : parent.resolve(config.rulesFile());
+            config = config.withRules(loadRules(rulesFile, config.inventory()), rulesFile.toString());
+        }
         return config;
+    }
+
+    /**
+     * Reads and checks a rules file: a YAML list of rules, as under {@code rules:}. Errors
+     * name the rules file and the entry, e.g. {@code rules.yml: [2].window is required}.
+     */
+    public List<RuleConfig> loadRules(Path file, InventoryConfig inventory) {
+        String name = file.toString();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(name, "", "cannot be read: " + e.getMessage(), e);
+        }
+        List<RuleConfig> rules;
+        try (JsonParser parser = yaml.createParser(text)) {
+            rules = parser.nextToken() == null ? List.of() : yaml.readValue(parser, RULE_LIST);
+        } catch (JsonMappingException e) {
+            throw e.getCause() instanceof JsonParseException p ? notYaml(name, p) : translate(name, e);
+        } catch (JsonProcessingException e) {
+            throw notYaml(name, e);
+        } catch (IOException e) {
+            throw new ConfigException(name, "", "cannot be read: " + e.getMessage(), e);
+        }
+        if (rules == null) {
+            rules = List.of();
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i) == null) {
+                throw new ConfigException(name, "[" + i + "]", "must be a rule, got an empty entry", null);
+            }
+        }
+        checkRules(name, "", rules, inventory);
+        return List.copyOf(rules);
+    }
+
+    /**
+     * The checks that span rules and the inventory: ids unique, at most one time_integrity
+     * rule, and every device a deadman rule watches has an expected interval.
+     */
+    private static void checkRules(String file, String prefix, List<RuleConfig> rules, InventoryConfig inventory) {
+        Set<String> ids = new HashSet<>();
+        int timeRules = 0;
+        for (int i = 0; i < rules.size(); i++) {
+            RuleConfig r = rules.get(i);
+            String at = prefix + "[" + i + "]";
+            if (!ids.add(r.id())) {
+                throw new ConfigException(file, at + ".id", "must be unique, '" + r.id() + "' is used twice", null);
+            }
+            if (r instanceof TimeIntegrityRuleConfig && ++timeRules > 1) {
+                throw new ConfigException(file, at + ".type", "time_integrity may be given once: it decides what "
+                        + "happens to a reading with a wrong clock", null);
+            }
+            if (r instanceof DeadmanRuleConfig d) {
+                List<DeviceConfig> devices = inventory.devices();
+                for (int k = 0; k < devices.size(); k++) {
+                    DeviceConfig device = devices.get(k);
+                    if (d.watches(device.deviceClass()) && inventory.expectedIntervalMs(device) == 0) {
+                        throw new ConfigException(file, at, "(deadman '" + d.id() + "') watches device '"
+                                + device.id() + "', which has no expected interval: set inventory.devices[" + k
+                                + "].expected_interval or inventory.classes." + device.deviceClass()
+                                + ".expected_interval", null);
+                    }
+                }
+            }
+        }
     }
 
     private static ConfigException notYaml(String file, JsonProcessingException e) {
@@ -123,14 +207,7 @@ public final class ConfigLoader {
                         + inventory.get(i).id() + "' is listed twice", null);
             }
         }
-        Set<String> rules = new HashSet<>();
-        for (int i = 0; i < c.rules().size(); i++) {
-            RuleConfig r = c.rules().get(i);
-            if (!rules.add(r.id())) {
-                throw new ConfigException(file, "rules[" + i + "].id", "must be unique, '" + r.id()
-                        + "' is used twice", null);
-            }
-        }
+        checkRules(file, "rules", c.rules(), c.inventory());
         Set<String> centres = new HashSet<>();
         for (int i = 0; i < c.centres().size(); i++) {
             CentreConfig centre = c.centres().get(i);

@@ -22,14 +22,15 @@ import org.limes.gateway.source.SourceConfig;
  * @param admin     the admin HTTP port
  * @param sources   ingestion sources
  * @param inventory the known devices
- * @param rules     alert rules
+ * @param rules     alert rules (when {@code rules_file} is not used)
+ * @param rulesFile a YAML list of rules, watched and reloaded; relative to this file's folder
  * @param centres   alert destinations
  * @param outbox    durable queue limits
  * @param pipeline  hot-path threading
  */
 public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreConfig store, AdminConfig admin,
-        List<SourceConfig> sources, InventoryConfig inventory, List<RuleConfig> rules, List<CentreConfig> centres,
-        OutboxConfig outbox, PipelineConfig pipeline) {
+        List<SourceConfig> sources, InventoryConfig inventory, List<RuleConfig> rules, String rulesFile,
+        List<CentreConfig> centres, OutboxConfig outbox, PipelineConfig pipeline) {
 
     public GatewayConfig {
         name = name == null ? "limes" : Require.identifier("name", name);
@@ -41,8 +42,17 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
         sources = sources == null ? List.of() : List.copyOf(sources);
         inventory = inventory == null ? new InventoryConfig(null, null, null) : inventory;
         rules = rules == null ? List.of() : List.copyOf(rules);
+        if (rulesFile != null) {
+            Require.nonBlank("rules_file", rulesFile);
+        }
         centres = centres == null ? List.of() : List.copyOf(centres);
         outbox = outbox == null ? OutboxConfig.defaults() : outbox;
         pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
+    }
+
+    /** This configuration with the rules read from its {@code rules_file}, which is now {@code resolvedFile}. */
+    public GatewayConfig withRules(List<RuleConfig> loaded, String resolvedFile) {
+        return new GatewayConfig(name, dataDir, mqtt, store, admin, sources, inventory, loaded, resolvedFile, centres,
+                outbox, pipeline);
     }
 }

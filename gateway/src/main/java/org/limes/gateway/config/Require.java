@@ -3,6 +3,8 @@ package org.limes.gateway.config;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Checks for configuration records' compact constructors. Each throws
@@ -10,6 +12,8 @@ import java.util.TreeSet;
  * prefix the path: {@code port must be 1..65535, got 70000}.
  */
 public final class Require {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
     private Require() {
     }
@@ -52,6 +56,51 @@ public final class Require {
                     + "'");
         }
         return v;
+    }
+
+    /**
+     * A duration written with its unit, {@code 500ms}, {@code 60s}, {@code 10m}, {@code 2h}
+     * or {@code 1d}, as milliseconds; {@code fallback} when absent.
+     */
+    public static long duration(String key, String value, long fallback, long minMs, long maxMs) {
+        if (value == null) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(value.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + " must be a duration with a unit (ms, s, m, h, d) like 60s, got '"
+                    + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        long unit = switch (m.group(2)) {
+            case "ms" -> 1L;
+            case "s" -> 1_000L;
+            case "m" -> 60_000L;
+            case "h" -> 3_600_000L;
+            default -> 86_400_000L;
+        };
+        long ms = n > Long.MAX_VALUE / unit ? Long.MAX_VALUE : n * unit;
+        if (ms < minMs || ms > maxMs) {
+            throw new IllegalArgumentException(key + " must be " + describeMs(minMs) + ".." + describeMs(maxMs)
+                    + ", got '" + value + "'");
+        }
+        return ms;
+    }
+
+    private static String describeMs(long ms) {
+        if (ms % 86_400_000L == 0 && ms > 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms % 3_600_000L == 0 && ms > 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms % 60_000L == 0 && ms > 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1_000L == 0) {
+            return ms / 1_000L + "s";
+        }
+        return ms + "ms";
     }
 
     public static String identifier(String key, String value) {

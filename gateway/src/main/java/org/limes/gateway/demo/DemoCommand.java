@@ -208,7 +208,7 @@ public final class DemoCommand implements Callable<Integer> {
                 s.bucket(), s.tokenFile(), s.tokenEnv(), s.batchSize(), s.retryInitialMs(), s.retryMaxMs(), s.routing());
         AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree(c.admin().host(), c.admin().port()));
         return new GatewayConfig(c.name(), data.toString(), mqtt, store, admin, c.sources(), c.inventory(), c.rules(),
-                c.centres(), c.outbox(), c.pipeline());
+                c.rulesFile(), c.centres(), c.outbox(), c.pipeline());
     }
 
     private static int portOrFree(String host, int port) {

@@ -8,21 +8,34 @@ import org.limes.gateway.config.Require;
  * One inventory entry: a device the gateway accepts readings from, and the tags the
  * normaliser adds to them.
  *
- * @param id          the device id as the device reports it
- * @param site        the crossing it belongs to
- * @param deviceClass {@code class:} counter, radar, camera, … (free text)
- * @param lane        lane tag, optional
- * @param location    where it stands, optional
- * @param tags        further static tags, optional
+ * @param id               the device id as the device reports it
+ * @param site             the crossing it belongs to
+ * @param deviceClass      {@code class:} counter, radar, camera, … (free text)
+ * @param lane             lane tag, optional
+ * @param location         where it stands, optional
+ * @param tags             further static tags, optional
+ * @param expectedInterval how often it reports at the latest, e.g. {@code 5m}; overrides
+ *                         its class's interval; watched by {@code deadman} rules
  */
 public record DeviceConfig(String id, String site, @JsonProperty("class") String deviceClass, String lane,
-        Location location, Map<String, String> tags) {
+        Location location, Map<String, String> tags, String expectedInterval) {
 
     public DeviceConfig {
         Require.identifier("id", id);
         Require.identifier("site", site);
         deviceClass = deviceClass == null ? "unknown" : deviceClass;
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+        Require.duration("expected_interval", expectedInterval, 0, 1_000, 7 * 86_400_000L);
+    }
+
+    public DeviceConfig(String id, String site, String deviceClass, String lane, Location location,
+            Map<String, String> tags) {
+        this(id, site, deviceClass, lane, location, tags, null);
+    }
+
+    /** The device's own expected reporting interval in milliseconds, or 0 when it has none. */
+    public long expectedIntervalMs() {
+        return Require.duration("expected_interval", expectedInterval, 0, 1_000, 7 * 86_400_000L);
     }
 
     /**

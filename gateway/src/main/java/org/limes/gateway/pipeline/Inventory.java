@@ -1,6 +1,9 @@
 package org.limes.gateway.pipeline;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.limes.drivers.Reading;
@@ -13,6 +16,7 @@ import org.limes.drivers.Reading;
 public final class Inventory {
 
     private final Map<String, Entry> devices = new HashMap<>();
+    private final List<String> ids = new ArrayList<>();
     private final boolean acceptUnknown;
     private final String defaultSite;
 
@@ -29,7 +33,8 @@ public final class Inventory {
                 tags.put("lat", Double.toString(d.location().lat()));
                 tags.put("lon", Double.toString(d.location().lon()));
             }
-            devices.put(d.id(), new Entry(d.site(), Map.copyOf(tags)));
+            devices.put(d.id(), new Entry(d.site(), Map.copyOf(tags), config.expectedIntervalMs(d)));
+            ids.add(d.id());
         }
     }
 
@@ -53,6 +58,37 @@ public final class Inventory {
         return devices.containsKey(deviceId);
     }
 
-    private record Entry(String site, Map<String, String> tags) {
+    /** The inventory's device ids, in configuration order. */
+    public List<String> ids() {
+        return Collections.unmodifiableList(ids);
+    }
+
+    /** The site of a known device, or the default site of accepted unknown devices. */
+    public String site(String deviceId) {
+        Entry e = devices.get(deviceId);
+        return e == null ? defaultSite : e.site;
+    }
+
+    /** The static tags a known device's readings get (class, lane, location, …); empty when unknown. */
+    public Map<String, String> tags(String deviceId) {
+        Entry e = devices.get(deviceId);
+        return e == null ? Map.of() : e.tags;
+    }
+
+    /** The expected reporting interval of a known device in milliseconds, 0 when it has none. */
+    public long expectedIntervalMs(String deviceId) {
+        Entry e = devices.get(deviceId);
+        return e == null ? 0 : e.expectedIntervalMs;
+    }
+
+    public String defaultSite() {
+        return defaultSite;
+    }
+
+    public boolean acceptsUnknown() {
+        return acceptUnknown;
+    }
+
+    private record Entry(String site, Map<String, String> tags, long expectedIntervalMs) {
     }
 }

@@ -1,7 +1,10 @@
 package org.limes.gateway.pipeline;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.limes.gateway.config.Require;
 
 /**
@@ -9,17 +12,34 @@ import org.limes.gateway.config.Require;
  *
  * @param unknownDevices {@code reject} (default: counted and dropped) or {@code accept}
  * @param defaultSite    site given to accepted unknown devices
+ * @param classes        per device class settings, e.g. the expected reporting interval
  * @param devices        the known devices
  */
-public record InventoryConfig(String unknownDevices, String defaultSite, List<DeviceConfig> devices) {
+public record InventoryConfig(String unknownDevices, String defaultSite, Map<String, DeviceClassConfig> classes,
+        List<DeviceConfig> devices) {
 
     public InventoryConfig {
         unknownDevices = Require.oneOf("unknown_devices", unknownDevices, "reject", Set.of("reject", "accept"));
         defaultSite = defaultSite == null ? "unknown" : defaultSite;
+        classes = classes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(classes));
         devices = devices == null ? List.of() : List.copyOf(devices);
+    }
+
+    public InventoryConfig(String unknownDevices, String defaultSite, List<DeviceConfig> devices) {
+        this(unknownDevices, defaultSite, null, devices);
     }
 
     public boolean acceptUnknown() {
         return "accept".equals(unknownDevices);
+    }
+
+    /** The expected reporting interval of a device (its own, else its class's), or 0 when none is set. */
+    public long expectedIntervalMs(DeviceConfig d) {
+        long own = d.expectedIntervalMs();
+        if (own > 0) {
+            return own;
+        }
+        DeviceClassConfig c = classes.get(d.deviceClass());
+        return c == null ? 0 : c.expectedIntervalMs();
     }
 }

@@ -1,14 +1,17 @@
 package org.limes.gateway.pipeline;
 
 import io.micrometer.core.instrument.Gauge;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
@@ -20,7 +23,11 @@ import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertLine;
-import org.limes.gateway.rules.Rule;
+import org.limes.gateway.rules.AlertStateStore;
+import org.limes.gateway.rules.DeviceTable;
+import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.rules.RuleEngine;
+import org.limes.gateway.rules.RuleMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * when it is full {@link #submit} waits, which stops the source reading (the MQTT client
  * stops taking messages, so the broker holds them): backpressure, not buffering.
  *
+ * <p>Each shard owns a {@link RuleEngine} for its devices and ticks it about once a second
+ * from its own thread (deadman, hold times), so rule state needs no locks. Rules are
+ * replaced ({@link #replaceRules}) by handing each shard the new list through a small
+ * control queue; open alert episodes are persisted ({@link AlertStateStore}) after each
+ * transition is durable, and restored at start.
+ *
  * <p>Every reading is appended to the store's outbox; every alert transition to the
  * store's and to each centre's outbox. The frame's acknowledgement runs once all of that
  * is durable ({@link OutboxCommitter#afterDurable}). A malformed frame is counted, logged
@@ -42,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    /** Accepted unknown devices whose readings rules evaluate, over all shards; beyond it they are only stored. */
+    static final int MAX_UNKNOWN_DEVICES = 10_000;
+    private static final long TICK_MS = 1_000;
 
     private final Shard[] shards;
     private final Inventory inventory;
@@ -52,10 +68,23 @@ public final class Pipeline implements AutoCloseable {
     private final String gateway;
     private final LogLimiter malformedLog;
     private final LogLimiter unknownLog;
+    private final Clock clock;
+    private final AlertStateStore alertState;
 
-    public Pipeline(String gateway, PipelineConfig config, Inventory inventory, Supplier<List<Rule>> rules,
-            Destination store, List<Destination> centres, OutboxCommitter committer, PipelineMetrics metrics) {
+    /**
+     * Builds the shards and their rule engines, and loads the persisted open alerts (each
+     * shard takes over its devices' episodes when it starts).
+     *
+     * @param rules      the rules, already checked by the configuration loader
+     * @param clock      gateway time for the rules (hold times, deadman, alert times)
+     * @param alertState where open alert episodes are kept across restarts
+     */
+    public Pipeline(String gateway, PipelineConfig config, Inventory inventory, List<RuleConfig> rules, Clock clock,
+            AlertStateStore alertState, RuleMetrics ruleMetrics, Destination store, List<Destination> centres,
+            OutboxCommitter committer, PipelineMetrics metrics) throws IOException {
         this.gateway = gateway;
+        this.clock = clock;
+        this.alertState = alertState;
         this.inventory = inventory;
         this.store = store;
         this.centres = List.copyOf(centres);
@@ -64,8 +93,25 @@ public final class Pipeline implements AutoCloseable {
         this.malformedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
         this.unknownLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
         this.shards = new Shard[config.shards()];
+        List<List<Alert>> persisted = new ArrayList<>();
         for (int i = 0; i < shards.length; i++) {
-            shards[i] = new Shard(i, config.queueCapacity(), rules.get());
+            persisted.add(new ArrayList<>());
+        }
+        for (Alert a : alertState.load()) {
+            persisted.get(shardOf(a.device())).add(a);
+        }
+        for (int i = 0; i < shards.length; i++) {
+            DeviceTable devices = new DeviceTable(inventory.acceptsUnknown() ? inventory.defaultSite() : null,
+                    Math.max(1, MAX_UNKNOWN_DEVICES / shards.length));
+            for (String id : inventory.ids()) {
+                if (shardOf(id) == i) {
+                    devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
+                }
+            }
+            RuleEngine engine = new RuleEngine(devices, rules, clock, ruleMetrics);
+            alertState.seed(i, persisted.get(i));
+            shards[i] = new Shard(i, config.queueCapacity(), engine, persisted.get(i));
+            ruleMetrics.openGauge(i, engine::openCount);
             Shard s = shards[i];
             Gauge.builder("limes.pipeline.queue", s.queue, BlockingQueue::size)
                     .description("Frames waiting for a pipeline shard").baseUnit("frames")
@@ -140,7 +186,28 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private int shardOf(Reading r) {
-        return Math.floorMod(r.deviceId().hashCode(), shards.length);
+        return shardOf(r.deviceId());
+    }
+
+    private int shardOf(String deviceId) {
+        return Math.floorMod(deviceId.hashCode(), shards.length);
+    }
+
+    /**
+     * Hands every shard a new rule list and waits until all have applied it: unchanged
+     * rules keep their state, changed ones take over their open episodes, removed ones
+     * clear theirs (see {@link RuleEngine#replace}). The rules must already be checked.
+     *
+     * @return true when every shard applied them within {@code timeout}
+     */
+    public boolean replaceRules(List<RuleConfig> rules, Duration timeout) throws InterruptedException {
+        CountDownLatch applied = new CountDownLatch(shards.length);
+        for (Shard s : shards) {
+            if (!s.control.offer(new Replace(List.copyOf(rules), applied))) {
+                return false;
+            }
+        }
+        return applied.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Stops taking work, lets the shards finish what is queued, and waits for them. */
@@ -162,6 +229,9 @@ public final class Pipeline implements AutoCloseable {
     private record Work(List<Reading> readings, FrameTicket ticket) {
     }
 
+    private record Replace(List<RuleConfig> rules, CountDownLatch applied) {
+    }
+
     /** Counts down the shards a frame was split over; the last one schedules the ack. */
     private final class FrameTicket {
         private final AtomicInteger parts;
@@ -180,16 +250,21 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private final class Shard {
+        final int index;
         final BlockingQueue<Work> queue;
-        final List<Rule> rules;
+        final BlockingQueue<Replace> control = new ArrayBlockingQueue<>(4);
+        final RuleEngine engine;
+        final List<Alert> restoreAtStart;
         final Thread thread;
         final List<Alert> alerts = new ArrayList<>();
         final StringBuilder line = new StringBuilder(256);
         volatile boolean running = true;
 
-        Shard(int index, int capacity, List<Rule> rules) {
+        Shard(int index, int capacity, RuleEngine engine, List<Alert> restoreAtStart) {
+            this.index = index;
             this.queue = new ArrayBlockingQueue<>(capacity);
-            this.rules = rules;
+            this.engine = engine;
+            this.restoreAtStart = restoreAtStart;
             this.thread = new Thread(this::loop, "limes-pipeline-" + index);
             this.thread.setDaemon(true);
         }
@@ -199,10 +274,37 @@ public final class Pipeline implements AutoCloseable {
         }
 
         private void loop() {
+            try {
+                alerts.clear();
+                engine.restore(restoreAtStart, alerts);
+                publish();
+                persist();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long nextTick = clock.millis() + TICK_MS;
             while (running || !queue.isEmpty()) {
                 Work w;
                 try {
                     w = queue.poll(50, TimeUnit.MILLISECONDS);
+                    Replace replace = control.poll();
+                    if (replace != null) {
+                        alerts.clear();
+                        engine.replace(replace.rules(), alerts);
+                        publish();
+                        persist();
+                        replace.applied().countDown();
+                        LOG.info("pipeline shard {} now runs rules {}", index, engine.ruleIds());
+                    }
+                    long now = clock.millis();
+                    if (now >= nextTick) {
+                        nextTick = now + TICK_MS;
+                        alerts.clear();
+                        engine.tick(alerts);
+                        publish();
+                        persist();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -214,6 +316,7 @@ public final class Pipeline implements AutoCloseable {
                     for (Reading r : w.readings()) {
                         process(r);
                     }
+                    persist();
                     w.ticket().partDone();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -222,6 +325,14 @@ public final class Pipeline implements AutoCloseable {
                     // The frame stays unacknowledged, so the broker redelivers it after a reconnect.
                     LOG.error("pipeline shard failed on a frame; it is left unacknowledged", e);
                 }
+            }
+        }
+
+        /** After a transition, the open episodes are saved once the outboxes hold it (and before the ack). */
+        private void persist() {
+            if (engine.takeOpenChanged()) {
+                List<Alert> open = engine.openAlerts();
+                committer.afterDurable(() -> alertState.save(index, open));
             }
         }
 
@@ -236,20 +347,24 @@ public final class Pipeline implements AutoCloseable {
                 }
                 return;
             }
-            if (store.routing().accepts(r)) {
-                line.setLength(0);
-                LineProtocolEncoder.appendReading(line, r);
-                store.queue().append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
-            }
-            metrics.processed();
             alerts.clear();
-            for (Rule rule : rules) {
-                rule.evaluate(r, alerts);
+            Reading stored = engine.process(r, alerts);
+            if (stored != null) {
+                if (store.routing().accepts(stored)) {
+                    line.setLength(0);
+                    LineProtocolEncoder.appendReading(line, stored);
+                    store.queue().append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
+                }
+                metrics.processed();
             }
+            publish();
+        }
+
+        private void publish() throws InterruptedException {
             for (Alert a : alerts) {
                 metrics.alert(a);
-                LOG.info("alert {} {} on {} at {}: {} = {} (level {})", a.rule(), a.state().label(), a.device(),
-                        a.site(), a.field(), a.value(), a.threshold());
+                LOG.info("alert {} {} on {} at {}: {} = {} (level {}){}", a.rule(), a.state().label(), a.subject(),
+                        a.site(), a.field(), a.value(), a.threshold(), a.reason() == null ? "" : ", " + a.reason());
                 if (store.routing().accepts(a)) {
                     store.queue().append(OutboxRecord.ALERT, AlertLine.encode(a));
                 }
@@ -260,6 +375,7 @@ public final class Pipeline implements AutoCloseable {
                     }
                 }
             }
+            alerts.clear();
         }
     }
 }

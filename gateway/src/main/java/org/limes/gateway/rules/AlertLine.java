@@ -26,6 +26,9 @@ public final class AlertLine {
         fields.put("alert_id", a.alertId());
         fields.put("value", a.value());
         fields.put("threshold", a.threshold());
+        if (a.reason() != null) {
+            fields.put("reason", a.reason());
+        }
         StringBuilder line = new StringBuilder(160);
         LineProtocolEncoder.appendPoint(line, "alert", tags, fields, a.at());
         return line.toString().getBytes(StandardCharsets.UTF_8);

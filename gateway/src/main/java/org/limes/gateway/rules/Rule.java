@@ -4,16 +4,40 @@ import java.util.List;
 import org.limes.drivers.Reading;
 
 /**
- * A rule evaluated on the hot path, once per normalised reading, with per-subject state.
+ * A rule kind: per-subject state that turns readings and the passing of time into alert
+ * transitions — one when an episode is raised and one when it clears, never one alert
+ * per reading.
+ *
+ * <p>The engine calls {@link #evaluate} once per normalised reading of a device the
+ * shard owns (with the device's {@link DeviceTable} index and the gateway time), and
+ * {@link #tick} periodically (about once a second) so that conditions that depend on
+ * time alone — a hold time running out, a device falling silent — fire without a
+ * reading. Subjects are devices today; rules about tracks, zones or plates keep their
+ * own bounded subject state keyed as they need and report it in {@link Alert#subject()}.
  *
  * <p>Threading: an instance belongs to one pipeline shard and is only ever called from
- * that shard's thread, which owns every subject it sees (shards are chosen by device), so
- * it needs no locks. It does no I/O. It emits alert transitions into {@code out} — one
- * when an episode is raised and one when it clears — never one alert per reading.
+ * that shard's thread, which owns every device it sees, so it needs no locks. It must not
+ * do I/O, block, read a clock (time is passed in) or keep unbounded state, and in steady
+ * state it should not allocate: transitions are the only allocation.
  */
 public interface Rule {
 
     String id();
 
-    void evaluate(Reading reading, List<Alert> out);
+    /** The configuration it was built from; a reload keeps an instance whose config is equal. */
+    RuleConfig config();
+
+    /** Evaluates one reading of device {@code device} at gateway time {@code nowMs}. */
+    void evaluate(Reading reading, int device, long nowMs, List<Alert> out);
+
+    /** Lets time-driven conditions fire at gateway time {@code nowMs}. */
+    void tick(long nowMs, List<Alert> out);
+
+    /**
+     * Takes over an open episode of this rule (after a restart, or from the previous
+     * instance on a reload), so that it is neither raised again nor forgotten: the clear,
+     * when it comes, carries its id. False when this rule cannot hold it (the subject is
+     * gone); the engine then clears it.
+     */
+    boolean restore(Alert open);
 }

@@ -3,10 +3,17 @@ package org.limes.gateway.rules;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
-/** One entry of {@code rules:}, its kind chosen by {@code type:}. */
+/** One entry of {@code rules:} (or of the {@code rules_file:}), its kind chosen by {@code type:}. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
-@JsonSubTypes({@JsonSubTypes.Type(value = ThresholdRuleConfig.class, name = "threshold")})
-public sealed interface RuleConfig permits ThresholdRuleConfig {
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = ThresholdRuleConfig.class, name = "threshold"),
+    @JsonSubTypes.Type(value = RateOfChangeRuleConfig.class, name = "rate_of_change"),
+    @JsonSubTypes.Type(value = DeadmanRuleConfig.class, name = "deadman"),
+    @JsonSubTypes.Type(value = TimeIntegrityRuleConfig.class, name = "time_integrity")})
+public sealed interface RuleConfig
+        permits ThresholdRuleConfig, RateOfChangeRuleConfig, DeadmanRuleConfig, TimeIntegrityRuleConfig {
 
     String id();
+
+    String severity();
 }

@@ -1,73 +1,228 @@
 package org.limes.gateway.rules;
 
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.limes.drivers.Reading;
 
 /**
- * Raises when a field of a device's readings rises above a level and clears when it falls
- * below a lower one (hysteresis), so a value hovering around one level does not flap.
+ * Raises when a field of a device's readings crosses a level and holds there for the
+ * hold time, and clears when it is back past a second level (hysteresis) for the clear
+ * hold time, so a value hovering around one level does not flap.
  *
- * <p>State: one open episode per device, in a map bounded by {@code maxSubjects}; when it
- * is full a new device's episode is not tracked and the refusal is counted by the caller
- * through {@link #refusedSubjects()}. Shard-confined (see {@link Rule}).
+ * <p>Per device, a small state machine, evaluated on readings and on ticks (gateway
+ * time):
+ *
+ * <pre>
+ *            raise cond.            held for `for`              clear cond.          held for `clear_for`
+ *   IDLE ─────────────► PENDING ─────────────────► OPEN ─────────────► CLEARING ─────────────────► IDLE
+ *     ▲  raise cond. gone  │                         ▲  clear cond. gone  │
+ *     └────────────────────┘                         └────────────────────┘
+ * </pre>
+ *
+ * A tick counts the last value seen as still holding (a silent device is the deadman
+ * rule's business). State lives in arrays indexed by {@link DeviceTable} index: no
+ * allocation per reading; a transition allocates its {@link Alert}. Shard-confined (see
+ * {@link Rule}).
  */
 public final class ThresholdRule implements Rule {
 
-    private final ThresholdRuleConfig config;
-    private final int maxSubjects;
-    private final Map<String, Alert> open = new HashMap<>();
-    private long refused;
+    private static final byte IDLE = 0;
+    private static final byte PENDING = 1;
+    private static final byte OPEN = 2;
+    private static final byte CLEARING = 3;
 
-    public ThresholdRule(ThresholdRuleConfig config, int maxSubjects) {
+    private final ThresholdRuleConfig config;
+    private final DeviceTable devices;
+    private final String id;
+    private final String kind;
+    private final String field;
+    private final boolean rising;
+    private final double raiseLevel;
+    private final double clearLevel;
+    private final long holdMs;
+    private final long clearHoldMs;
+
+    private byte[] phase = new byte[0];
+    private long[] sinceMs = new long[0];
+    private long[] firstDeviceMs = new long[0];
+    private long[] firstSeenMs = new long[0];
+    private long[] lastSeenMs = new long[0];
+    private double[] value = new double[0];
+    private Map<String, String>[] tags = newMaps(0);
+    private Alert[] open = new Alert[0];
+    private int pending;
+    private int openCount;
+
+    public ThresholdRule(ThresholdRuleConfig config, DeviceTable devices) {
         this.config = config;
-        this.maxSubjects = maxSubjects;
+        this.devices = devices;
+        this.id = config.id();
+        this.kind = config.kind();
+        this.field = config.field();
+        this.rising = config.rising();
+        this.raiseLevel = config.raiseLevel();
+        this.clearLevel = config.clearLevel();
+        this.holdMs = config.holdMs();
+        this.clearHoldMs = config.clearHoldMs();
     }
 
     @Override
     public String id() {
-        return config.id();
+        return id;
     }
 
     @Override
-    public void evaluate(Reading r, List<Alert> out) {
-        if (!config.kind().equals(r.kind())) {
+    public RuleConfig config() {
+        return config;
+    }
+
+    @Override
+    public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
+        if (!kind.equals(r.kind())) {
             return;
         }
-        double v = r.number(config.field());
+        double v = r.number(field);
         if (Double.isNaN(v)) {
             return;
         }
-        Alert episode = open.get(r.deviceId());
-        if (episode == null) {
-            if (v > config.raiseAbove()) {
-                if (open.size() >= maxSubjects) {
-                    refused++;
-                    return;
+        ensure(d);
+        boolean raiseCondition = rising ? v > raiseLevel : v < raiseLevel;
+        boolean clearCondition = rising ? v < clearLevel : v > clearLevel;
+        value[d] = v;
+        tags[d] = r.tags();
+        switch (phase[d]) {
+            case IDLE -> {
+                if (raiseCondition) {
+                    phase[d] = PENDING;
+                    pending++;
+                    sinceMs[d] = nowMs;
+                    firstDeviceMs[d] = r.deviceTime().toEpochMilli();
+                    firstSeenMs[d] = nowMs;
+                    lastSeenMs[d] = nowMs;
+                    if (holdMs == 0) {
+                        raise(d, nowMs, out);
+                    }
                 }
-                String alertId = config.id() + "/" + r.deviceId() + "/" + r.deviceTime().toEpochMilli();
-                Alert raised = new Alert(alertId, config.id(), AlertState.RAISED, config.severity(), r.site(),
-                        r.deviceId(), r.kind(), config.field(), v, config.raiseAbove(), r.deviceTime(),
-                        r.deviceTime(), r.tags());
-                open.put(r.deviceId(), raised);
-                out.add(raised);
             }
-        } else if (v < config.clearBelow()) {
-            open.remove(r.deviceId());
-            out.add(new Alert(episode.alertId(), config.id(), AlertState.CLEARED, config.severity(), r.site(),
-                    r.deviceId(), r.kind(), config.field(), v, config.clearBelow(), episode.raisedAt(),
-                    r.deviceTime(), r.tags()));
+            case PENDING -> {
+                if (raiseCondition) {
+                    lastSeenMs[d] = nowMs;
+                    if (nowMs - sinceMs[d] >= holdMs) {
+                        raise(d, nowMs, out);
+                    }
+                } else {
+                    phase[d] = IDLE;
+                    pending--;
+                }
+            }
+            case OPEN -> {
+                if (clearCondition) {
+                    phase[d] = CLEARING;
+                    pending++;
+                    sinceMs[d] = nowMs;
+                    if (clearHoldMs == 0) {
+                        clear(d, nowMs, out);
+                    }
+                } else if (raiseCondition) {
+                    lastSeenMs[d] = nowMs;
+                }
+            }
+            default -> {
+                if (clearCondition) {
+                    if (nowMs - sinceMs[d] >= clearHoldMs) {
+                        clear(d, nowMs, out);
+                    }
+                } else {
+                    phase[d] = OPEN;
+                    pending--;
+                    if (raiseCondition) {
+                        lastSeenMs[d] = nowMs;
+                    }
+                }
+            }
         }
     }
 
-    /** Devices whose episode could not be tracked because the state map was full. */
-    public long refusedSubjects() {
-        return refused;
+    @Override
+    public void tick(long nowMs, List<Alert> out) {
+        if (pending == 0) {
+            return;
+        }
+        for (int d = 0; d < phase.length; d++) {
+            if (phase[d] == PENDING && nowMs - sinceMs[d] >= holdMs) {
+                raise(d, nowMs, out);
+            } else if (phase[d] == CLEARING && nowMs - sinceMs[d] >= clearHoldMs) {
+                clear(d, nowMs, out);
+            }
+        }
+    }
+
+    @Override
+    public boolean restore(Alert alert) {
+        int d = devices.indexOf(alert.subject());
+        if (d < 0) {
+            return false;
+        }
+        ensure(d);
+        if (phase[d] == PENDING || phase[d] == CLEARING) {
+            pending--;
+        }
+        if (open[d] == null) {
+            openCount++;
+        }
+        phase[d] = OPEN;
+        open[d] = alert;
+        value[d] = alert.value();
+        return true;
+    }
+
+    private void raise(int d, long nowMs, List<Alert> out) {
+        pending--;
+        phase[d] = OPEN;
+        String device = devices.id(d);
+        Instant now = Instant.ofEpochMilli(nowMs);
+        Alert a = new Alert(Alert.episodeId(id, device, firstDeviceMs[d]), id, AlertState.RAISED,
+                config.severity(), devices.site(d), device, Alert.DEVICE, device, kind, field, value[d], raiseLevel,
+                Instant.ofEpochMilli(firstSeenMs[d]), Instant.ofEpochMilli(lastSeenMs[d]), now, now, null,
+                tags[d] == null ? devices.tags(d) : tags[d]);
+        open[d] = a;
+        openCount++;
+        out.add(a);
+    }
+
+    private void clear(int d, long nowMs, List<Alert> out) {
+        pending--;
+        phase[d] = IDLE;
+        Instant now = Instant.ofEpochMilli(nowMs);
+        out.add(open[d].cleared(value[d], clearLevel, Instant.ofEpochMilli(lastSeenMs[d]), now, null));
+        open[d] = null;
+        openCount--;
+    }
+
+    private void ensure(int d) {
+        if (d < phase.length) {
+            return;
+        }
+        int n = Math.max(d + 1, Math.max(16, Math.max(devices.size(), phase.length * 2)));
+        phase = Arrays.copyOf(phase, n);
+        sinceMs = Arrays.copyOf(sinceMs, n);
+        firstDeviceMs = Arrays.copyOf(firstDeviceMs, n);
+        firstSeenMs = Arrays.copyOf(firstSeenMs, n);
+        lastSeenMs = Arrays.copyOf(lastSeenMs, n);
+        value = Arrays.copyOf(value, n);
+        tags = Arrays.copyOf(tags, n);
+        open = Arrays.copyOf(open, n);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String>[] newMaps(int n) {
+        return new Map[n];
     }
 
     /** Open episodes, for the live view and tests. */
     public int openEpisodes() {
-        return open.size();
+        return openCount;
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.pipeline.DeviceConfig;
+import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.ThresholdRuleConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
@@ -263,7 +264,53 @@ class ConfigLoaderTest {
                         "sources[0].client_id must be 1-64 letters, digits or . _ : - , got 'a b'"),
                 bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [mqtt], got 'kafka'"),
                 bad("sources: [{name: s}]", "sources[0].type is required, one of [mqtt]"),
-                bad("rules: [{type: rate, id: r}]", "rules[0].type must be one of [threshold], got 'rate'"),
+                bad("rules: [{type: rate, id: r}]",
+                        "rules[0].type must be one of [deadman, rate_of_change, threshold, time_integrity], got 'rate'"),
+                // rule kinds
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, for: 60}]",
+                        "rules[0].for must be a duration with a unit (ms, s, m, h, d) like 60s, got '60'"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, for: 8d}]",
+                        "rules[0].for must be 0s..7d, got '8d'"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, "
+                        + "clear_for: soon}]", "rules[0].clear_for must be a duration"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, raise_below: 1}]",
+                        "rules[0].raise_below cannot be combined with raise_above"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_below: 2}]",
+                        "rules[0].clear_above is required"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_below: 2, clear_above: 1}]",
+                        "rules[0].clear_above must be at least raise_below 2.0, got 1.0"),
+                bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_below: 2, clear_below: 3}]",
+                        "rules[0].clear_above is required"),
+                bad("rules: [{type: rate_of_change, id: r, kind: k, field: f, rise_by: 3}]",
+                        "rules[0].window is required"),
+                bad("rules: [{type: rate_of_change, id: r, kind: k, field: f, window: 10m}]",
+                        "rules[0].rise_by must be given, or exactly one of fall_by, rise_factor, fall_factor; got 0"),
+                bad("rules: [{type: rate_of_change, id: r, kind: k, field: f, window: 10m, rise_by: 1, "
+                        + "rise_factor: 3}]", "rules[0].rise_by must be given, or exactly one of"),
+                bad("rules: [{type: rate_of_change, id: r, kind: k, field: f, window: 10m, rise_factor: 0.5}]",
+                        "rules[0].rise_factor must be above 1, got 0.5"),
+                bad("rules: [{type: rate_of_change, id: r, kind: k, field: f, window: 10m, fall_by: 2, "
+                        + "max_samples: 1}]", "rules[0].max_samples must be 2..4096, got 1"),
+                bad("rules: [{type: rate_of_change, kind: k, field: f, window: 10m, fall_by: 2}]",
+                        "rules[0].id is required"),
+                bad("rules: [{type: deadman}]", "rules[0].id is required"),
+                bad("rules: [{type: deadman, id: d, severity: loud}]",
+                        "rules[0].severity must be one of [critical, info, warning], got 'loud'"),
+                bad("inventory: {devices: [{id: a, site: s, class: counter}]}\nrules: [{type: deadman, id: silent}]",
+                        "rules[0] (deadman 'silent') watches device 'a', which has no expected interval: set "
+                                + "inventory.devices[0].expected_interval or inventory.classes.counter.expected_interval"),
+                bad("inventory: {devices: [{id: a, site: s, expected_interval: 5}]}",
+                        "inventory.devices[0].expected_interval must be a duration"),
+                bad("inventory: {classes: {counter: {}}}", "inventory.classes.counter.expected_interval is required"),
+                bad("inventory: {classes: {counter: {expected_interval: 0s}}}",
+                        "inventory.classes.counter.expected_interval must be 1s..7d, got '0s'"),
+                bad("rules: [{type: time_integrity, id: t, quarantine: keep}]",
+                        "rules[0].quarantine must be one of [drop, store], got 'keep'"),
+                bad("rules: [{type: time_integrity, id: t, max_skew: -1s}]", "rules[0].max_skew must be a duration"),
+                bad("rules: [{type: time_integrity, id: t}, {type: time_integrity, id: u}]",
+                        "rules[1].type time_integrity may be given once"),
+                bad("rules_file: ''", "rules_file is required and must not be blank"),
+                bad("rules_file: r.yml\nrules: [{type: deadman, id: d}]", "rules_file cannot be combined with rules"),
                 // uniqueness
                 bad(SOURCE.replace("sources:\n", "sources:\n  - {type: mqtt, name: devices, topics: "
                         + "[{filter: x, driver: counter-json}]}\n"), "sources[1].name must be unique, 'devices' is used twice"),
@@ -320,7 +367,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("colour: blue"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("test.yml: colour is not a known key; expected one of [admin, centres, "
-                        + "data_dir, inventory, mqtt, name, outbox, pipeline, rules, sources, store]");
+                        + "data_dir, inventory, mqtt, name, outbox, pipeline, rules, rules_file, sources, store]");
     }
 
     @Test
@@ -348,6 +395,63 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("just some text"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("test.yml: must be a gateway section");
+    }
+
+    @Test
+    void rulesFileIsReadRelativeToTheConfigAndItsErrorsNameIt(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("gw.yml");
+        Files.writeString(config, """
+                inventory:
+                  classes: {counter: {expected_interval: 2m}}
+                  devices:
+                    - {id: cnt-01, site: s, class: counter}
+                    - {id: cnt-02, site: s, class: counter, expected_interval: 30s}
+                rules_file: rules.yml
+                """);
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(rules, """
+                - {type: deadman, id: silent}
+                - {type: time_integrity, id: clock, max_skew: 10s, quarantine: drop}
+                - {type: rate_of_change, id: flow, kind: vehicle_count, field: count_total, window: 10m, rise_factor: 3}
+                - {type: threshold, id: surge, kind: vehicle_count, field: count_total, raise_above: 40, clear_below: 20, for: 60s}
+                """);
+
+        GatewayConfig c = loader.load(config);
+
+        assertThat(c.rulesFile()).isEqualTo(rules.toString());
+        assertThat(c.rules()).extracting(RuleConfig::id).containsExactly("silent", "clock", "flow", "surge");
+        assertThat(c.inventory().expectedIntervalMs(c.inventory().devices().get(0))).isEqualTo(120_000);
+        assertThat(c.inventory().expectedIntervalMs(c.inventory().devices().get(1))).isEqualTo(30_000);
+
+        Files.writeString(rules, "- {type: threshold, id: surge, kind: vehicle_count, raise_above: 40}\n");
+        assertThatThrownBy(() -> loader.load(config)).isInstanceOf(ConfigException.class)
+                .hasMessage(rules + ": [0].field is required and must not be blank");
+        assertThatThrownBy(() -> loader.loadRules(rules, c.inventory())).isInstanceOf(ConfigException.class)
+                .hasMessage(rules + ": [0].field is required and must not be blank");
+        Files.writeString(rules, "- {type: deadman, id: a}\n- {type: deadman, id: a}\n");
+        assertThatThrownBy(() -> loader.loadRules(rules, c.inventory()))
+                .hasMessage(rules + ": [1].id must be unique, 'a' is used twice");
+        Files.writeString(rules, "- {type: deadman, id: a\n");
+        assertThatThrownBy(() -> loader.loadRules(rules, c.inventory()))
+                .hasMessageStartingWith(rules + ": is not valid YAML at line");
+        Files.writeString(rules, "# no rules yet\n");
+        assertThat(loader.loadRules(rules, c.inventory())).isEmpty();
+        Files.delete(rules);
+        assertThatThrownBy(() -> loader.load(config)).hasMessageStartingWith(rules + ": cannot be read");
+    }
+
+    @Test
+    void everyFileInTheConfigFolderLoads() throws Exception {
+        Path folder = Path.of("..", "config");
+        List<Path> files;
+        try (var list = Files.list(folder)) {
+            files = list.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+        }
+        assertThat(files).extracting(p -> p.getFileName().toString()).contains("demo.yml", "gateway.example.yml");
+        for (Path f : files) {
+            GatewayConfig c = loader.load(f);
+            assertThat(c.rules()).as("%s has rules", f).isNotEmpty();
+        }
     }
 
     @Test

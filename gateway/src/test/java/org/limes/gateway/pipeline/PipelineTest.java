@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,11 @@ import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertState;
-import org.limes.gateway.rules.Rules;
+import org.limes.gateway.rules.AlertStateStore;
+import org.limes.gateway.rules.DeadmanRuleConfig;
+import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.rules.RuleMetrics;
+import org.limes.gateway.rules.TestClock;
 import org.limes.gateway.rules.ThresholdRuleConfig;
 
 class PipelineTest {
@@ -46,6 +51,10 @@ class PipelineTest {
     private DestinationQueue benghazi;
     private DestinationQueue partner;
     private Pipeline pipeline;
+    private Inventory inventory;
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-26T06:01:00Z"));
+    private static final ThresholdRuleConfig SURGE = new ThresholdRuleConfig("queue-surge", "vehicle_count",
+            "count_total", 40.0, 20.0, "warning");
 
     @BeforeEach
     void start() throws Exception {
@@ -55,20 +64,23 @@ class PipelineTest {
         benghazi = open("benghazi");
         partner = open("partner");
         committer.start();
-        Inventory inventory = new Inventory(new InventoryConfig(null, null, List.of(
+        inventory = new Inventory(new InventoryConfig(null, null, List.of(
                 new DeviceConfig("cnt-01", "ras-ajdir", "counter", "1", new DeviceConfig.Location(32.88, 11.55),
-                        Map.of()),
-                new DeviceConfig("cnt-02", "ras-ajdir", "counter", "2", null, Map.of()))));
-        ThresholdRuleConfig rule = new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total", 40.0,
-                20.0, "warning");
-        pipeline = new Pipeline("gw", new PipelineConfig(2, 16), inventory,
-                () -> Rules.create(List.of(rule), 100), new Destination(store, Routing.ALL),
-                List.of(new Destination(tripoli, Routing.ALL), new Destination(benghazi, new Routing(null,
-                        List.of("warning", "critical"), null, null)),
-                        new Destination(partner, new Routing(List.of("cross-border-intrusion"), null, null, null))),
-                committer,
-                new PipelineMetrics(registry));
+                        Map.of(), "2m"),
+                new DeviceConfig("cnt-02", "ras-ajdir", "counter", "2", null, Map.of(), "2m"))));
+        pipeline = pipeline(List.of(SURGE));
         pipeline.start();
+    }
+
+    private Pipeline pipeline(List<RuleConfig> rules) throws Exception {
+        RuleMetrics ruleMetrics = new RuleMetrics(registry);
+        return new Pipeline("gw", new PipelineConfig(2, 16), inventory, rules, clock,
+                new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics), ruleMetrics,
+                new Destination(store, Routing.ALL),
+                List.of(new Destination(tripoli, Routing.ALL),
+                        new Destination(benghazi, new Routing(null, List.of("warning", "critical"), null, null)),
+                        new Destination(partner, new Routing(List.of("cross-border-intrusion"), null, null, null))),
+                committer, new PipelineMetrics(registry));
     }
 
     @AfterEach
@@ -122,27 +134,6 @@ class PipelineTest {
     }
 
     @Test
-    void aMultiLineFrameWithOneBadLineStoresTheGoodLinesAndCountsTheBadOne() throws Exception {
-        Driver lineProtocol = Drivers.load().create("lineprotocol", DriverOptions.empty());
-        AtomicInteger acked = new AtomicInteger();
-        Frame frame = raw("vehicle_count,device=cnt-01,lane=1 count_total=5i 1764136800000000000\n"
-                + "vehicle_count,device=cnt-02,lane=2 count_total=x 1764136800000000000\n"
-                + "vehicle_count,device=cnt-02,lane=2 count_total=7i 1764136801000000000\n");
-
-        pipeline.submit(frame, lineProtocol, acked::incrementAndGet);
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
-        List<String> lines = texts(drain(store));
-        assertThat(lines).hasSize(2);
-        assertThat(lines).anySatisfy(l -> assertThat(l).contains("device=cnt-01").contains("count_total=5i"));
-        assertThat(lines).anySatisfy(l -> assertThat(l).contains("device=cnt-02").contains("count_total=7i"));
-        assertThat(registry.get("limes.errors").tag("component", "driver-lineprotocol").counter().count())
-                .isEqualTo(1.0);
-        assertThat(registry.get("limes.readings.decoded").tag("driver", "lineprotocol").counter().count())
-                .isEqualTo(2.0);
-    }
-
-    @Test
     void unknownDevicesAreDroppedAndCounted() throws Exception {
         AtomicInteger acked = new AtomicInteger();
         pipeline.submit(frame("cnt-99", 5, 0), driver, acked::incrementAndGet);
@@ -192,9 +183,11 @@ class PipelineTest {
                 new OutboxMetrics(registry, "slow-alerts"));
         stalled.register(o);
         stalled.register(oa);
+        RuleMetrics ruleMetrics = new RuleMetrics(new SimpleMeterRegistry());
         Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), new Inventory(new InventoryConfig("accept", "s",
-                List.of())), List::of, new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL),
-                List.of(), stalled, new PipelineMetrics(new SimpleMeterRegistry()));
+                List.of())), List.of(), clock, new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics),
+                ruleMetrics, new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL), List.of(), stalled,
+                new PipelineMetrics(new SimpleMeterRegistry()));
         p.start();
         try {
             p.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
@@ -208,6 +201,117 @@ class PipelineTest {
             p.close();
             stalled.close();
         }
+    }
+
+    @Test
+    void anOpenAlertSurvivesARestartWithoutFiringAgainAndItsClearCarriesItsId() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(frame("cnt-01", 50, 0), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        Alert raised = AlertJson.decode(drain(tripoli).get(0).payload());
+        assertThat(raised.state()).isEqualTo(AlertState.RAISED);
+        pipeline.close();
+
+        pipeline = pipeline(List.of(SURGE));
+        pipeline.start();
+        pipeline.submit(frame("cnt-01", 60, 1), driver, acked::incrementAndGet);
+        pipeline.submit(frame("cnt-01", 55, 2), driver, acked::incrementAndGet);
+        pipeline.submit(frame("cnt-01", 3, 3), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 4);
+
+        for (DestinationQueue centre : List.of(tripoli, benghazi)) {
+            List<Alert> after = new ArrayList<>();
+            for (OutboxRecord r : drain(centre)) {
+                after.add(AlertJson.decode(r.payload()));
+            }
+            if (centre == benghazi) {
+                assertThat(after.get(0).eventId()).isEqualTo(raised.eventId());
+                after.remove(0);
+            }
+            assertThat(after).as("after the restart, %s gets only the clear", centre.destination())
+                    .singleElement().satisfies(c -> {
+                        assertThat(c.state()).isEqualTo(AlertState.CLEARED);
+                        assertThat(c.alertId()).isEqualTo(raised.alertId());
+                        assertThat(c.value()).isEqualTo(3.0);
+                    });
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(AlertJson.decodeAll(Files.readAllBytes(dir.resolve("alerts/open.json")))).isEmpty());
+    }
+
+    @Test
+    void aRestartWithTheRuleGoneClearsItsOpenAlert() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(frame("cnt-02", 50, 0), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        Alert raised = AlertJson.decode(drain(tripoli).get(0).payload());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readString(dir.resolve("alerts/open.json")))
+                        .contains(raised.alertId()));
+        pipeline.close();
+
+        pipeline = pipeline(List.of());
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<OutboxRecord> records = drain(tripoli);
+            assertThat(records).hasSize(1);
+            Alert cleared = AlertJson.decode(records.get(0).payload());
+            assertThat(cleared.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(cleared.alertId()).isEqualTo(raised.alertId());
+            assertThat(cleared.reason()).isEqualTo("rule_removed");
+        });
+    }
+
+    @Test
+    void deadmanRaisesOnTheShardTickForADeviceNeverHeardAndClearsWhenItReports() throws Exception {
+        pipeline.close();
+        pipeline = pipeline(List.of(new DeadmanRuleConfig("silent", null, "critical")));
+        pipeline.start();
+
+        clock.advance(Duration.ofSeconds(119));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> tripoli.alerts().nextSeq() == 0);
+        clock.advance(Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> tripoli.alerts().nextSeq() == 2);
+        List<Alert> raised = new ArrayList<>();
+        for (OutboxRecord r : drain(tripoli)) {
+            raised.add(AlertJson.decode(r.payload()));
+        }
+        assertThat(raised).extracting(Alert::subject).containsExactlyInAnyOrder("cnt-01", "cnt-02");
+        assertThat(raised).allSatisfy(a -> {
+            assertThat(a.state()).isEqualTo(AlertState.RAISED);
+            assertThat(a.value()).isEqualTo(121.0);
+            assertThat(a.threshold()).isEqualTo(120.0);
+        });
+
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        List<OutboxRecord> records = drain(tripoli);
+        assertThat(records).hasSize(1);
+        Alert cleared = AlertJson.decode(records.get(0).payload());
+        assertThat(cleared.state()).isEqualTo(AlertState.CLEARED);
+        assertThat(cleared.subject()).isEqualTo("cnt-01");
+        assertThat(cleared.alertId()).isEqualTo(raised.stream().filter(a -> a.subject().equals("cnt-01"))
+                .findFirst().orElseThrow().alertId());
+    }
+
+    @Test
+    void replacingRulesKeepsTheStateOfAnUnchangedRule() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(frame("cnt-01", 50, 0), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        assertThat(drain(tripoli)).hasSize(1);
+
+        assertThat(pipeline.replaceRules(List.of(SURGE, new ThresholdRuleConfig("other", "vehicle_count",
+                "count_total", 1000.0, 1.0, "info")), Duration.ofSeconds(5))).isTrue();
+        pipeline.submit(frame("cnt-01", 60, 1), driver, acked::incrementAndGet);
+        pipeline.submit(frame("cnt-01", 5, 2), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 3);
+
+        List<OutboxRecord> records = drain(tripoli);
+        assertThat(records).hasSize(1);
+        assertThat(AlertJson.decode(records.get(0).payload()).state()).isEqualTo(AlertState.CLEARED);
     }
 
     private static List<OutboxRecord> drain(DestinationQueue o) throws Exception {

@@ -17,8 +17,10 @@ class AlertJsonTest {
 
     private static Alert alert(AlertState state) {
         return new Alert("queue-surge/cnt-01/1795672800000", "queue-surge", state, "warning", "ras-ajdir", "cnt-01",
-                "vehicle_count", "count_total", 64.25, 40.0, RAISED, AT,
-                Map.of("lane", "1", "direction", "inbound", "note", "quote \" back\\slash, ünïcödé\n"));
+                "device", "cnt-01", "vehicle_count", "count_total", 64.25, 40.0, RAISED.minusSeconds(60),
+                AT.minusSeconds(1), RAISED, AT, state == AlertState.CLEARED ? "rule_removed" : null,
+                Map.of("lane", "1", "direction", "inbound", "note", "quote \" back\\slash, ünïcödé\n",
+                        "lat", "32.8841", "lon", "11.5561"));
     }
 
     @ParameterizedTest
@@ -32,8 +34,8 @@ class AlertJsonTest {
     @Test
     void roundTripKeepsAwkwardNumbersExactly() throws Exception {
         for (double v : new double[] {0.1, -0.0, 1.0 / 3, 1e-300, Double.MAX_VALUE, -273.15}) {
-            Alert a = new Alert("id", "r", AlertState.RAISED, "info", "s", "d", "k", "f", v, v / 2, RAISED, RAISED,
-                    Map.of());
+            Alert a = new Alert("id", "r", AlertState.RAISED, "info", "s", "d", "device", "d", "k", "f", v, v / 2,
+                    RAISED, RAISED, RAISED, RAISED, null, Map.of());
 
             Alert back = AlertJson.decode(AlertJson.encode(a, "gw"));
 
@@ -55,7 +57,33 @@ class AlertJsonTest {
         assertThat(n.get("at").asText()).isEqualTo("2026-11-26T06:04:30.123456789Z");
         assertThat(n.get("value").isNumber()).isTrue();
         assertThat(n.get("tags").get("lane").asText()).isEqualTo("1");
+        assertThat(n.get("subject").get("kind").asText()).isEqualTo("device");
+        assertThat(n.get("subject").get("id").asText()).isEqualTo("cnt-01");
+        assertThat(n.get("first_seen").asText()).isEqualTo("2026-11-26T05:59:00Z");
+        assertThat(n.get("last_seen").asText()).isEqualTo("2026-11-26T06:04:29.123456789Z");
+        assertThat(n.get("reason").asText()).isEqualTo("rule_removed");
+        assertThat(n.get("location").get("lat").asDouble()).isEqualTo(32.8841);
+        assertThat(n.get("location").get("lon").asDouble()).isEqualTo(11.5561);
         assertThat(n.fieldNames()).toIterable().containsExactly("event_id", "alert_id", "rule", "state", "severity",
-                "site", "device", "kind", "field", "value", "threshold", "raised_at", "at", "gateway", "tags");
+                "site", "device", "subject", "kind", "field", "value", "threshold", "first_seen", "last_seen",
+                "raised_at", "at", "reason", "gateway", "location", "tags");
+    }
+
+    @Test
+    void aRaiseHasNoReasonAndADeviceWithoutPositionNoLocation() throws Exception {
+        Alert a = new Alert("id", "r", AlertState.RAISED, "info", "s", "d", "device", "d", "k", "f", 1, 1, RAISED,
+                RAISED, RAISED, RAISED, null, Map.of("lane", "2"));
+
+        JsonNode n = new ObjectMapper().readTree(AlertJson.encode(a, "gw"));
+
+        assertThat(n.has("reason")).isFalse();
+        assertThat(n.has("location")).isFalse();
+    }
+
+    @Test
+    void aListRoundTripsForTheAlertState() throws Exception {
+        java.util.List<Alert> alerts = java.util.List.of(alert(AlertState.RAISED), alert(AlertState.CLEARED));
+
+        assertThat(AlertJson.decodeAll(AlertJson.encodeAll(alerts, "gw"))).isEqualTo(alerts);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,76 +19,125 @@ class ThresholdRuleTest {
     private static final ThresholdRuleConfig CONFIG =
             new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total", 40.0, 25.0, "critical");
 
-    private final ThresholdRule rule = new ThresholdRule(CONFIG, 100);
+    private final DeviceTable devices = table("cnt-01", "a", "b", "c");
+    private final ThresholdRule rule = new ThresholdRule(CONFIG, devices);
 
-    private static Reading reading(String device, int second, Object value) {
+    static DeviceTable table(String... ids) {
+        DeviceTable t = new DeviceTable(null, 0);
+        for (String id : ids) {
+            t.addInventory(id, "ras-ajdir", Map.of("device_class", "counter"), 60_000);
+        }
+        t.start(T0.toEpochMilli());
+        return t;
+    }
+
+    private static Reading reading(String device, String kind, String field, double second, Object value) {
+        Instant t = T0.plusMillis((long) (second * 1000));
+        return new Reading(device, "ras-ajdir", kind, Map.of("lane", "1"), Map.of(field, value, "other", 1L), t,
+                t.plusMillis(3));
+    }
+
+    private static Reading reading(String device, double second, Object value) {
         return reading(device, "vehicle_count", "count_total", second, value);
     }
 
-    private static Reading reading(String device, String kind, String field, int second, Object value) {
-        return new Reading(device, "ras-ajdir", kind, Map.of("lane", "1"), Map.of(field, value, "other", 1L),
-                T0.plusSeconds(second), T0.plusSeconds(second).plusMillis(3));
-    }
-
-    private static List<Alert> run(ThresholdRule rule, Reading... readings) {
+    private List<Alert> feed(Rule r, String device, double second, Object value) {
         List<Alert> out = new ArrayList<>();
-        for (Reading r : readings) {
-            rule.evaluate(r, out);
-        }
+        Reading reading = reading(device, second, value);
+        r.evaluate(reading, devices.indexOf(device), reading.receivedAt().toEpochMilli(), out);
         return out;
     }
 
     /**
-     * Each row: the values of one device's readings, one per second, and the transitions
-     * expected as {@code R<index>} / {@code C<index>} (the reading that caused them).
+     * Each row: the rule's direction and hold times; events {@code t=value} (a reading at
+     * second t, device and gateway time alike) or {@code t=tick}; the transitions expected,
+     * {@code R<t>} / {@code C<t>} at the second they happened.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "at or below the raise level stays quiet  | 10;20;39;40                | ",
-        "raises once above                        | 41                         | R0",
-        "no re-raise while above                  | 41;50;60;41                | R0",
-        "raises on the first reading above        | 10;39;40.5;41              | R2",
-        "the band between clear and raise holds   | 41;30;25;39;40;41          | R0",
-        "clears below the clear level             | 41;24.9                    | R0;C1",
-        "clears once                              | 41;10;0;-5                 | R0;C1",
-        "raises again after clearing              | 41;10;50;60;1              | R0;C1;R2;C4",
-        "the band after clearing does not raise   | 41;10;30;40                | R0;C1",
-        "starting in the band does nothing        | 30;26;39                   | ",
-        "a long field is read as a number         | 41L;24L                    | R0;C1",
+        "at or below the raise level stays quiet   | above | 0s  |     | 0=10;1=39;2=40                      | ",
+        "raises once above                         | above | 0s  |     | 0=41;1=50;2=60;3=41                 | R0",
+        "the band between the levels holds         | above | 0s  |     | 0=41;1=30;2=25;3=39;4=41            | R0",
+        "clears below the clear level, once        | above | 0s  |     | 0=41;1=24.9;2=0;3=-5                | R0;C1",
+        "raises again after clearing               | above | 0s  |     | 0=41;1=10;2=50;3=60;4=1             | R0;C1;R2;C4",
+        "the band after clearing does not raise    | above | 0s  |     | 0=41;1=10;2=30;3=40                 | R0;C1",
+        "a long field is read as a number          | above | 0s  |     | 0=41L;1=24L                         | R0;C1",
+        "hold: raises once held for 60s            | above | 60s |     | 0=41;30=45;59=50;60=42;61=43        | R60",
+        "hold: one reading at the level restarts   | above | 60s |     | 0=41;30=40;60=41;119=41;120=41      | R120",
+        "hold: a tick raises when time runs out    | above | 60s |     | 0=41;59=tick;60=tick;61=tick        | R60",
+        "hold: a tick before it runs out does not  | above | 60s |     | 0=41;30=tick;59.999=tick            | ",
+        "hold: the clear is held for 60s too       | above | 60s |     | 0=41;60=41;70=10;100=10;129=tick;130=tick | R60;C130",
+        "hold: back in the band restarts the clear | above | 60s |     | 0=41;60=41;70=10;100=30;110=10;169=tick;170=tick | R60;C170",
+        "clear_for alone holds only the clear      | above | 0s  | 30s | 0=41;10=10;39=tick;40=tick          | R0;C40",
+        "no readings, no transitions on ticks      | above | 60s |     | 0=tick;100=tick                     | ",
+        "below: raises under the level             | below | 0s  |     | 0=15;1=10;2=9;3=15;4=20;5=21        | R2;C5",
+        "below: held for 60s                       | below | 60s |     | 0=5;59=tick;60=tick;70=25;130=tick  | R60;C130",
     })
-    void transitions(String name, String values, String expected) {
-        List<Reading> readings = new ArrayList<>();
-        String[] v = values.split(";");
-        for (int i = 0; i < v.length; i++) {
-            Object value = v[i].endsWith("L") ? (Object) Long.parseLong(v[i].substring(0, v[i].length() - 1))
-                    : (Object) Double.parseDouble(v[i]);
-            readings.add(reading("cnt-01", i, value));
+    void transitions(String name, String direction, String holdFor, String clearFor, String events, String expected) {
+        ThresholdRuleConfig config = "above".equals(direction)
+                ? new ThresholdRuleConfig("r", "vehicle_count", "count_total", 40.0, 25.0, null, null, holdFor,
+                        clearFor, null)
+                : new ThresholdRuleConfig("r", "vehicle_count", "count_total", null, null, 10.0, 20.0, holdFor,
+                        clearFor, null);
+        ThresholdRule r = new ThresholdRule(config, devices);
+        List<String> got = new ArrayList<>();
+        for (String e : events.split(";")) {
+            String[] kv = e.split("=");
+            double second = Double.parseDouble(kv[0]);
+            long now = T0.toEpochMilli() + (long) (second * 1000);
+            List<Alert> out = new ArrayList<>();
+            if ("tick".equals(kv[1])) {
+                r.tick(now, out);
+            } else {
+                Object value = kv[1].endsWith("L") ? (Object) Long.parseLong(kv[1].substring(0, kv[1].length() - 1))
+                        : (Object) Double.parseDouble(kv[1]);
+                Reading reading = reading("cnt-01", second, value);
+                r.evaluate(reading, devices.indexOf("cnt-01"), now, out);
+            }
+            for (Alert a : out) {
+                got.add((a.state() == AlertState.RAISED ? "R" : "C") + (a.at().toEpochMilli() - T0.toEpochMilli()) / 1000);
+            }
         }
-
-        List<Alert> out = run(rule, readings.toArray(Reading[]::new));
-
-        List<String> got = out.stream()
-                .map(a -> (a.state() == AlertState.RAISED ? "R" : "C") + (a.at().getEpochSecond() - T0.getEpochSecond()))
-                .toList();
         assertThat(got).as(name).isEqualTo(expected == null ? List.of() : Arrays.asList(expected.split(";")));
     }
 
     @Test
-    void raisedAlertCarriesRuleReadingAndLevel() {
-        List<Alert> out = run(rule, reading("cnt-01", 0, 64.0));
+    void raisedAlertCarriesRuleSubjectValueLevelAndTimes() {
+        ThresholdRule held = new ThresholdRule(new ThresholdRuleConfig("queue-surge", "vehicle_count", "count_total",
+                40.0, 25.0, null, null, "60s", null, "critical"), devices);
+        List<Alert> out = new ArrayList<>();
+        Reading first = reading("cnt-01", 0, 64.0);
+        held.evaluate(first, 0, T0.toEpochMilli() + 5, out);
+        Reading second = reading("cnt-01", 50, 70.0);
+        held.evaluate(second, 0, T0.toEpochMilli() + 50_005, out);
+        held.tick(T0.toEpochMilli() + 60_005, out);
 
-        assertThat(out).containsExactly(new Alert("queue-surge/cnt-01/" + T0.toEpochMilli(), "queue-surge",
-                AlertState.RAISED, "critical", "ras-ajdir", "cnt-01", "vehicle_count", "count_total", 64.0, 40.0, T0,
-                T0, Map.of("lane", "1")));
-        assertThat(out.get(0).alertId()).isEqualTo("queue-surge/cnt-01/1795672800250");
-        assertThat(out.get(0).eventId()).isEqualTo("queue-surge/cnt-01/1795672800250:raised");
-        assertThat(rule.openEpisodes()).isEqualTo(1);
+        assertThat(out).hasSize(1);
+        Alert a = out.get(0);
+        assertThat(a.alertId()).isEqualTo("queue-surge/cnt-01/" + T0.toEpochMilli());
+        assertThat(a.eventId()).isEqualTo("queue-surge/cnt-01/1795672800250:raised");
+        assertThat(a.subjectKind()).isEqualTo("device");
+        assertThat(a.subject()).isEqualTo("cnt-01");
+        assertThat(a.device()).isEqualTo("cnt-01");
+        assertThat(a.site()).isEqualTo("ras-ajdir");
+        assertThat(a.severity()).isEqualTo("critical");
+        assertThat(a.value()).isEqualTo(70.0);
+        assertThat(a.threshold()).isEqualTo(40.0);
+        assertThat(a.firstSeen()).isEqualTo(T0.plusMillis(5));
+        assertThat(a.lastSeen()).isEqualTo(T0.plusMillis(50_005));
+        assertThat(a.raisedAt()).isEqualTo(T0.plusMillis(60_005));
+        assertThat(a.at()).isEqualTo(a.raisedAt());
+        assertThat(a.tags()).containsEntry("lane", "1");
+        assertThat(a.reason()).isNull();
+        assertThat(held.openEpisodes()).isEqualTo(1);
     }
 
     @Test
     void clearedAlertKeepsTheEpisodeIdAndRaiseTime() {
-        List<Alert> out = run(rule, reading("cnt-01", 0, 64.0), reading("cnt-01", 5, 50.0),
-                reading("cnt-01", 9, 12.0));
+        List<Alert> out = new ArrayList<>();
+        out.addAll(feed(rule, "cnt-01", 0, 64.0));
+        out.addAll(feed(rule, "cnt-01", 5, 50.0));
+        out.addAll(feed(rule, "cnt-01", 9, 12.0));
 
         assertThat(out).hasSize(2);
         Alert raised = out.get(0);
@@ -95,8 +145,8 @@ class ThresholdRuleTest {
         assertThat(cleared.state()).isEqualTo(AlertState.CLEARED);
         assertThat(cleared.alertId()).isEqualTo(raised.alertId());
         assertThat(cleared.eventId()).isEqualTo(raised.alertId() + ":cleared").isNotEqualTo(raised.eventId());
-        assertThat(cleared.raisedAt()).isEqualTo(T0);
-        assertThat(cleared.at()).isEqualTo(T0.plusSeconds(9));
+        assertThat(cleared.raisedAt()).isEqualTo(raised.raisedAt());
+        assertThat(cleared.at()).isEqualTo(T0.plusSeconds(9).plusMillis(3));
         assertThat(cleared.value()).isEqualTo(12.0);
         assertThat(cleared.threshold()).isEqualTo(25.0);
         assertThat(cleared.severity()).isEqualTo("critical");
@@ -105,95 +155,81 @@ class ThresholdRuleTest {
 
     @Test
     void alertIdsAreStableAcrossRedeliveryAndDifferPerEpisode() {
-        Reading first = reading("cnt-01", 0, 64.0);
-        Reading later = reading("cnt-01", 60, 64.0);
-
-        String once = run(new ThresholdRule(CONFIG, 10), first).get(0).alertId();
-        String again = run(new ThresholdRule(CONFIG, 10), first).get(0).alertId();
-        List<Alert> twoEpisodes = run(rule, first, reading("cnt-01", 30, 0.0), later);
+        String once = feed(new ThresholdRule(CONFIG, devices), "cnt-01", 0, 64.0).get(0).alertId();
+        String again = feed(new ThresholdRule(CONFIG, devices), "cnt-01", 0, 64.0).get(0).alertId();
+        feed(rule, "cnt-01", 0, 64.0);
+        feed(rule, "cnt-01", 30, 0.0);
+        String second = feed(rule, "cnt-01", 60, 64.0).get(0).alertId();
 
         assertThat(again).isEqualTo(once);
-        assertThat(twoEpisodes.get(2).alertId()).isNotEqualTo(once)
-                .isEqualTo("queue-surge/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
-        ThresholdRule otherRule = new ThresholdRule(
-                new ThresholdRuleConfig("queue-other", "vehicle_count", "count_total", 40.0, 25.0, null), 10);
-        assertThat(run(otherRule, first).get(0).alertId()).isEqualTo("queue-other/cnt-01/" + T0.toEpochMilli());
-        assertThat(run(rule, reading("cnt-02", 0, 64.0)).get(0).alertId())
-                .isEqualTo("queue-surge/cnt-02/" + T0.toEpochMilli());
+        assertThat(second).isNotEqualTo(once).isEqualTo("queue-surge/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
+        assertThat(feed(rule, "a", 0, 64.0).get(0).alertId()).isEqualTo("queue-surge/a/" + T0.toEpochMilli());
     }
 
     @Test
     void devicesHaveIndependentEpisodes() {
-        List<Alert> out = run(rule,
-                reading("a", 0, 50.0),
-                reading("b", 1, 30.0),
-                reading("b", 2, 10.0),
-                reading("b", 3, 45.0),
-                reading("a", 4, 45.0),
-                reading("a", 5, 5.0),
-                reading("b", 6, 30.0));
+        List<Alert> out = new ArrayList<>();
+        out.addAll(feed(rule, "a", 0, 50.0));
+        out.addAll(feed(rule, "b", 1, 30.0));
+        out.addAll(feed(rule, "b", 2, 10.0));
+        out.addAll(feed(rule, "b", 3, 45.0));
+        out.addAll(feed(rule, "a", 4, 45.0));
+        out.addAll(feed(rule, "a", 5, 5.0));
+        out.addAll(feed(rule, "b", 6, 30.0));
 
         assertThat(out).extracting(Alert::device, Alert::state).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("a", AlertState.RAISED),
-                org.assertj.core.groups.Tuple.tuple("b", AlertState.RAISED),
-                org.assertj.core.groups.Tuple.tuple("a", AlertState.CLEARED));
+                Tuple.tuple("a", AlertState.RAISED), Tuple.tuple("b", AlertState.RAISED),
+                Tuple.tuple("a", AlertState.CLEARED));
         assertThat(rule.openEpisodes()).isEqualTo(1);
     }
 
     @Test
     void otherKindsFieldsAndNonNumericValuesAreIgnored() {
-        List<Alert> out = run(rule,
-                reading("cnt-01", "people_count", "count_total", 0, 99.0),
-                reading("cnt-01", "vehicle_count", "count_cars", 1, 99.0),
-                reading("cnt-01", "vehicle_count", "count_total", 2, "99"),
-                reading("cnt-01", "vehicle_count", "count_total", 3, true));
+        List<Alert> out = new ArrayList<>();
+        int d = devices.indexOf("cnt-01");
+        rule.evaluate(reading("cnt-01", "people_count", "count_total", 0, 99.0), d, 0, out);
+        rule.evaluate(reading("cnt-01", "vehicle_count", "count_cars", 1, 99.0), d, 1, out);
+        rule.evaluate(reading("cnt-01", "vehicle_count", "count_total", 2, "99"), d, 2, out);
+        rule.evaluate(reading("cnt-01", "vehicle_count", "count_total", 3, true), d, 3, out);
 
         assertThat(out).isEmpty();
         assertThat(rule.openEpisodes()).isZero();
-
-        run(rule, reading("cnt-01", 4, 99.0));
-        assertThat(run(rule, reading("cnt-01", "people_count", "count_total", 5, 0.0),
-                reading("cnt-01", "vehicle_count", "count_cars", 6, 0.0))).isEmpty();
-        assertThat(rule.openEpisodes()).isEqualTo(1);
     }
 
     @Test
-    void subjectBoundRefusesNewEpisodesAndCountsThem() {
-        ThresholdRule bounded = new ThresholdRule(CONFIG, 2);
+    void restoredEpisodeIsNotRaisedAgainAndItsClearCarriesItsId() {
+        Alert open = feed(new ThresholdRule(CONFIG, devices), "cnt-01", 0, 64.0).get(0);
 
-        List<Alert> out = run(bounded, reading("a", 0, 50.0), reading("b", 0, 50.0), reading("c", 0, 50.0));
+        ThresholdRule afterRestart = new ThresholdRule(CONFIG, devices);
+        assertThat(afterRestart.restore(open)).isTrue();
+        assertThat(feed(afterRestart, "cnt-01", 10, 80.0)).isEmpty();
+        List<Alert> cleared = feed(afterRestart, "cnt-01", 20, 1.0);
 
-        assertThat(out).extracting(Alert::device).containsExactly("a", "b");
-        assertThat(bounded.refusedSubjects()).isEqualTo(1);
-        assertThat(bounded.openEpisodes()).isEqualTo(2);
-
-        // A device below the level needs no state, so it is not refused.
-        assertThat(run(bounded, reading("d", 1, 10.0))).isEmpty();
-        assertThat(bounded.refusedSubjects()).isEqualTo(1);
-
-        // Once an episode clears, there is room again.
-        List<Alert> after = run(bounded, reading("a", 2, 0.0), reading("c", 3, 50.0));
-        assertThat(after).extracting(Alert::device, Alert::state).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("a", AlertState.CLEARED),
-                org.assertj.core.groups.Tuple.tuple("c", AlertState.RAISED));
-        assertThat(bounded.openEpisodes()).isEqualTo(2);
-        assertThat(bounded.refusedSubjects()).isEqualTo(1);
+        assertThat(cleared).singleElement().satisfies(c -> {
+            assertThat(c.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(c.alertId()).isEqualTo(open.alertId());
+            assertThat(c.raisedAt()).isEqualTo(open.raisedAt());
+        });
+        assertThat(afterRestart.restore(new Alert("x/gone/1", "x", AlertState.RAISED, "info", "s", "gone", "device",
+                "gone", "k", "f", 1, 1, null, null, T0, T0, null, Map.of()))).isFalse();
     }
 
     @Test
     void equalRaiseAndClearLevelsStillNeedACrossing() {
         ThresholdRule flat = new ThresholdRule(
-                new ThresholdRuleConfig("flat", "vehicle_count", "count_total", 40.0, 40.0, "info"), 10);
-
-        List<Alert> out = run(flat, reading("d", 0, 40.0), reading("d", 1, 40.1), reading("d", 2, 40.0),
-                reading("d", 3, 39.9));
+                new ThresholdRuleConfig("flat", "vehicle_count", "count_total", 40.0, 40.0, "info"), devices);
+        List<Alert> out = new ArrayList<>();
+        out.addAll(feed(flat, "cnt-01", 0, 40.0));
+        out.addAll(feed(flat, "cnt-01", 1, 40.1));
+        out.addAll(feed(flat, "cnt-01", 2, 40.0));
+        out.addAll(feed(flat, "cnt-01", 3, 39.9));
 
         assertThat(out).extracting(Alert::state).containsExactly(AlertState.RAISED, AlertState.CLEARED);
-        assertThat(out.get(1).at()).isEqualTo(T0.plusSeconds(3));
     }
 
     @Test
     void ruleIdIsTheConfiguredId() {
         assertThat(rule.id()).isEqualTo("queue-surge");
+        assertThat(rule.config()).isEqualTo(CONFIG);
     }
 }

@@ -119,9 +119,7 @@ class WebhookSinkIT {
 
     private static Alert alert(int n, AlertState state) {
         Instant raised = Instant.parse("2026-11-26T06:30:00Z").plusSeconds(n);
-        return new Alert("queue-surge/cnt-0" + n + "/" + raised.toEpochMilli(), "queue-surge", state, "warning",
-                "ras-ajdir", "cnt-0" + n, "vehicle_count", "count_total", 64.0, 40.0, raised,
-                state == AlertState.RAISED ? raised : raised.plusSeconds(600), Map.of("lat", "32.88", "lon", "11.55"));
+        return new Alert("queue-surge/cnt-0" + n + "/" + raised.toEpochMilli(), "queue-surge", state, "warning", "ras-ajdir", "cnt-0" + n, "device", "cnt-0" + n, "vehicle_count", "count_total", 64.0, 40.0, raised, state == AlertState.RAISED ? raised : raised.plusSeconds(600), raised, state == AlertState.RAISED ? raised : raised.plusSeconds(600), null, Map.of("lat", "32.88", "lon", "11.55"));
     }
 
     private void append(Alert... alerts) throws Exception {

@@ -17,14 +17,10 @@ final class Alerts {
     }
 
     static Alert raised(String device, String severity, Map<String, String> tags) {
-        return new Alert("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli(), "queue-surge", AlertState.RAISED,
-                severity, "ras-ajdir", device, "vehicle_count", "count_total", 64.0, 40.0, RAISED_AT, RAISED_AT,
-                tags);
+        return new Alert("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli(), "queue-surge", AlertState.RAISED, severity, "ras-ajdir", device, "device", device, "vehicle_count", "count_total", 64.0, 40.0, RAISED_AT, RAISED_AT, RAISED_AT, RAISED_AT, null, tags);
     }
 
     static Alert cleared(String device, String severity, Map<String, String> tags) {
-        return new Alert("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli(), "queue-surge", AlertState.CLEARED,
-                severity, "ras-ajdir", device, "vehicle_count", "count_total", 18.0, 20.0, RAISED_AT, CLEARED_AT,
-                tags);
+        return new Alert("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli(), "queue-surge", AlertState.CLEARED, severity, "ras-ajdir", device, "device", device, "vehicle_count", "count_total", 18.0, 20.0, RAISED_AT, CLEARED_AT, RAISED_AT, CLEARED_AT, null, tags);
     }
 }

@@ -1,0 +1,126 @@
+package org.limes.gateway.rules;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open alert episodes on disk, {@code <data_dir>/alerts/open.json} (a JSON array in
+ * the canonical alert form), so that a restart neither raises an open episode again nor
+ * forgets it.
+ *
+ * <p>Each shard hands in its open episodes after a transition; the file is rewritten with
+ * every shard's latest list, atomically (temporary file, fsync, rename, fsync of the
+ * folder). The pipeline calls {@link #save} through
+ * {@link org.limes.gateway.outbox.OutboxCommitter#afterDurable}: the state only says
+ * "open" once the raise is durable in the outboxes, and the frame that caused it is
+ * acknowledged only after the state is written (callbacks run in order). A crash between
+ * the two may therefore repeat a transition after restart — with the same event id for
+ * reading-driven rules, which a centre drops — but never loses one.
+ *
+ * <p>A file that cannot be read as alerts is moved aside ({@code open.json.corrupt-<ms>}),
+ * counted and logged at ERROR; the gateway starts with no open episodes. Thread-safe.
+ */
+public final class AlertStateStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertStateStore.class);
+
+    private final Path dir;
+    private final Path file;
+    private final String gateway;
+    private final RuleMetrics metrics;
+    private final List<List<Alert>> shards = new ArrayList<>();
+
+    public AlertStateStore(Path dir, String gateway, RuleMetrics metrics) {
+        this.dir = dir;
+        this.file = dir.resolve("open.json");
+        this.gateway = gateway;
+        this.metrics = metrics;
+    }
+
+    /** The persisted open episodes; empty when there are none (or the file was unreadable). */
+    public synchronized List<Alert> load() throws IOException {
+        Files.createDirectories(dir);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        }
+        try {
+            return AlertJson.decodeAll(bytes);
+        } catch (IOException e) {
+            Path aside = dir.resolve("open.json.corrupt-" + System.currentTimeMillis());
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            metrics.stateError("corrupt_alert_state");
+            LOG.error("the alert state {} cannot be read ({}); moved it to {} and starting with no open alerts: "
+                    + "alerts open before the restart may be raised again", file, e.getMessage(), aside);
+            return List.of();
+        }
+    }
+
+    /** Sets a shard's open episodes without writing (at start-up, before the shards run). */
+    public synchronized void seed(int shard, List<Alert> open) {
+        slot(shard, open);
+    }
+
+    /** Sets a shard's open episodes and rewrites the file. Never throws: a failure is counted and logged. */
+    public synchronized void save(int shard, List<Alert> open) {
+        slot(shard, open);
+        List<Alert> all = new ArrayList<>();
+        for (List<Alert> s : shards) {
+            all.addAll(s);
+        }
+        try {
+            write(AlertJson.encodeAll(all, gateway));
+        } catch (IOException | RuntimeException e) {
+            metrics.stateError("alert_state_write");
+            LOG.error("writing the alert state {} failed; after a restart open alerts may be raised again", file, e);
+        }
+    }
+
+    private void slot(int shard, List<Alert> open) {
+        while (shards.size() <= shard) {
+            shards.add(List.of());
+        }
+        shards.set(shard, List.copyOf(open));
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("open.json.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open a folder for syncing; the rename itself is atomic.
+            LOG.debug("cannot sync folder {}: {}", dir, e.toString());
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+}

@@ -1,0 +1,101 @@
+package org.limes.gateway.rules;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.limes.drivers.Reading;
+
+/**
+ * Raises when a watched device has been silent for longer than its expected interval,
+ * and clears on its next reading (of any kind).
+ *
+ * <p>"Last heard" is kept by the engine for every device in {@link DeviceTable} (gateway
+ * time; start-up counts as heard, so a device never heard from raises one interval after
+ * start-up). The rule only keeps one open episode per device: no allocation per reading.
+ * Watched devices are the shard's inventory devices of the rule's class that have an
+ * expected interval (the configuration check makes sure they all do).
+ *
+ * <p>Alert: {@code kind} {@code any}, {@code field} {@code silence_s}, {@code value} the
+ * seconds of silence, {@code threshold} the expected interval in seconds; the episode id's
+ * millis are when the device became overdue. Shard-confined (see {@link Rule}).
+ */
+public final class DeadmanRule implements Rule {
+
+    private final DeadmanRuleConfig config;
+    private final DeviceTable devices;
+    private final int[] watched;
+    private final boolean[] isWatched;
+    private final Alert[] open;
+
+    public DeadmanRule(DeadmanRuleConfig config, DeviceTable devices) {
+        this.config = config;
+        this.devices = devices;
+        int n = devices.inventorySize();
+        this.isWatched = new boolean[n];
+        int count = 0;
+        int[] list = new int[n];
+        for (int d = 0; d < n; d++) {
+            if (devices.expectedIntervalMs(d) > 0 && config.watches(devices.tags(d).get("device_class"))) {
+                isWatched[d] = true;
+                list[count++] = d;
+            }
+        }
+        this.watched = Arrays.copyOf(list, count);
+        this.open = new Alert[n];
+    }
+
+    @Override
+    public String id() {
+        return config.id();
+    }
+
+    @Override
+    public RuleConfig config() {
+        return config;
+    }
+
+    @Override
+    public void evaluate(Reading reading, int d, long nowMs, List<Alert> out) {
+        if (d >= open.length || open[d] == null) {
+            return;
+        }
+        double silence = (nowMs - devices.lastHeardMs(d)) / 1000.0;
+        Instant now = Instant.ofEpochMilli(nowMs);
+        out.add(open[d].cleared(silence, devices.expectedIntervalMs(d) / 1000.0, now, now, null));
+        open[d] = null;
+    }
+
+    @Override
+    public void tick(long nowMs, List<Alert> out) {
+        for (int d : watched) {
+            long interval = devices.expectedIntervalMs(d);
+            long heard = devices.lastHeardMs(d);
+            if (open[d] == null && nowMs - heard > interval) {
+                String device = devices.id(d);
+                Instant now = Instant.ofEpochMilli(nowMs);
+                long overdueMs = heard + interval;
+                Alert a = new Alert(Alert.episodeId(config.id(), device, overdueMs), config.id(), AlertState.RAISED,
+                        config.severity(), devices.site(d), device, Alert.DEVICE, device, "any", "silence_s",
+                        (nowMs - heard) / 1000.0, interval / 1000.0, Instant.ofEpochMilli(overdueMs), now, now, now,
+                        null, devices.tags(d));
+                open[d] = a;
+                out.add(a);
+            }
+        }
+    }
+
+    @Override
+    public boolean restore(Alert alert) {
+        int d = devices.indexOf(alert.subject());
+        if (d < 0 || d >= isWatched.length || !isWatched[d]) {
+            return false;
+        }
+        open[d] = alert;
+        return true;
+    }
+
+    /** Devices this rule watches on its shard. */
+    public int watchedDevices() {
+        return watched.length;
+    }
+}

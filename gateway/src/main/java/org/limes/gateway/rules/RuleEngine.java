@@ -1,0 +1,263 @@
+package org.limes.gateway.rules;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.limes.drivers.Reading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pipeline shard's rules and their state: judges each reading's time, evaluates the
+ * rules, runs their periodic tick, and knows every open alert episode, so that episodes
+ * survive a restart ({@link #restore}) and a reload ({@link #replace}).
+ *
+ * <p>Per reading ({@link #process}): the device gets its {@link DeviceTable} index; the
+ * time-integrity rule (if any) sees the reading as received and decides on quarantine;
+ * the clock offset is recorded (the {@code limes.clock.skew} gauge); the other rules
+ * evaluate the reading to be stored (a dropped reading still counts as a sign of life for
+ * deadman rules); the device is marked heard. Transitions are appended to {@code out}.
+ *
+ * <p>Threading: shard-confined; no locks. Time comes from the injected {@link Clock}.
+ */
+public final class RuleEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
+    private static final long SKEW_LOG_INTERVAL_MS = 60_000;
+    static final String QUARANTINE_TAG = "quarantine";
+    static final String DEVICE_TIME_FIELD = "device_time_ms";
+
+    private final DeviceTable devices;
+    private final Clock clock;
+    private final RuleMetrics metrics;
+    private final Map<String, Alert> open = new LinkedHashMap<>();
+    private long[] lastSkewLogMs = new long[0];
+    private Rule[] rules = new Rule[0];
+    private TimeIntegrityRule time;
+    private boolean openChanged;
+
+    /**
+     * @param devices the shard's devices, inventory already registered
+     * @param configs the rules, already checked (unique ids, at most one time_integrity)
+     */
+    public RuleEngine(DeviceTable devices, List<RuleConfig> configs, Clock clock, RuleMetrics metrics) {
+        this.devices = devices;
+        this.clock = clock;
+        this.metrics = metrics;
+        devices.start(clock.millis());
+        for (int d = 0; d < devices.inventorySize(); d++) {
+            metrics.skewGauge(devices, d);
+        }
+        install(Rules.create(configs, devices));
+    }
+
+    private void install(List<Rule> next) {
+        rules = next.toArray(Rule[]::new);
+        time = null;
+        for (Rule r : rules) {
+            if (r instanceof TimeIntegrityRule t) {
+                time = t;
+            }
+        }
+    }
+
+    /**
+     * Evaluates one normalised reading; returns the reading to store — the same one, a
+     * quarantined copy stamped with gateway time, or null when it is to be dropped.
+     */
+    public Reading process(Reading r, List<Alert> out) {
+        int d = devices.admit(r.deviceId());
+        if (d < 0) {
+            metrics.unevaluated();
+            return r;
+        }
+        long now = clock.millis();
+        int mark = out.size();
+        long offset = r.deviceTime().toEpochMilli() - r.receivedAt().toEpochMilli();
+        Reading stored = r;
+        if (time != null) {
+            time.evaluate(r, d, now, out);
+            if (time.quarantines(offset)) {
+                stored = quarantine(r, d, offset, now);
+            }
+        }
+        devices.offset(d, offset);
+        Rule[] rs = rules;
+        for (int i = 0; i < rs.length; i++) {
+            Rule rule = rs[i];
+            if (rule == time) {
+                continue;
+            }
+            if (stored != null) {
+                rule.evaluate(stored, d, now, out);
+            } else if (rule instanceof DeadmanRule) {
+                rule.evaluate(r, d, now, out);
+            }
+        }
+        devices.heard(d, now);
+        record(out, mark);
+        return stored;
+    }
+
+    private Reading quarantine(Reading r, int d, long offsetMs, long now) {
+        boolean drop = time.drops();
+        metrics.quarantined(drop ? "drop" : "store");
+        if (d >= lastSkewLogMs.length) {
+            int from = lastSkewLogMs.length;
+            lastSkewLogMs = Arrays.copyOf(lastSkewLogMs, Math.max(d + 1, devices.size()));
+            Arrays.fill(lastSkewLogMs, from, lastSkewLogMs.length, Long.MIN_VALUE / 2);
+        }
+        if (now - lastSkewLogMs[d] >= SKEW_LOG_INTERVAL_MS) {
+            lastSkewLogMs[d] = now;
+            LOG.warn("device {} reports time {} received at {} (offset {} s, beyond the rule {} limits): {} "
+                    + "(counted in limes.quarantined, logged once a minute per device)", r.deviceId(),
+                    r.deviceTime(), r.receivedAt(), offsetMs / 1000.0, time.id(),
+                    drop ? "dropped" : "stored with the receive time and tag quarantine=clock_skew");
+        }
+        if (drop) {
+            return null;
+        }
+        Map<String, String> tags = new TreeMap<>(r.tags());
+        tags.put(QUARANTINE_TAG, "clock_skew");
+        Map<String, Object> fields = new HashMap<>(r.fields());
+        fields.put(DEVICE_TIME_FIELD, r.deviceTime().toEpochMilli());
+        return new Reading(r.deviceId(), r.site(), r.kind(), tags, fields, r.receivedAt(), r.receivedAt());
+    }
+
+    /** Runs every rule's periodic tick at the clock's current time. */
+    public void tick(List<Alert> out) {
+        long now = clock.millis();
+        int mark = out.size();
+        for (Rule rule : rules) {
+            rule.tick(now, out);
+        }
+        record(out, mark);
+    }
+
+    /**
+     * Takes over persisted open episodes (at start-up): each goes to its rule, so it is not
+     * raised again and its clear carries its id. An episode whose rule no longer exists, or
+     * whose subject the rule cannot hold any more, is cleared now with reason
+     * {@code rule_removed} or {@code subject_removed} — a centre is never left with an
+     * episode nobody will clear.
+     */
+    public void restore(List<Alert> persisted, List<Alert> out) {
+        int mark = out.size();
+        Map<String, Rule> byId = byId();
+        for (Alert a : persisted) {
+            if (a.state() != AlertState.RAISED || open.containsKey(a.alertId())) {
+                continue;
+            }
+            Rule rule = byId.get(a.rule());
+            if (rule == null) {
+                out.add(gone(a, "rule_removed"));
+            } else if (rule.restore(a)) {
+                open.put(a.alertId(), a);
+                openChanged = true;
+            } else {
+                out.add(gone(a, "subject_removed"));
+            }
+        }
+        record(out, mark);
+    }
+
+    /**
+     * Replaces the rules: a rule whose id and configuration are unchanged keeps its
+     * instance and state; a changed rule of the same type is built anew and takes over its
+     * open episodes; a removed rule's open episodes (and those of a rule whose type changed)
+     * are cleared with reason {@code rule_removed}.
+     */
+    public void replace(List<RuleConfig> configs, List<Alert> out) {
+        int mark = out.size();
+        Map<String, Rule> old = byId();
+        List<Rule> next = new ArrayList<>(configs.size());
+        List<Rule> fresh = new ArrayList<>();
+        for (RuleConfig c : configs) {
+            Rule previous = old.get(c.id());
+            if (previous != null && previous.config().equals(c)) {
+                next.add(previous);
+                old.remove(c.id());
+            } else {
+                Rule created = Rules.create(c, devices);
+                next.add(created);
+                if (previous != null && previous.config().getClass() == c.getClass()) {
+                    old.remove(c.id());
+                    fresh.add(created);
+                }
+            }
+        }
+        for (Alert a : new ArrayList<>(open.values())) {
+            if (old.containsKey(a.rule())) {
+                out.add(gone(a, "rule_removed"));
+            }
+        }
+        for (Rule created : fresh) {
+            for (Alert a : new ArrayList<>(open.values())) {
+                if (a.rule().equals(created.id()) && !created.restore(a)) {
+                    out.add(gone(a, "subject_removed"));
+                }
+            }
+        }
+        install(next);
+        record(out, mark);
+    }
+
+    private Alert gone(Alert a, String reason) {
+        Instant now = Instant.ofEpochMilli(clock.millis());
+        return a.cleared(a.value(), a.threshold(), a.lastSeen(), now, reason);
+    }
+
+    private Map<String, Rule> byId() {
+        Map<String, Rule> m = new HashMap<>();
+        for (Rule r : rules) {
+            m.put(r.id(), r);
+        }
+        return m;
+    }
+
+    private void record(List<Alert> out, int from) {
+        for (int i = from; i < out.size(); i++) {
+            Alert a = out.get(i);
+            if (a.state() == AlertState.RAISED) {
+                open.put(a.alertId(), a);
+            } else {
+                open.remove(a.alertId());
+            }
+            openChanged = true;
+        }
+    }
+
+    /** True once after the set of open episodes changed. */
+    public boolean takeOpenChanged() {
+        boolean changed = openChanged;
+        openChanged = false;
+        return changed;
+    }
+
+    /** The open episodes, as raised. */
+    public List<Alert> openAlerts() {
+        return List.copyOf(open.values());
+    }
+
+    public int openCount() {
+        return open.size();
+    }
+
+    public List<String> ruleIds() {
+        List<String> ids = new ArrayList<>(rules.length);
+        for (Rule r : rules) {
+            ids.add(r.id());
+        }
+        return ids;
+    }
+
+    public DeviceTable devices() {
+        return devices;
+    }
+}

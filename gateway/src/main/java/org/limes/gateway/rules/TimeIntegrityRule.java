@@ -1,0 +1,115 @@
+package org.limes.gateway.rules;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.limes.drivers.Reading;
+
+/**
+ * Watches each device's clock: its offset is the reading's device time minus the
+ * gateway's receive time (milliseconds; positive = the device is ahead).
+ *
+ * <pre>
+ *  offset:   −max_lag ········ −max_skew ···· 0 ···· +max_skew ········
+ *            quarantined │ behind, kept │   in sync   │ quarantined (ahead)
+ * </pre>
+ *
+ * Worked example, {@code max_skew: 30s, jump: 5m}: a counter at offset +0.4 s (in sync)
+ * sends a reading stamped 06:10:00 that arrives at 06:03:59.6 — offset +6 min: a change of
+ * 6 min &gt; 5 min out of sync, so {@code clock-jump} is raised (value 360.4 s) and, being
+ * more than 30 s ahead, the reading is quarantined. When its readings are within 30 s
+ * again, the alert clears.
+ *
+ * <p>The engine calls {@link #evaluate} with the reading as received, before it records
+ * the new offset in {@link DeviceTable} (so the table still holds the previous one), and
+ * asks {@link #quarantines} what to do with the reading. No allocation per reading.
+ * Shard-confined (see {@link Rule}).
+ */
+public final class TimeIntegrityRule implements Rule {
+
+    private final TimeIntegrityRuleConfig config;
+    private final DeviceTable devices;
+    private final long maxSkewMs;
+    private final long maxLagMs;
+    private final long jumpMs;
+    private Alert[] open = new Alert[0];
+
+    public TimeIntegrityRule(TimeIntegrityRuleConfig config, DeviceTable devices) {
+        this.config = config;
+        this.devices = devices;
+        this.maxSkewMs = config.maxSkewMs();
+        this.maxLagMs = config.maxLagMs();
+        this.jumpMs = config.jumpMs();
+    }
+
+    @Override
+    public String id() {
+        return config.id();
+    }
+
+    @Override
+    public RuleConfig config() {
+        return config;
+    }
+
+    /** True when a reading with this offset is quarantined. */
+    public boolean quarantines(long offsetMs) {
+        return offsetMs > maxSkewMs || offsetMs < -maxLagMs;
+    }
+
+    /** True when quarantined readings are dropped rather than stored with gateway time. */
+    public boolean drops() {
+        return config.drops();
+    }
+
+    private boolean inSync(long offsetMs) {
+        return Math.abs(offsetMs) <= maxSkewMs;
+    }
+
+    @Override
+    public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
+        long offset = r.deviceTime().toEpochMilli() - r.receivedAt().toEpochMilli();
+        if (d >= open.length) {
+            open = Arrays.copyOf(open, Math.max(d + 1, Math.max(16, devices.size())));
+        }
+        if (open[d] != null) {
+            if (inSync(offset)) {
+                Instant now = Instant.ofEpochMilli(nowMs);
+                out.add(open[d].cleared(offset / 1000.0, maxSkewMs / 1000.0, now, now, null));
+                open[d] = null;
+            }
+            return;
+        }
+        if (!devices.offsetKnown(d)) {
+            return;
+        }
+        long previous = devices.offsetMs(d);
+        if (inSync(previous) && !inSync(offset) && Math.abs(offset - previous) > jumpMs) {
+            String device = devices.id(d);
+            Instant now = Instant.ofEpochMilli(nowMs);
+            Alert a = new Alert(Alert.episodeId(config.id(), device, r.deviceTime().toEpochMilli()), config.id(),
+                    AlertState.RAISED, config.severity(), devices.site(d), device, Alert.DEVICE, device, r.kind(),
+                    "clock_offset_s", offset / 1000.0, jumpMs / 1000.0, now, now, now, now, null, r.tags());
+            open[d] = a;
+            out.add(a);
+        }
+    }
+
+    @Override
+    public void tick(long nowMs, List<Alert> out) {
+        // Clock jumps are seen in readings only.
+    }
+
+    @Override
+    public boolean restore(Alert alert) {
+        int d = devices.indexOf(alert.subject());
+        if (d < 0) {
+            return false;
+        }
+        if (d >= open.length) {
+            open = Arrays.copyOf(open, Math.max(d + 1, Math.max(16, devices.size())));
+        }
+        open[d] = alert;
+        return true;
+    }
+}

@@ -1,0 +1,72 @@
+package org.limes.gateway.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AlertStateStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-26T06:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private static Alert open(String device) {
+        return new Alert("surge/" + device + "/1", "surge", AlertState.RAISED, "warning", "ras-ajdir", device, "device",
+                device, "vehicle_count", "count_total", 50, 40, T0, T0, T0, T0, null, Map.of("lane", "1"));
+    }
+
+    @Test
+    void nothingSavedLoadsEmpty() throws Exception {
+        assertThat(new AlertStateStore(dir, "gw", new RuleMetrics(registry)).load()).isEmpty();
+    }
+
+    @Test
+    void savesEveryShardsLatestListAndLoadsThemBack() throws Exception {
+        AlertStateStore store = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        store.save(0, List.of(open("a")));
+        store.save(1, List.of(open("b"), open("c")));
+        store.save(0, List.of());
+
+        List<Alert> loaded = new AlertStateStore(dir, "gw", new RuleMetrics(registry)).load();
+
+        assertThat(loaded).containsExactly(open("b"), open("c"));
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("open.json");
+        }
+    }
+
+    @Test
+    void seededShardsAreWrittenWithTheNextSave() throws Exception {
+        AlertStateStore store = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        store.seed(1, List.of(open("b")));
+        store.save(0, List.of(open("a")));
+
+        assertThat(new AlertStateStore(dir, "gw", new RuleMetrics(registry)).load())
+                .containsExactly(open("a"), open("b"));
+    }
+
+    @Test
+    void anUnreadableFileIsMovedAsideCountedAndTheGatewayStartsEmpty() throws Exception {
+        Files.writeString(dir.resolve("open.json"), "[{\"alert_id\": tru");
+
+        List<Alert> loaded = new AlertStateStore(dir, "gw", new RuleMetrics(registry)).load();
+
+        assertThat(loaded).isEmpty();
+        assertThat(registry.get("limes.errors").tag("error_type", "corrupt_alert_state").counter().count())
+                .isEqualTo(1.0);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .singleElement().asString().startsWith("open.json.corrupt-");
+        }
+    }
+}
