@@ -42,6 +42,10 @@ public final class ChannelErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ctx.channel().isActive()) {
+            // An echo of the fault that closed it (decoders run once more on close): counted already.
+            return;
+        }
         String peer = peer(ctx);
         if (cause instanceof TooLongFrameException) {
             metrics.dropped("frame_too_long");

@@ -65,7 +65,7 @@ public final class TcpSource implements AutoCloseable {
                         + "connection)").baseUnit("frames").tag("source", config.name()).register(metrics.registry());
         this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
-        this.bootstrap = new ServerBootstrap()
+        ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 128)
@@ -73,6 +73,10 @@ public final class TcpSource implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new TcpInitializer(config, framing, tls, pipeline, byDevice::forDevice, knownDevice, metrics,
                         clock, nanos, held));
+        if (config.receiveBufferBytes() != null) {
+            b.childOption(ChannelOption.SO_RCVBUF, config.receiveBufferBytes());
+        }
+        this.bootstrap = b;
     }
 
     /** Binds the listener. */

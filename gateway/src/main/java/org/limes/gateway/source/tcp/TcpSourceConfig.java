@@ -29,12 +29,15 @@ import org.limes.gateway.source.TlsConfig;
  *                              dropped (default 1000)
  * @param devicesByPeer         device id by peer address or CIDR block, passed to the driver as its
  *                              {@code device} option (for drivers whose frames carry no device id)
+ * @param receiveBufferBytes    socket receive buffer per connection (SO_RCVBUF); default: the OS's
+ *                              (Linux grows it up to net.ipv4.tcp_rmem); set it to bound kernel memory
+ *                              per device and make a paused connection push back sooner
  * @param tls                   TLS, optionally mutual; absent: plain TCP
  */
 public record TcpSourceConfig(String name, String host, Integer port, String driver, Map<String, String> options,
         String framing, Integer lengthFieldBytes, String byteOrder, Integer maxFrameBytes, Integer maxConnections,
         Integer maxConnectionsPerPeer, Integer idleTimeoutMs, Integer maxFramesPerSecond,
-        Map<String, String> devicesByPeer, TlsConfig tls) implements SourceConfig {
+        Map<String, String> devicesByPeer, Integer receiveBufferBytes, TlsConfig tls) implements SourceConfig {
 
     public TcpSourceConfig {
         Require.identifier("name", name);
@@ -57,6 +60,9 @@ public record TcpSourceConfig(String name, String host, Integer port, String dri
         idleTimeoutMs = (int) Require.range("idle_timeout_ms", idleTimeoutMs, 300_000, 1_000, 86_400_000);
         maxFramesPerSecond = (int) Require.range("max_frames_per_second", maxFramesPerSecond, 1_000, 1, 1_000_000);
         devicesByPeer = devicesByPeer == null ? Map.of() : Map.copyOf(devicesByPeer);
+        if (receiveBufferBytes != null) {
+            Require.range("receive_buffer_bytes", receiveBufferBytes, 0, 4_096, 256 * 1024 * 1024);
+        }
         PeerDevices.parse(devicesByPeer);
     }
 
