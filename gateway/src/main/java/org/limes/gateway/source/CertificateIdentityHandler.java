@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -52,6 +53,16 @@ public final class CertificateIdentityHandler extends ChannelInboundHandlerAdapt
         this.source = source;
         this.knownDevice = knownDevice;
         this.metrics = metrics;
+    }
+
+    /**
+     * Nothing passes before the identity is admitted: a TLS 1.3 client may send data right
+     * behind its last handshake message, in the same read, and a refused peer's data must
+     * not reach the frame decoder while its channel closes.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
     }
 
     @Override

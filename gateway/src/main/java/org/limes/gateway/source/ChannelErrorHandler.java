@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * peer, and closes that channel only. The one exception it survives is an oversized frame
  * ({@link TooLongFrameException}): the frame decoders skip it and resynchronise on the next
  * frame, so it is counted as {@code limes.dropped{reason=frame_too_long}} and the frames
- * after it flow on.
+ * after it flow on. Only the first fault of a channel is counted: what follows is its echo
+ * while the channel closes.
  *
  * <p>Threading: shared by every channel of a listener; it keeps no per-channel state.
  */
@@ -30,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class ChannelErrorHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelErrorHandler.class);
+    private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf("limes.errorCounted");
 
     private final String source;
     private final SourceMetrics metrics;
@@ -42,10 +45,6 @@ public final class ChannelErrorHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!ctx.channel().isActive()) {
-            // An echo of the fault that closed it (decoders run once more on close): counted already.
-            return;
-        }
         String peer = peer(ctx);
         if (cause instanceof TooLongFrameException) {
             metrics.dropped("frame_too_long");
@@ -53,6 +52,10 @@ public final class ChannelErrorHandler extends ChannelInboundHandlerAdapter {
                 LOG.warn("source {} skipped an oversized frame from {}: {} (counted in limes.dropped, logged once a "
                         + "minute per peer)", source, peer, cause.getMessage());
             }
+            return;
+        }
+        if (ctx.channel().attr(COUNTED).getAndSet(Boolean.TRUE) != null) {
+            // An echo of the fault that is closing it (decoders run once more on close): counted already.
             return;
         }
         String type = errorType(cause);
