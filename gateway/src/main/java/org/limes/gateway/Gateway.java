@@ -65,7 +65,13 @@ import org.limes.gateway.sink.influx.StoreSchema;
 import org.limes.gateway.source.SourceConfig;
 import org.limes.gateway.source.SourceMetrics;
 import org.limes.gateway.source.mqtt.MqttSource;
+import org.limes.gateway.source.http.HttpSource;
+import org.limes.gateway.source.http.HttpSourceConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
+import org.limes.gateway.source.tcp.TcpSource;
+import org.limes.gateway.source.tcp.TcpSourceConfig;
+import org.limes.gateway.source.udp.UdpSource;
+import org.limes.gateway.source.udp.UdpSourceConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +80,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * embedded services (broker, store) → outboxes + group commit → sinks (store, centres)
- *   → pipeline (inventory, rules) → sources (MQTT) → admin HTTP
+ *   → pipeline (inventory, rules) → sources (MQTT, TCP, UDP, HTTP) → admin HTTP
  * </pre>
  *
  * Started downstream first, so nothing is ingested before it has somewhere to go; closed
@@ -96,6 +102,7 @@ public final class Gateway implements AutoCloseable {
     private RuleMetrics ruleMetrics;
     private Pipeline pipeline;
     private ConfigLoader loader;
+    private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
     private EmbeddedBroker broker;
     private EmbeddedStore store;
     private AdminServer admin;
@@ -210,14 +217,30 @@ public final class Gateway implements AutoCloseable {
         }
 
         for (SourceConfig s : config.sources()) {
+            SourceMetrics metrics = new SourceMetrics(registry, s.name());
             if (s instanceof MqttSourceConfig m) {
                 String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUriForSource()
                         : m.broker();
-                MqttSource source = new MqttSource(m, uri, drivers, pipeline, new SourceMetrics(registry, m.name()),
-                        clock);
+                MqttSource source = new MqttSource(m, uri, drivers, pipeline, metrics, clock);
                 source.start();
                 sources.add(source);
                 closeables.push(source);
+            } else if (s instanceof TcpSourceConfig t) {
+                TcpSource source = new TcpSource(t, drivers, pipeline, inventory::knows, metrics, clock,
+                        System::nanoTime);
+                closeables.push(source);
+                source.start();
+                listenerPorts.put(t.name(), source.port());
+            } else if (s instanceof UdpSourceConfig u) {
+                UdpSource source = new UdpSource(u, drivers, pipeline, metrics, clock);
+                closeables.push(source);
+                source.start();
+                listenerPorts.put(u.name(), source.port());
+            } else if (s instanceof HttpSourceConfig h) {
+                HttpSource source = new HttpSource(h, drivers, pipeline, metrics, clock);
+                closeables.push(source);
+                source.start();
+                listenerPorts.put(h.name(), source.port());
             } else {
                 throw new IllegalStateException("no source implementation for " + s.getClass().getSimpleName());
             }
@@ -401,6 +424,15 @@ public final class Gateway implements AutoCloseable {
 
     public boolean sourcesReady() {
         return sources.stream().allMatch(MqttSource::ready);
+    }
+
+    /** The bound port of a TCP, UDP or HTTP source, by source name (the real one when configured with 0). */
+    public int listenerPort(String source) {
+        Integer port = listenerPorts.get(source);
+        if (port == null) {
+            throw new IllegalArgumentException("no TCP, UDP or HTTP source named " + source);
+        }
+        return port;
     }
 
     public String brokerUri() {

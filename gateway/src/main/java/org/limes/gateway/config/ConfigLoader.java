@@ -23,9 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
+import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.pipeline.InventoryConfig;
 import org.limes.gateway.rules.DeadmanRuleConfig;
@@ -34,7 +37,9 @@ import org.limes.gateway.rules.TimeIntegrityRuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.SourceConfig;
-import org.limes.gateway.source.mqtt.MqttSourceConfig;
+import org.limes.gateway.source.DeviceDrivers;
+import org.limes.gateway.source.tcp.TcpSourceConfig;
+import org.limes.gateway.source.udp.UdpSourceConfig;
 
 /**
  * Reads a gateway configuration from YAML: snake_case keys, unknown keys rejected, every
@@ -183,20 +188,36 @@ public final class ConfigLoader {
                 throw new ConfigException(file, "sources[" + i + "].name", "must be unique, '" + s.name()
                         + "' is used twice", null);
             }
-            if (s instanceof MqttSourceConfig m) {
-                for (int t = 0; t < m.topics().size(); t++) {
-                    String driver = m.topics().get(t).driver();
-                    if (!drivers.has(driver)) {
-                        throw new ConfigException(file, "sources[" + i + "].topics[" + t + "].driver",
-                                "must be one of " + drivers.names() + ", got '" + driver + "'", null);
-                    }
-                    try {
-                        drivers.create(driver, org.limes.drivers.DriverOptions.of(m.topics().get(t).options()));
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigException(file, "sources[" + i + "].topics[" + t + "].options",
-                                e.getMessage(), e);
-                    }
+            String at = "sources[" + i + "]";
+            for (SourceConfig.DriverUse use : s.driverUses()) {
+                String where = use.path().isEmpty() ? at : at + "." + use.path();
+                if (!drivers.has(use.driver())) {
+                    throw new ConfigException(file, where + ".driver", "must be one of " + drivers.names() + ", got '"
+                            + use.driver() + "'", null);
                 }
+                try {
+                    drivers.create(use.driver(), DriverOptions.of(use.options()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(file, where + ".options", e.getMessage(), e);
+                }
+            }
+            if (s instanceof TcpSourceConfig t) {
+                if (t.framing() == null && drivers.create(t.driver(), DriverOptions.of(t.options())).framing()
+                        == Framing.DOCUMENT) {
+                    throw new ConfigException(file, at + ".framing", "is required: driver " + t.driver()
+                            + " frames whole documents, so say how the stream is cut (newline, length_prefixed, "
+                            + "asterix)", null);
+                }
+                checkPeerDevices(file, at, t.devicesByPeer(), t.driver(), t.options());
+            } else if (s instanceof UdpSourceConfig u) {
+                checkPeerDevices(file, at, u.devicesByPeer(), u.driver(), u.options());
+            }
+        }
+        for (int i = 0; i < c.sources().size(); i++) {
+            if (c.sources().get(i) instanceof TcpSourceConfig t && t.tls() != null && t.tls().mutual()
+                    && c.inventory().devices().isEmpty()) {
+                throw new ConfigException(file, "sources[" + i + "].tls.client_ca_file", "needs inventory.devices: "
+                        + "a device certificate must name an inventory device", null);
             }
         }
         Set<String> devices = new HashSet<>();
@@ -227,6 +248,14 @@ public final class ConfigLoader {
                             "needs an ssl:// or wss:// broker, and the centre's broker is '" + broker + "'", null);
                 }
             }
+        }
+    }
+
+    private void checkPeerDevices(String file, String at, Map<String, String> byPeer, String driver,
+            Map<String, String> options) {
+        if (!byPeer.isEmpty() && !DeviceDrivers.acceptsDevice(drivers, driver, options)) {
+            throw new ConfigException(file, at + ".devices_by_peer", "cannot be used with driver " + driver
+                    + ", which reads the device from the payload and takes no device option", null);
         }
     }
 

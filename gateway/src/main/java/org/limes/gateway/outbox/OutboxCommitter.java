@@ -40,6 +40,7 @@ public final class OutboxCommitter implements AutoCloseable {
     private final long intervalNanos;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean held;
     private long lastErrorLog;
     private final Counter failures;
 
@@ -86,7 +87,9 @@ public final class OutboxCommitter implements AutoCloseable {
         List<Runnable> carried = new ArrayList<>();
         while (running) {
             LockSupport.parkNanos(intervalNanos);
-            cycle(carried);
+            if (!held) {
+                cycle(carried);
+            }
         }
         cycle(carried);
         for (Outbox o : outboxes) {
@@ -142,6 +145,20 @@ public final class OutboxCommitter implements AutoCloseable {
             lastErrorLog = now;
             LOG.error("{} ({})", what, e.toString());
         }
+    }
+
+    /**
+     * Holds group commits, for example while the data disk is snapshotted: appends keep
+     * filling the outboxes' bounded buffers and then wait, so ingestion stops acknowledging
+     * upstream until {@link #resume()}. Nothing is lost and nothing is acknowledged early.
+     */
+    public void hold() {
+        held = true;
+    }
+
+    public void resume() {
+        held = false;
+        LockSupport.unpark(thread);
     }
 
     /** Syncs that failed since start (disk full, I/O errors). */

@@ -133,28 +133,11 @@ public final class Pipeline implements AutoCloseable {
      * logged like a malformed frame.
      */
     public void submit(Frame frame, Driver driver, Runnable ack) throws InterruptedException {
-        List<Reading> readings;
-        try {
-            DecodeResult result = driver.decodeAll(frame);
-            readings = result.readings();
-            for (DecodeException e : result.errors()) {
-                metrics.decodeError(driver.name(), e.errorType());
-                if (malformedLog.allow(frame.origin(), System.nanoTime())) {
-                    LOG.warn("dropped a malformed {} {} from {} ({}): {} (further ones from there are counted in "
-                            + "limes.errors and logged at most once a minute)", driver.name(),
-                            readings.isEmpty() ? "frame" : "record of a frame", frame.origin(), frame.source(),
-                            e.getMessage());
-                }
-            }
-        } catch (RuntimeException e) {
-            metrics.decodeError(driver.name(), "driver_failure");
-            if (malformedLog.allow(frame.origin(), System.nanoTime())) {
-                LOG.error("driver {} failed on a frame from {} instead of reporting it malformed", driver.name(),
-                        frame.origin(), e);
-            }
-            ack.run();
+        Decoded decoded = decode(frame, driver, ack);
+        if (decoded.malformed() != null) {
             return;
         }
+        List<Reading> readings = decoded.readings();
         metrics.decoded(driver.name(), readings.size());
         if (readings.isEmpty()) {
             ack.run();
@@ -169,6 +152,126 @@ public final class Pipeline implements AutoCloseable {
             shards[first].put(new Work(readings, new FrameTicket(1, ack)));
             return;
         }
+        List<List<Reading>> parts = split(readings);
+        FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack);
+        for (int i = 0; i < shards.length; i++) {
+            if (!parts.get(i).isEmpty()) {
+                shards[i].put(new Work(parts.get(i), ticket));
+            }
+        }
+    }
+
+    /**
+     * Like {@link #submit}, but never waits: for callers that must not block, such as a
+     * Netty event loop. Decoding is pure and cheap, so it runs on the caller.
+     *
+     * <p>When a shard the frame's readings go to has a full queue, nothing happens (no
+     * meter moves, {@code ack} does not run, nothing is logged) and the answer is
+     * {@link Offer#FULL}: the caller keeps the frame and offers it again later. Otherwise
+     * the frame is taken and {@code ack} runs exactly once, as with {@link #submit}; a
+     * malformed frame is counted, logged at a rate limit, acknowledged at once and its
+     * decoder's reason returned. A frame whose readings span several shards is taken only
+     * when each of them has room; if another producer takes the last slot of one of them
+     * in between, that part waits for it (the only wait here, and only on that race).
+     */
+    public Offer offer(Frame frame, Driver driver, Runnable ack) {
+        Decoded decoded = decode(frame, driver, ack);
+        if (decoded.malformed() != null) {
+            return new Offer(true, decoded.malformed());
+        }
+        List<Reading> readings = decoded.readings();
+        if (readings.isEmpty()) {
+            metrics.decoded(driver.name(), 0);
+            ack.run();
+            return Offer.TAKEN;
+        }
+        int first = shardOf(readings.get(0));
+        boolean oneShard = true;
+        for (int i = 1; i < readings.size() && oneShard; i++) {
+            oneShard = shardOf(readings.get(i)) == first;
+        }
+        if (oneShard) {
+            if (!shards[first].queue.offer(new Work(readings, new FrameTicket(1, ack)))) {
+                return Offer.FULL;
+            }
+            metrics.decoded(driver.name(), readings.size());
+            return Offer.TAKEN;
+        }
+        List<List<Reading>> parts = split(readings);
+        for (int i = 0; i < shards.length; i++) {
+            if (!parts.get(i).isEmpty() && shards[i].queue.remainingCapacity() == 0) {
+                return Offer.FULL;
+            }
+        }
+        metrics.decoded(driver.name(), readings.size());
+        FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack);
+        boolean interrupted = false;
+        for (int i = 0; i < shards.length; i++) {
+            Work w = new Work(parts.get(i), ticket);
+            while (!parts.get(i).isEmpty() && !shards[i].queue.offer(w)) {
+                try {
+                    shards[i].put(w);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return Offer.TAKEN;
+    }
+
+    /**
+     * What {@link #offer} did with a frame.
+     *
+     * @param taken     false when a shard queue was full and nothing happened
+     * @param malformed the decoder's complaint when the frame was malformed (taken, counted
+     *                  and acknowledged), else null
+     */
+    public record Offer(boolean taken, String malformed) {
+        public static final Offer TAKEN = new Offer(true, null);
+        public static final Offer FULL = new Offer(false, null);
+    }
+
+    private record Decoded(List<Reading> readings, String malformed) {
+    }
+
+    /**
+     * The good readings of a frame, counting and logging (at a rate limit) each record the
+     * driver rejected; or, when nothing in it decoded, the reason, after acknowledging it.
+     */
+    private Decoded decode(Frame frame, Driver driver, Runnable ack) {
+        String reason;
+        try {
+            DecodeResult result = driver.decodeAll(frame);
+            for (DecodeException e : result.errors()) {
+                metrics.decodeError(driver.name(), e.errorType());
+                if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+                    LOG.warn("dropped a malformed {} {} from {} ({}): {} (further ones from there are counted in "
+                            + "limes.errors and logged at most once a minute)", driver.name(),
+                            result.readings().isEmpty() ? "frame" : "record of a frame", frame.origin(),
+                            frame.source(), e.getMessage());
+                }
+            }
+            if (!result.readings().isEmpty() || result.errors().isEmpty()) {
+                return new Decoded(result.readings(), null);
+            }
+            reason = result.errors().get(0).getMessage();
+        } catch (RuntimeException e) {
+            metrics.decodeError(driver.name(), "driver_failure");
+            if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+                LOG.error("driver {} failed on a frame from {} instead of reporting it malformed", driver.name(),
+                        frame.origin(), e);
+            }
+            reason = "driver " + driver.name() + " failed on this frame";
+        }
+        ack.run();
+        return new Decoded(null, reason);
+    }
+
+    private List<List<Reading>> split(List<Reading> readings) {
         List<List<Reading>> parts = new ArrayList<>(shards.length);
         for (int i = 0; i < shards.length; i++) {
             parts.add(new ArrayList<>());
@@ -176,13 +279,7 @@ public final class Pipeline implements AutoCloseable {
         for (Reading r : readings) {
             parts.get(shardOf(r)).add(r);
         }
-        int nonEmpty = (int) parts.stream().filter(p -> !p.isEmpty()).count();
-        FrameTicket ticket = new FrameTicket(nonEmpty, ack);
-        for (int i = 0; i < shards.length; i++) {
-            if (!parts.get(i).isEmpty()) {
-                shards[i].put(new Work(parts.get(i), ticket));
-            }
-        }
+        return parts;
     }
 
     private int shardOf(Reading r) {

@@ -1,11 +1,17 @@
 package org.limes.gateway.source;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The meters of one source (component spec in STYLE.md). */
+/**
+ * The meters of one source (component spec in STYLE.md): frames and bytes received, errors
+ * by type, drops by reason, and for connection-oriented sources the open connections and
+ * the times reading was paused for backpressure. Thread-safe.
+ */
 public final class SourceMetrics {
 
     private final MeterRegistry registry;
@@ -15,6 +21,8 @@ public final class SourceMetrics {
     private final Counter acknowledged;
     private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> dropped = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Counter paused;
 
     public SourceMetrics(MeterRegistry registry, String source) {
         this.registry = registry;
@@ -26,10 +34,34 @@ public final class SourceMetrics {
         this.acknowledged = Counter.builder("limes.frames.acknowledged")
                 .description("Frames acknowledged upstream once durable, by source").baseUnit("frames")
                 .tag("source", source).register(registry);
+        Gauge.builder("limes.source.connections", connections, AtomicInteger::get)
+                .description("Open connections, by source").baseUnit("connections").tag("source", source)
+                .register(registry);
+        this.paused = Counter.builder("limes.source.paused")
+                .description("Times a source stopped reading a connection because the pipeline was full")
+                .tag("source", source).register(registry);
     }
 
     public void acknowledged() {
         acknowledged.increment();
+    }
+
+    /** A connection was accepted; returns how many are open now. */
+    public int connectionOpened() {
+        return connections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    /** A connection stopped reading until the pipeline has room again. */
+    public void paused() {
+        paused.increment();
     }
 
     public void received(int payloadBytes) {
@@ -45,9 +77,13 @@ public final class SourceMetrics {
     }
 
     public void dropped(String reason) {
+        dropped(reason, 1);
+    }
+
+    public void dropped(String reason, long n) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("limes.dropped")
                 .description("Records dropped, by reason").baseUnit("records")
-                .tags("component", "source-" + source, "reason", r).register(registry)).increment();
+                .tags("component", "source-" + source, "reason", r).register(registry)).increment(n);
     }
 
     public MeterRegistry registry() {

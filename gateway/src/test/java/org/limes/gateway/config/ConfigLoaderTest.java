@@ -159,6 +159,39 @@ class ConfigLoaderTest {
         assertThat(c.pipeline().shards()).isEqualTo(4);
     }
 
+    @Test
+    void tcpUdpAndHttpSourcesLoadWithTheirDefaults() {
+        GatewayConfig c = parse("""
+                sources:
+                  - {type: tcp, name: counters-tcp, port: 0, driver: counter-json}
+                  - {type: udp, name: counters-udp, port: 0, driver: counter-json}
+                  - {type: http, name: ingest, port: 0, drivers: [{driver: counter-json}], token_env: INGEST_TOKEN}
+                """);
+        org.limes.gateway.source.tcp.TcpSourceConfig tcp = (org.limes.gateway.source.tcp.TcpSourceConfig)
+                c.sources().get(0);
+        assertThat(tcp.host()).isEqualTo("0.0.0.0");
+        assertThat(tcp.framing()).isNull();
+        assertThat(tcp.lengthFieldBytes()).isEqualTo(2);
+        assertThat(tcp.byteOrder()).isEqualTo("big");
+        assertThat(tcp.maxFrameBytes()).isEqualTo(65_536);
+        assertThat(tcp.maxConnections()).isEqualTo(256);
+        assertThat(tcp.maxConnectionsPerPeer()).isEqualTo(16);
+        assertThat(tcp.idleTimeoutMs()).isEqualTo(300_000);
+        assertThat(tcp.maxFramesPerSecond()).isEqualTo(1_000);
+        assertThat(tcp.tls()).isNull();
+        org.limes.gateway.source.udp.UdpSourceConfig udp = (org.limes.gateway.source.udp.UdpSourceConfig)
+                c.sources().get(1);
+        assertThat(udp.maxFrameBytes()).isEqualTo(65_507);
+        assertThat(udp.receiveBufferBytes()).isEqualTo(4 * 1024 * 1024);
+        org.limes.gateway.source.http.HttpSourceConfig http = (org.limes.gateway.source.http.HttpSourceConfig)
+                c.sources().get(2);
+        assertThat(http.maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(http.requestTimeoutMs()).isEqualTo(10_000);
+        assertThat(http.ackTimeoutMs()).isEqualTo(30_000);
+        assertThat(http.retryAfterSeconds()).isEqualTo(1);
+        assertThat(c.sources()).extracting(s -> s.driverUses().get(0).driver()).containsOnly("counter-json");
+    }
+
     static List<Arguments> invalid() {
         return List.of(
                 // required fields
@@ -262,8 +295,8 @@ class ConfigLoaderTest {
                 bad("name: 'has space'", "name must be 1-64 letters, digits or . _ : - , got 'has space'"),
                 bad("sources: [{type: mqtt, name: s, client_id: 'a b', topics: [{filter: a, driver: counter-json}]}]",
                         "sources[0].client_id must be 1-64 letters, digits or . _ : - , got 'a b'"),
-                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [mqtt], got 'kafka'"),
-                bad("sources: [{name: s}]", "sources[0].type is required, one of [mqtt]"),
+                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, tcp, udp], got 'kafka'"),
+                bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, tcp, udp]"),
                 bad("rules: [{type: rate, id: r}]",
                         "rules[0].type must be one of [deadman, rate_of_change, threshold, time_integrity], got 'rate'"),
                 // rule kinds
@@ -311,6 +344,64 @@ class ConfigLoaderTest {
                         "rules[1].type time_integrity may be given once"),
                 bad("rules_file: ''", "rules_file is required and must not be blank"),
                 bad("rules_file: r.yml\nrules: [{type: deadman, id: d}]", "rules_file cannot be combined with rules"),
+                // tcp, udp and http sources
+                bad("sources: [{type: tcp, name: t, driver: counter-json}]", "sources[0].port is required"),
+                bad("sources: [{type: tcp, name: t, port: 0}]", "sources[0].driver is required and must not be blank"),
+                bad("sources: [{type: tcp, name: t, port: 70000, driver: counter-json}]",
+                        "sources[0].port must be 0..65535, got 70000"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: nope}]",
+                        "sources[0].driver must be one of " + org.limes.drivers.Drivers.load().names() + ", got 'nope'"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, options: {x: '1'}}]",
+                        "sources[0].options unknown option x"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, framing: slip}]",
+                        "sources[0].framing must be one of [asterix, length_prefixed, newline], got 'slip'"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, length_field_bytes: 3}]",
+                        "sources[0].length_field_bytes must be 1, 2 or 4, got 3"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, byte_order: middle}]",
+                        "sources[0].byte_order must be one of [big, little], got 'middle'"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, max_frame_bytes: 8}]",
+                        "sources[0].max_frame_bytes must be 16..16777216, got 8"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, max_connections: 0}]",
+                        "sources[0].max_connections must be 1..65535, got 0"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, idle_timeout_ms: 10}]",
+                        "sources[0].idle_timeout_ms must be 1000..86400000, got 10"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, max_frames_per_second: 0}]",
+                        "sources[0].max_frames_per_second must be 1..1000000, got 0"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, devices_by_peer: {radar.local: r}}]",
+                        "sources[0].devices_by_peer key 'radar.local' must be an IP address or a CIDR block"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, devices_by_peer: {'10.0.0.0/33': r}}]",
+                        "sources[0].devices_by_peer key '10.0.0.0/33' must be an IP address or a CIDR block"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, devices_by_peer: {'10.0.0.1': r-1}}]",
+                        "sources[0].devices_by_peer cannot be used with driver counter-json, which reads the device "
+                                + "from the payload"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {key_file: k}}]",
+                        "sources[0].tls.cert_file is required and must not be blank"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {cert_file: c, key_file: k, "
+                        + "require_client_cert: true}}]",
+                        "sources[0].tls.client_ca_file is required when require_client_cert is true"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {cert_file: c, key_file: k, "
+                        + "client_ca_file: ca}}]",
+                        "sources[0].tls.client_ca_file needs inventory.devices"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, max_frame_bytes: 70000}]",
+                        "sources[0].max_frame_bytes must be 16..65507, got 70000"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_group: 10.0.0.1, "
+                        + "multicast_interface: eth0}]",
+                        "sources[0].multicast_group must be an IPv4 multicast address (224.0.0.0/4), got '10.0.0.1'"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_group: 239.1.1.1}]",
+                        "sources[0].multicast_interface is required and must not be blank"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, receive_buffer_bytes: 10}]",
+                        "sources[0].receive_buffer_bytes must be 65536..268435456, got 10"),
+                bad("sources: [{type: http, name: h, port: 0}]", "sources[0].drivers is required"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: []}]",
+                        "sources[0].drivers must list at least one driver"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: nope}]}]",
+                        "sources[0].drivers[0].driver must be one of [counter-json], got 'nope'"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], max_body_bytes: 1}]",
+                        "sources[0].max_body_bytes must be 64..67108864, got 1"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_file: f, "
+                        + "token_env: E}]", "sources[0].token_file and token_env are exclusive; give one"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token: inline}]",
+                        "sources[0].token is not a known key"),
                 // uniqueness
                 bad(SOURCE.replace("sources:\n", "sources:\n  - {type: mqtt, name: devices, topics: "
                         + "[{filter: x, driver: counter-json}]}\n"), "sources[1].name must be unique, 'devices' is used twice"),

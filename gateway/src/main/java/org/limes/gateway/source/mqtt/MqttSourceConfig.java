@@ -1,5 +1,6 @@
 package org.limes.gateway.source.mqtt;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.limes.gateway.config.Require;
@@ -32,6 +33,15 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
         maxInflight = (int) Require.range("max_inflight", maxInflight, 1000, 1, 65535);
         sessionExpirySeconds = (int) Require.range("session_expiry_seconds", sessionExpirySeconds, 86400, 1,
                 4_294_967L);
+    }
+
+    @Override
+    public List<DriverUse> driverUses() {
+        List<DriverUse> uses = new ArrayList<>();
+        for (int t = 0; t < topics.size(); t++) {
+            uses.add(new DriverUse("topics[" + t + "]", topics.get(t).driver(), topics.get(t).options()));
+        }
+        return uses;
     }
 
     /**
