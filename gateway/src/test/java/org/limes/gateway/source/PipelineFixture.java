@@ -35,6 +35,9 @@ import org.limes.gateway.rules.RuleMetrics;
  */
 public final class PipelineFixture implements AutoCloseable {
 
+    /** The store outbox's write buffer: small, so a held commit stops the shards after a few frames. */
+    static final int BUFFER_BYTES = 2048;
+
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final Drivers drivers = Drivers.load();
     public final Inventory inventory;
@@ -45,8 +48,8 @@ public final class PipelineFixture implements AutoCloseable {
 
     public PipelineFixture(Path dir, int queueCapacity) throws Exception {
         committer = new OutboxCommitter(2);
-        store = Outbox.open("store/readings", dir.resolve("store"), new OutboxLimits(64L << 20, 1L << 20, 8 << 10,
-                4 << 10), new OutboxMetrics(registry, "store", "reading"));
+        store = Outbox.open("store/readings", dir.resolve("store"), new OutboxLimits(64L << 20, 1L << 20, BUFFER_BYTES,
+                1024), new OutboxMetrics(registry, "store", "reading"));
         Outbox alerts = Outbox.open("store/alerts", dir.resolve("store-alerts"), OutboxLimits.defaults(),
                 new OutboxMetrics(registry, "store", "alert"));
         committer.register(store);
@@ -73,6 +76,15 @@ public final class PipelineFixture implements AutoCloseable {
 
     public void release() {
         committer.resume();
+    }
+
+    /**
+     * How many more frames than its queues the pipeline can take in while stalled: those in
+     * the outbox's write buffer (a counter-json reading is above 100 bytes) and the one each
+     * shard holds while it waits.
+     */
+    public int stallSlack() {
+        return BUFFER_BYTES / 100 + 1;
     }
 
     /** Readings durable in the store outbox. */
