@@ -30,6 +30,8 @@ import org.limes.gateway.source.SourceMetrics;
 /** The HTTP ingest listener on a real socket in front of a real pipeline and outbox. */
 class HttpSourceIT {
 
+    private static final int MAX_BODY = 8_192;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -52,7 +54,7 @@ class HttpSourceIT {
     private void start(String tokenFile, int requestTimeoutMs) throws Exception {
         fixture = new PipelineFixture(dir, 16);
         source = new HttpSource(new HttpSourceConfig("http-in", "127.0.0.1", 0,
-                List.of(new HttpSourceConfig.DriverRoute("counter-json", null)), 4_096, null, null, requestTimeoutMs,
+                List.of(new HttpSourceConfig.DriverRoute("counter-json", null)), MAX_BODY, null, null, requestTimeoutMs,
                 null, 2, tokenFile, null, null), fixture.drivers, fixture.pipeline,
                 new SourceMetrics(fixture.registry, "http-in"), Clock.systemUTC());
         source.start();
@@ -104,7 +106,7 @@ class HttpSourceIT {
     @Test
     void overTheSizeLimitIs413AndUnknownPathsDriversAndMethodsAreRefused() throws Exception {
         start(null, 10_000);
-        assertThat(post("/ingest/counter-json", lines(0, 40), null).statusCode()).isEqualTo(413);
+        assertThat(post("/ingest/counter-json", lines(0, MAX_BODY / 100), null).statusCode()).isEqualTo(413);
         assertThat(fixture.count("limes.dropped", "reason", "body_too_large")).isEqualTo(1);
         assertThat(post("/ingest/radar-nmea", lines(0, 1), null).statusCode()).isEqualTo(404);
         assertThat(post("/metrics", "", null).statusCode()).isEqualTo(404);
