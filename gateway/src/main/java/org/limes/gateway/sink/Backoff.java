@@ -1,6 +1,9 @@
 package org.limes.gateway.sink;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Exponential backoff with full jitter between an initial and a maximum delay, for a
@@ -29,5 +32,16 @@ public final class Backoff {
 
     public void reset() {
         ceilingMs = initialMs;
+    }
+
+    /**
+     * Waits {@code ms} on the calling (sink) thread, in short steps so that it returns soon
+     * after {@code keepWaiting} turns false (the sink is closing).
+     */
+    public static void pause(long ms, BooleanSupplier keepWaiting) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        while (keepWaiting.getAsBoolean() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
+        }
     }
 }

@@ -126,11 +126,7 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     private void pause(long ms) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (running && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(deadline - System.nanoTime(),
-                    TimeUnit.MILLISECONDS.toNanos(50)));
-        }
+        Backoff.pause(ms, () -> running);
     }
 
     @Override
