@@ -227,7 +227,7 @@ public final class GeofenceRule implements Rule {
         if (nowMs - lastEvictionLogMs >= LOG_INTERVAL_MS) {
             LOG.warn("geofence rule {} holds max_tracks {} tracks inside its zones: cleared the least recently seen "
                     + "ones early with reason evicted ({} since the last such message, e.g. track {}); counted in "
-                    + "limes.dropped{{component=rules,reason=track_limit}}, logged once a minute", id, maxTracks,
+                    + "limes.dropped{component=rules,reason=track_limit}, logged once a minute", id, maxTracks,
                     evictedSinceLog, devices.id(oldest.device) + ":" + oldest.number);
             lastEvictionLogMs = nowMs;
             evictedSinceLog = 0;

@@ -142,7 +142,7 @@ public final class WatchlistRule implements Rule {
         if (nowMs - lastEvictionLogMs >= LOG_INTERVAL_MS) {
             LOG.warn("watchlist rule {} holds max_passages {} open passages: cleared the least recently read ones "
                     + "early with reason evicted ({} since the last such message, e.g. plate {} at {}); counted in "
-                    + "limes.dropped{{component=rules,reason=passage_limit}}, logged once a minute", id, maxPassages,
+                    + "limes.dropped{component=rules,reason=passage_limit}, logged once a minute", id, maxPassages,
                     evictedSinceLog, a.subject(), a.site());
             lastEvictionLogMs = nowMs;
             evictedSinceLog = 0;
