@@ -21,6 +21,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,12 @@ import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.pipeline.InventoryConfig;
 import org.limes.gateway.rules.DeadmanRuleConfig;
+import org.limes.gateway.rules.GeofenceRuleConfig;
+import org.limes.gateway.rules.GeofenceZonesFile;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.TimeIntegrityRuleConfig;
+import org.limes.gateway.rules.Watchlist;
+import org.limes.gateway.rules.WatchlistRuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.SourceConfig;
@@ -45,7 +50,8 @@ import org.limes.gateway.source.udp.UdpSourceConfig;
  * Reads a gateway configuration from YAML: snake_case keys, unknown keys rejected, every
  * error naming the file, the path and what was expected. A {@code rules_file:} is read
  * with it (and again by {@link #loadRules} on a reload), its path taken relative to the
- * configuration file's folder.
+ * configuration file's folder; so are the files its rules name ({@code zones_file},
+ * {@code list_file}), from the folder of the file the rule is written in.
  */
 public final class ConfigLoader {
 
@@ -105,6 +111,8 @@ public final class ConfigLoader {
             Path parent = Path.of(fileName).toAbsolutePath().getParent();
             Path rulesFile = parent == null ? Path.of(config.rulesFile()) : parent.resolve(config.rulesFile());
             config = config.withRules(loadRules(rulesFile, config.inventory()), rulesFile.toString());
+        } else if (!config.rules().isEmpty()) {
+            config = config.withRules(readRuleFiles(fileName, "rules", config.rules()), null);
         }
         return config;
     }
@@ -140,7 +148,39 @@ public final class ConfigLoader {
             }
         }
         checkRules(name, "", rules, inventory);
-        return List.copyOf(rules);
+        return readRuleFiles(name, "", rules);
+    }
+
+    /**
+     * Reads the files rules name — a geofence's {@code zones_file}, a watchlist's
+     * {@code list_file} — relative to the folder of {@code file}, the file the rules are
+     * written in. A file that cannot be read is reported against the rule's key; an error
+     * inside one names that file and the place in it.
+     */
+    private static List<RuleConfig> readRuleFiles(String file, String prefix, List<RuleConfig> rules) {
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        List<RuleConfig> read = new ArrayList<>(rules.size());
+        for (int i = 0; i < rules.size(); i++) {
+            RuleConfig r = rules.get(i);
+            String at = prefix + "[" + i + "]";
+            if (r instanceof GeofenceRuleConfig g) {
+                Path zones = existing(file, at + ".zones_file", parent, g.zonesFile());
+                r = g.withZones(zones.toString(), GeofenceZonesFile.read(zones));
+            } else if (r instanceof WatchlistRuleConfig w) {
+                Path list = existing(file, at + ".list_file", parent, w.listFile());
+                r = w.withList(list.toString(), Watchlist.read(list, w.foldConfusables()));
+            }
+            read.add(r);
+        }
+        return List.copyOf(read);
+    }
+
+    private static Path existing(String file, String at, Path parent, String name) {
+        Path p = parent == null ? Path.of(name) : parent.resolve(name);
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new ConfigException(file, at, "names " + p + ", which is not a readable file", null);
+        }
+        return p;
     }
 
     /**

@@ -25,7 +25,9 @@ import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertLine;
 import org.limes.gateway.rules.AlertStateStore;
 import org.limes.gateway.rules.DeviceTable;
+import org.limes.gateway.rules.PassageTable;
 import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.rules.RuleContext;
 import org.limes.gateway.rules.RuleEngine;
 import org.limes.gateway.rules.RuleMetrics;
 import org.slf4j.Logger;
@@ -93,6 +95,8 @@ public final class Pipeline implements AutoCloseable {
         this.malformedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
         this.unknownLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
         this.shards = new Shard[config.shards()];
+        // One passage table for all shards: two cameras of one lane may hash to two shards.
+        RuleContext ruleContext = new RuleContext(new PassageTable(), ruleMetrics);
         List<List<Alert>> persisted = new ArrayList<>();
         for (int i = 0; i < shards.length; i++) {
             persisted.add(new ArrayList<>());
@@ -108,7 +112,7 @@ public final class Pipeline implements AutoCloseable {
                     devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
                 }
             }
-            RuleEngine engine = new RuleEngine(devices, rules, clock, ruleMetrics);
+            RuleEngine engine = new RuleEngine(devices, rules, clock, ruleContext);
             alertState.seed(i, persisted.get(i));
             shards[i] = new Shard(i, config.queueCapacity(), engine, persisted.get(i));
             ruleMetrics.openGauge(i, engine::openCount);

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ThresholdRuleConfig.class, name = "threshold"),
     @JsonSubTypes.Type(value = RateOfChangeRuleConfig.class, name = "rate_of_change"),
     @JsonSubTypes.Type(value = DeadmanRuleConfig.class, name = "deadman"),
-    @JsonSubTypes.Type(value = TimeIntegrityRuleConfig.class, name = "time_integrity")})
+    @JsonSubTypes.Type(value = TimeIntegrityRuleConfig.class, name = "time_integrity"),
+    @JsonSubTypes.Type(value = GeofenceRuleConfig.class, name = "geofence"),
+    @JsonSubTypes.Type(value = WatchlistRuleConfig.class, name = "watchlist")})
 public sealed interface RuleConfig
-        permits ThresholdRuleConfig, RateOfChangeRuleConfig, DeadmanRuleConfig, TimeIntegrityRuleConfig {
+        permits ThresholdRuleConfig, RateOfChangeRuleConfig, DeadmanRuleConfig, TimeIntegrityRuleConfig,
+        GeofenceRuleConfig, WatchlistRuleConfig {
 
     String id();
 

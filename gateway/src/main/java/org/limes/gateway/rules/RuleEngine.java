@@ -36,6 +36,7 @@ public final class RuleEngine {
     private final DeviceTable devices;
     private final Clock clock;
     private final RuleMetrics metrics;
+    private final RuleContext context;
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private long[] lastSkewLogMs = new long[0];
     private Rule[] rules = new Rule[0];
@@ -45,16 +46,18 @@ public final class RuleEngine {
     /**
      * @param devices the shard's devices, inventory already registered
      * @param configs the rules, already checked (unique ids, at most one time_integrity)
+     * @param context what the pipeline's shards share (one per pipeline)
      */
-    public RuleEngine(DeviceTable devices, List<RuleConfig> configs, Clock clock, RuleMetrics metrics) {
+    public RuleEngine(DeviceTable devices, List<RuleConfig> configs, Clock clock, RuleContext context) {
         this.devices = devices;
         this.clock = clock;
-        this.metrics = metrics;
+        this.metrics = context.metrics();
+        this.context = context;
         devices.start(clock.millis());
         for (int d = 0; d < devices.inventorySize(); d++) {
             metrics.skewGauge(devices, d);
         }
-        install(Rules.create(configs, devices));
+        install(Rules.create(configs, devices, context));
     }
 
     private void install(List<Rule> next) {
@@ -184,7 +187,7 @@ public final class RuleEngine {
                 next.add(previous);
                 old.remove(c.id());
             } else {
-                Rule created = Rules.create(c, devices);
+                Rule created = Rules.create(c, devices, context);
                 next.add(created);
                 if (previous != null && previous.config().getClass() == c.getClass()) {
                     old.remove(c.id());

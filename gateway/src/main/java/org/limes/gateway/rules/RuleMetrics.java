@@ -39,6 +39,14 @@ public final class RuleMetrics {
         }
     }
 
+    /**
+     * A rule's bounded state was full and pushed out an open episode, which was cleared with
+     * reason {@code evicted}: {@code limes.dropped{component=rules,reason=track_limit|passage_limit}}.
+     */
+    void evicted(String reason) {
+        counter("limes.dropped", "Records dropped, by reason", "component", "rules", "reason", reason).increment();
+    }
+
     /** A reading of an accepted unknown device was stored but not evaluated: no room for more devices. */
     void unevaluated() {
         counter("limes.rules.unevaluated", "Readings not evaluated by rules because the device table was full",

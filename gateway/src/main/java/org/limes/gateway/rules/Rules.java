@@ -12,15 +12,18 @@ public final class Rules {
     private Rules() {
     }
 
-    public static List<Rule> create(List<RuleConfig> configs, DeviceTable devices) {
+    public static List<Rule> create(List<RuleConfig> configs, DeviceTable devices, RuleContext context) {
         List<Rule> rules = new ArrayList<>(configs.size());
         for (RuleConfig c : configs) {
-            rules.add(create(c, devices));
+            rules.add(create(c, devices, context));
         }
         return rules;
     }
 
-    public static Rule create(RuleConfig c, DeviceTable devices) {
+    /**
+     * @param context what the shards of one pipeline share (the watchlist passage table)
+     */
+    public static Rule create(RuleConfig c, DeviceTable devices, RuleContext context) {
         if (c instanceof ThresholdRuleConfig t) {
             return new ThresholdRule(t, devices);
         }
@@ -32,6 +35,12 @@ public final class Rules {
         }
         if (c instanceof TimeIntegrityRuleConfig t) {
             return new TimeIntegrityRule(t, devices);
+        }
+        if (c instanceof GeofenceRuleConfig g) {
+            return new GeofenceRule(g, devices, context);
+        }
+        if (c instanceof WatchlistRuleConfig w) {
+            return new WatchlistRule(w, devices, context);
         }
         throw new IllegalStateException("no rule implementation for " + c.getClass().getSimpleName());
     }

@@ -16,6 +16,7 @@ import org.limes.gateway.rules.DeviceTable;
 import org.limes.gateway.rules.RateOfChangeRuleConfig;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleEngine;
+import org.limes.gateway.rules.RuleContext;
 import org.limes.gateway.rules.RuleMetrics;
 import org.limes.gateway.rules.ThresholdRuleConfig;
 import org.limes.gateway.rules.TimeIntegrityRuleConfig;
@@ -83,8 +84,8 @@ public class RulesBenchmark {
         mixedRules.add(new ThresholdRuleConfig("people", "people_count", "count", 100.0, 50.0, null));
         Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
         RuleMetrics metrics = new RuleMetrics(new SimpleMeterRegistry());
-        steady = new RuleEngine(table(), steadyRules, clock, metrics);
-        mixed = new RuleEngine(table(), mixedRules, clock, metrics);
+        steady = new RuleEngine(table(), steadyRules, clock, RuleContext.of(metrics));
+        mixed = new RuleEngine(table(), mixedRules, clock, RuleContext.of(metrics));
         pool = new Reading[DEVICES];
         for (int i = 0; i < DEVICES; i++) {
             pool[i] = reading(i, 0);

@@ -11,12 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.pipeline.DeviceConfig;
+import org.limes.gateway.rules.GeofenceRuleConfig;
+import org.limes.gateway.rules.GeofenceZone;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.ThresholdRuleConfig;
+import org.limes.gateway.rules.WatchlistRuleConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
 
@@ -298,7 +302,7 @@ class ConfigLoaderTest {
                 bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, tcp, udp], got 'kafka'"),
                 bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, tcp, udp]"),
                 bad("rules: [{type: rate, id: r}]",
-                        "rules[0].type must be one of [deadman, rate_of_change, threshold, time_integrity], got 'rate'"),
+                        "rules[0].type must be one of [deadman, geofence, rate_of_change, threshold, time_integrity, watchlist], got 'rate'"),
                 // rule kinds
                 bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, for: 60}]",
                         "rules[0].for must be a duration with a unit (ms, s, m, h, d) like 60s, got '60'"),
@@ -529,6 +533,92 @@ class ConfigLoaderTest {
         assertThat(loader.loadRules(rules, c.inventory())).isEmpty();
         Files.delete(rules);
         assertThatThrownBy(() -> loader.load(config)).hasMessageStartingWith(rules + ": cannot be read");
+    }
+
+    @Test
+    void geofenceAndWatchlistFilesAreReadRelativeToTheFileTheRuleIsIn(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("gw.yml");
+        Files.createDirectories(dir.resolve("zones"));
+        Files.writeString(dir.resolve("zones/z.geojson"), """
+                {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "z1"},
+                 "geometry": {"type": "Polygon", "coordinates": [[[11.0, 32.0], [11.1, 32.0], [11.1, 32.1], [11.0, 32.0]]]}}]}
+                """);
+        Files.writeString(dir.resolve("plates.txt"), "5-123456,stolen\n");
+        Files.writeString(config, """
+                rules:
+                  - {type: geofence, id: fence, zones_file: zones/z.geojson, classes: [person], track_timeout: 2m}
+                  - {type: watchlist, id: plates, list_file: plates.txt, fold_confusables: true, passage_window: 45s}
+                """);
+
+        GatewayConfig c = loader.load(config);
+
+        GeofenceRuleConfig g = (GeofenceRuleConfig) c.rules().get(0);
+        assertThat(g.zonesFile()).isEqualTo(dir.resolve("zones/z.geojson").toString());
+        assertThat(g.zones()).extracting(GeofenceZone::name).containsExactly("z1");
+        assertThat(g.classes()).containsExactly("person");
+        assertThat(g.trackTimeoutMs()).isEqualTo(120_000);
+        assertThat(g.maxTracks()).isEqualTo(10_000);
+        WatchlistRuleConfig w = (WatchlistRuleConfig) c.rules().get(1);
+        assertThat(w.list().reason("5123456")).isEqualTo("stolen");
+        assertThat(w.passageWindowMs()).isEqualTo(45_000);
+        assertThat(w.foldConfusables()).isTrue();
+        assertThat(loader.load(config)).as("equal when read again, so a reload keeps the rules").isEqualTo(c);
+
+        Files.writeString(config, "rules_file: rules/r.yml\n");
+        Files.createDirectories(dir.resolve("rules"));
+        Files.writeString(dir.resolve("rules/r.yml"), "- {type: watchlist, id: plates, list_file: ../plates.txt}\n");
+        assertThat(((WatchlistRuleConfig) loader.load(config).rules().get(0)).list().size()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "{type: geofence, id: f}                                          | rules[0].zones_file is required",
+        "{type: geofence, id: f, zones_file: nowhere.geojson}             | rules[0].zones_file names ",
+        "{type: geofence, id: f, zones_file: z.geojson, classes: [horse]} | rules[0].classes[0] must be one of [person, unknown, vehicle], got 'horse'",
+        "{type: geofence, id: f, zones_file: z.geojson, classes: []}      | rules[0].classes must name at least one",
+        "{type: geofence, id: f, zones_file: z.geojson, track_timeout: 0s} | rules[0].track_timeout must be 1s..1h, got '0s'",
+        "{type: geofence, id: f, zones_file: z.geojson, max_tracks: 0}    | rules[0].max_tracks must be 1..1000000, got 0",
+        "{type: geofence, id: f, zones_file: z.geojson, zones: []}        | rules[0].zones is not a known key",
+        "{type: watchlist, id: w}                                         | rules[0].list_file is required",
+        "{type: watchlist, id: w, list_file: missing.txt}                 | rules[0].list_file names ",
+        "{type: watchlist, id: w, list_file: l.txt, passage_window: 2h}   | rules[0].passage_window must be 1s..1h, got '2h'",
+        "{type: watchlist, id: w, list_file: l.txt, fold_confusables: maybe} | rules[0].fold_confusables must be true or false",
+        "{type: watchlist, id: w, list_file: l.txt, list: {}}             | rules[0].list is not a known key",
+    })
+    void geofenceAndWatchlistConfigErrorsNameThePath(String rule, String message, @TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve("z.geojson"), "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": "
+                + "\"Feature\", \"properties\": {\"name\": \"z\"}, \"geometry\": {\"type\": \"Polygon\", "
+                + "\"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}");
+        Files.writeString(dir.resolve("l.txt"), "5-1\n");
+        Path config = dir.resolve("gw.yml");
+        Files.writeString(config, "rules:\n  - " + rule + "\n");
+        assertThatThrownBy(() -> loader.load(config)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(config + ": " + message);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "'{\"type\": \"Feature\"}'                                   | : must be a GeoJSON FeatureCollection",
+        "'{\"type\": \"FeatureCollection\", \"features\": []}'        | : features must be a non-empty list",
+        "'{\"type\": \"FeatureCollection\", \"features\": [{'         | : is not valid JSON at line 1",
+        "'{\"type\": \"FeatureCollection\", \"features\": [FEATURE, {\"type\": \"Feature\", \"properties\": {}, \"geometry\": GEOM}]}' | : features[1].properties.name is required",
+        "'{\"type\": \"FeatureCollection\", \"features\": [FEATURE, FEATURE]}' | : features[1].properties.name must be unique, 'a' is used twice",
+        "'{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"a\"}, \"geometry\": {\"type\": \"Point\", \"coordinates\": [1, 2]}}]}' | : features[0].geometry.type must be Polygon or MultiPolygon, got 'Point'",
+        "'{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"a\"}, \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}}]}' | : features[0].geometry.coordinates[0] must be a closed ring (last position = first)",
+        "'{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"a\"}, \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [0, 0]]]}}]}' | : features[0].geometry.coordinates[0] must be a ring of at least 4 positions",
+        "'{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"a\"}, \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 91], [0, 0]]]}}]}' | : features[0].geometry.coordinates[0][2] latitude must be -90..90, got 91",
+        "'{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", \"properties\": {\"name\": \"a\"}, \"geometry\": {\"type\": \"MultiPolygon\", \"coordinates\": [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[200, 0], [1, 0], [1, 1], [200, 0]]]]}}]}' | : features[0].geometry.coordinates[1][0][0] longitude must be -180..180, got 200",
+    })
+    void badZonesFilesNameTheFileAndTheFeature(String geojson, String message, @TempDir Path dir) throws Exception {
+        String feature = "{\"type\": \"Feature\", \"properties\": {\"name\": \"a\"}, \"geometry\": GEOM}";
+        String geometry = "{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}";
+        Path zones = dir.resolve("bad.geojson");
+        Files.writeString(zones, geojson.replace("FEATURE", feature).replace("GEOM", geometry));
+        Path config = dir.resolve("gw.yml");
+        Files.writeString(config, "rules:\n  - {type: geofence, id: f, zones_file: bad.geojson}\n");
+        assertThatThrownBy(() -> loader.load(config)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(zones + message);
     }
 
     @Test

@@ -37,6 +37,8 @@ import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleMetrics;
 import org.limes.gateway.rules.TestClock;
 import org.limes.gateway.rules.ThresholdRuleConfig;
+import org.limes.gateway.rules.Watchlist;
+import org.limes.gateway.rules.WatchlistRuleConfig;
 
 class PipelineTest {
 
@@ -170,6 +172,64 @@ class PipelineTest {
         assertThat(storeLines).filteredOn(l -> l.startsWith("vehicle_count,")).hasSize(counts.length);
         assertThat(registry.get("limes.alerts").tag("state", "raised").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("limes.alerts").tag("state", "cleared").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aWatchlistPlateReadByTwoCamerasOfOneLaneOnTwoShardsIsOnePassage() throws Exception {
+        pipeline.close();
+        assertThat(Math.floorMod("anpr-1a".hashCode(), 2)).as("the cameras sit on different shards")
+                .isNotEqualTo(Math.floorMod("anpr-1b".hashCode(), 2));
+        inventory = new Inventory(new InventoryConfig(null, null, List.of(
+                new DeviceConfig("anpr-1a", "ras-ajdir", "camera", "1", null, Map.of(), null),
+                new DeviceConfig("anpr-1b", "ras-ajdir", "camera", "1", null, Map.of(), null),
+                new DeviceConfig("anpr-2", "ras-ajdir", "camera", "2", null, Map.of(), null))));
+        Path list = dir.resolve("plates.txt");
+        Files.writeString(list, "5-123456,stolen vehicle\n");
+        WatchlistRuleConfig watch = WatchlistRuleConfig.of("plates", list.toString(), null, "30s", null, null)
+                .withList(list.toString(), Watchlist.read(list, false));
+        pipeline = pipeline(List.of(watch));
+        pipeline.start();
+        Driver camera = Drivers.load().create("camera-json", DriverOptions.empty());
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(anpr("anpr-1a", "5-123456", 0), camera, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        clock.advance(Duration.ofSeconds(2));
+        pipeline.submit(anpr("anpr-1b", "5 123456", 2), camera, acked::incrementAndGet);
+        pipeline.submit(anpr("anpr-1b", "5-999999", 3), camera, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 3);
+
+        List<OutboxRecord> raised = drain(tripoli);
+        assertThat(raised).as("one passage, one alert").singleElement().satisfies(r -> {
+            Alert a = AlertJson.decode(r.payload());
+            assertThat(a.state()).isEqualTo(AlertState.RAISED);
+            assertThat(a.subject()).isEqualTo("5123456");
+            assertThat(a.tags()).containsEntry("camera", "anpr-1a").containsEntry("lane", "1")
+                    .containsEntry("reason", "stolen vehicle");
+        });
+
+        pipeline.submit(anpr("anpr-2", "5-123456", 4), camera, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 4);
+        assertThat(drain(tripoli)).as("another lane is another passage").singleElement()
+                .satisfies(r -> assertThat(AlertJson.decode(r.payload()).tags()).containsEntry("lane", "2"));
+
+        clock.advance(Duration.ofSeconds(40));
+        List<Alert> cleared = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (OutboxRecord r : drain(tripoli)) {
+                cleared.add(AlertJson.decode(r.payload()));
+            }
+            return cleared.size() == 2;
+        });
+        assertThat(cleared).extracting(Alert::state).containsOnly(AlertState.CLEARED);
+        assertThat(cleared).filteredOn(a -> "1".equals(a.tags().get("lane"))).singleElement()
+                .satisfies(a -> assertThat(a.value()).as("reads in the passage").isEqualTo(2.0));
+    }
+
+    private static Frame anpr(String device, String plate, int second) {
+        String json = "{\"type\":\"anpr_read\",\"device\":\"" + device + "\",\"time\":\"2026-11-26T06:00:"
+                + String.format("%02d", second) + "Z\",\"plate\":\"" + plate + "\",\"confidence_pct\":97.5,\"direction\":\"inbound\"}";
+        return new Frame(json.getBytes(StandardCharsets.UTF_8), "test", "crossing/x/camera/" + device,
+                Instant.parse("2026-11-26T06:01:00Z"));
     }
 
     @Test

@@ -36,7 +36,7 @@ class RuleEngineTest {
     }
 
     private RuleEngine engine(RuleConfig... rules) {
-        return new RuleEngine(table(), List.of(rules), clock, metrics);
+        return new RuleEngine(table(), List.of(rules), clock, RuleContext.of(metrics));
     }
 
     /** A reading received now whose device clock is {@code offsetSeconds} off. */
@@ -344,7 +344,7 @@ class RuleEngineTest {
     void unknownDevicesBeyondTheLimitAreStoredButNotEvaluatedAndCounted() {
         DeviceTable t = new DeviceTable("ras-ajdir", 1);
         RuleEngine e = new RuleEngine(t, List.of(new ThresholdRuleConfig("surge", "vehicle_count", "count_total",
-                40.0, 20.0, null)), clock, metrics);
+                40.0, 20.0, null)), clock, RuleContext.of(metrics));
         List<Alert> out = new ArrayList<>();
 
         e.process(reading("new-1", 50, 0), out);

@@ -1,0 +1,309 @@
+package org.limes.gateway.rules;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.limes.drivers.Reading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raises when a radar track of a watched class is inside a zone — one episode per track
+ * and zone — and clears it when the track leaves the zone, when the track ends (tag
+ * {@code status} {@code ended} or {@code lost}), or when the track has not been seen for
+ * {@code track_timeout} (on a tick).
+ *
+ * <p>What it reads of a {@code radar_track} reading (radar-nmea, radar-asterix):
+ *
+ * <pre>
+ *   tag track            the track number, required (a reading without one is ignored)
+ *   tag status           ended / lost end the track; tracking, query, absent: alive
+ *   tag class            person / vehicle / unknown, any case; absent: unknown. Readings of
+ *                        a class the rule does not watch are ignored
+ *   field lat_deg, lon_deg  the position; without it the reading only keeps the track alive
+ * </pre>
+ *
+ * Worked example: zone {@code exclusion}, track 7 of radar {@code rdr-1} reported at
+ * 32.8843 N 11.5563 E (inside) raises {@code geofence/rdr-1:7@exclusion/<device ms>}, subject
+ * {@code track} {@code rdr-1:7}, tags {@code zone=exclusion, lat=32.8843, lon=11.5563, …};
+ * the next positions inside raise nothing; a position outside clears it (reason none),
+ * {@code status=ended} clears it with reason {@code track_ended}, silence for
+ * {@code track_timeout} with {@code track_timeout}.
+ *
+ * <p>State: only tracks inside at least one zone are kept, per device in a map by track
+ * number, at most {@code max_tracks} in all: a new one beyond that pushes out the least
+ * recently seen, whose episodes clear with reason {@code evicted} (counted in
+ * {@code limes.dropped{component=rules,reason=track_limit}}, logged once a minute). Alert:
+ * kind {@code radar_track}, field {@code inside}, value 1 raised / 0 cleared, threshold 1;
+ * {@code lat}/{@code lon} tags are where the track was when it was raised. Shard-confined
+ * (see {@link Rule}): a radar's tracks are all on its shard.
+ */
+public final class GeofenceRule implements Rule {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GeofenceRule.class);
+    private static final long LOG_INTERVAL_MS = 60_000;
+    static final String TRACK = "track";
+
+    private final GeofenceRuleConfig config;
+    private final DeviceTable devices;
+    private final RuleMetrics metrics;
+    private final String id;
+    private final GeofenceZone[] zones;
+    private final long timeoutMs;
+    private final int maxTracks;
+    @SuppressWarnings("unchecked")
+    private Map<String, Track>[] tracks = new Map[0];
+    private int trackCount;
+    private int openCount;
+    private long lastEvictionLogMs = Long.MIN_VALUE / 2;
+    private long evictedSinceLog;
+
+    public GeofenceRule(GeofenceRuleConfig config, DeviceTable devices, RuleContext context) {
+        if (config.zones() == null) {
+            throw new IllegalStateException("geofence rule " + config.id() + ": its zones_file was not read");
+        }
+        this.config = config;
+        this.devices = devices;
+        this.metrics = context.metrics();
+        this.id = config.id();
+        this.zones = config.zones().toArray(GeofenceZone[]::new);
+        this.timeoutMs = config.trackTimeoutMs();
+        this.maxTracks = config.maxTracks();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public RuleConfig config() {
+        return config;
+    }
+
+    @Override
+    public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
+        if (!"radar_track".equals(r.kind())) {
+            return;
+        }
+        Map<String, String> tags = r.tags();
+        String number = tags.get(TRACK);
+        if (number == null || !config.watches(tags.get("class"))) {
+            return;
+        }
+        Map<String, Track> mine = d < tracks.length ? tracks[d] : null;
+        Track t = mine == null ? null : mine.get(number);
+        String status = tags.get("status");
+        if ("ended".equals(status) || "lost".equals(status)) {
+            if (t != null) {
+                end(t, nowMs, "track_" + status, out);
+            }
+            return;
+        }
+        double lat = r.number("lat_deg");
+        double lon = r.number("lon_deg");
+        if (Double.isNaN(lat) || Double.isNaN(lon)) {
+            if (t != null) {
+                t.lastSeenMs = nowMs;
+            }
+            return;
+        }
+        for (int z = 0; z < zones.length; z++) {
+            boolean inside = zones[z].contains(lon, lat);
+            if (inside && (t == null || t.open[z] == null)) {
+                if (t == null) {
+                    t = add(d, number, nowMs, out);
+                }
+                raise(t, z, r, lat, lon, nowMs, out);
+            } else if (!inside && t != null && t.open[z] != null) {
+                clear(t, z, 0, nowMs, null, out);
+            }
+        }
+        if (t != null) {
+            t.lastSeenMs = nowMs;
+            if (t.openCount == 0) {
+                remove(t);
+            }
+        }
+    }
+
+    @Override
+    public void tick(long nowMs, List<Alert> out) {
+        if (trackCount == 0) {
+            return;
+        }
+        for (Map<String, Track> mine : tracks) {
+            if (mine == null) {
+                continue;
+            }
+            for (Iterator<Track> it = mine.values().iterator(); it.hasNext(); ) {
+                Track t = it.next();
+                if (t.lastSeenMs == PassageTable.UNKNOWN) {
+                    t.lastSeenMs = nowMs;
+                } else if (nowMs - t.lastSeenMs >= timeoutMs) {
+                    clearAll(t, nowMs, "track_timeout", out);
+                    it.remove();
+                    trackCount--;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean restore(Alert open) {
+        int d = devices.indexOf(open.device());
+        String prefix = open.device() + ":";
+        int z = zoneIndex(open.tags().get("zone"));
+        if (d < 0 || z < 0 || !TRACK.equals(open.subjectKind()) || !open.subject().startsWith(prefix)) {
+            return false;
+        }
+        String number = open.subject().substring(prefix.length());
+        Map<String, Track> mine = d < tracks.length ? tracks[d] : null;
+        Track t = mine == null ? null : mine.get(number);
+        if (t == null) {
+            t = add(d, number, PassageTable.UNKNOWN, null);
+        }
+        if (t.open[z] == null) {
+            openCount++;
+            t.openCount++;
+        }
+        t.open[z] = open;
+        return true;
+    }
+
+    private int zoneIndex(String name) {
+        for (int z = 0; z < zones.length; z++) {
+            if (zones[z].name().equals(name)) {
+                return z;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A new track inside some zone; at the limit, the least recently seen one is pushed out
+     * first — but not when restoring ({@code out} null): a restored episode is never dropped
+     * unannounced, so the limit may be passed until those tracks end.
+     */
+    private Track add(int d, String number, long nowMs, List<Alert> out) {
+        if (trackCount >= maxTracks && out != null) {
+            evictOldest(nowMs, out);
+        }
+        if (d >= tracks.length) {
+            tracks = Arrays.copyOf(tracks, Math.max(d + 1, Math.max(16, devices.size())));
+        }
+        if (tracks[d] == null) {
+            tracks[d] = new HashMap<>();
+        }
+        Track t = new Track(d, number, zones.length);
+        t.lastSeenMs = nowMs;
+        tracks[d].put(number, t);
+        trackCount++;
+        return t;
+    }
+
+    private void evictOldest(long nowMs, List<Alert> out) {
+        Track oldest = null;
+        for (Map<String, Track> mine : tracks) {
+            if (mine != null) {
+                for (Track t : mine.values()) {
+                    if (oldest == null || t.lastSeenMs < oldest.lastSeenMs) {
+                        oldest = t;
+                    }
+                }
+            }
+        }
+        if (oldest == null) {
+            return;
+        }
+        clearAll(oldest, nowMs, "evicted", out);
+        remove(oldest);
+        metrics.evicted("track_limit");
+        evictedSinceLog++;
+        if (nowMs - lastEvictionLogMs >= LOG_INTERVAL_MS) {
+            LOG.warn("geofence rule {} holds max_tracks {} tracks inside its zones: cleared the least recently seen "
+                    + "ones early with reason evicted ({} since the last such message, e.g. track {}); counted in "
+                    + "limes.dropped{component=rules,reason=track_limit}, logged once a minute", id, maxTracks,
+                    evictedSinceLog, devices.id(oldest.device) + ":" + oldest.number);
+            lastEvictionLogMs = nowMs;
+            evictedSinceLog = 0;
+        }
+    }
+
+    private void remove(Track t) {
+        if (tracks[t.device].remove(t.number) != null) {
+            trackCount--;
+        }
+    }
+
+    private void end(Track t, long nowMs, String reason, List<Alert> out) {
+        clearAll(t, nowMs, reason, out);
+        remove(t);
+    }
+
+    private void clearAll(Track t, long nowMs, String reason, List<Alert> out) {
+        for (int z = 0; z < zones.length; z++) {
+            if (t.open[z] != null) {
+                clear(t, z, 0, nowMs, reason, out);
+            }
+        }
+    }
+
+    private void raise(Track t, int z, Reading r, double lat, double lon, long nowMs, List<Alert> out) {
+        String device = devices.id(t.device);
+        String subject = device + ":" + t.number;
+        Map<String, String> tags = new TreeMap<>(r.tags());
+        tags.put("zone", zones[z].name());
+        tags.put("lat", Double.toString(lat));
+        tags.put("lon", Double.toString(lon));
+        if (!tags.containsKey("class")) {
+            tags.put("class", "unknown");
+        }
+        Instant now = Instant.ofEpochMilli(nowMs);
+        Alert a = new Alert(Alert.episodeId(id, subject + "@" + zones[z].name(), r.deviceTime().toEpochMilli()), id,
+                AlertState.RAISED, config.severity(), devices.site(t.device), device, TRACK, subject, r.kind(),
+                "inside", 1, 1, now, now, now, now, null, tags);
+        t.open[z] = a;
+        t.openCount++;
+        openCount++;
+        out.add(a);
+    }
+
+    private void clear(Track t, int z, double value, long nowMs, String reason, List<Alert> out) {
+        Instant now = Instant.ofEpochMilli(nowMs);
+        Instant last = t.lastSeenMs == PassageTable.UNKNOWN ? now : Instant.ofEpochMilli(t.lastSeenMs);
+        out.add(t.open[z].cleared(value, 1, last, now, reason));
+        t.open[z] = null;
+        t.openCount--;
+        openCount--;
+    }
+
+    /** Open episodes (track and zone), for the live view and tests. */
+    public int openEpisodes() {
+        return openCount;
+    }
+
+    /** Tracks kept (inside at least one zone). */
+    public int trackedTracks() {
+        return trackCount;
+    }
+
+    /** A track inside at least one zone: its open episode per zone. */
+    private static final class Track {
+        final int device;
+        final String number;
+        final Alert[] open;
+        long lastSeenMs;
+        int openCount;
+
+        Track(int device, String number, int zones) {
+            this.device = device;
+            this.number = number;
+            this.open = new Alert[zones];
+        }
+    }
+}
