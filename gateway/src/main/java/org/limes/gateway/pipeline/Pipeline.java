@@ -443,7 +443,7 @@ public final class Pipeline implements AutoCloseable {
                 metrics.dropped("unknown_device");
                 if (unknownLog.allow(raw.deviceId(), System.nanoTime())) {
                     LOG.warn("dropped readings of device '{}', which is not in the inventory (counted in "
-                            + "limes.dropped{{reason=unknown_device}}, logged once a minute per device)",
+                            + "limes.dropped{reason=unknown_device}, logged once a minute per device)",
                             raw.deviceId());
                 }
                 return;
