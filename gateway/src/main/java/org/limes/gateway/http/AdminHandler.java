@@ -248,7 +248,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
             if (refusalLog.allow(peer, System.nanoTime())) {
                 log.warn("admin request {} {} from {} refused: {} bearer token (counted in limes.errors"
-                        + "{{component=admin,error_type=unauthorised}}, logged once a minute per peer)",
+                        + "{component=admin,error_type=unauthorised}, logged once a minute per peer)",
                         request.method(), new QueryStringDecoder(request.uri()).path(), peer,
                         header == null ? "no" : "a wrong");
             }

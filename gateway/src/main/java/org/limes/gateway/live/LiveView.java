@@ -232,7 +232,7 @@ public final class LiveView {
 
     private void logFull(String what, String message) {
         if (fullLog.allow(what, System.nanoTime())) {
-            LOG.warn("live view: {} (counted in limes.dropped{{component=live}}, logged once a minute)", message);
+            LOG.warn("live view: {} (counted in limes.dropped{component=live}, logged once a minute)", message);
         }
     }
 

@@ -139,6 +139,12 @@
       .finally(function () { stale(); setTimeout(poll, POLL_MS); });
   }
 
+  // A link may carry the token in its fragment (#token=...), which never reaches a server or a log.
+  var m = /^#token=(.+)$/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem("limes-admin-token", decodeURIComponent(m[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   document.getElementById("login").addEventListener("submit", function (e) {
     e.preventDefault();
     sessionStorage.setItem("limes-admin-token", document.getElementById("token").value);
