@@ -231,6 +231,9 @@ class ConfigLoaderTest {
                 // ranges
                 bad("admin: {port: 70000}", "admin.port must be 0..65535, got 70000"),
                 bad("admin: {port: -1}", "admin.port must be 0..65535, got -1"),
+                bad("admin: {token_file: f, token_env: T}", "admin.token_file and token_env are exclusive; give one"),
+                bad("admin: {token_file: ' '}", "admin.token_file is required and must not be blank"),
+                bad("admin: {host: ''}", "admin.host is required and must not be blank"),
                 bad("mqtt: {port: 65536}", "mqtt.port must be 0..65535, got 65536"),
                 bad("store: {http_port: 99999}", "store.http_port must be 0..65535, got 99999"),
                 bad("store: {batch_size: 0}", "store.batch_size must be 1..100000, got 0"),
@@ -395,7 +398,7 @@ class ConfigLoaderTest {
                 bad("sources: [{type: http, name: h, port: 0, drivers: []}]",
                         "sources[0].drivers must list at least one driver"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: nope}]}]",
-                        "sources[0].drivers[0].driver must be one of [counter-json], got 'nope'"),
+                        "sources[0].drivers[0].driver must be one of " + org.limes.drivers.Drivers.load().names() + ", got 'nope'"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], max_body_bytes: 1}]",
                         "sources[0].max_body_bytes must be 64..67108864, got 1"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_file: f, "
@@ -444,7 +447,7 @@ class ConfigLoaderTest {
     void unknownKeyIsRejectedNamingItsPathAndTheExpectedKeys() {
         assertThatThrownBy(() -> parse("admin: {host: h, prot: 1}"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: admin.prot is not a known key; expected one of [host, port]");
+                .hasMessage("test.yml: admin.prot is not a known key; expected one of [host, port, token_env, token_file]");
         assertThatThrownBy(() -> parse("""
                 sources:
                   - type: mqtt
