@@ -27,7 +27,11 @@ import org.limes.gateway.embedded.EmbeddedBroker;
 import org.limes.gateway.embedded.EmbeddedStore;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.embedded.QuestDbSchema;
+import org.limes.gateway.http.AdminApi;
+import org.limes.gateway.http.AdminConfig;
 import org.limes.gateway.http.AdminServer;
+import org.limes.gateway.live.LiveMetrics;
+import org.limes.gateway.live.LiveView;
 import org.limes.gateway.http.Health;
 import org.limes.gateway.outbox.DestinationMetrics;
 import org.limes.gateway.outbox.DestinationQueue;
@@ -80,7 +84,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * embedded services (broker, store) → outboxes + group commit → sinks (store, centres)
- *   → pipeline (inventory, rules) → sources (MQTT, TCP, UDP, HTTP) → admin HTTP
+ *   → live view → pipeline (inventory, rules) → sources (MQTT, TCP, UDP, HTTP) → admin HTTP and status page
  * </pre>
  *
  * Started downstream first, so nothing is ingested before it has somewhere to go; closed
@@ -101,6 +105,7 @@ public final class Gateway implements AutoCloseable {
     private Clock clock;
     private RuleMetrics ruleMetrics;
     private Pipeline pipeline;
+    private volatile LiveView live;
     private ConfigLoader loader;
     private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
     private EmbeddedBroker broker;
@@ -204,10 +209,11 @@ public final class Gateway implements AutoCloseable {
         }
         ruleMetrics = new RuleMetrics(registry);
         loader = new ConfigLoader(drivers);
+        live = new LiveView(inventory, Pipeline.MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(registry));
         pipeline = new Pipeline(config.name(), config.pipeline(), inventory, config.rules(), clock,
                 new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics), ruleMetrics,
                 new Destination(storeOutbox, storeConfig.routing()), centreDestinations, committer,
-                new PipelineMetrics(registry));
+                new PipelineMetrics(registry), live);
         pipeline.start();
         closeables.push(pipeline);
         if (config.rulesFile() != null) {
@@ -246,10 +252,13 @@ public final class Gateway implements AutoCloseable {
             }
         }
 
-        admin = AdminServer.start(config.admin().host(), config.admin().port(), registry, this::health, this::ready);
+        AdminConfig ac = config.admin();
+        String adminToken = ac.authenticated() ? Secrets.read(ac.tokenFile(), ac.tokenEnv()) : null;
+        admin = AdminServer.start(ac.host(), ac.port(), registry, new AdminApi(config.name(), this::health,
+                this::ready, live, this::destinations, this::reloadRules), adminToken);
         closeables.push(admin);
-        LOG.info("gateway {} running: admin http://{}:{}/health and /metrics", config.name(), config.admin().host(),
-                admin.port());
+        LOG.info("gateway {} running: status page http://{}:{}/ (also /health, /ready, /metrics, /api/...)",
+                config.name(), ac.host(), admin.port());
     }
 
     /** One centre's sink, by transport. */
@@ -300,10 +309,28 @@ public final class Gateway implements AutoCloseable {
                 new OutboxMetrics(registry, destination, "reading"), clock, overflow);
         committer.register(alerts);
         committer.register(readings, oc.maxAgeS() * 1000);
-        DestinationQueue q = new DestinationQueue(destination, alerts, readings, oc.drainRatePerS());
+        DestinationQueue q = new DestinationQueue(destination, alerts, readings, oc.drainRatePerS(), clock);
         outboxes.put(destination, q);
         new DestinationMetrics(registry, q, clock).register();
         return q;
+    }
+
+    /** Every destination's queue, in configuration order (the store first). */
+    public List<AdminApi.DestinationStatus> destinations() {
+        long now = clock.millis();
+        List<AdminApi.DestinationStatus> out = new ArrayList<>();
+        outboxes.forEach((name, q) -> {
+            long ack = q.lastAckMillis();
+            out.add(new AdminApi.DestinationStatus(name, q.depth(), q.alerts().depth(), q.bytes(),
+                    q.oldestUnackedAgeMs(now), ack < 0 ? null : Instant.ofEpochMilli(ack).toString(),
+                    ack < 0 ? null : Math.max(0, now - ack)));
+        });
+        return out;
+    }
+
+    /** What the gateway sees now: devices, latest values, alerts (the status page's source). */
+    public LiveView live() {
+        return live;
     }
 
     /** Queues an outbox-overflow alert transition for every centre and the store. */
@@ -321,6 +348,9 @@ public final class Gateway implements AutoCloseable {
             outboxes.get(c.name()).append(OutboxRecord.ALERT, json);
         }
         outboxes.get(STORE_DESTINATION).append(OutboxRecord.ALERT, AlertLine.encode(a));
+        if (live != null) {
+            live.alert(a);
+        }
     }
 
     /**
@@ -359,7 +389,7 @@ public final class Gateway implements AutoCloseable {
      * Reads the {@code rules_file} again and puts its rules in force on every shard: the
      * state of unchanged rules carries over, the outboxes are untouched. A file that does
      * not load (YAML, a rule, a cross-check) is rejected with the error and the previous
-     * rules stay in force. Called by the file watcher, SIGHUP and (later) the admin API.
+     * rules stay in force. Called by the file watcher, SIGHUP and {@code POST /api/rules/reload}.
      */
     public synchronized RulesReload reloadRules() {
         if (config.rulesFile() == null) {

@@ -3,7 +3,7 @@ package org.limes.gateway;
 import java.nio.file.Path;
 
 /** YAML gateway configurations for tests: ephemeral ports, a temporary data folder. */
-final class TestConfigs {
+public final class TestConfigs {
 
     private TestConfigs() {
     }
@@ -16,7 +16,7 @@ final class TestConfigs {
      * @param storeSection the {@code store:} section body
      * @param adminPort    the admin port, 0 for any free one
      */
-    static String gateway(Path data, String mqttSection, String storeSection, int adminPort) {
+    public static String gateway(Path data, String mqttSection, String storeSection, int adminPort) {
         return gateway(data, mqttSection, storeSection, adminPort, """
                   - name: tripoli
                     topic: test/centre/tripoli
@@ -26,7 +26,7 @@ final class TestConfigs {
     }
 
     /** As {@link #gateway(Path, String, String, int)} with the given {@code centres:} list items. */
-    static String gateway(Path data, String mqttSection, String storeSection, int adminPort, String centres) {
+    public static String gateway(Path data, String mqttSection, String storeSection, int adminPort, String centres) {
         return """
                 name: test-gw
                 data_dir: %s

@@ -9,14 +9,18 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's admin HTTP server: {@code GET /health} and {@code GET /metrics} for technicians,
- * load balancers and Prometheus. It serves no data and accepts no writes.
+ * The gateway's admin HTTP server: {@code /health}, {@code /ready} and {@code /metrics} for load
+ * balancers and Prometheus; the admin API ({@code /api/...}) and the status page ({@code /}) for
+ * technicians. Its only write is a rule reload. See {@link AdminHandler} for the paths.
  *
  * <p>Threading: one event-loop thread accepts and serves all admin connections; the health
  * supplier and the registry scrape run on it. {@link #start} returns once the port is bound;
@@ -29,9 +33,12 @@ public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
 
-    private AdminServer(EventLoopGroup group, Channel channel) {
+    private final ExecutorService reloads;
+
+    private AdminServer(EventLoopGroup group, Channel channel, ExecutorService reloads) {
         this.group = group;
         this.channel = channel;
+        this.reloads = reloads;
     }
 
     /**
@@ -49,9 +56,26 @@ public final class AdminServer implements AutoCloseable {
     /** As {@link #start(String, int, PrometheusMeterRegistry, Supplier)}, with a separate readiness check. */
     public static AdminServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health,
             Supplier<Health> ready) {
+        return start(host, port, registry, AdminApi.checksOnly(health, ready), null);
+    }
+
+    /**
+     * Binds the admin server with the whole admin API and the status page.
+     *
+     * @param token the bearer token {@code /metrics} and {@code /api/*} require, or null for none
+     */
+    public static AdminServer start(String host, int port, PrometheusMeterRegistry registry, AdminApi api,
+            String token) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
+        // One reload at a time and none queued: a second request while one runs is answered 429.
+        ThreadPoolExecutor reloads = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "limes-admin-reload");
+                    t.setDaemon(true);
+                    return t;
+                });
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
@@ -59,14 +83,16 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new AdminInitializer(new AdminHandler(registry, health, ready)))
+                    .childHandler(new AdminInitializer(new AdminHandler(registry, api, token, reloads)))
                     .bind(host, port)
                     .syncUninterruptibly()
                     .channel();
-            AdminServer server = new AdminServer(group, channel);
-            log.info("Admin HTTP server listening on http://{}:{}", host, server.port());
+            AdminServer server = new AdminServer(group, channel, reloads);
+            log.info("Admin HTTP server listening on http://{}:{}{}", host, server.port(),
+                    token == null ? "" : " (API and metrics need the bearer token)");
             return server;
         } catch (Exception e) { // Netty rethrows the bind failure (a checked BindException) unchecked
+            reloads.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw new IllegalStateException("cannot bind admin HTTP server to " + host + ":" + port, e);
         }
@@ -81,6 +107,7 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        reloads.shutdownNow();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -1,6 +1,7 @@
 package org.limes.gateway.outbox;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +28,17 @@ public final class DestinationQueue {
     private double tokens;
     private long lastRefill = System.nanoTime();
     private Outbox lastPolled;
+    private final Clock clock;
+    private volatile long lastAckMillis = -1;
 
     public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond) {
+        this(destination, alerts, readings, drainRatePerSecond, Clock.systemUTC());
+    }
+
+    /** As above; {@code clock} stamps the last acknowledgement ({@link #lastAckMillis}). */
+    public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond,
+            Clock clock) {
+        this.clock = clock;
         this.destination = destination;
         this.alerts = alerts;
         this.readings = readings;
@@ -91,7 +101,13 @@ public final class DestinationQueue {
     public void acknowledge(long uptoExclusive) {
         if (lastPolled != null) {
             lastPolled.acknowledge(uptoExclusive);
+            lastAckMillis = clock.millis();
         }
+    }
+
+    /** When the destination last acknowledged records (epoch ms), -1 when not since start. */
+    public long lastAckMillis() {
+        return lastAckMillis;
     }
 
     /** Polls again from the first unacknowledged record of both logs. */

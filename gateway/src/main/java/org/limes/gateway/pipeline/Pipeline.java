@@ -18,6 +18,8 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.drivers.lineprotocol.LineProtocolEncoder;
+import org.limes.gateway.live.LiveMetrics;
+import org.limes.gateway.live.LiveView;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
@@ -58,7 +60,7 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     /** Accepted unknown devices whose readings rules evaluate, over all shards; beyond it they are only stored. */
-    static final int MAX_UNKNOWN_DEVICES = 10_000;
+    public static final int MAX_UNKNOWN_DEVICES = 10_000;
     private static final long TICK_MS = 1_000;
 
     private final Shard[] shards;
@@ -72,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
     private final LogLimiter unknownLog;
     private final Clock clock;
     private final AlertStateStore alertState;
+    private final LiveView live;
 
     /**
      * Builds the shards and their rule engines, and loads the persisted open alerts (each
@@ -84,6 +87,18 @@ public final class Pipeline implements AutoCloseable {
     public Pipeline(String gateway, PipelineConfig config, Inventory inventory, List<RuleConfig> rules, Clock clock,
             AlertStateStore alertState, RuleMetrics ruleMetrics, Destination store, List<Destination> centres,
             OutboxCommitter committer, PipelineMetrics metrics) throws IOException {
+        this(gateway, config, inventory, rules, clock, alertState, ruleMetrics, store, centres, committer, metrics,
+                new LiveView(inventory, MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(metrics.registry())));
+    }
+
+    /**
+     * As above, feeding {@code live} (the status page's view) with every reading after the
+     * rules ran and with every alert transition.
+     */
+    public Pipeline(String gateway, PipelineConfig config, Inventory inventory, List<RuleConfig> rules, Clock clock,
+            AlertStateStore alertState, RuleMetrics ruleMetrics, Destination store, List<Destination> centres,
+            OutboxCommitter committer, PipelineMetrics metrics, LiveView live) throws IOException {
+        this.live = live;
         this.gateway = gateway;
         this.clock = clock;
         this.alertState = alertState;
@@ -104,6 +119,7 @@ public final class Pipeline implements AutoCloseable {
         for (Alert a : alertState.load()) {
             persisted.get(shardOf(a.device())).add(a);
         }
+        persisted.forEach(live::restore);
         for (int i = 0; i < shards.length; i++) {
             DeviceTable devices = new DeviceTable(inventory.acceptsUnknown() ? inventory.defaultSite() : null,
                     Math.max(1, MAX_UNKNOWN_DEVICES / shards.length));
@@ -450,6 +466,7 @@ public final class Pipeline implements AutoCloseable {
             }
             alerts.clear();
             Reading stored = engine.process(r, alerts);
+            live.reading(r, stored);
             if (stored != null) {
                 if (store.routing().accepts(stored)) {
                     line.setLength(0);
@@ -464,6 +481,7 @@ public final class Pipeline implements AutoCloseable {
         private void publish() throws InterruptedException {
             for (Alert a : alerts) {
                 metrics.alert(a);
+                live.alert(a);
                 LOG.info("alert {} {} on {} at {}: {} = {} (level {}){}", a.rule(), a.state().label(), a.subject(),
                         a.site(), a.field(), a.value(), a.threshold(), a.reason() == null ? "" : ", " + a.reason());
                 if (store.routing().accepts(a)) {

@@ -235,6 +235,9 @@ class ConfigLoaderTest {
                 // ranges
                 bad("admin: {port: 70000}", "admin.port must be 0..65535, got 70000"),
                 bad("admin: {port: -1}", "admin.port must be 0..65535, got -1"),
+                bad("admin: {token_file: f, token_env: T}", "admin.token_file and token_env are exclusive; give one"),
+                bad("admin: {token_file: ' '}", "admin.token_file is required and must not be blank"),
+                bad("admin: {host: ''}", "admin.host is required and must not be blank"),
                 bad("mqtt: {port: 65536}", "mqtt.port must be 0..65535, got 65536"),
                 bad("store: {http_port: 99999}", "store.http_port must be 0..65535, got 99999"),
                 bad("store: {batch_size: 0}", "store.batch_size must be 1..100000, got 0"),
@@ -448,7 +451,7 @@ class ConfigLoaderTest {
     void unknownKeyIsRejectedNamingItsPathAndTheExpectedKeys() {
         assertThatThrownBy(() -> parse("admin: {host: h, prot: 1}"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("test.yml: admin.prot is not a known key; expected one of [host, port]");
+                .hasMessage("test.yml: admin.prot is not a known key; expected one of [host, port, token_env, token_file]");
         assertThatThrownBy(() -> parse("""
                 sources:
                   - type: mqtt

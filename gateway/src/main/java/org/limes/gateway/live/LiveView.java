@@ -1,0 +1,340 @@
+package org.limes.gateway.live;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.limes.drivers.Reading;
+import org.limes.gateway.pipeline.Inventory;
+import org.limes.gateway.pipeline.LogLimiter;
+import org.limes.gateway.rules.Alert;
+import org.limes.gateway.rules.AlertState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the gateway sees right now, for the admin API and the status page: per device the
+ * latest reading of each kind, when it was last heard, its clock offset and its state
+ * ({@link DeviceState}); the open alert episodes and the most recent transitions; the
+ * ingest rate.
+ *
+ * <p>Fed from the pipeline shards: {@link #reading} once per reading after the rules ran,
+ * {@link #alert} once per alert transition. A device's readings all come from the one shard
+ * that owns it, so a device's slot has one writer; the update is a map lookup and a few
+ * volatile writes, no lock. Readers ({@link #devices}, {@link #latest}, {@link #alerts})
+ * build snapshots on the admin thread and may see a device mid-update (a value from one
+ * reading, a time from the next): good enough to look at, never used for decisions.
+ *
+ * <p>Bounded: every inventory device has a slot; accepted unknown devices get one up to
+ * {@code maxUnknownDevices}, after which they are not shown (counted,
+ * {@code limes.dropped{component=live,reason=live_devices_full}}, logged once a minute);
+ * a device keeps its latest reading for at most {@value #MAX_KINDS_PER_DEVICE} kinds; at most
+ * {@value #MAX_OPEN_ALERTS} open episodes and the last {@value #RECENT_ALERTS} transitions
+ * are kept. It must never block or throw into the pipeline.
+ */
+public final class LiveView {
+
+    public static final int MAX_KINDS_PER_DEVICE = 16;
+    public static final int MAX_OPEN_ALERTS = 10_000;
+    public static final int RECENT_ALERTS = 200;
+    static final String DEVICE_HEALTH = "device_health";
+    private static final String QUARANTINE_TAG = "quarantine";
+    private static final int RATE_WINDOW_S = 10;
+    private static final int RATE_SLOTS = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
+
+    private final Clock clock;
+    private final long startedMs;
+    private final int maxUnknownDevices;
+    private final LiveMetrics metrics;
+    private final ConcurrentMap<String, DeviceSlot> devices = new ConcurrentHashMap<>();
+    private final AtomicInteger unknownDevices = new AtomicInteger();
+    private final ConcurrentMap<String, Alert> open = new ConcurrentHashMap<>();
+    private final Deque<Alert> recent = new ArrayDeque<>(RECENT_ALERTS);
+    private final AtomicLongArray rateSecond = new AtomicLongArray(RATE_SLOTS);
+    private final AtomicLongArray rateCount = new AtomicLongArray(RATE_SLOTS);
+    private final LogLimiter fullLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 16);
+
+    /**
+     * @param inventory          the configured devices: each gets a slot at once
+     * @param maxUnknownDevices  slots for accepted devices not in the inventory
+     * @param clock              gateway time: last seen, silence, ingest rate
+     */
+    public LiveView(Inventory inventory, int maxUnknownDevices, Clock clock, LiveMetrics metrics) {
+        this.clock = clock;
+        this.startedMs = clock.millis();
+        this.maxUnknownDevices = maxUnknownDevices;
+        this.metrics = metrics;
+        for (String id : inventory.ids()) {
+            Map<String, String> tags = inventory.tags(id);
+            devices.put(id, new DeviceSlot(id, inventory.site(id), tags.get("device_class"), tags.get("lane"), true,
+                    inventory.expectedIntervalMs(id)));
+        }
+        metrics.gauges(devices::size, open::size);
+    }
+
+    /**
+     * One reading after the rules ran.
+     *
+     * @param reading the normalised reading as received
+     * @param stored  what the pipeline stores: the same reading, a quarantined copy, or null
+     *                when the time-integrity rule dropped it
+     */
+    public void reading(Reading reading, Reading stored) {
+        long now = clock.millis();
+        countRate(now);
+        DeviceSlot slot = slot(reading);
+        if (slot == null) {
+            return;
+        }
+        slot.lastSeenMs = now;
+        slot.skewMs = reading.deviceTime().toEpochMilli() - reading.receivedAt().toEpochMilli();
+        slot.quarantined = stored == null || stored.tags().containsKey(QUARANTINE_TAG);
+        slot.readings++;
+        if (DEVICE_HEALTH.equals(reading.kind())) {
+            slot.healthFault = reportsFault(reading);
+        }
+        Reading shown = stored == null ? reading : stored;
+        if (slot.latest.size() >= MAX_KINDS_PER_DEVICE && !slot.latest.containsKey(shown.kind())) {
+            metrics.kindsFull();
+            logFull("kinds", "device " + reading.deviceId() + " reports more than " + MAX_KINDS_PER_DEVICE
+                    + " kinds; the status page shows the first ones only");
+            return;
+        }
+        slot.latest.put(shown.kind(), shown);
+    }
+
+    /** One alert transition: a raise opens an episode, a clear closes it; both enter the recent list. */
+    public void alert(Alert a) {
+        if (a.state() == AlertState.RAISED) {
+            if (open.size() >= MAX_OPEN_ALERTS && !open.containsKey(a.alertId())) {
+                metrics.alertsFull();
+                logFull("alerts", "more than " + MAX_OPEN_ALERTS + " open alerts; the status page shows the first ones");
+            } else {
+                open.put(a.alertId(), a);
+            }
+        } else {
+            open.remove(a.alertId());
+        }
+        synchronized (recent) {
+            if (recent.size() == RECENT_ALERTS) {
+                recent.removeLast();
+            }
+            recent.addFirst(a);
+        }
+    }
+
+    /** Episodes that were open when the gateway stopped and are restored at start (no transition is emitted for them). */
+    public void restore(Collection<Alert> persisted) {
+        for (Alert a : persisted) {
+            if (a.state() == AlertState.RAISED && open.size() < MAX_OPEN_ALERTS) {
+                open.put(a.alertId(), a);
+            }
+        }
+    }
+
+    /** Every device, worst state first, then by id. */
+    public List<DeviceStatus> devices() {
+        long now = clock.millis();
+        List<DeviceStatus> out = new ArrayList<>(devices.size());
+        for (DeviceSlot s : devices.values()) {
+            out.add(s.status(now, startedMs));
+        }
+        out.sort(Comparator.comparing((DeviceStatus d) -> DeviceState.valueOf(d.state().toUpperCase(
+                java.util.Locale.ROOT))).thenComparing(DeviceStatus::id));
+        return out;
+    }
+
+    /** The latest reading of each kind of each device, by device id. */
+    public Map<String, List<LatestReading>> latest() {
+        Map<String, List<LatestReading>> out = new java.util.TreeMap<>();
+        for (DeviceSlot s : devices.values()) {
+            if (s.latest.isEmpty()) {
+                continue;
+            }
+            List<LatestReading> values = new ArrayList<>();
+            for (Reading r : s.latest.values()) {
+                values.add(new LatestReading(r.kind(), r.deviceTime().toString(), r.receivedAt().toString(), r.tags(),
+                        r.fields()));
+            }
+            values.sort(Comparator.comparing(LatestReading::kind));
+            out.put(s.id, values);
+        }
+        return out;
+    }
+
+    /** The open episodes (newest first) and the last transitions (newest first). */
+    public AlertsSnapshot alerts() {
+        List<AlertView> openViews = open.values().stream()
+                .sorted(Comparator.comparing(Alert::raisedAt).reversed().thenComparing(Alert::alertId))
+                .map(AlertView::of).toList();
+        List<AlertView> recentViews;
+        synchronized (recent) {
+            recentViews = recent.stream().map(AlertView::of).toList();
+        }
+        return new AlertsSnapshot(openViews, recentViews);
+    }
+
+    /** Readings per second over the last {@value #RATE_WINDOW_S} whole seconds (approximate under contention). */
+    public double ingestRatePerSecond() {
+        long second = clock.millis() / 1000;
+        long sum = 0;
+        for (long s = second - RATE_WINDOW_S; s < second; s++) {
+            int i = (int) Math.floorMod(s, (long) RATE_SLOTS);
+            if (rateSecond.get(i) == s) {
+                sum += rateCount.get(i);
+            }
+        }
+        return sum / (double) RATE_WINDOW_S;
+    }
+
+    private void countRate(long nowMs) {
+        long second = nowMs / 1000;
+        int i = (int) Math.floorMod(second, (long) RATE_SLOTS);
+        long was = rateSecond.get(i);
+        if (was != second && rateSecond.compareAndSet(i, was, second)) {
+            rateCount.set(i, 0);
+        }
+        rateCount.incrementAndGet(i);
+    }
+
+    private DeviceSlot slot(Reading r) {
+        DeviceSlot slot = devices.get(r.deviceId());
+        if (slot != null) {
+            return slot;
+        }
+        if (unknownDevices.incrementAndGet() > maxUnknownDevices) {
+            unknownDevices.decrementAndGet();
+            metrics.devicesFull();
+            logFull("devices", "more than " + maxUnknownDevices + " devices outside the inventory; device "
+                    + r.deviceId() + " and later ones are not shown on the status page");
+            return null;
+        }
+        DeviceSlot fresh = new DeviceSlot(r.deviceId(), r.site(), null, r.tags().get("lane"), false, 0);
+        DeviceSlot raced = devices.putIfAbsent(r.deviceId(), fresh);
+        if (raced != null) {
+            unknownDevices.decrementAndGet();
+            return raced;
+        }
+        return fresh;
+    }
+
+    private void logFull(String what, String message) {
+        if (fullLog.allow(what, System.nanoTime())) {
+            LOG.warn("live view: {} (counted in limes.dropped{component=live}, logged once a minute)", message);
+        }
+    }
+
+    /**
+     * A health reading reports a fault when it says {@code online=false}, {@code ok=false},
+     * {@code fault=true}, or a {@code status} of {@code fault}, {@code error} or {@code failed}.
+     */
+    static boolean reportsFault(Reading r) {
+        Map<String, Object> f = r.fields();
+        if (Boolean.FALSE.equals(f.get("online")) || Boolean.FALSE.equals(f.get("ok"))
+                || Boolean.TRUE.equals(f.get("fault"))) {
+            return true;
+        }
+        Object status = f.get("status");
+        return status instanceof String s && (s.equalsIgnoreCase("fault") || s.equalsIgnoreCase("error")
+                || s.equalsIgnoreCase("failed"));
+    }
+
+    /** One device's slot; written by its pipeline shard only. */
+    private static final class DeviceSlot {
+        final String id;
+        final String site;
+        final String deviceClass;
+        final String lane;
+        final boolean inInventory;
+        final long expectedIntervalMs;
+        final Map<String, Reading> latest = new ConcurrentHashMap<>();
+        volatile long lastSeenMs = -1;
+        volatile long skewMs;
+        volatile boolean quarantined;
+        volatile boolean healthFault;
+        volatile long readings;
+
+        DeviceSlot(String id, String site, String deviceClass, String lane, boolean inInventory,
+                long expectedIntervalMs) {
+            this.id = id;
+            this.site = site;
+            this.deviceClass = deviceClass;
+            this.lane = lane;
+            this.inInventory = inInventory;
+            this.expectedIntervalMs = expectedIntervalMs;
+        }
+
+        DeviceStatus status(long now, long startedMs) {
+            long seen = lastSeenMs;
+            DeviceState state;
+            String reason;
+            if (seen >= 0 && quarantined) {
+                state = DeviceState.FAULTY;
+                reason = "clock offset " + skewMs / 1000.0 + " s is beyond the time-integrity limits";
+            } else if (seen >= 0 && healthFault) {
+                state = DeviceState.FAULTY;
+                reason = "its health reading reports a fault";
+            } else if (expectedIntervalMs > 0 && (seen >= 0 ? now - seen : now - startedMs) > expectedIntervalMs) {
+                state = DeviceState.SILENT;
+                reason = (seen >= 0 ? "not heard for " + (now - seen) / 1000 + " s" : "never heard")
+                        + ", expected every " + expectedIntervalMs / 1000.0 + " s";
+            } else if (seen < 0) {
+                state = DeviceState.PENDING;
+                reason = "not heard yet";
+            } else {
+                state = DeviceState.OK;
+                reason = null;
+            }
+            return new DeviceStatus(id, site, deviceClass, lane, inInventory, state.label(), reason,
+                    seen < 0 ? null : Instant.ofEpochMilli(seen).toString(), seen < 0 ? null : now - seen,
+                    expectedIntervalMs, seen < 0 ? null : skewMs, readings);
+        }
+    }
+
+    /**
+     * A device as {@code /api/devices} shows it.
+     *
+     * @param lastSeen          gateway time of its last reading, ISO-8601; null when never heard
+     * @param lastSeenAgoMs     milliseconds since then
+     * @param expectedIntervalMs its deadman interval, 0 when it has none
+     * @param clockSkewMs       device time minus receive time of its last reading
+     */
+    public record DeviceStatus(String id, String site, String deviceClass, String lane, boolean inInventory,
+            String state, String stateReason, String lastSeen, Long lastSeenAgoMs, long expectedIntervalMs,
+            Long clockSkewMs, long readings) {
+    }
+
+    /** The latest reading of one kind of a device. */
+    public record LatestReading(String kind, String deviceTime, String receivedAt, Map<String, String> tags,
+            Map<String, Object> fields) {
+    }
+
+    /** {@code /api/alerts}. */
+    public record AlertsSnapshot(List<AlertView> open, List<AlertView> recent) {
+    }
+
+    /** An alert transition as the admin API shows it. */
+    public record AlertView(String alertId, String eventId, String rule, String state, String severity, String site,
+            String device, String subject, String kind, String field, double value, double threshold,
+            String raisedAt, String at, String reason, Map<String, String> tags) {
+
+        static AlertView of(Alert a) {
+            Map<String, String> tags = new LinkedHashMap<>(a.tags());
+            return new AlertView(a.alertId(), a.eventId(), a.rule(), a.state().label(), a.severity(), a.site(),
+                    a.device(), a.subject(), a.kind(), a.field(), a.value(), a.threshold(), a.raisedAt().toString(),
+                    a.at().toString(), a.reason(), tags);
+        }
+    }
+}
