@@ -90,6 +90,7 @@ public final class Outbox {
     private long persistedAck = -1;
 
     // Sink thread only.
+    private long lastLostPositionLog;
     private long readSeq;
     private Segment readSegment;
     private FileChannel readChannel;
@@ -522,6 +523,9 @@ public final class Outbox {
             }
             if (readPos >= segmentEnd || readSeq >= readSegment.base + readSegment.records) {
                 if (following == null) {
+                    if (readSeq < limit) {
+                        lostPosition(segmentEnd, limit);
+                    }
                     return null;
                 }
                 readSeq = Math.max(readSeq, following.base);
@@ -553,6 +557,23 @@ public final class Outbox {
             readPos += HEADER_BYTES + len;
             return r;
         }
+    }
+
+    /**
+     * The reader is at the end of the last segment although records below {@code limit}
+     * are durable: its position disagrees with the segment. Logged (at most every 10 s) with
+     * the numbers, and the reader is positioned afresh from the segment's start on the next
+     * call, so delivery goes on.
+     */
+    private void lostPosition(long segmentEnd, long limit) {
+        long now = System.nanoTime();
+        if (now - lastLostPositionLog > TimeUnit.SECONDS.toNanos(10)) {
+            lastLostPositionLog = now;
+            LOG.warn("outbox {}: reader at seq {} byte {} found segment {} ending at byte {} with {} records while "
+                    + "{} are durable; repositioning", destination, readSeq, readPos, readSegment.path.getFileName(),
+                    segmentEnd, readSegment.records, limit);
+        }
+        readSegment = null;
     }
 
     private void skipCorrupt(String why, Segment following) throws IOException {
