@@ -375,7 +375,11 @@ class ConfigLoaderTest {
                         "sources[0].devices_by_peer cannot be used with driver counter-json, which reads the device "
                                 + "from the payload"),
                 bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {key_file: k}}]",
-                        "sources[0].tls.cert_file is required and must not be blank"),
+                        "sources[0].tls.cert_file and key_file go together"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {client_ca_file: ca}}]",
+                        "sources[0].tls.cert_file is required for a listener"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], tls: {ca_file: ca, "
+                        + "cert_file: c, key_file: k}}]", "sources[0].tls.ca_file is for client links"),
                 bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {cert_file: c, key_file: k, "
                         + "require_client_cert: true}}]",
                         "sources[0].tls.client_ca_file is required when require_client_cert is true"),
@@ -395,7 +399,7 @@ class ConfigLoaderTest {
                 bad("sources: [{type: http, name: h, port: 0, drivers: []}]",
                         "sources[0].drivers must list at least one driver"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: nope}]}]",
-                        "sources[0].drivers[0].driver must be one of [counter-json], got 'nope'"),
+                        "sources[0].drivers[0].driver must be one of " + Drivers.load().names() + ", got 'nope'"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], max_body_bytes: 1}]",
                         "sources[0].max_body_bytes must be 64..67108864, got 1"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_file: f, "

@@ -19,6 +19,7 @@ import org.limes.drivers.Drivers;
 import org.limes.gateway.config.Secrets;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.source.SourceMetrics;
+import org.limes.gateway.tls.SslContextLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class HttpSource implements AutoCloseable {
         }
         String token = config.tokenFile() == null && config.tokenEnv() == null ? null
                 : Secrets.read(config.tokenFile(), config.tokenEnv());
-        SslContext tls = config.tls() == null ? null : config.tls().serverContext();
+        SslContext tls = config.tls() == null ? null : SslContextLoader.server(config.tls());
         this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
         this.bootstrap = new ServerBootstrap()

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.source.SourceConfig;
-import org.limes.gateway.source.TlsConfig;
+import org.limes.gateway.tls.TlsConfig;
 
 /**
  * A {@code type: http} source: {@code POST /ingest/{driver}} on its own port, apart from the
@@ -34,6 +34,9 @@ public record HttpSourceConfig(String name, String host, Integer port, List<Driv
         TlsConfig tls) implements SourceConfig {
 
     public HttpSourceConfig {
+        if (tls != null) {
+            tls.checkServer();
+        }
         Require.identifier("name", name);
         host = host == null ? "0.0.0.0" : Require.nonBlank("host", host);
         Require.present("port", port);

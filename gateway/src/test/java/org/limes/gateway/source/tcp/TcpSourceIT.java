@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.limes.gateway.source.PipelineFixture;
 import org.limes.gateway.source.SourceMetrics;
 import org.limes.gateway.source.TestPki;
-import org.limes.gateway.source.TlsConfig;
+import org.limes.gateway.tls.TlsConfig;
 
 /** A TCP listener on a real socket, an ephemeral port, in front of a real pipeline and outbox. */
 class TcpSourceIT {
@@ -186,7 +186,7 @@ class TcpSourceIT {
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server();
         TcpSource source = start(null, null, null, null, null,
-                new TlsConfig(server[0].toString(), server[1].toString(), pki.caFile().toString(), null));
+                TlsConfig.server(server[0].toString(), server[1].toString(), pki.caFile().toString(), null));
 
         try (SSLSocket device = tls(pki.client("cnt-01"), source)) {
             device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 1)));
@@ -218,7 +218,7 @@ class TcpSourceIT {
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server();
         TcpSource source = start(null, null, null, null, null,
-                new TlsConfig(server[0].toString(), server[1].toString(), null, null));
+                TlsConfig.server(server[0].toString(), server[1].toString(), null, null));
         try (SSLSocket device = tls(pki.client(null), source)) {
             device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-04", 1)));
             device.getOutputStream().flush();
