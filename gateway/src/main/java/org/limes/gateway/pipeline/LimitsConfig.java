@@ -16,7 +16,7 @@ import org.limes.gateway.config.Require;
  * @param maxStringChars               device id, kind, tag keys and values, field names and string
  *                                     field values, each (default 256)
  * @param maxReadingsPerSecondPerDevice readings a second one device may send, with a burst of one
- *                                     second's worth (default 1000)
+ *                                     second's worth (default 5000)
  */
 public record LimitsConfig(Integer maxTagsPerReading, Integer maxFieldsPerReading, Integer maxStringChars,
         Integer maxReadingsPerSecondPerDevice) {
@@ -26,7 +26,7 @@ public record LimitsConfig(Integer maxTagsPerReading, Integer maxFieldsPerReadin
         maxFieldsPerReading = (int) Require.range("max_fields_per_reading", maxFieldsPerReading, 64, 1, 4096);
         maxStringChars = (int) Require.range("max_string_chars", maxStringChars, 256, 8, 65_536);
         maxReadingsPerSecondPerDevice = (int) Require.range("max_readings_per_second_per_device",
-                maxReadingsPerSecondPerDevice, 1000, 1, 1_000_000);
+                maxReadingsPerSecondPerDevice, 5000, 1, 1_000_000);
     }
 
     public static LimitsConfig defaults() {

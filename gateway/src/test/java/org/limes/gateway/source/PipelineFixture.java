@@ -60,7 +60,8 @@ public final class PipelineFixture implements AutoCloseable {
         }
         inventory = new Inventory(new InventoryConfig("accept", "ras-ajdir", devices));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        pipeline = new Pipeline("test-gw", new PipelineConfig(1, queueCapacity), LimitsConfig.defaults(), inventory, List.of(),
+        pipeline = new Pipeline("test-gw", new PipelineConfig(1, queueCapacity),
+                new LimitsConfig(null, null, null, 1_000_000), inventory, List.of(),
                 Clock.systemUTC(), new AlertStateStore(dir.resolve("alert-state"), "test-gw", ruleMetrics),
                 ruleMetrics, new Destination(new DestinationQueue("store", alerts, store, 0), Routing.ALL), List.of(),
                 committer, new PipelineMetrics(registry));

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -192,6 +193,12 @@ class TcpSourceIT {
             device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 1)));
             device.getOutputStream().flush();
             await().atMost(Duration.ofSeconds(10)).until(() -> fixture.stored() == 1);
+            // The same authenticated device reporting as another one: dropped, the connection stays.
+            device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-02", 2)));
+            device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 3)));
+            device.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fixture.stored() == 2);
+            assertThat(fixture.count("limes.dropped", "reason", "identity_mismatch")).isEqualTo(1);
         }
 
         try (SSLSocket intruder = tls(pki.client("intruder"), source)) {
@@ -210,7 +217,18 @@ class TcpSourceIT {
             }
         }).isInstanceOf(IOException.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> fixture.count("limes.errors", "error_type", "tls") >= 1);
-        assertThat(fixture.stored()).isEqualTo(1);
+
+        TestPki otherCa = new TestPki(Files.createDirectories(dir.resolve("other-ca")));
+        assertThatThrownBy(() -> {
+            try (SSLSocket forged = tls(otherCa.client("cnt-01", pki), source)) {
+                forged.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 4)));
+                if (forged.getInputStream().read() == -1) {
+                    throw new IOException("closed by the listener");
+                }
+            }
+        }).as("a certificate naming an inventory device, signed by another CA").isInstanceOf(IOException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> fixture.count("limes.errors", "error_type", "tls") >= 2);
+        assertThat(fixture.stored()).isEqualTo(2);
     }
 
     @Test
