@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -39,6 +41,7 @@ class HttpSourcePropertiesIT {
     private static Path dir;
     private static PipelineFixture fixture;
     private static HttpSource source;
+    private static final Set<String> STATUSES = ConcurrentHashMap.newKeySet();
 
     @BeforeContainer
     static void start() throws Exception {
@@ -54,6 +57,8 @@ class HttpSourcePropertiesIT {
 
     @AfterContainer
     static void stop() throws IOException {
+        // The generator reaches past the HTTP parser: several kinds of answer were given.
+        assertThat(STATUSES).as("statuses answered").hasSizeGreaterThanOrEqualTo(3);
         source.close();
         fixture.close();
         try (Stream<Path> files = Files.walk(dir)) {
@@ -109,13 +114,27 @@ class HttpSourcePropertiesIT {
                 status = "";
             }
             if (!status.isEmpty()) {
+                STATUSES.add(status.length() >= 12 ? status.substring(9, 12) : status);
                 assertThat(status).as("answer to a %s-char request", request.length())
                         .matches("HTTP/1\\.1 [24]\\d\\d.*");
             }
         }
     }
 
+    /** The final status line (after any 1xx), or empty when the connection closed first. */
     private static String statusLine(InputStream in) throws IOException {
+        String line = line(in);
+        while (line.matches("HTTP/1\\.1 1\\d\\d.*")) {
+            String header;
+            do {
+                header = line(in);
+            } while (!header.isEmpty());
+            line = line(in);
+        }
+        return line;
+    }
+
+    private static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1 && b != '\n') {
