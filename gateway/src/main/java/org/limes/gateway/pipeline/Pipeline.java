@@ -93,7 +93,8 @@ public final class Pipeline implements AutoCloseable {
      * @param clock      gateway time for the rules (hold times, deadman, alert times)
      * @param alertState where open alert episodes are kept across restarts
      */
-    public Pipeline(String gateway, PipelineConfig config, LimitsConfig limits, Inventory inventory, List<RuleConfig> rules, Clock clock,
+    public Pipeline(String gateway, PipelineConfig config, LimitsConfig limits, Inventory inventory,
+            List<RuleConfig> rules, Clock clock,
             AlertStateStore alertState, RuleMetrics ruleMetrics, Destination store, List<Destination> centres,
             OutboxCommitter committer, PipelineMetrics metrics) throws IOException {
         this.gateway = gateway;

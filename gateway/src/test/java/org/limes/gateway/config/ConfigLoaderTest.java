@@ -381,7 +381,8 @@ class ConfigLoaderTest {
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_sha256: abc}]",
                         "sources[0].token_sha256 must be 64 hex digits"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], tls: {cert_file: c, "
-                        + "key_file: k, client_ca_file: ca}}]", "sources[0].tls.client_ca_file needs inventory.devices"),
+                        + "key_file: k, client_ca_file: ca}}]",
+                        "sources[0].tls.client_ca_file needs inventory.devices"),
                 bad("sources: [{type: mqtt, name: m, topics: [{filter: a/#, driver: counter-json}], "
                         + "identity_from: clientid}]",
                         "sources[0].identity_from must be 'username' or 'topic_level:<n>', got 'clientid'"),
@@ -398,7 +399,8 @@ class ConfigLoaderTest {
                         "limits.max_readings_per_second_per_device must be 1..1000000, got 0"),
                 bad("store: {pseudonymise_plates: {}}",
                         "store.pseudonymise_plates.key_file or key_env (exactly one) is required"),
-                bad("store: {pseudonymise_plates: {key_file: f, key: abc}}", "store.pseudonymise_plates.key is not a known key"),
+                bad("store: {pseudonymise_plates: {key_file: f, key: abc}}",
+                        "store.pseudonymise_plates.key is not a known key"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], tls: {ca_file: ca, "
                         + "cert_file: c, key_file: k}}]", "sources[0].tls.ca_file is for client links"),
                 bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {cert_file: c, key_file: k, "
@@ -424,7 +426,8 @@ class ConfigLoaderTest {
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], max_body_bytes: 1}]",
                         "sources[0].max_body_bytes must be 64..67108864, got 1"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_file: f, "
-                        + "token_env: E}]", "sources[0].token_file, token_env and token_sha256 are exclusive; give one"),
+                        + "token_env: E}]",
+                        "sources[0].token_file, token_env and token_sha256 are exclusive; give one"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token: inline}]",
                         "sources[0].token is not a known key"),
                 // uniqueness
@@ -483,7 +486,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("colour: blue"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("test.yml: colour is not a known key; expected one of [admin, centres, "
-                        + "data_dir, inventory, limits, mqtt, name, outbox, pipeline, rules, rules_file, sources, store]");
+                        + "data_dir, inventory, limits, mqtt, name, outbox, pipeline, rules, rules_file, sources, "
+                        + "store]");
     }
 
     @Test

@@ -184,8 +184,9 @@ class PipelineTest {
         stalled.register(o);
         stalled.register(oa);
         RuleMetrics ruleMetrics = new RuleMetrics(new SimpleMeterRegistry());
-        Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), LimitsConfig.defaults(), new Inventory(new InventoryConfig("accept", "s",
-                List.of())), List.of(), clock, new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics),
+        Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), LimitsConfig.defaults(),
+                new Inventory(new InventoryConfig("accept", "s", List.of())), List.of(), clock,
+                new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics),
                 ruleMetrics, new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL), List.of(), stalled,
                 new PipelineMetrics(new SimpleMeterRegistry()));
         p.start();

@@ -209,7 +209,8 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             while (next < frames.size()) {
                 byte[] payload = frames.get(next);
                 outstanding++;
-                Pipeline.Offer offer = pipeline.offer(new Frame(payload, config.name(), origin, clock.instant(), identity),
+                Pipeline.Offer offer = pipeline.offer(
+                        new Frame(payload, config.name(), origin, clock.instant(), identity),
                         driver, () -> ctx.executor().execute(this::acked));
                 if (!offer.taken()) {
                     outstanding--;
