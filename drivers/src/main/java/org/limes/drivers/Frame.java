@@ -14,8 +14,17 @@ import java.util.Objects;
  * @param source     the name of the configured source that produced it, e.g. {@code mqtt}
  * @param origin     the transport address: MQTT topic, peer {@code host:port}, HTTP path
  * @param receivedAt when the gateway received it (the gateway's clock)
+ * @param identity   the device the transport authenticated the sender as (a TLS client
+ *                   certificate, or a broker identity the MQTT source is configured to trust);
+ *                   null when the transport authenticated nobody. The gateway drops every
+ *                   reading of the frame that names another device. Drivers ignore it.
  */
-public record Frame(byte[] payload, String source, String origin, Instant receivedAt) {
+public record Frame(byte[] payload, String source, String origin, Instant receivedAt, String identity) {
+
+    /** A frame from a transport that authenticated nobody. */
+    public Frame(byte[] payload, String source, String origin, Instant receivedAt) {
+        this(payload, source, origin, receivedAt, null);
+    }
 
     public Frame {
         Objects.requireNonNull(payload, "payload");

@@ -45,6 +45,7 @@ import org.limes.gateway.pipeline.Destination;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.pipeline.PipelineMetrics;
+import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertLine;
@@ -210,9 +211,10 @@ public final class Gateway implements AutoCloseable {
         ruleMetrics = new RuleMetrics(registry);
         loader = new ConfigLoader(drivers);
         live = new LiveView(inventory, Pipeline.MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(registry));
-        pipeline = new Pipeline(config.name(), config.pipeline(), inventory, config.rules(), clock,
+        pipeline = new Pipeline(config.name(), config.pipeline(), config.limits(), inventory, config.rules(), clock,
                 new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics), ruleMetrics,
-                new Destination(storeOutbox, storeConfig.routing()), centreDestinations, committer,
+                new Destination(storeOutbox, storeConfig.routing(), storeConfig.pseudonymisePlates() == null ? null
+                        : PlatePseudonymiser.from(storeConfig.pseudonymisePlates())), centreDestinations, committer,
                 new PipelineMetrics(registry), live);
         pipeline.start();
         closeables.push(pipeline);
@@ -243,7 +245,7 @@ public final class Gateway implements AutoCloseable {
                 source.start();
                 listenerPorts.put(u.name(), source.port());
             } else if (s instanceof HttpSourceConfig h) {
-                HttpSource source = new HttpSource(h, drivers, pipeline, metrics, clock);
+                HttpSource source = new HttpSource(h, drivers, pipeline, inventory::knows, metrics, clock);
                 closeables.push(source);
                 source.start();
                 listenerPorts.put(h.name(), source.port());

@@ -43,7 +43,10 @@ import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.SourceConfig;
 import org.limes.gateway.source.DeviceDrivers;
+import org.limes.gateway.source.http.HttpSourceConfig;
+import org.limes.gateway.source.mqtt.MqttSourceConfig;
 import org.limes.gateway.source.tcp.TcpSourceConfig;
+import org.limes.gateway.tls.TlsConfig;
 import org.limes.gateway.source.udp.UdpSourceConfig;
 
 /**
@@ -251,11 +254,18 @@ public final class ConfigLoader {
                 checkPeerDevices(file, at, t.devicesByPeer(), t.driver(), t.options());
             } else if (s instanceof UdpSourceConfig u) {
                 checkPeerDevices(file, at, u.devicesByPeer(), u.driver(), u.options());
+            } else if (s instanceof MqttSourceConfig m && m.tls() != null) {
+                String broker = m.broker() == null ? c.mqtt().broker() : m.broker();
+                if (!(broker.startsWith("ssl://") || broker.startsWith("wss://"))) {
+                    throw new ConfigException(file, at + ".tls", "needs an ssl:// or wss:// broker, and the source's "
+                            + "broker is '" + broker + "'", null);
+                }
             }
         }
         for (int i = 0; i < c.sources().size(); i++) {
-            if (c.sources().get(i) instanceof TcpSourceConfig t && t.tls() != null && t.tls().mutual()
-                    && c.inventory().devices().isEmpty()) {
+            SourceConfig s = c.sources().get(i);
+            TlsConfig tls = s instanceof TcpSourceConfig t ? t.tls() : s instanceof HttpSourceConfig h ? h.tls() : null;
+            if (tls != null && tls.mutual() && c.inventory().devices().isEmpty()) {
                 throw new ConfigException(file, "sources[" + i + "].tls.client_ca_file", "needs inventory.devices: "
                         + "a device certificate must name an inventory device", null);
             }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.limes.gateway.http.AdminConfig;
 import org.limes.gateway.outbox.OutboxConfig;
 import org.limes.gateway.pipeline.InventoryConfig;
+import org.limes.gateway.pipeline.LimitsConfig;
 import org.limes.gateway.pipeline.PipelineConfig;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
@@ -27,16 +28,18 @@ import org.limes.gateway.source.SourceConfig;
  * @param centres   alert destinations
  * @param outbox    durable queue limits
  * @param pipeline  hot-path threading
+ * @param limits    what one reading may hold and how fast one device may report
  */
 public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreConfig store, AdminConfig admin,
         List<SourceConfig> sources, InventoryConfig inventory, List<RuleConfig> rules, String rulesFile,
-        List<CentreConfig> centres, OutboxConfig outbox, PipelineConfig pipeline) {
+        List<CentreConfig> centres, OutboxConfig outbox, PipelineConfig pipeline, LimitsConfig limits) {
 
     public GatewayConfig {
         name = name == null ? "limes" : Require.identifier("name", name);
         dataDir = dataDir == null ? "./data" : Require.nonBlank("data_dir", dataDir);
         mqtt = mqtt == null ? MqttConfig.defaults() : mqtt;
-        store = store == null ? new StoreConfig(null, null, null, null, null, null, null, null, null, null, null, null)
+        store = store == null ? new StoreConfig(null, null, null, null, null, null, null, null, null, null, null, null,
+                null)
                 : store;
         admin = admin == null ? AdminConfig.defaults() : admin;
         sources = sources == null ? List.of() : List.copyOf(sources);
@@ -48,11 +51,12 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
         centres = centres == null ? List.of() : List.copyOf(centres);
         outbox = outbox == null ? OutboxConfig.defaults() : outbox;
         pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
+        limits = limits == null ? LimitsConfig.defaults() : limits;
     }
 
     /** This configuration with the rules read from its {@code rules_file}, which is now {@code resolvedFile}. */
     public GatewayConfig withRules(List<RuleConfig> loaded, String resolvedFile) {
         return new GatewayConfig(name, dataDir, mqtt, store, admin, sources, inventory, loaded, resolvedFile, centres,
-                outbox, pipeline);
+                outbox, pipeline, limits);
     }
 }

@@ -205,11 +205,12 @@ public final class DemoCommand implements Callable<Integer> {
                 c.mqtt().port()));
         StoreConfig s = c.store();
         StoreConfig store = new StoreConfig(s.kind(), s.host(), portOrFree(s.host(), s.httpPort()), s.url(), s.org(),
-                s.bucket(), s.tokenFile(), s.tokenEnv(), s.batchSize(), s.retryInitialMs(), s.retryMaxMs(), s.routing());
+                s.bucket(), s.tokenFile(), s.tokenEnv(), s.batchSize(), s.retryInitialMs(), s.retryMaxMs(), s.routing(),
+                s.pseudonymisePlates());
         AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree(c.admin().host(), c.admin().port()),
                 c.admin().tokenFile(), c.admin().tokenEnv());
         return new GatewayConfig(c.name(), data.toString(), mqtt, store, admin, c.sources(), c.inventory(), c.rules(),
-                c.rulesFile(), c.centres(), c.outbox(), c.pipeline());
+                c.rulesFile(), c.centres(), c.outbox(), c.pipeline(), c.limits());
     }
 
     private static int portOrFree(String host, int port) {

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hot path: decode → normalise (inventory) → rules → outboxes.
+ * The hot path: decode → admit (identity, limits) → normalise (inventory) → rate limit →
+ * rules → outboxes.
  *
  * <p>Decoding runs on the calling source thread (drivers are pure). The readings are then
  * handed to shards, one thread each, chosen by device id, so every device's rule state is
@@ -55,6 +58,15 @@ import org.slf4j.LoggerFactory;
  * is durable ({@link OutboxCommitter#afterDurable}). A malformed frame is counted, logged
  * at most once per origin per interval with the decoder's reason, and acknowledged (a
  * redelivery would not mend it); the frames around it flow on.
+ *
+ * <p>Admission, right after decoding: when the transport authenticated the frame's sender
+ * ({@link Frame#identity()}), a reading naming another device is dropped
+ * ({@code limes.dropped{reason=identity_mismatch}}); a reading over the {@link LimitsConfig}
+ * is dropped ({@code reason=over_limits}); both logged at most once a minute per origin. A
+ * frame that keeps no reading is answered like a malformed one. Each shard then holds a
+ * {@link TokenBucket} per inventory device (and one for all accepted unknown devices, so the
+ * map is bounded by the inventory) and drops readings beyond a device's rate
+ * ({@code reason=rate_limited}).
  */
 public final class Pipeline implements AutoCloseable {
 
@@ -72,6 +84,8 @@ public final class Pipeline implements AutoCloseable {
     private final String gateway;
     private final LogLimiter malformedLog;
     private final LogLimiter unknownLog;
+    private final LogLimiter rejectedLog;
+    private final LimitsConfig limits;
     private final Clock clock;
     private final AlertStateStore alertState;
     private final LiveView live;
@@ -84,20 +98,22 @@ public final class Pipeline implements AutoCloseable {
      * @param clock      gateway time for the rules (hold times, deadman, alert times)
      * @param alertState where open alert episodes are kept across restarts
      */
-    public Pipeline(String gateway, PipelineConfig config, Inventory inventory, List<RuleConfig> rules, Clock clock,
+    public Pipeline(String gateway, PipelineConfig config, LimitsConfig limits, Inventory inventory,
+            List<RuleConfig> rules, Clock clock,
             AlertStateStore alertState, RuleMetrics ruleMetrics, Destination store, List<Destination> centres,
             OutboxCommitter committer, PipelineMetrics metrics) throws IOException {
-        this(gateway, config, inventory, rules, clock, alertState, ruleMetrics, store, centres, committer, metrics,
-                new LiveView(inventory, MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(metrics.registry())));
+        this(gateway, config, limits, inventory, rules, clock, alertState, ruleMetrics, store, centres, committer,
+                metrics, new LiveView(inventory, MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(metrics.registry())));
     }
 
     /**
      * As above, feeding {@code live} (the status page's view) with every reading after the
      * rules ran and with every alert transition.
      */
-    public Pipeline(String gateway, PipelineConfig config, Inventory inventory, List<RuleConfig> rules, Clock clock,
-            AlertStateStore alertState, RuleMetrics ruleMetrics, Destination store, List<Destination> centres,
-            OutboxCommitter committer, PipelineMetrics metrics, LiveView live) throws IOException {
+    public Pipeline(String gateway, PipelineConfig config, LimitsConfig limits, Inventory inventory,
+            List<RuleConfig> rules, Clock clock, AlertStateStore alertState, RuleMetrics ruleMetrics,
+            Destination store, List<Destination> centres, OutboxCommitter committer, PipelineMetrics metrics,
+            LiveView live) throws IOException {
         this.live = live;
         this.gateway = gateway;
         this.clock = clock;
@@ -109,6 +125,8 @@ public final class Pipeline implements AutoCloseable {
         this.metrics = metrics;
         this.malformedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
         this.unknownLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
+        this.rejectedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
+        this.limits = limits;
         this.shards = new Shard[config.shards()];
         // One passage table for all shards: two cameras of one lane may hash to two shards.
         RuleContext ruleContext = new RuleContext(new PassageTable(), ruleMetrics);
@@ -275,10 +293,17 @@ public final class Pipeline implements AutoCloseable {
                             frame.source(), e.getMessage());
                 }
             }
-            if (!result.readings().isEmpty() || result.errors().isEmpty()) {
+            if (!result.readings().isEmpty()) {
+                List<Reading> admitted = admit(frame, result.readings());
+                if (!admitted.isEmpty()) {
+                    return new Decoded(admitted, null);
+                }
+                reason = "no reading of this frame was admitted: " + rejection(frame, result.readings().get(0));
+            } else if (result.errors().isEmpty()) {
                 return new Decoded(result.readings(), null);
+            } else {
+                reason = result.errors().get(0).getMessage();
             }
-            reason = result.errors().get(0).getMessage();
         } catch (RuntimeException e) {
             metrics.decodeError(driver.name(), "driver_failure");
             if (malformedLog.allow(frame.origin(), System.nanoTime())) {
@@ -289,6 +314,43 @@ public final class Pipeline implements AutoCloseable {
         }
         ack.run();
         return new Decoded(null, reason);
+    }
+
+    /** The readings that pass the identity and limit checks; the others counted and logged. */
+    private List<Reading> admit(Frame frame, List<Reading> readings) {
+        List<Reading> admitted = null;
+        for (int i = 0; i < readings.size(); i++) {
+            Reading r = readings.get(i);
+            String why = rejection(frame, r);
+            if (why != null) {
+                metrics.dropped(frame.identity() != null && !frame.identity().equals(r.deviceId())
+                        ? "identity_mismatch" : "over_limits");
+                if (rejectedLog.allow(frame.origin(), System.nanoTime())) {
+                    LOG.warn("dropped a reading from {} ({}): {} (counted in limes.dropped, logged at most once a "
+                            + "minute per origin)", frame.origin(), frame.source(), why);
+                }
+                if (admitted == null) {
+                    admitted = new ArrayList<>(readings.subList(0, i));
+                }
+            } else if (admitted != null) {
+                admitted.add(r);
+            }
+        }
+        return admitted == null ? readings : admitted;
+    }
+
+    /** Why a reading is not admitted, or null. Device ids in the message are shortened: they are input. */
+    private String rejection(Frame frame, Reading r) {
+        if (frame.identity() != null && !frame.identity().equals(r.deviceId())) {
+            return "it names device '" + shorten(r.deviceId()) + "' but the sender authenticated as '"
+                    + frame.identity() + "'";
+        }
+        String over = limits.violation(r);
+        return over == null ? null : "it is over the reading limits: " + over;
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "…";
     }
 
     private List<List<Reading>> split(List<Reading> readings) {
@@ -375,6 +437,9 @@ public final class Pipeline implements AutoCloseable {
         final Thread thread;
         final List<Alert> alerts = new ArrayList<>();
         final StringBuilder line = new StringBuilder(256);
+        /** One bucket per inventory device of this shard, and {@link #unknownRate} for all others: bounded. */
+        final Map<String, TokenBucket> rates = new HashMap<>();
+        final TokenBucket unknownRate;
         volatile boolean running = true;
 
         Shard(int index, int capacity, RuleEngine engine, List<Alert> restoreAtStart) {
@@ -382,6 +447,7 @@ public final class Pipeline implements AutoCloseable {
             this.queue = new ArrayBlockingQueue<>(capacity);
             this.engine = engine;
             this.restoreAtStart = restoreAtStart;
+            this.unknownRate = new TokenBucket(limits.maxReadingsPerSecondPerDevice(), this::nanos);
             this.thread = new Thread(this::loop, "limes-pipeline-" + index);
             this.thread.setDaemon(true);
         }
@@ -464,18 +530,44 @@ public final class Pipeline implements AutoCloseable {
                 }
                 return;
             }
+            if (!rateOf(r.deviceId()).tryTake()) {
+                metrics.dropped("rate_limited");
+                if (rejectedLog.allow("rate/" + r.deviceId(), System.nanoTime())) {
+                    LOG.warn("device '{}' reports faster than {} readings a second; the readings beyond that are "
+                            + "dropped (counted in limes.dropped{{reason=rate_limited}}, logged once a minute per "
+                            + "device)", r.deviceId(), limits.maxReadingsPerSecondPerDevice());
+                }
+                return;
+            }
             alerts.clear();
             Reading stored = engine.process(r, alerts);
             live.reading(r, stored);
             if (stored != null) {
                 if (store.routing().accepts(stored)) {
                     line.setLength(0);
-                    LineProtocolEncoder.appendReading(line, stored);
+                    LineProtocolEncoder.appendReading(line, store.plates() == null ? stored
+                            : store.plates().apply(stored));
                     store.queue().append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
                 }
                 metrics.processed();
             }
             publish();
+        }
+
+        private TokenBucket rateOf(String device) {
+            if (!inventory.knows(device)) {
+                return unknownRate;
+            }
+            TokenBucket b = rates.get(device);
+            if (b == null) {
+                b = new TokenBucket(limits.maxReadingsPerSecondPerDevice(), this::nanos);
+                rates.put(device, b);
+            }
+            return b;
+        }
+
+        private long nanos() {
+            return TimeUnit.MILLISECONDS.toNanos(clock.millis());
         }
 
         private void publish() throws InterruptedException {

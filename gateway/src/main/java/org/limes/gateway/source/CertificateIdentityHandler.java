@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * After a mutual-TLS handshake, admits the connection only when the device certificate
  * names an inventory device: its subject CN, or one of its DNS subject alternative names,
  * must be a device id the inventory knows. That id is set on the channel as
- * {@link #DEVICE}, so frames of drivers that carry no device id are attributed to it. A
+ * {@link #DEVICE}: the TCP and HTTP sources put it on every frame of the channel as its
+ * authenticated {@link org.limes.drivers.Frame#identity() identity} (the pipeline drops
+ * readings naming another device), and frames of drivers that carry no device id are
+ * attributed to it. A
  * certificate that names no inventory device is counted as
  * {@code limes.dropped{reason=unknown_certificate}}, logged at most once a minute per peer,
  * and the channel closed. (A failed handshake is closed by the TLS handler and counted by

@@ -14,7 +14,11 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -23,10 +27,15 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
- * Builds an {@link SSLContext} from a {@link TlsConfig}: the configured CA certificates (or
- * the JVM's roots) as the only trust anchors, and the client certificate and key when given.
+ * Builds TLS contexts from a {@link TlsConfig}, for both ends of a link.
+ *
+ * <p>{@link #load}: a client {@link SSLContext}, with the configured CA certificates (or
+ * the JVM's roots) as the only trust anchors and the client certificate and key when given.
  * Server certificates are always verified; host names are checked by the client using the
  * context (HttpClient, Paho and the CoT sink all do).
+ *
+ * <p>{@link #server}: a Netty server {@link SslContext} for a TCP or HTTP listener, with
+ * {@code client_ca_file} as the only anchors for device certificates when given.
  *
  * <p>Reads files once, at start-up; errors name the key and the file. Stateless and
  * thread-safe.
@@ -70,7 +79,33 @@ public final class SslContextLoader {
         }
     }
 
+    /**
+     * The server context of a listener; its {@code tls} must have passed
+     * {@link TlsConfig#checkServer()}.
+     *
+     * @throws IllegalArgumentException naming the key and file that is missing or not usable
+     */
+    public static SslContext server(TlsConfig tls) {
+        tls.checkServer();
+        List<X509Certificate> chain = certificates("cert_file", tls.certFile());
+        PrivateKey key = privateKey(tls.keyFile());
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]));
+            if (tls.clientCaFile() != null) {
+                b.trustManager(certificates("client_ca_file", tls.clientCaFile()).toArray(new X509Certificate[0]));
+                b.clientAuth(tls.requireClientCert() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            }
+            return b.build();
+        } catch (SSLException e) {
+            throw new IllegalArgumentException("tls files " + tls.certFile() + " / " + tls.keyFile()
+                    + " are not a usable certificate chain and key: " + e.getMessage(), e);
+        }
+    }
+
     private static List<X509Certificate> certificates(String key, String file) {
+        if (!Files.isReadable(Path.of(file))) {
+            throw new IllegalArgumentException(key + " " + file + " cannot be read: no such readable file");
+        }
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             Collection<? extends Certificate> read = CertificateFactory.getInstance("X.509").generateCertificates(in);
             List<X509Certificate> out = new ArrayList<>();

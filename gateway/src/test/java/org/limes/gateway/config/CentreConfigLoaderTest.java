@@ -90,6 +90,8 @@ class CentreConfigLoaderTest {
                         "centres[0].tls needs an ssl:// or wss:// broker, and the centre's broker is 'embedded'"),
                 bad("{name: c, broker: 'ssl://b:8883', tls: {cert_file: c.pem}}",
                         "centres[0].tls.cert_file and key_file go together: give both or neither"),
+                bad("{name: c, broker: 'ssl://b:8883', tls: {client_ca_file: ca.pem}}",
+                        "centres[0].tls.client_ca_file is for listeners"),
                 bad("{name: c, password_env: P}",
                         "centres[0].username is required with password_file or password_env"),
                 bad("{name: c, username: u, password_env: P, password_file: f}",

@@ -382,7 +382,34 @@ class ConfigLoaderTest {
                         "sources[0].devices_by_peer cannot be used with driver counter-json, which reads the device "
                                 + "from the payload"),
                 bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {key_file: k}}]",
-                        "sources[0].tls.cert_file is required and must not be blank"),
+                        "sources[0].tls.cert_file and key_file go together"),
+                bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {client_ca_file: ca}}]",
+                        "sources[0].tls.cert_file is required for a listener"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_sha256: abc}]",
+                        "sources[0].token_sha256 must be 64 hex digits"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], tls: {cert_file: c, "
+                        + "key_file: k, client_ca_file: ca}}]",
+                        "sources[0].tls.client_ca_file needs inventory.devices"),
+                bad("sources: [{type: mqtt, name: m, topics: [{filter: a/#, driver: counter-json}], "
+                        + "identity_from: clientid}]",
+                        "sources[0].identity_from must be 'username' or 'topic_level:<n>', got 'clientid'"),
+                bad("sources: [{type: mqtt, name: m, topics: [{filter: a/#, driver: counter-json}], password_env: P}]",
+                        "sources[0].username is required with password_file or password_env"),
+                bad("sources: [{type: mqtt, name: m, topics: [{filter: a/#, driver: counter-json}], "
+                        + "tls: {ca_file: ca.pem}}]", "sources[0].tls needs an ssl:// or wss:// broker"),
+                bad("sources: [{type: mqtt, name: m, broker: 'ssl://b:8883', topics: [{filter: a/#, "
+                        + "driver: counter-json}], tls: {client_ca_file: ca.pem}}]",
+                        "sources[0].tls.client_ca_file is for listeners"),
+                bad("limits: {max_tags_per_reading: 0}", "limits.max_tags_per_reading must be 1..1024, got 0"),
+                bad("limits: {max_string_chars: 2}", "limits.max_string_chars must be 8..65536, got 2"),
+                bad("limits: {max_readings_per_second_per_device: 0}",
+                        "limits.max_readings_per_second_per_device must be 1..1000000, got 0"),
+                bad("store: {pseudonymise_plates: {}}",
+                        "store.pseudonymise_plates.key_file or key_env (exactly one) is required"),
+                bad("store: {pseudonymise_plates: {key_file: f, key: abc}}",
+                        "store.pseudonymise_plates.key is not a known key"),
+                bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], tls: {ca_file: ca, "
+                        + "cert_file: c, key_file: k}}]", "sources[0].tls.ca_file is for client links"),
                 bad("sources: [{type: tcp, name: t, port: 0, driver: counter-json, tls: {cert_file: c, key_file: k, "
                         + "require_client_cert: true}}]",
                         "sources[0].tls.client_ca_file is required when require_client_cert is true"),
@@ -402,11 +429,12 @@ class ConfigLoaderTest {
                 bad("sources: [{type: http, name: h, port: 0, drivers: []}]",
                         "sources[0].drivers must list at least one driver"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: nope}]}]",
-                        "sources[0].drivers[0].driver must be one of " + org.limes.drivers.Drivers.load().names() + ", got 'nope'"),
+                        "sources[0].drivers[0].driver must be one of " + Drivers.load().names() + ", got 'nope'"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], max_body_bytes: 1}]",
                         "sources[0].max_body_bytes must be 64..67108864, got 1"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_file: f, "
-                        + "token_env: E}]", "sources[0].token_file and token_env are exclusive; give one"),
+                        + "token_env: E}]",
+                        "sources[0].token_file, token_env and token_sha256 are exclusive; give one"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token: inline}]",
                         "sources[0].token is not a known key"),
                 // uniqueness
@@ -465,7 +493,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("colour: blue"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("test.yml: colour is not a known key; expected one of [admin, centres, "
-                        + "data_dir, inventory, mqtt, name, outbox, pipeline, rules, rules_file, sources, store]");
+                        + "data_dir, inventory, limits, mqtt, name, outbox, pipeline, rules, rules_file, sources, "
+                        + "store]");
     }
 
     @Test

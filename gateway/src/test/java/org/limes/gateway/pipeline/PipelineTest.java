@@ -76,7 +76,7 @@ class PipelineTest {
 
     private Pipeline pipeline(List<RuleConfig> rules) throws Exception {
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        return new Pipeline("gw", new PipelineConfig(2, 16), inventory, rules, clock,
+        return new Pipeline("gw", new PipelineConfig(2, 16), LimitsConfig.defaults(), inventory, rules, clock,
                 new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics), ruleMetrics,
                 new Destination(store, Routing.ALL),
                 List.of(new Destination(tripoli, Routing.ALL),
@@ -244,8 +244,9 @@ class PipelineTest {
         stalled.register(o);
         stalled.register(oa);
         RuleMetrics ruleMetrics = new RuleMetrics(new SimpleMeterRegistry());
-        Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), new Inventory(new InventoryConfig("accept", "s",
-                List.of())), List.of(), clock, new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics),
+        Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), LimitsConfig.defaults(),
+                new Inventory(new InventoryConfig("accept", "s", List.of())), List.of(), clock,
+                new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics),
                 ruleMetrics, new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL), List.of(), stalled,
                 new PipelineMetrics(new SimpleMeterRegistry()));
         p.start();

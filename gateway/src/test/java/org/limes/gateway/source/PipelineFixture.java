@@ -23,6 +23,7 @@ import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.InventoryConfig;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.pipeline.PipelineConfig;
+import org.limes.gateway.pipeline.LimitsConfig;
 import org.limes.gateway.pipeline.PipelineMetrics;
 import org.limes.gateway.pipeline.Routing;
 import org.limes.gateway.rules.AlertStateStore;
@@ -62,7 +63,8 @@ public final class PipelineFixture implements AutoCloseable {
         }
         inventory = new Inventory(new InventoryConfig("accept", "ras-ajdir", devices));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        pipeline = new Pipeline("test-gw", new PipelineConfig(1, queueCapacity), inventory, List.of(),
+        pipeline = new Pipeline("test-gw", new PipelineConfig(1, queueCapacity),
+                new LimitsConfig(null, null, null, 1_000_000), inventory, List.of(),
                 Clock.systemUTC(), new AlertStateStore(dir.resolve("alert-state"), "test-gw", ruleMetrics),
                 ruleMetrics, new Destination(new DestinationQueue("store", alerts, store, 0), Routing.ALL), List.of(),
                 committer, new PipelineMetrics(registry));

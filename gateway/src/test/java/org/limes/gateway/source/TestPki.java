@@ -69,6 +69,11 @@ public final class TestPki {
 
     /** A client context presenting a certificate with this CN (null: none), trusting the CA. */
     public SSLContext client(String commonName) throws Exception {
+        return client(commonName, this);
+    }
+
+    /** A client context presenting a certificate with this CN signed by this CA, trusting another's CA. */
+    public SSLContext client(String commonName, TestPki trusting) throws Exception {
         KeyManagerFactory kmf = null;
         if (commonName != null) {
             KeyPair k = keys();
@@ -82,7 +87,7 @@ public final class TestPki {
         }
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
+        trust.setCertificateEntry("ca", trusting.ca);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");

@@ -25,6 +25,9 @@ public record CotCentreConfig(String name, String type, String format, String ho
         Integer connectTimeoutMs, CotFormatConfig cot, Routing routing) implements CentreConfig {
 
     public CotCentreConfig {
+        if (tls != null) {
+            tls.checkClient();
+        }
         routing = routing == null ? Routing.ALL : routing;
         type = "cot";
         format = CentreConfig.checkCommon(name, format, "cot", Set.of("cot"), null, null);

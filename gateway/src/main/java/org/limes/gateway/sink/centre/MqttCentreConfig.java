@@ -29,6 +29,9 @@ public record MqttCentreConfig(String name, String type, String format, String b
         CapFormatConfig cap, CotFormatConfig cot, Routing routing) implements CentreConfig {
 
     public MqttCentreConfig {
+        if (tls != null) {
+            tls.checkClient();
+        }
         routing = routing == null ? Routing.ALL : routing;
         if (type != null && !"mqtt".equals(type)) {
             throw new IllegalArgumentException("type must be one of " + new java.util.TreeSet<>(TYPES) + ", got '"

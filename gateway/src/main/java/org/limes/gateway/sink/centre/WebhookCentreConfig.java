@@ -41,6 +41,9 @@ public record WebhookCentreConfig(String name, String type, String format, Strin
             "host", "upgrade", "content-type");
 
     public WebhookCentreConfig {
+        if (tls != null) {
+            tls.checkClient();
+        }
         routing = routing == null ? Routing.ALL : routing;
         type = "webhook";
         format = CentreConfig.checkCommon(name, format, "json", FORMATS, cap, cot);

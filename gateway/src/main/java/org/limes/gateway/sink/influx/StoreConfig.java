@@ -3,6 +3,7 @@ package org.limes.gateway.sink.influx;
 import java.util.Set;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.privacy.PseudonymiseConfig;
 
 /**
  * {@code store:} — where readings are stored. {@code embedded} runs QuestDB in-process
@@ -21,10 +22,11 @@ import org.limes.gateway.pipeline.Routing;
  * @param retryInitialMs first retry delay (default 250)
  * @param retryMaxMs     longest retry delay; retries never give up (default 30000)
  * @param routing        what the store receives (default: every reading and alert)
+ * @param pseudonymisePlates when given, the store gets a keyed hash of every plate instead of the plate
  */
 public record StoreConfig(String kind, String host, Integer httpPort, String url, String org, String bucket,
         String tokenFile, String tokenEnv, Integer batchSize, Integer retryInitialMs, Integer retryMaxMs,
-        Routing routing) {
+        Routing routing, PseudonymiseConfig pseudonymisePlates) {
 
     public StoreConfig {
         kind = Require.oneOf("kind", kind, "embedded", Set.of("embedded", "influxdb"));

@@ -32,6 +32,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.Pipeline;
+import org.limes.gateway.source.CertificateIdentityHandler;
 import org.limes.gateway.source.SourceMetrics;
 
 /**
@@ -69,17 +70,18 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private final HttpSourceConfig config;
     private final Map<String, Driver> drivers;
+    /** SHA-256 of the bearer token; the token itself is never held. */
     private final byte[] token;
     private final Pipeline pipeline;
     private final SourceMetrics metrics;
     private final Clock clock;
     private final RequestDeadlineHandler deadline;
 
-    HttpIngestHandler(HttpSourceConfig config, Map<String, Driver> drivers, String token, Pipeline pipeline,
+    HttpIngestHandler(HttpSourceConfig config, Map<String, Driver> drivers, byte[] token, Pipeline pipeline,
             SourceMetrics metrics, Clock clock, RequestDeadlineHandler deadline) {
         this.config = config;
         this.drivers = drivers;
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = token;
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.clock = clock;
@@ -129,7 +131,8 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         String origin = peer(ctx) + " " + path;
-        new Exchange(ctx, driver, origin, frames, keepAlive).offerRest();
+        new Exchange(ctx, driver, origin, ctx.channel().attr(CertificateIdentityHandler.DEVICE).get(), frames,
+                keepAlive).offerRest();
     }
 
     private boolean authorised(FullHttpRequest request) {
@@ -137,7 +140,7 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        return MessageDigest.isEqual(token, header.substring(7).strip().getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(token, HttpSourceConfig.sha256(header.substring(7).strip()));
     }
 
     /** The frames of a body: lines for newline-framed drivers, else the whole body. */
@@ -181,6 +184,7 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
         final ChannelHandlerContext ctx;
         final Driver driver;
         final String origin;
+        final String identity;
         final List<byte[]> frames;
         final boolean keepAlive;
         final List<String> reasons = new ArrayList<>();
@@ -191,7 +195,9 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean answered;
         ScheduledFuture<?> ackTimeout;
 
-        Exchange(ChannelHandlerContext ctx, Driver driver, String origin, List<byte[]> frames, boolean keepAlive) {
+        Exchange(ChannelHandlerContext ctx, Driver driver, String origin, String identity, List<byte[]> frames,
+                boolean keepAlive) {
+            this.identity = identity;
             this.ctx = ctx;
             this.driver = driver;
             this.origin = origin;
@@ -203,7 +209,8 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             while (next < frames.size()) {
                 byte[] payload = frames.get(next);
                 outstanding++;
-                Pipeline.Offer offer = pipeline.offer(new Frame(payload, config.name(), origin, clock.instant()),
+                Pipeline.Offer offer = pipeline.offer(
+                        new Frame(payload, config.name(), origin, clock.instant(), identity),
                         driver, () -> ctx.executor().execute(this::acked));
                 if (!offer.taken()) {
                     outstanding--;

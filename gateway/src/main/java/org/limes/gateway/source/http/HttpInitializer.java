@@ -7,8 +7,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.limes.drivers.Driver;
 import org.limes.gateway.pipeline.Pipeline;
+import org.limes.gateway.source.CertificateIdentityHandler;
 import org.limes.gateway.source.ChannelErrorHandler;
 import org.limes.gateway.source.ConnectionLimitHandler;
 import org.limes.gateway.source.SourceMetrics;
@@ -33,19 +35,22 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpSourceConfig config;
     private final SslContext tls;
     private final Map<String, Driver> drivers;
-    private final String token;
+    private final byte[] token;
+    private final Predicate<String> knownDevice;
     private final Pipeline pipeline;
     private final SourceMetrics metrics;
     private final Clock clock;
     private final ConnectionLimitHandler limit;
     private final ChannelErrorHandler errors;
 
-    HttpInitializer(HttpSourceConfig config, SslContext tls, Map<String, Driver> drivers, String token,
+    HttpInitializer(HttpSourceConfig config, SslContext tls, Map<String, Driver> drivers, byte[] token,
+            Predicate<String> knownDevice,
             Pipeline pipeline, SourceMetrics metrics, Clock clock) {
         this.config = config;
         this.tls = tls;
         this.drivers = drivers;
         this.token = token;
+        this.knownDevice = knownDevice;
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.clock = clock;
@@ -60,6 +65,9 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("limit", limit);
         if (tls != null) {
             p.addLast("tls", tls.newHandler(channel.alloc()));
+            if (config.tls().mutual()) {
+                p.addLast("identity", new CertificateIdentityHandler(config.name(), knownDevice, metrics));
+            }
         }
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(config.requestTimeoutMs(), metrics);
         p.addLast("deadline", deadline)

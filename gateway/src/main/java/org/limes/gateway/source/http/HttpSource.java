@@ -12,13 +12,14 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.TimeUnit;
 import org.limes.drivers.Driver;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
-import org.limes.gateway.config.Secrets;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.source.SourceMetrics;
+import org.limes.gateway.tls.SslContextLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +40,15 @@ public final class HttpSource implements AutoCloseable {
     private final ServerBootstrap bootstrap;
     private Channel channel;
 
-    public HttpSource(HttpSourceConfig config, Drivers drivers, Pipeline pipeline, SourceMetrics metrics,
-            Clock clock) {
+    public HttpSource(HttpSourceConfig config, Drivers drivers, Pipeline pipeline, Predicate<String> knownDevice,
+            SourceMetrics metrics, Clock clock) {
         this.config = config;
         Map<String, Driver> byName = new HashMap<>();
         for (HttpSourceConfig.DriverRoute r : config.drivers()) {
             byName.put(r.driver(), drivers.create(r.driver(), DriverOptions.of(r.options())));
         }
-        String token = config.tokenFile() == null && config.tokenEnv() == null ? null
-                : Secrets.read(config.tokenFile(), config.tokenEnv());
-        SslContext tls = config.tls() == null ? null : config.tls().serverContext();
+        byte[] token = config.tokenHash();
+        SslContext tls = config.tls() == null ? null : SslContextLoader.server(config.tls());
         this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
         this.bootstrap = new ServerBootstrap()
@@ -56,7 +56,8 @@ public final class HttpSource implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new HttpInitializer(config, tls, Map.copyOf(byName), token, pipeline, metrics, clock));
+                .childHandler(new HttpInitializer(config, tls, Map.copyOf(byName), token, knownDevice, pipeline,
+                        metrics, clock));
     }
 
     /** Binds the listener. */

@@ -1,11 +1,17 @@
 package org.limes.gateway.source.http;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import org.limes.gateway.config.Require;
+import org.limes.gateway.config.Secrets;
 import org.limes.gateway.source.SourceConfig;
-import org.limes.gateway.source.TlsConfig;
+import org.limes.gateway.tls.TlsConfig;
 
 /**
  * A {@code type: http} source: {@code POST /ingest/{driver}} on its own port, apart from the
@@ -24,16 +30,22 @@ import org.limes.gateway.source.TlsConfig;
  * @param ackTimeoutMs          how long a request waits for its readings to be durable before
  *                              503 (default 30000)
  * @param retryAfterSeconds     the {@code Retry-After} of a 429 or 503 (default 1)
- * @param tokenFile             a file holding the bearer token; optional
- * @param tokenEnv              an environment variable holding the bearer token; optional
+ * @param tokenFile             a file holding the bearer token (hashed when read); optional
+ * @param tokenEnv              an environment variable holding the bearer token (hashed when read); optional
+ * @param tokenSha256           the SHA-256 of the bearer token, 64 hex digits; optional. Only one of the
+ *                              three; with none, requests need no token (put a listener without one on
+ *                              a network only devices reach, or use mutual TLS)
  * @param tls                   HTTPS, optionally with client certificates
  */
 public record HttpSourceConfig(String name, String host, Integer port, List<DriverRoute> drivers,
         Integer maxBodyBytes, Integer maxConnections, Integer maxConnectionsPerPeer, Integer requestTimeoutMs,
-        Integer ackTimeoutMs, Integer retryAfterSeconds, String tokenFile, String tokenEnv,
+        Integer ackTimeoutMs, Integer retryAfterSeconds, String tokenFile, String tokenEnv, String tokenSha256,
         TlsConfig tls) implements SourceConfig {
 
     public HttpSourceConfig {
+        if (tls != null) {
+            tls.checkServer();
+        }
         Require.identifier("name", name);
         host = host == null ? "0.0.0.0" : Require.nonBlank("host", host);
         Require.present("port", port);
@@ -50,8 +62,37 @@ public record HttpSourceConfig(String name, String host, Integer port, List<Driv
         requestTimeoutMs = (int) Require.range("request_timeout_ms", requestTimeoutMs, 10_000, 100, 600_000);
         ackTimeoutMs = (int) Require.range("ack_timeout_ms", ackTimeoutMs, 30_000, 100, 600_000);
         retryAfterSeconds = (int) Require.range("retry_after_seconds", retryAfterSeconds, 1, 1, 3_600);
-        if (tokenFile != null && tokenEnv != null) {
-            throw new IllegalArgumentException("token_file and token_env are exclusive; give one");
+        if ((tokenFile != null ? 1 : 0) + (tokenEnv != null ? 1 : 0) + (tokenSha256 != null ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("token_file, token_env and token_sha256 are exclusive; give one");
+        }
+        if (tokenSha256 != null && !tokenSha256.matches("[0-9a-fA-F]{64}")) {
+            throw new IllegalArgumentException("token_sha256 must be 64 hex digits (the SHA-256 of the token, e.g. "
+                    + "from `printf %s TOKEN | sha256sum`)");
+        }
+    }
+
+    /**
+     * The SHA-256 of the bearer token, or null when none is required. A token from a file
+     * or the environment is hashed as it is read and not kept.
+     *
+     * @throws IllegalArgumentException naming the file or variable when it cannot be read
+     */
+    public byte[] tokenHash() {
+        if (tokenSha256 != null) {
+            return HexFormat.of().parseHex(tokenSha256.toLowerCase(Locale.ROOT));
+        }
+        if (tokenFile == null && tokenEnv == null) {
+            return null;
+        }
+        return sha256(Secrets.read(tokenFile, tokenEnv));
+    }
+
+    /** SHA-256 of a token's UTF-8 bytes. */
+    public static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 

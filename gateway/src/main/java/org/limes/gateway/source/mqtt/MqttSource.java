@@ -1,10 +1,12 @@
 package org.limes.gateway.source.mqtt;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -15,13 +17,17 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.limes.drivers.Driver;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
+import org.limes.gateway.config.Secrets;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.source.SourceMetrics;
+import org.limes.gateway.tls.SslContextLoader;
+import org.limes.gateway.tls.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * is durable in the outboxes, and in arrival order ({@link OrderedAcks}). The receive
  * maximum bounds how many messages are in flight unacknowledged, which is this source's
  * backpressure: when the pipeline is slow the broker holds the rest.
+ *
+ * <p>Security: an {@code ssl://} broker is verified against {@code tls.ca_file} (or the JVM's
+ * roots) with host-name checking; the user name and password (read from a file or the
+ * environment, never logged) authenticate the gateway. With {@code identity_from}, each
+ * frame carries the device identity the broker authenticated (a topic level its ACL ties to
+ * the publisher's user name, or a user property it sets), and the pipeline drops readings
+ * naming another device. A message without that identity is dropped
+ * ({@code limes.dropped{reason=no_identity}}).
  *
  * <p>Threading: Paho calls {@link #messageArrived} on its callback thread; it decodes and
  * hands off to the pipeline, waiting only when the pipeline's bounded queue is full. It
@@ -55,6 +69,8 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
     private volatile boolean running = true;
     private volatile boolean subscribed;
     private final MqttAsyncClient client;
+    private final SocketFactory socketFactory;
+    private final int identityLevel;
 
     public MqttSource(MqttSourceConfig config, String brokerUri, Drivers drivers, Pipeline pipeline,
             SourceMetrics metrics, Clock clock) throws MqttException {
@@ -71,6 +87,16 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
         this.client.setManualAcks(true);
         this.client.setCallback(this);
         this.acks = new OrderedAcks(this::sendAck);
+        this.identityLevel = config.identityFrom() == null ? 0 : MqttSourceConfig.identityLevel(config.identityFrom());
+        if (brokerUri.startsWith("ssl://") || brokerUri.startsWith("wss://")) {
+            socketFactory = SslContextLoader.load(config.tls() == null ? new TlsConfig(null, null, null) : config.tls())
+                    .getSocketFactory();
+        } else if (config.tls() != null) {
+            throw new IllegalArgumentException("source " + config.name() + ": tls needs an ssl:// or wss:// broker, "
+                    + "and the broker is " + brokerUri);
+        } else {
+            socketFactory = null;
+        }
         this.connector = new Thread(this::connectUntilConnected, "limes-source-" + config.name() + "-connect");
         this.connector.setDaemon(true);
     }
@@ -111,6 +137,17 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
         o.setReceiveMaximum(config.maxInflight());
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
+        if (socketFactory != null) {
+            o.setSocketFactory(socketFactory);
+            o.setHttpsHostnameVerificationEnabled(true);
+        }
+        if (config.username() != null) {
+            o.setUserName(config.username());
+            if (config.passwordFile() != null || config.passwordEnv() != null) {
+                o.setPassword(Secrets.read(config.passwordFile(), config.passwordEnv())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
         return o;
     }
 
@@ -155,12 +192,42 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
             ack.run();
             return;
         }
+        String identity = null;
+        if (config.identityFrom() != null) {
+            identity = identity(topic, message.getProperties());
+            if (identity == null) {
+                metrics.dropped("no_identity");
+                ack.run();
+                return;
+            }
+        }
         try {
-            pipeline.submit(new Frame(payload, config.name(), topic, clock.instant()), driver, ack);
+            pipeline.submit(new Frame(payload, config.name(), topic, clock.instant(), identity), driver, ack);
         } catch (InterruptedException e) {
             // Unacknowledged: the broker redelivers it to the next session.
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The broker-authenticated device of a message, or null when it carries none. */
+    private String identity(String topic, MqttProperties properties) {
+        if (identityLevel >= 0) {
+            String[] levels = topic.split("/", -1);
+            return identityLevel < levels.length && !levels[identityLevel].isEmpty() ? levels[identityLevel] : null;
+        }
+        if (properties == null || properties.getUserProperties() == null) {
+            return null;
+        }
+        String found = null;
+        for (UserProperty p : properties.getUserProperties()) {
+            if (MqttSourceConfig.USERNAME_PROPERTY.equals(p.getKey())) {
+                if (found != null) {
+                    return null;
+                }
+                found = p.getValue();
+            }
+        }
+        return found == null || found.isEmpty() ? null : found;
     }
 
     private Driver route(String topic) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.source.SourceConfig;
+import org.limes.gateway.tls.TlsConfig;
 
 /**
  * A {@code type: mqtt} source: a persistent MQTT 5 session subscribed to topic filters,
@@ -18,11 +19,40 @@ import org.limes.gateway.source.SourceConfig;
  * @param maxInflight          receive maximum announced to the broker: messages delivered and not yet
  *                             acknowledged (default 1000)
  * @param sessionExpirySeconds how long the broker keeps the session while disconnected (default 86400)
+ * @param tls                  CA, client certificate and key, for an {@code ssl://} broker
+ * @param username             MQTT user name of the gateway
+ * @param passwordFile         file holding the password (with {@code username})
+ * @param passwordEnv          environment variable holding the password (with {@code username})
+ * @param identityFrom         where the broker-authenticated device id of a message is:
+ *                             {@code topic_level:<n>} (0-based level of the topic, which the broker's
+ *                             ACL ties to the publishing client's user name) or {@code username}
+ *                             (the MQTT 5 user property {@code username}, which the broker must set
+ *                             from the authenticated session, overwriting any the device sent);
+ *                             absent: messages carry no authenticated identity
  */
 public record MqttSourceConfig(String name, String broker, String clientId, List<TopicRoute> topics,
-        Integer maxInflight, Integer sessionExpirySeconds) implements SourceConfig {
+        Integer maxInflight, Integer sessionExpirySeconds, TlsConfig tls, String username, String passwordFile,
+        String passwordEnv, String identityFrom) implements SourceConfig {
+
+    /** The user property that {@code identity_from: username} reads. */
+    public static final String USERNAME_PROPERTY = "username";
 
     public MqttSourceConfig {
+        if (tls != null) {
+            tls.checkClient();
+        }
+        if (username != null) {
+            Require.nonBlank("username", username);
+        }
+        if (passwordFile != null && passwordEnv != null) {
+            throw new IllegalArgumentException("password_file and password_env are exclusive: give one");
+        }
+        if (username == null && (passwordFile != null || passwordEnv != null)) {
+            throw new IllegalArgumentException("username is required with password_file or password_env");
+        }
+        if (identityFrom != null) {
+            identityLevel(identityFrom);
+        }
         Require.identifier("name", name);
         clientId = clientId == null ? "limes-" + name : Require.identifier("client_id", clientId);
         Require.present("topics", topics);
@@ -33,6 +63,22 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
         maxInflight = (int) Require.range("max_inflight", maxInflight, 1000, 1, 65535);
         sessionExpirySeconds = (int) Require.range("session_expiry_seconds", sessionExpirySeconds, 86400, 1,
                 4_294_967L);
+    }
+
+    /**
+     * The topic level {@code identity_from} names, -1 for {@code username}.
+     *
+     * @throws IllegalArgumentException when it is neither
+     */
+    static int identityLevel(String identityFrom) {
+        if (USERNAME_PROPERTY.equals(identityFrom)) {
+            return -1;
+        }
+        if (identityFrom.matches("topic_level:\\d{1,3}")) {
+            return Integer.parseInt(identityFrom.substring("topic_level:".length()));
+        }
+        throw new IllegalArgumentException("identity_from must be 'username' or 'topic_level:<n>', got '"
+                + identityFrom + "'");
     }
 
     @Override

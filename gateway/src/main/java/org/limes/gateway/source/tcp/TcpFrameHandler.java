@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.gateway.pipeline.Pipeline;
+import org.limes.gateway.pipeline.TokenBucket;
 import org.limes.gateway.source.CertificateIdentityHandler;
 import org.limes.gateway.source.PeerDevices;
 import org.limes.gateway.source.SourceMetrics;
@@ -54,6 +55,7 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Driver driver;
     private String origin;
+    private String identity;
     private boolean paused;
     private boolean scheduled;
     private long retryNanos = FIRST_RETRY_NANOS;
@@ -93,7 +95,7 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
             identify();
         }
         metrics.received(payload.length);
-        pending.add(new Frame(payload, source, origin, clock.instant()));
+        pending.add(new Frame(payload, source, origin, clock.instant(), identity));
         held.incrementAndGet();
         if (!scheduled) {
             drain();
@@ -102,6 +104,8 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
 
     private void identify() {
         String device = ctx.channel().attr(CertificateIdentityHandler.DEVICE).get();
+        // Only a certificate authenticates; a peer address (devices_by_peer) attributes but proves nothing.
+        identity = device;
         String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress()
                 : String.valueOf(ctx.channel().remoteAddress());
         if (device == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {

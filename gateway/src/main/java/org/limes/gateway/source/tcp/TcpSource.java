@@ -21,6 +21,7 @@ import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.source.DeviceDrivers;
 import org.limes.gateway.source.SourceMetrics;
+import org.limes.gateway.tls.SslContextLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,7 @@ public final class TcpSource implements AutoCloseable {
         this.metrics = metrics;
         DeviceDrivers byDevice = new DeviceDrivers(drivers, config.driver(), config.options());
         Framing framing = TcpInitializer.framing(config, byDevice.plain());
-        SslContext tls = config.tls() == null ? null : config.tls().serverContext();
+        SslContext tls = config.tls() == null ? null : SslContextLoader.server(config.tls());
         Gauge.builder("limes.source.held", held, AtomicInteger::get)
                 .description("Frames read and waiting for room in the pipeline (bounded by one read per paused "
                         + "connection)").baseUnit("frames").tag("source", config.name()).register(metrics.registry());

@@ -6,7 +6,7 @@ import java.util.Set;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.source.PeerDevices;
 import org.limes.gateway.source.SourceConfig;
-import org.limes.gateway.source.TlsConfig;
+import org.limes.gateway.tls.TlsConfig;
 
 /**
  * A {@code type: tcp} source: a listener whose byte stream is cut into frames and handed to
@@ -40,6 +40,9 @@ public record TcpSourceConfig(String name, String host, Integer port, String dri
         Map<String, String> devicesByPeer, Integer receiveBufferBytes, TlsConfig tls) implements SourceConfig {
 
     public TcpSourceConfig {
+        if (tls != null) {
+            tls.checkServer();
+        }
         Require.identifier("name", name);
         host = host == null ? "0.0.0.0" : Require.nonBlank("host", host);
         Require.present("port", port);

@@ -55,7 +55,7 @@ class HttpSourceIT {
         fixture = new PipelineFixture(dir, 16);
         source = new HttpSource(new HttpSourceConfig("http-in", "127.0.0.1", 0,
                 List.of(new HttpSourceConfig.DriverRoute("counter-json", null)), MAX_BODY, null, null, requestTimeoutMs,
-                null, 2, tokenFile, null, null), fixture.drivers, fixture.pipeline,
+                null, 2, tokenFile, null, null, null), fixture.drivers, fixture.pipeline, d -> false,
                 new SourceMetrics(fixture.registry, "http-in"), Clock.systemUTC());
         source.start();
     }

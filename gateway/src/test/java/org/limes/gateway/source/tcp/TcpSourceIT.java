@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.limes.gateway.source.PipelineFixture;
 import org.limes.gateway.source.SourceMetrics;
 import org.limes.gateway.source.TestPki;
-import org.limes.gateway.source.TlsConfig;
+import org.limes.gateway.tls.TlsConfig;
 
 /** A TCP listener on a real socket, an ephemeral port, in front of a real pipeline and outbox. */
 class TcpSourceIT {
@@ -186,12 +187,18 @@ class TcpSourceIT {
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server();
         TcpSource source = start(null, null, null, null, null,
-                new TlsConfig(server[0].toString(), server[1].toString(), pki.caFile().toString(), null));
+                TlsConfig.server(server[0].toString(), server[1].toString(), pki.caFile().toString(), null));
 
         try (SSLSocket device = tls(pki.client("cnt-01"), source)) {
             device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 1)));
             device.getOutputStream().flush();
             await().atMost(Duration.ofSeconds(10)).until(() -> fixture.stored() == 1);
+            // The same authenticated device reporting as another one: dropped, the connection stays.
+            device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-02", 2)));
+            device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 3)));
+            device.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fixture.stored() == 2);
+            assertThat(fixture.count("limes.dropped", "reason", "identity_mismatch")).isEqualTo(1);
         }
 
         try (SSLSocket intruder = tls(pki.client("intruder"), source)) {
@@ -210,7 +217,18 @@ class TcpSourceIT {
             }
         }).isInstanceOf(IOException.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> fixture.count("limes.errors", "error_type", "tls") >= 1);
-        assertThat(fixture.stored()).isEqualTo(1);
+
+        TestPki otherCa = new TestPki(Files.createDirectories(dir.resolve("other-ca")));
+        assertThatThrownBy(() -> {
+            try (SSLSocket forged = tls(otherCa.client("cnt-01", pki), source)) {
+                forged.getOutputStream().write(line(PipelineFixture.counterJson("cnt-01", 4)));
+                if (forged.getInputStream().read() == -1) {
+                    throw new IOException("closed by the listener");
+                }
+            }
+        }).as("a certificate naming an inventory device, signed by another CA").isInstanceOf(IOException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> fixture.count("limes.errors", "error_type", "tls") >= 2);
+        assertThat(fixture.stored()).isEqualTo(2);
     }
 
     @Test
@@ -218,7 +236,7 @@ class TcpSourceIT {
         TestPki pki = new TestPki(dir);
         Path[] server = pki.server();
         TcpSource source = start(null, null, null, null, null,
-                new TlsConfig(server[0].toString(), server[1].toString(), null, null));
+                TlsConfig.server(server[0].toString(), server[1].toString(), null, null));
         try (SSLSocket device = tls(pki.client(null), source)) {
             device.getOutputStream().write(line(PipelineFixture.counterJson("cnt-04", 1)));
             device.getOutputStream().flush();

@@ -1,4 +1,4 @@
-package org.limes.gateway.source.tcp;
+package org.limes.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,16 +1,16 @@
-package org.limes.gateway.source.tcp;
+package org.limes.gateway.pipeline;
 
 import java.util.function.LongSupplier;
 
 /**
- * A per-connection rate limit: up to {@code perSecond} tokens a second, with a burst of one
- * second's worth. Each frame takes one token. Time comes from an injected nanosecond
- * ticker, so tests control it.
+ * A rate limit: up to {@code perSecond} tokens a second, with a burst of one second's
+ * worth. A TCP connection takes one per frame, a pipeline shard one per reading of a
+ * device. Time comes from an injected nanosecond ticker, so tests control it.
  *
- * <p>Threading: not thread-safe; one bucket belongs to one channel and is only used on
- * its event loop.
+ * <p>Threading: not thread-safe; a bucket belongs to one channel (used on its event loop)
+ * or one pipeline shard (used on its thread).
  */
-final class TokenBucket {
+public final class TokenBucket {
 
     private static final long SECOND = 1_000_000_000L;
 
@@ -19,7 +19,7 @@ final class TokenBucket {
     private double tokens;
     private long last;
 
-    TokenBucket(long perSecond, LongSupplier nanos) {
+    public TokenBucket(long perSecond, LongSupplier nanos) {
         this.perSecond = perSecond;
         this.nanos = nanos;
         this.tokens = perSecond;
@@ -27,7 +27,7 @@ final class TokenBucket {
     }
 
     /** Takes one token if there is one. */
-    boolean tryTake() {
+    public boolean tryTake() {
         refill();
         if (tokens >= 1) {
             tokens -= 1;
@@ -37,7 +37,7 @@ final class TokenBucket {
     }
 
     /** Nanoseconds until the next token is due (0 when one is there). */
-    long nanosUntilToken() {
+    public long nanosUntilToken() {
         refill();
         return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) * SECOND / perSecond);
     }
