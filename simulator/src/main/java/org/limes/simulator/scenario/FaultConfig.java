@@ -50,7 +50,7 @@ public record FaultConfig(String kind, String device, String from, String to, St
             throw new IllegalArgumentException("to (" + to + ") must be after from (" + from + ")");
         }
         if ("out_of_range".equals(kind) && (field == null || field.isBlank() || value == null)) {
-            throw new IllegalArgumentException("out_of_range needs field and value");
+            throw new IllegalArgumentException("field and value are required for out_of_range");
         }
         if ("malformed".equals(kind)) {
             ratio = ratio == null ? 1.0 : ratio;
@@ -60,7 +60,7 @@ public record FaultConfig(String kind, String device, String from, String to, St
         }
         if ("clock_skew".equals(kind)) {
             if (offset == null) {
-                throw new IllegalArgumentException("clock_skew needs offset, e.g. +10m or -90s");
+                throw new IllegalArgumentException("offset is required for clock_skew, e.g. +10m or -90s");
             }
             offsetOf(offset);
         }
