@@ -49,6 +49,7 @@ final class ScenarioFixture implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MqttClient centres;
     private final Map<String, List<JsonNode>> alerts = new TreeMap<>();
+    private final List<MqttClient> taps = new ArrayList<>();
 
     /**
      * @param sources   the {@code sources:} list items
@@ -56,6 +57,14 @@ final class ScenarioFixture implements AutoCloseable {
      * @param rules     the {@code rules:} list items (may be empty)
      */
     ScenarioFixture(Path data, String sources, String inventory, String rules) throws Exception {
+        this(data, sources, inventory, rules, """
+                - {name: tripoli, topic: test/centre/tripoli}
+                - {name: benghazi, topic: test/centre/benghazi}
+                """);
+    }
+
+    /** As above with the given {@code centres:} list items; the recorder listens on the gateway's broker. */
+    ScenarioFixture(Path data, String sources, String inventory, String rules, String centreItems) throws Exception {
         String yaml = """
                 name: scenario-gw
                 data_dir: %s
@@ -68,12 +77,12 @@ final class ScenarioFixture implements AutoCloseable {
                 %s
                 rules:%s
                 centres:
-                  - {name: tripoli, topic: test/centre/tripoli}
-                  - {name: benghazi, topic: test/centre/benghazi}
+                %s
                 outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}
                 """.formatted(data.toString().replace("\\", "/"), sources.stripTrailing().indent(2).stripTrailing(),
                 inventory.stripTrailing().indent(2).stripTrailing(),
-                rules.isBlank() ? " []" : "\n" + rules.stripTrailing().indent(2).stripTrailing());
+                rules.isBlank() ? " []" : "\n" + rules.stripTrailing().indent(2).stripTrailing(),
+                centreItems.stripTrailing().indent(2).stripTrailing());
         Drivers drivers = Drivers.load();
         GatewayConfig config = new ConfigLoader(drivers).parse("scenario-gw.yml", yaml);
         gateway = Gateway.start(config, drivers, registry, Clock.systemUTC());
@@ -84,6 +93,18 @@ final class ScenarioFixture implements AutoCloseable {
                         .toArray(MqttSubscription[]::new),
                 CENTRES.stream().map(c -> (IMqttMessageListener) (t, m) -> record(c, m.getPayload()))
                         .toArray(IMqttMessageListener[]::new));
+    }
+
+    /** Also records what {@code centre} receives on {@code topic} of another broker (a centre's own). */
+    void tap(String centre, String brokerUri, String topic) throws Exception {
+        synchronized (this) {
+            alerts.put(centre, new ArrayList<>());
+        }
+        MqttClient client = new MqttClient(brokerUri, "scenario-tap-" + centre, new MemoryPersistence());
+        client.connect(new MqttConnectionOptions());
+        client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)},
+                new IMqttMessageListener[] {(t, m) -> record(centre, m.getPayload())});
+        taps.add(client);
     }
 
     /** Whether the config loader knows a rule type (geofence and watchlist are still to come). */
@@ -103,6 +124,20 @@ final class ScenarioFixture implements AutoCloseable {
 
     QuestDbClient store() {
         return new QuestDbClient(gateway.storeUrl());
+    }
+
+    /** Plays a scenario with its targets pointed at this gateway. */
+    ScenarioResult play(Scenario s, UnaryOperator<TargetConfig> retarget) throws Exception {
+        Map<String, TargetConfig> targets = new TreeMap<>();
+        s.targets().forEach((name, t) -> targets.put(name, retarget.apply(t)));
+        return new ScenarioRunner(s.with(targets, s.speed(), null, null), Clock.systemUTC()).run(p -> { }, null);
+    }
+
+    /** Distinct event ids a centre received. */
+    synchronized Set<String> eventIds(String centre) {
+        Set<String> ids = new LinkedHashSet<>();
+        alerts.getOrDefault(centre, List.of()).forEach(a -> ids.add(a.path("event_id").asText()));
+        return ids;
     }
 
     /** Plays a scenario file with its targets pointed at this gateway and the given speed. */
@@ -130,6 +165,9 @@ final class ScenarioFixture implements AutoCloseable {
 
     /** Distinct alert transitions a centre received, as {@code rule/device:state}, in arrival order. */
     synchronized List<String> transitions(String centre) {
+        if (!alerts.containsKey(centre)) {
+            return List.of();
+        }
         Set<String> seen = new LinkedHashSet<>();
         Set<String> out = new LinkedHashSet<>();
         for (JsonNode a : alerts.get(centre)) {
@@ -160,6 +198,12 @@ final class ScenarioFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            for (MqttClient t : taps) {
+                if (t.isConnected()) {
+                    t.disconnect();
+                }
+                t.close();
+            }
             if (centres.isConnected()) {
                 centres.disconnect();
             }
