@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -20,7 +21,11 @@ import org.limes.simulator.replay.CapturedFrame;
 import org.limes.simulator.scenario.Scenario;
 import org.limes.simulator.scenario.ScenarioProgress;
 import org.limes.simulator.scenario.ScenarioResult;
+import org.limes.simulator.scenario.ScenarioException;
+import org.limes.simulator.scenario.ScenarioLoader;
 import org.limes.simulator.scenario.ScenarioRunner;
+import org.limes.simulator.transport.TargetConfig;
+import picocli.CommandLine;
 
 /**
  * Runs a scenario for a command (`run --scenario`, `fleet`): live progress on stderr, the
@@ -36,36 +41,36 @@ final class ScenarioReport {
     }
 
     /** Loads a scenario file, applies the command-line overrides, and runs it. */
-    static int play(picocli.CommandLine.Model.CommandSpec spec, Path file, Map<String, String> targetUris, Double speed,
+    static int play(CommandLine.Model.CommandSpec spec, Path file, Map<String, String> targetUris, Double speed,
             String start, Long seed, boolean json, Path capture) throws InterruptedException {
-        picocli.CommandLine cmd = spec.commandLine();
+        CommandLine cmd = spec.commandLine();
         Scenario scenario;
         try {
-            scenario = new org.limes.simulator.scenario.ScenarioLoader().load(file);
-        } catch (org.limes.simulator.scenario.ScenarioException e) {
-            throw new picocli.CommandLine.ParameterException(cmd, e.getMessage(), e);
+            scenario = new ScenarioLoader().load(file);
+        } catch (ScenarioException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage(), e);
         }
-        Map<String, org.limes.simulator.transport.TargetConfig> targets = new java.util.TreeMap<>(scenario.targets());
+        Map<String, TargetConfig> targets = new TreeMap<>(scenario.targets());
         for (Map.Entry<String, String> t : targetUris.entrySet()) {
-            org.limes.simulator.transport.TargetConfig old = targets.get(t.getKey());
+            TargetConfig old = targets.get(t.getKey());
             if (old == null) {
-                throw new picocli.CommandLine.ParameterException(cmd, "--target " + t.getKey() + ": the scenario has no "
+                throw new CommandLine.ParameterException(cmd, "--target " + t.getKey() + ": the scenario has no "
                         + "such target; it has " + targets.keySet());
             }
             try {
-                org.limes.simulator.transport.TargetConfig given =
-                        org.limes.simulator.transport.TargetConfig.parse(t.getValue());
-                targets.put(t.getKey(), new org.limes.simulator.transport.TargetConfig(given.type(), given.uri(),
+                TargetConfig given =
+                        TargetConfig.parse(t.getValue());
+                targets.put(t.getKey(), new TargetConfig(given.type(), given.uri(),
                         given.type().equals("mqtt") ? old.topic() : null, old.qos(),
                         given.type().equals("tcp") ? old.framing() : null, old.contentType()));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(cmd, "--target " + t.getKey() + ": " + e.getMessage(), e);
+                throw new CommandLine.ParameterException(cmd, "--target " + t.getKey() + ": " + e.getMessage(), e);
             }
         }
         try {
             scenario = scenario.with(targets, speed == null ? scenario.speed() : speed, start, seed);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(cmd, e.getMessage(), e);
+            throw new CommandLine.ParameterException(cmd, e.getMessage(), e);
         }
         return execute(scenario, cmd.getOut(), cmd.getErr(), json, capture);
     }

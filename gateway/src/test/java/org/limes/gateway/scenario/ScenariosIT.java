@@ -218,4 +218,55 @@ class ScenariosIT {
         }));
     }
 
+    @Test
+    void sensorMalfunctionsAreStoredAsReportedAndRaiseTheirThresholdAlerts() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT, FOUR_COUNTERS.replace("classes:\n  counter: {expected_interval: 2s}\n", "")
+                + "  - {id: cam-01, site: ras-ajdir, class: camera}\n  - {id: cam-02, site: ras-ajdir, class: camera}\n", """
+                - {id: speed-implausible, type: threshold, kind: vehicle_count, field: speed_avg_mps, raise_above: 60, clear_below: 45}
+                - {id: camera-overheat, type: threshold, kind: device_health, field: temperature_c, raise_above: 80, clear_below: 70}
+                """);
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        // 20 simulated minutes at 240x: 5 s.
+        ScenarioResult result = fixture.play("sensor-malfunction.yml", fixture::mqtt, 240);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        await().atMost(ScenarioFixture.seconds(60)).ignoreExceptionsInstanceOf(java.net.ConnectException.class)
+                .untilAsserted(() -> {
+            assertThat(fixture.store().count("vehicle_count")).isEqualTo(result.goodReadingsByKind().get("vehicle_count"));
+            assertThat(fixture.store().count("device_health")).isEqualTo(result.goodReadingsByKind().get("device_health"));
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre).containsExactlyInAnyOrder(
+                        "speed-implausible/cnt-01:raised", "speed-implausible/cnt-01:cleared",
+                        "camera-overheat/cam-01:raised");
+            }
+        });
+        JsonNode stuck = fixture.store().exec("SELECT count(), count_distinct(count_total), count_distinct(occupancy_pct)"
+                + " FROM vehicle_count WHERE device = 'cnt-02'");
+        JsonNode row = stuck.path("dataset").get(0);
+        assertThat(row.get(1).asLong()).as("the stuck window repeats one value").isLessThan(row.get(0).asLong() - 6);
+    }
+
+    @Test
+    void aBurstAfterAReconnectIsStoredWholeAndTheDeadmanClearsWhenItArrives() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT, FOUR_COUNTERS,
+                "- {id: counter-silent, type: deadman, class: counter}");
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        // 20 simulated minutes at 120x: 10 s; cnt-02 offline for 5 s of it, then 10 readings at once.
+        ScenarioResult result = fixture.play("reconnect-burst.yml", fixture::mqtt, 120);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        assertThat(result.goodReadings()).containsEntry("cnt-02", 20L);
+        await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() -> {
+            assertThat(fixture.store().count("vehicle_count")).isEqualTo(80);
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre)
+                        .containsExactly("counter-silent/cnt-02:raised", "counter-silent/cnt-02:cleared");
+            }
+        });
+        JsonNode times = fixture.store().exec("SELECT count_distinct(timestamp) FROM vehicle_count WHERE device = 'cnt-02'");
+        assertThat(times.path("dataset").get(0).get(0).asLong()).as("each buffered reading keeps its own time")
+                .isEqualTo(20);
+    }
 }
