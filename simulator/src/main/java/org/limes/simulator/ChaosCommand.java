@@ -66,7 +66,15 @@ final class ChaosCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         Thread onSignal = new Thread(done::countDown, "limes-chaos-stop");
         Runtime.getRuntime().addShutdownHook(onSignal);
-        try (ChaosProxy proxy = ChaosProxy.start(l[0], Integer.parseInt(l[1]), d[0], Integer.parseInt(d[1]))) {
+        ChaosProxy started;
+        try {
+            started = ChaosProxy.start(l[0], Integer.parseInt(l[1]), d[0], Integer.parseInt(d[1]));
+        } catch (RuntimeException e) {
+            err.println("limes-simulator: cannot listen on " + listen + ": " + e.getMessage());
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+            return ScenarioReport.EXIT_UNREACHABLE;
+        }
+        try (ChaosProxy proxy = started) {
             err.printf(Locale.ROOT, "chaos proxy on %s:%d → %s%n", l[0], proxy.port(), to);
             proxy.onPhase(p -> {
                 err.printf(Locale.ROOT, "phase %s (accepted %d, refused %d, relayed %d bytes)%n", p, proxy.accepted(),

@@ -324,7 +324,7 @@ public final class ScenarioRunner {
     private FaultConfig fault(String kind, String device, Duration offset) {
         for (FaultConfig f : scenario.faults()) {
             if (f.kind().equals(kind) && f.appliesTo(device) && offset.compareTo(f.fromOffset()) >= 0
-                    && offset.compareTo(f.toOffset(scenario.simulatedDuration())) < 0) {
+                    && (f.to() == null || offset.compareTo(f.toOffset(scenario.simulatedDuration())) < 0)) {
                 return f;
             }
         }
