@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Simulates Limes field devices for commissioning and load tests.",
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, FleetCommand.class, ReplayCommand.class, DevicesCommand.class,
+            ChaosCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -32,7 +33,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand, try 'run'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: run, fleet, replay, devices or chaos (see --help)");
     }
 
     /** The version from the jar manifest, or {@code dev} when run from classes. */

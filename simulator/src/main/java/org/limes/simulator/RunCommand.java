@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         showDefaultValues = true,
         sortOptions = false,
-        description = "Publish a fleet of vehicle counters (counter-json) over MQTT at a steady rate.",
+        description = {"Play a scenario file (--scenario), or publish a fleet of vehicle counters (counter-json)"
+            + " over MQTT at a steady rate.",
+            "",
+            "Example: run --scenario config/scenarios/silent-counter.yml --target devices=mqtt://127.0.0.1:1883",
+            "Example: run --broker tcp://127.0.0.1:1883 --devices 8 --rate 20 --duration 5m"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every message was acknowledged",
@@ -45,6 +49,27 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "A scenario file (config/scenarios/*.yml) to play; the counter-fleet options are then ignored.")
+    java.nio.file.Path scenario;
+
+    @Option(names = "--target", paramLabel = "NAME=URI",
+            description = "With --scenario: send the scenario's target NAME to URI instead (mqtt://, tcp://, udp://, http://);"
+                    + " its topic, framing and content type are kept. Repeatable.")
+    Map<String, String> targets = new LinkedHashMap<>();
+
+    @Option(names = "--speed", paramLabel = "X",
+            description = "With --scenario: simulated seconds per real second (default: the file's speed).")
+    Double speed;
+
+    @Option(names = "--start", paramLabel = "INSTANT",
+            description = "With --scenario: the simulated start, e.g. 2026-11-26T00:00:00Z; with --seed, the same bytes every run.")
+    String start;
+
+    @Option(names = "--capture", paramLabel = "FILE",
+            description = "With --scenario: write every frame sent to FILE (JSON lines) for 'replay'.")
+    java.nio.file.Path capture;
+
     @Option(names = "--broker", paramLabel = "URI", defaultValue = "tcp://127.0.0.1:1883", description = "MQTT broker to publish to.")
     String broker;
 
@@ -58,8 +83,8 @@ final class RunCommand implements Callable<Integer> {
             description = "How long to send: 500ms, 30s, 5m, 1h.")
     Duration duration;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the counter model; same seed, same counts.")
-    long seed;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the models (default 1, or the scenario's); same seed, same counts.")
+    Long seed;
 
     @Option(names = "--site", paramLabel = "SITE", defaultValue = "ras-ajdir", description = "The crossing, the second topic level.")
     String site;
@@ -94,6 +119,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (scenario != null) {
+            return ScenarioReport.play(spec, scenario, targets, speed, start, seed, json, capture);
+        }
         CounterFleet.Options options = options();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -166,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
                     + ") must be before the end of --duration (" + human(duration) + ")");
         }
         try {
-            return new CounterFleet.Options(broker, devices, rate, duration, seed, site, devicePrefix, topicPrefix,
+            return new CounterFleet.Options(broker, devices, rate, duration, seed == null ? 1 : seed, site, devicePrefix, topicPrefix,
                     qos, surgeDevice, surgeFrom, surgeTo, clientId);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage(), e);

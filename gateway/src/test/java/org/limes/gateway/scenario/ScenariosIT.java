@@ -1,0 +1,272 @@
+package org.limes.gateway.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumingThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.scenario.ScenarioResult;
+
+/**
+ * Every scenario in {@code config/scenarios/} played through the simulator's library
+ * against a whole gateway (embedded HiveMQ and QuestDB, both centres), time-compressed to
+ * seconds, asserting what the scenario's comment promises.
+ *
+ * <p>Geofence and watchlist rules do not exist yet: the intrusion and watchlist tests
+ * assert what the gateway does today (the readings stored) and enable their alert
+ * assertions, through JUnit assumptions, once the config loader knows the rule type.
+ */
+class ScenariosIT {
+
+    private static final String COUNTERS_MQTT = """
+            - name: devices
+              type: mqtt
+              client_id: limes-scenario-gw
+              topics:
+                - {filter: "crossing/+/counter/+", driver: counter-json}
+                - {filter: "crossing/+/camera/+", driver: camera-json}
+                - {filter: "crossing/+/anpr_read/+", driver: camera-json}
+                - {filter: "crossing/+/people_count/+", driver: camera-json}
+                - {filter: "crossing/+/device_health/+", driver: camera-json}
+            """;
+
+    private static final String FOUR_COUNTERS = """
+            classes:
+              counter: {expected_interval: 2s}
+            devices:
+              - {id: cnt-01, site: ras-ajdir, class: counter}
+              - {id: cnt-02, site: ras-ajdir, class: counter}
+              - {id: cnt-03, site: ras-ajdir, class: counter}
+              - {id: cnt-04, site: ras-ajdir, class: counter}
+            """;
+
+    @TempDir
+    Path data;
+
+    private ScenarioFixture fixture;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void silentCounterRaisesTheDeadmanAlertAtBothCentresAndClearsItWhenItReportsAgain() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT, FOUR_COUNTERS,
+                "- {id: counter-silent, type: deadman, class: counter}");
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        // 30 simulated minutes at 180x: 10 s, cnt-03 silent for 5 s of it against an expected interval of 2 s.
+        ScenarioResult result = fixture.play("silent-counter.yml", fixture::mqtt, 180);
+
+        assertThat(result.suppressed()).isEqualTo(15);
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        await().atMost(ScenarioFixture.seconds(30)).untilAsserted(() -> {
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre)
+                        .containsSubsequence("counter-silent/cnt-03:raised", "counter-silent/cnt-03:cleared");
+            }
+        });
+        for (String centre : ScenarioFixture.CENTRES) {
+            assertThat(fixture.transitions(centre)).as("only the silent counter, at %s", centre)
+                    .allMatch(t -> t.startsWith("counter-silent/cnt-03:"));
+        }
+        await().atMost(ScenarioFixture.seconds(30)).untilAsserted(() ->
+                assertThat(fixture.store().count("vehicle_count")).isEqualTo(result.goodReadingsByKind()
+                        .get("vehicle_count")));
+    }
+
+    @Test
+    void malformedFloodLeavesTheGoodFramesStoredAndTheBadOnesCounted() throws Exception {
+        fixture = new ScenarioFixture(data,
+                "- {type: tcp, name: counters-tcp, host: 127.0.0.1, port: 0, driver: counter-json}",
+                FOUR_COUNTERS.replace("classes:\n  counter: {expected_interval: 2s}\n", ""), "");
+
+        ScenarioResult result = fixture.play("malformed-flood.yml", t -> fixture.listener(t, "counters-tcp"), 2);
+
+        assertThat(result.malformed()).isGreaterThan(100);
+        assertThat(result.delivered()).isEqualTo(result.sent());
+        long good = result.goodReadingsByKind().get("vehicle_count");
+        assertThat(good).isEqualTo(result.sent() - result.malformed());
+        await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() -> {
+            assertThat(fixture.store().count("vehicle_count")).isEqualTo(good);
+            assertThat(fixture.counter("limes.errors", "component", "driver-counter-json"))
+                    .isEqualTo((double) result.malformed());
+        });
+        JsonNode devices = fixture.store().exec("SELECT device, count() FROM vehicle_count ORDER BY device");
+        assertThat(devices.path("dataset").size()).as("the flooding device's good frames are stored too").isEqualTo(3);
+    }
+
+    @Test
+    void clockSkewIsQuarantinedAndRaisesTheClockJumpAlertAtBothCentres() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT,
+                FOUR_COUNTERS.replace("classes:\n  counter: {expected_interval: 2s}\n", ""),
+                "- {id: clock, type: time_integrity, max_skew: 30s, jump: 5m}");
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        ScenarioResult result = fixture.play("clock-skew.yml", fixture::mqtt, 1);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        await().atMost(ScenarioFixture.seconds(30)).untilAsserted(() -> {
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre).contains("clock/cnt-04:raised")
+                        .allMatch(t -> t.startsWith("clock/cnt-04:"));
+            }
+            assertThat(fixture.store().count("vehicle_count")).isEqualTo(result.goodReadingsByKind()
+                    .get("vehicle_count"));
+        });
+        assertThat(fixture.counter("limes.quarantined", "policy", "store")).isGreaterThanOrEqualTo(6);
+        JsonNode skewed = fixture.store().exec(
+                "SELECT DISTINCT device FROM vehicle_count WHERE quarantine = 'clock_skew'");
+        assertThat(skewed.path("dataset").toString()).isEqualTo("[[\"cnt-04\"]]");
+    }
+
+    @Test
+    void aNormalDayIsStoredWholeAndTheQueueSurgeRaisesAndClearsOnceAtBothCentres() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT, """
+                unknown_devices: accept
+                default_site: ras-ajdir
+                devices:
+                  - {id: cnt-01, site: ras-ajdir, class: counter}
+                  - {id: cnt-02, site: ras-ajdir, class: counter}
+                  - {id: cnt-03, site: ras-ajdir, class: counter}
+                  - {id: cnt-04, site: ras-ajdir, class: counter}
+                """, """
+                - {id: queue-surge, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40, clear_below: 20}
+                """);
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        // 24 h at 8640x: 10 s.
+        ScenarioResult result = fixture.play("normal-day.yml", fixture::mqtt, 8640);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        assertThat(result.goodReadingsByKind()).containsOnlyKeys("vehicle_count", "anpr_read", "people_count",
+                "device_health");
+        await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() -> {
+            for (var kind : result.goodReadingsByKind().entrySet()) {
+                assertThat(fixture.store().count(kind.getKey())).as(kind.getKey()).isEqualTo(kind.getValue());
+            }
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre)
+                        .containsExactly("queue-surge/cnt-03:raised", "queue-surge/cnt-03:cleared");
+            }
+        });
+    }
+
+    @Test
+    void greenBorderIntrusionIsStoredAndRaisesTheGeofenceAlertOnceThatRuleExists() throws Exception {
+        boolean geofence = ScenarioFixture.ruleTypeKnown("geofence");
+        fixture = new ScenarioFixture(data, """
+                - {type: tcp, name: radar, host: 127.0.0.1, port: 0, driver: radar-nmea, options: {device: radar-1}}
+                """, """
+                devices:
+                  - {id: radar-1, site: ras-ajdir, class: radar, location: {lat: 32.8843, lon: 11.5563}}
+                """, geofence ? """
+                - {id: exclusion-zone, type: geofence, kind: radar_track, zone: {lat: 32.8843, lon: 11.5563, radius_m: 20}}
+                """ : "");
+
+        // 2 simulated minutes at 24x: 5 s; track 900 crosses the radar's 20 m circle.
+        ScenarioResult result = fixture.play("green-border-intrusion.yml", t -> fixture.listener(t, "radar"), 24);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        long tracks = result.goodReadingsByKind().get("radar_track");
+        await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() ->
+                assertThat(fixture.store().count("radar_track")).isEqualTo(tracks));
+        JsonNode intruder = fixture.store().exec("SELECT min(range_m) FROM radar_track WHERE track = '900'");
+        assertThat(intruder.path("dataset").get(0).get(0).asDouble()).as("the intruder passes within 20 m")
+                .isLessThan(20);
+        assumingThat(geofence, () -> await().atMost(ScenarioFixture.seconds(30)).untilAsserted(() -> {
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre).contains("exclusion-zone/radar-1:raised");
+            }
+        }));
+    }
+
+    @Test
+    void watchlistPlateIsStoredAndRaisesTheWatchlistAlertOnceThatRuleExists() throws Exception {
+        boolean watchlist = ScenarioFixture.ruleTypeKnown("watchlist");
+        fixture = new ScenarioFixture(data, """
+                - {type: http, name: anpr, host: 127.0.0.1, port: 0, drivers: [{driver: camera-hikvision}]}
+                """, """
+                devices:
+                  - {id: 10.20.0.11, site: ras-ajdir, class: camera}
+                  - {id: 10.20.0.12, site: ras-ajdir, class: camera}
+                """, watchlist ? """
+                - {id: watchlist, type: watchlist, plates: ["5-123456"]}
+                """ : "");
+
+        // 3 simulated minutes at 36x: 5 s, multipart pushes over HTTP.
+        ScenarioResult result = fixture.play("watchlist-plate.yml", t -> fixture.listener(t, "anpr"), 36);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        long reads = result.goodReadingsByKind().get("anpr_read");
+        await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() ->
+                assertThat(fixture.store().count("anpr_read")).isEqualTo(reads));
+        JsonNode hit = fixture.store().exec("SELECT device FROM anpr_read WHERE plate = '5-123456'");
+        assertThat(hit.path("dataset").toString()).isEqualTo("[[\"10.20.0.11\"]]");
+        assumingThat(watchlist, () -> await().atMost(ScenarioFixture.seconds(30)).untilAsserted(() -> {
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre).contains("watchlist/10.20.0.11:raised");
+            }
+        }));
+    }
+
+    @Test
+    void sensorMalfunctionsAreStoredAsReportedAndRaiseTheirThresholdAlerts() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT, FOUR_COUNTERS.replace("classes:\n  counter: {expected_interval: 2s}\n", "")
+                + "  - {id: cam-01, site: ras-ajdir, class: camera}\n  - {id: cam-02, site: ras-ajdir, class: camera}\n", """
+                - {id: speed-implausible, type: threshold, kind: vehicle_count, field: speed_avg_mps, raise_above: 60, clear_below: 45}
+                - {id: camera-overheat, type: threshold, kind: device_health, field: temperature_c, raise_above: 80, clear_below: 70}
+                """);
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        // 20 simulated minutes at 240x: 5 s.
+        ScenarioResult result = fixture.play("sensor-malfunction.yml", fixture::mqtt, 240);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        await().atMost(ScenarioFixture.seconds(60)).ignoreExceptionsInstanceOf(java.net.ConnectException.class)
+                .untilAsserted(() -> {
+            assertThat(fixture.store().count("vehicle_count")).isEqualTo(result.goodReadingsByKind().get("vehicle_count"));
+            assertThat(fixture.store().count("device_health")).isEqualTo(result.goodReadingsByKind().get("device_health"));
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre).containsExactlyInAnyOrder(
+                        "speed-implausible/cnt-01:raised", "speed-implausible/cnt-01:cleared",
+                        "camera-overheat/cam-01:raised");
+            }
+        });
+        JsonNode stuck = fixture.store().exec("SELECT count(), count_distinct(count_total), count_distinct(occupancy_pct)"
+                + " FROM vehicle_count WHERE device = 'cnt-02'");
+        JsonNode row = stuck.path("dataset").get(0);
+        assertThat(row.get(1).asLong()).as("the stuck window repeats one value").isLessThan(row.get(0).asLong() - 6);
+    }
+
+    @Test
+    void aBurstAfterAReconnectIsStoredWholeAndTheDeadmanClearsWhenItArrives() throws Exception {
+        fixture = new ScenarioFixture(data, COUNTERS_MQTT, FOUR_COUNTERS,
+                "- {id: counter-silent, type: deadman, class: counter}");
+        await().atMost(ScenarioFixture.seconds(30)).until(fixture.gateway()::sourcesReady);
+
+        // 20 simulated minutes at 120x: 10 s; cnt-02 offline for 5 s of it, then 10 readings at once.
+        ScenarioResult result = fixture.play("reconnect-burst.yml", fixture::mqtt, 120);
+
+        assertThat(result.complete()).as(result.toString()).isTrue();
+        assertThat(result.goodReadings()).containsEntry("cnt-02", 20L);
+        await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() -> {
+            assertThat(fixture.store().count("vehicle_count")).isEqualTo(80);
+            for (String centre : ScenarioFixture.CENTRES) {
+                assertThat(fixture.transitions(centre)).as(centre)
+                        .containsExactly("counter-silent/cnt-02:raised", "counter-silent/cnt-02:cleared");
+            }
+        });
+        JsonNode times = fixture.store().exec("SELECT count_distinct(timestamp) FROM vehicle_count WHERE device = 'cnt-02'");
+        assertThat(times.path("dataset").get(0).get(0).asLong()).as("each buffered reading keeps its own time")
+                .isEqualTo(20);
+    }
+}
