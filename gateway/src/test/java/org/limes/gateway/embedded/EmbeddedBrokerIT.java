@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -90,6 +91,38 @@ class EmbeddedBrokerIT {
         }
     }
 
+    @Test
+    void aSubscriberHoldingItsAcknowledgementsGetsItsWholeReceiveMaximumNotFifty() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0)) {
+            AtomicInteger arrived = new AtomicInteger();
+            MqttAsyncClient holder = new MqttAsyncClient(broker.uri(), "limes-it-holder", new MemoryPersistence());
+            MqttClient publisher = new MqttClient(broker.uri(), "limes-it-pub", new MemoryPersistence());
+            try {
+                holder.setManualAcks(true);
+                holder.setCallback(new Counting(arrived));
+                MqttConnectionOptions options = cleanStart();
+                options.setReceiveMaximum(400);
+                holder.connect(options).waitForCompletion(10_000);
+                holder.subscribe("limes/it/#", 1).waitForCompletion(10_000);
+                publisher.connect(cleanStart());
+                for (int i = 0; i < 600; i++) {
+                    MqttMessage message = new MqttMessage(("m" + i).getBytes(StandardCharsets.UTF_8));
+                    message.setQos(1);
+                    publisher.publish("limes/it/" + (i % 8), message);
+                }
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> arrived.get() >= 400);
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> arrived.get() == 400);
+            } finally {
+                disconnect(publisher);
+                if (holder.isConnected()) {
+                    holder.disconnect().waitForCompletion(5_000);
+                }
+                holder.close(true);
+            }
+        }
+    }
+
     private static MqttConnectionOptions cleanStart() {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
@@ -115,6 +148,33 @@ class EmbeddedBrokerIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
+        }
+    }
+
+    private record Counting(AtomicInteger arrived) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            arrived.incrementAndGet();
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
