@@ -13,6 +13,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -26,6 +30,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.transport.mqtt.MqttPublisher;
 
 class EmbeddedBrokerIT {
 
@@ -92,29 +97,32 @@ class EmbeddedBrokerIT {
     }
 
     @Test
-    void aSubscriberHoldingItsAcknowledgementsGetsItsWholeReceiveMaximumNotFifty() throws Exception {
+    void aBatchAcknowledgingSubscriberHoldsMoreThanHiveMqsDefaultFiftyMessages() throws Exception {
+        ScheduledExecutorService acker = Executors.newSingleThreadScheduledExecutor();
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0)) {
-            AtomicInteger arrived = new AtomicInteger();
+            Counting counting = new Counting(new AtomicInteger(), new ConcurrentLinkedQueue<>(), new AtomicInteger());
             MqttAsyncClient holder = new MqttAsyncClient(broker.uri(), "limes-it-holder", new MemoryPersistence());
-            MqttClient publisher = new MqttClient(broker.uri(), "limes-it-pub", new MemoryPersistence());
             try {
                 holder.setManualAcks(true);
-                holder.setCallback(new Counting(arrived));
+                holder.setCallback(counting);
                 MqttConnectionOptions options = cleanStart();
-                options.setReceiveMaximum(400);
+                options.setReceiveMaximum(1000);
                 holder.connect(options).waitForCompletion(10_000);
                 holder.subscribe("limes/it/#", 1).waitForCompletion(10_000);
-                publisher.connect(cleanStart());
-                for (int i = 0; i < 600; i++) {
-                    MqttMessage message = new MqttMessage(("m" + i).getBytes(StandardCharsets.UTF_8));
-                    message.setQos(1);
-                    publisher.publish("limes/it/" + (i % 8), message);
+                // Acknowledging every 100 ms, as the MQTT source does after each group commit.
+                acker.scheduleAtFixedRate(() -> counting.ackAll(holder), 100, 100, TimeUnit.MILLISECONDS);
+                try (MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "limes-it-pub",
+                        Duration.ofSeconds(10))) {
+                    for (int i = 0; i < 3000; i++) {
+                        publisher.publish("limes/it/" + (i % 8), ("m" + i).getBytes(StandardCharsets.UTF_8), 1);
+                    }
+                    assertThat(publisher.awaitAllAcknowledged(Duration.ofSeconds(20))).isTrue();
                 }
 
-                await().atMost(Duration.ofSeconds(10)).until(() -> arrived.get() >= 400);
-                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> arrived.get() == 400);
+                await().atMost(Duration.ofSeconds(20)).until(() -> counting.arrived().get() == 3000);
+                assertThat(counting.maxHeld().get()).isGreaterThan(50).isLessThanOrEqualTo(1000);
             } finally {
-                disconnect(publisher);
+                acker.shutdownNow();
                 if (holder.isConnected()) {
                     holder.disconnect().waitForCompletion(5_000);
                 }
@@ -151,10 +159,25 @@ class EmbeddedBrokerIT {
         }
     }
 
-    private record Counting(AtomicInteger arrived) implements MqttCallback {
+    /** Counts arrivals and the most messages held unacknowledged at once. */
+    private record Counting(AtomicInteger arrived, ConcurrentLinkedQueue<Integer> held, AtomicInteger maxHeld)
+            implements MqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             arrived.incrementAndGet();
+            held.add(message.getId());
+            maxHeld.accumulateAndGet(held.size(), Math::max);
+        }
+
+        void ackAll(MqttAsyncClient client) {
+            Integer id;
+            while ((id = held.poll()) != null) {
+                try {
+                    client.messageArrivedComplete(id, 1);
+                } catch (MqttException e) {
+                    return;
+                }
+            }
         }
 
         @Override

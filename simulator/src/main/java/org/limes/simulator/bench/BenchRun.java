@@ -140,6 +140,7 @@ public final class BenchRun {
                     probe.latencyMicros().getValueAtPercentile(99) / 1000.0, probe.timeouts());
             long heap = -1;
             try {
+                say("gateway metrics saved in %s", gateway.saveMetrics());
                 heap = gateway.heapBytesAfterGc();
                 say("gateway heap after GC: %.1f MB", heap / 1048576.0);
             } catch (IOException e) {
@@ -184,7 +185,9 @@ public final class BenchRun {
                 say("the store stalled at %,d of %,d rows", rows, expected);
                 break;
             }
-            TimeUnit.MILLISECONDS.sleep(50);
+            // Each poll is a SQL query the gateway's store must answer: often enough for a 1 %
+            // error on a run of a few seconds, rarely enough not to load the gateway.
+            TimeUnit.MILLISECONDS.sleep(200);
             long now = gateway.storedReadings();
             if (now > rows) {
                 rows = now;

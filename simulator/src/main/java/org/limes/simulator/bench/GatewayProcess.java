@@ -184,6 +184,16 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** The gateway's {@code /metrics} page, kept beside its log for diagnosis. */
+    Path saveMetrics() throws IOException, InterruptedException {
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Path file = log.resolveSibling("metrics.txt");
+        Files.writeString(file, metrics.body(), StandardCharsets.UTF_8);
+        return file;
+    }
+
     /**
      * Runs a full GC in the child ({@code jcmd <pid> GC.run}) and returns its heap in use
      * afterwards, the sum of {@code jvm_memory_used_bytes{area="heap"}} from {@code /metrics}.

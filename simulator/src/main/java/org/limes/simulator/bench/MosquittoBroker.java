@@ -51,7 +51,9 @@ public final class MosquittoBroker implements BenchBroker {
                 .redirectOutput(log.toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        while (!accepts(port)) {
+        // Ready when Mosquitto itself says it runs and the port answers: a port that answers
+        // alone may belong to another process, and Mosquitto then exits on its failed bind.
+        while (!(logSays(log, " running") && process.isAlive() && accepts(port))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 throw new IllegalStateException("mosquitto did not start on 127.0.0.1:" + port + ": "
@@ -62,6 +64,10 @@ public final class MosquittoBroker implements BenchBroker {
         return new MosquittoBroker(process, port, version(executable));
     }
 
+    /**
+     * The configuration: logging goes to stderr (unbuffered; run as root, Mosquitto drops to
+     * its own user and could not write a log file in the bench's folder).
+     */
     static String configuration(int port) {
         return """
                 # Written by limes-simulator bench; removed with its folder.
@@ -73,9 +79,12 @@ public final class MosquittoBroker implements BenchBroker {
                 max_inflight_messages 1000
                 max_queued_messages 2000000
                 max_queued_bytes 0
-                log_dest stdout
+                log_dest stderr
                 log_type error
                 log_type warning
+                log_type notice
+                log_type information
+                connection_messages false
                 """.formatted(port);
     }
 
@@ -99,6 +108,14 @@ public final class MosquittoBroker implements BenchBroker {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean logSays(Path log, String text) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException e) {
+            return false;
         }
     }
 
