@@ -395,7 +395,7 @@ class ConfigLoaderTest {
                 bad("sources: [{type: http, name: h, port: 0, drivers: []}]",
                         "sources[0].drivers must list at least one driver"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: nope}]}]",
-                        "sources[0].drivers[0].driver must be one of [counter-json], got 'nope'"),
+                        "sources[0].drivers[0].driver must be one of " + org.limes.drivers.Drivers.load().names() + ", got 'nope'"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], max_body_bytes: 1}]",
                         "sources[0].max_body_bytes must be 64..67108864, got 1"),
                 bad("sources: [{type: http, name: h, port: 0, drivers: [{driver: counter-json}], token_file: f, "
