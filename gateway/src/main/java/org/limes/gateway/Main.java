@@ -1,5 +1,7 @@
 package org.limes.gateway;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -57,6 +59,9 @@ public final class Main implements Callable<Integer> {
                 return 2;
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            JvmGcMetrics gcMetrics = new JvmGcMetrics();
+            gcMetrics.bindTo(registry);
             Gateway gateway = Gateway.start(c, drivers, registry, Clock.systemUTC());
             if (c.rulesFile() != null) {
                 gateway.reloadRulesOnSighup();
@@ -64,6 +69,7 @@ public final class Main implements Callable<Integer> {
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 gateway.close();
+                gcMetrics.close();
                 stopped.countDown();
             }, "limes-shutdown"));
             stopped.await();

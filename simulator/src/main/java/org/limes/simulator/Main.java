@@ -1,5 +1,6 @@
 package org.limes.simulator;
 
+import org.limes.simulator.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Simulates Limes field devices for commissioning and load tests.",
         subcommands = {RunCommand.class, FleetCommand.class, ReplayCommand.class, DevicesCommand.class,
-            ChaosCommand.class, CommandLine.HelpCommand.class})
+            ChaosCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package org.limes.gateway.embedded;
 
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +51,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final long MAX_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
     private static final int SERVER_RECEIVE_MAXIMUM = 100;
     private static final int NO_CONNECT_IDLE_TIMEOUT_MS = 10_000;
+    /** Upper bound on unacknowledged messages HiveMQ sends one subscriber; see {@link #startOn}. */
+    static final int MAX_INFLIGHT_WINDOW = 10_000;
 
     private final EmbeddedHiveMQ hiveMq;
     private final String host;
@@ -105,6 +108,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare HiveMQ folders under " + dataDir, e);
         }
+        // HiveMQ CE sends a subscriber at most min(its receive maximum, this window) messages
+        // it has not acknowledged. The default, 50, caps the gateway (which acknowledges only
+        // after a group commit) at 50 per commit latency, about 10,000 msgs/s, whatever
+        // sources[].max_inflight says. config.xml has no setting for it; HiveMQ reads this
+        // static at every poll of a client's queue, so it is set before the broker starts.
+        InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = MAX_INFLIGHT_WINDOW;
         EmbeddedHiveMQ hiveMq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(confDir)
                 .withDataFolder(hiveData)

@@ -111,6 +111,21 @@ public final class OutboxCommitter implements AutoCloseable {
                 failed("outbox " + o.destination() + ": sync failed; upstream acknowledgements are held until it "
                         + "succeeds", e);
             }
+        }
+        if (allDurable) {
+            // Upstream acknowledgements wait only for the records' own fsync, not for the
+            // acknowledged positions below: those cost one more fsync per outbox, and losing
+            // one to a crash only means records are delivered again (which is idempotent).
+            for (Runnable action : carried) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    LOG.error("after-durable action failed", e);
+                }
+            }
+            carried.clear();
+        }
+        for (Outbox o : outboxes) {
             try {
                 o.persistAcknowledged();
             } catch (IOException | RuntimeException e) {
@@ -125,17 +140,6 @@ public final class OutboxCommitter implements AutoCloseable {
                 o.expire(clock.millis(), ageLimits.get(o));
             }
         }
-        if (!allDurable) {
-            return;
-        }
-        for (Runnable action : carried) {
-            try {
-                action.run();
-            } catch (RuntimeException e) {
-                LOG.error("after-durable action failed", e);
-            }
-        }
-        carried.clear();
     }
 
     private void failed(String what, Exception e) {

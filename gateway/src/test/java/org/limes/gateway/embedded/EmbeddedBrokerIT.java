@@ -13,8 +13,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -25,6 +30,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.transport.mqtt.MqttPublisher;
 
 class EmbeddedBrokerIT {
 
@@ -90,6 +96,41 @@ class EmbeddedBrokerIT {
         }
     }
 
+    @Test
+    void aBatchAcknowledgingSubscriberHoldsMoreThanHiveMqsDefaultFiftyMessages() throws Exception {
+        ScheduledExecutorService acker = Executors.newSingleThreadScheduledExecutor();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0)) {
+            Counting counting = new Counting(new AtomicInteger(), new ConcurrentLinkedQueue<>(), new AtomicInteger());
+            MqttAsyncClient holder = new MqttAsyncClient(broker.uri(), "limes-it-holder", new MemoryPersistence());
+            try {
+                holder.setManualAcks(true);
+                holder.setCallback(counting);
+                MqttConnectionOptions options = cleanStart();
+                options.setReceiveMaximum(1000);
+                holder.connect(options).waitForCompletion(10_000);
+                holder.subscribe("limes/it/#", 1).waitForCompletion(10_000);
+                // Acknowledging every 100 ms, as the MQTT source does after each group commit.
+                acker.scheduleAtFixedRate(() -> counting.ackAll(holder), 100, 100, TimeUnit.MILLISECONDS);
+                try (MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "limes-it-pub",
+                        Duration.ofSeconds(10))) {
+                    for (int i = 0; i < 3000; i++) {
+                        publisher.publish("limes/it/" + (i % 8), ("m" + i).getBytes(StandardCharsets.UTF_8), 1);
+                    }
+                    assertThat(publisher.awaitAllAcknowledged(Duration.ofSeconds(20))).isTrue();
+                }
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> counting.arrived().get() == 3000);
+                assertThat(counting.maxHeld().get()).isGreaterThan(50).isLessThanOrEqualTo(1000);
+            } finally {
+                acker.shutdownNow();
+                if (holder.isConnected()) {
+                    holder.disconnect().waitForCompletion(5_000);
+                }
+                holder.close(true);
+            }
+        }
+    }
+
     private static MqttConnectionOptions cleanStart() {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
@@ -115,6 +156,48 @@ class EmbeddedBrokerIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Counts arrivals and the most messages held unacknowledged at once. */
+    private record Counting(AtomicInteger arrived, ConcurrentLinkedQueue<Integer> held, AtomicInteger maxHeld)
+            implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            arrived.incrementAndGet();
+            held.add(message.getId());
+            maxHeld.accumulateAndGet(held.size(), Math::max);
+        }
+
+        void ackAll(MqttAsyncClient client) {
+            Integer id;
+            while ((id = held.poll()) != null) {
+                try {
+                    client.messageArrivedComplete(id, 1);
+                } catch (MqttException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 

@@ -11,6 +11,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.limes.gateway.config.Secrets;
+import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
@@ -177,9 +178,12 @@ public final class CentreSink implements AutoCloseable {
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
         if (brokerUri.startsWith("ssl://") || brokerUri.startsWith("wss://")) {
-            options.setSocketFactory(SslContextLoader.load(config.tls() == null ? new TlsConfig(null, null, null)
-                    : config.tls()).getSocketFactory());
+            options.setSocketFactory(NoDelaySocketFactory.over(SslContextLoader.load(config.tls() == null
+                    ? new TlsConfig(null, null, null) : config.tls()).getSocketFactory()));
             options.setHttpsHostnameVerificationEnabled(true);
+        } else if (brokerUri.startsWith("tcp://") || brokerUri.startsWith("mqtt://")) {
+            // An alert must not wait for the broker's delayed ACK of the one before it.
+            options.setSocketFactory(NoDelaySocketFactory.plain());
         }
         if (config.username() != null) {
             options.setUserName(config.username());

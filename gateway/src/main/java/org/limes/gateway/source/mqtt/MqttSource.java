@@ -23,6 +23,7 @@ import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.gateway.config.Secrets;
+import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.source.SourceMetrics;
@@ -140,6 +141,10 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
         if (socketFactory != null) {
             o.setSocketFactory(socketFactory);
             o.setHttpsHostnameVerificationEnabled(true);
+        } else if (brokerUri.startsWith("tcp://") || brokerUri.startsWith("mqtt://")) {
+            // Acknowledgements go out in batches after each group commit: without TCP_NODELAY
+            // every batch but the first waits for the broker's delayed ACK (about 40 ms).
+            o.setSocketFactory(NoDelaySocketFactory.plain());
         }
         if (config.username() != null) {
             o.setUserName(config.username());

@@ -10,7 +10,7 @@ import javax.net.SocketFactory;
  * unconnected socket from its factory and connects it without touching Nagle's algorithm,
  * so without this each small PUBLISH could wait for the previous one's ACK.
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {

@@ -1,0 +1,59 @@
+package org.limes.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.Main;
+import picocli.CommandLine;
+
+/**
+ * {@code limes-simulator bench} end to end on a small load: the embedded broker in this JVM,
+ * this module's gateway jar as the child JVM, its QuestDB store. Every message the broker
+ * accepted is delivered in phase (a) and stored in phase (b), alerts arrive, and the last
+ * line is the JSON the README's figures come from.
+ */
+class SimulatorBenchIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void benchMeasuresBrokerGatewayAndAlertsAndLosesNothing() throws Exception {
+        Path jar = Path.of("target", "limes-gateway.jar");
+        assertThat(jar).as("packaged before integration tests").exists();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("bench", "--json", "--messages", "4000", "--devices", "200", "--qos", "1",
+                "--gateway-jar", jar.toString(), "--work-dir", work.toString(), "--stall-timeout", "20s",
+                "--gateway-java-option", "-Xmx256m");
+
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).as(err::toString).isNotEmpty();
+        JsonNode result = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(code).as(result::toString).isZero();
+        assertThat(result.path("broker").asText()).isEqualTo("hivemq-ce-embedded");
+        assertThat(result.path("broker_delivered").asLong()).isEqualTo(4000);
+        assertThat(result.path("sent").asLong()).isEqualTo(4000);
+        assertThat(result.path("stored").asLong()).isEqualTo(4000);
+        assertThat(result.path("broker_limit_msgs_per_s").asLong()).isPositive();
+        assertThat(result.path("gateway_msgs_per_s").asLong()).isPositive();
+        assertThat(result.path("ratio").asDouble()).isPositive();
+        assertThat(result.path("alert_latency_ms").path("count").asLong()).isPositive();
+        assertThat(result.path("alert_latency_ms").path("p99").asDouble()).isPositive();
+        assertThat(result.path("alert_latency_ms").path("timeouts").asLong()).isZero();
+        assertThat(result.path("heap_mb_after_gc").asDouble()).isBetween(1.0, 256.0);
+        assertThat(Files.readString(work.resolve("gateway/gateway.yml"))).contains("cnt-200");
+    }
+}

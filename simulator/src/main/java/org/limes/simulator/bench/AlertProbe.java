@@ -1,0 +1,190 @@
+package org.limes.simulator.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.HdrHistogram.Histogram;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.limes.drivers.Driver;
+import org.limes.drivers.DriverOptions;
+import org.limes.drivers.Drivers;
+import org.limes.simulator.device.counter.CounterModel;
+import org.limes.simulator.transport.mqtt.MqttPublisher;
+import org.limes.simulator.transport.mqtt.NoDelaySocketFactory;
+
+/**
+ * Measures alert latency, device publish to centre receipt: one probe device alternately
+ * reports a surge (the gateway raises its threshold alert) and normal traffic (it clears),
+ * one transition in flight at a time, and a centre subscriber times each transition's
+ * arrival. Latencies go into an HdrHistogram (microseconds, 3 significant digits).
+ *
+ * <p>Threading: {@link #run} blocks its caller until {@link #stop}; arrivals are taken on
+ * Paho's callback thread and handed over through a small bounded queue (an arrival that
+ * finds it full is not ours to wait for and is dropped).
+ */
+final class AlertProbe implements MqttCallback, AutoCloseable {
+
+    /** The probe device, also listed in the gateway's inventory. */
+    static final String DEVICE = "probe-01";
+    /** The centre topic the gateway publishes alerts to. */
+    static final String CENTRE_TOPIC = "limes/bench/centre/alerts";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long WAIT_MS = 10_000;
+    /** Transitions measured at least, even when the load phase ends sooner. */
+    static final int MIN_TRANSITIONS = 20;
+
+    private final MqttAsyncClient centre;
+    private final MqttPublisher device;
+    private final CounterModel model = new CounterModel(7, "probe", 1);
+    private final Driver driver = Drivers.load().create("counter-json", DriverOptions.empty());
+    private final Histogram latencyMicros = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    private final BlockingQueue<String> arrivals = new ArrayBlockingQueue<>(64);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private long timeouts;
+    private Instant lastDeviceTime = Instant.EPOCH;
+
+    private AlertProbe(MqttAsyncClient centre, MqttPublisher device) {
+        this.centre = centre;
+        this.device = device;
+    }
+
+    static AlertProbe connect(String brokerUri) throws IOException {
+        MqttPublisher device = MqttPublisher.connect(brokerUri, "limes-bench-probe", Duration.ofSeconds(10));
+        try {
+            MqttAsyncClient centre = new MqttAsyncClient(brokerUri, "limes-bench-centre", new MemoryPersistence());
+            AlertProbe probe = new AlertProbe(centre, device);
+            centre.setCallback(probe);
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            options.setSocketFactory(new NoDelaySocketFactory());
+            centre.connect(options).waitForCompletion(10_000);
+            centre.subscribe(new MqttSubscription(CENTRE_TOPIC, 1)).waitForCompletion(10_000);
+            return probe;
+        } catch (MqttException e) {
+            device.close();
+            throw new IOException("centre subscriber cannot connect to " + brokerUri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends a normal reading so the probe device starts in the cleared state. */
+    void prime() {
+        device.publish(BenchLoad.topic(DEVICE), driver.encode(model.next(1, nextDeviceTime(), false)), 1);
+    }
+
+    /**
+     * Runs raise/clear transitions every {@code gapMs} until {@link #stop}, and at least
+     * {@link #MIN_TRANSITIONS} of them.
+     */
+    void run(long gapMs) throws InterruptedException {
+        boolean surge = true;
+        while (running.get() || latencyMicros.getTotalCount() + timeouts < MIN_TRANSITIONS) {
+            String expected = surge ? "raised" : "cleared";
+            byte[] payload = driver.encode(model.next(1, nextDeviceTime(), surge));
+            arrivals.clear();
+            long sentAt = System.nanoTime();
+            device.publish(BenchLoad.topic(DEVICE), payload, 1);
+            if (awaitState(expected, sentAt)) {
+                surge = !surge;
+            }
+            TimeUnit.MILLISECONDS.sleep(gapMs);
+        }
+    }
+
+    private boolean awaitState(String expected, long sentAt) throws InterruptedException {
+        long deadline = sentAt + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (true) {
+            String state = arrivals.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long now = System.nanoTime();
+            if (state == null) {
+                timeouts++;
+                return false;
+            }
+            if (state.equals(expected)) {
+                latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(),
+                        TimeUnit.NANOSECONDS.toMicros(now - sentAt)));
+                return true;
+            }
+        }
+    }
+
+    void stop() {
+        running.set(false);
+    }
+
+    Histogram latencyMicros() {
+        return latencyMicros;
+    }
+
+    /** Transitions whose alert did not arrive within 10 s. */
+    long timeouts() {
+        return timeouts;
+    }
+
+    private Instant nextDeviceTime() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        lastDeviceTime = now.isAfter(lastDeviceTime) ? now : lastDeviceTime.plusMillis(1);
+        return lastDeviceTime;
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+        try {
+            JsonNode alert = JSON.readTree(message.getPayload());
+            if (DEVICE.equals(alert.path("device").asText())) {
+                arrivals.offer(alert.path("state").asText());
+            }
+        } catch (IOException e) {
+            // not an alert of ours
+        }
+    }
+
+    @Override
+    public void close() {
+        device.close();
+        try {
+            if (centre.isConnected()) {
+                centre.disconnect(2_000).waitForCompletion(3_000);
+            }
+            centre.close(true);
+        } catch (MqttException e) {
+            // done either way
+        }
+    }
+
+    @Override
+    public void disconnected(MqttDisconnectResponse response) {
+    }
+
+    @Override
+    public void mqttErrorOccurred(MqttException exception) {
+    }
+
+    @Override
+    public void deliveryComplete(IMqttToken token) {
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverUri) {
+    }
+
+    @Override
+    public void authPacketArrived(int reasonCode, MqttProperties properties) {
+    }
+}

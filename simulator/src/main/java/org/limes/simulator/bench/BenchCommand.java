@@ -1,0 +1,151 @@
+package org.limes.simulator.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.limes.simulator.DurationConverter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code limes-simulator bench}: measures the broker's limit, the gateway's throughput on the
+ * same load and alert latency meanwhile (see {@link BenchRun}); progress on stderr, a summary
+ * or ({@code --json}) one JSON object as the last line of stdout.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        sortOptions = false,
+        description = {
+            "Measure the broker's own limit, the gateway's throughput into its store on the same load, "
+                    + "and alert latency, in one run. Starts the broker (HiveMQ CE in-process, or Mosquitto "
+                    + "on a free port) and the gateway as a child JVM; removes everything it started."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every message the broker accepted was delivered and stored; every alert arrived",
+            "1:something was lost, stalled or failed (the JSON says what)",
+            "2:invalid options"})
+public final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--broker", paramLabel = "KIND", defaultValue = "embedded",
+            description = "embedded (HiveMQ CE in this process) or mosquitto (a child process).")
+    String broker;
+
+    @Option(names = "--messages", paramLabel = "N", defaultValue = "200000", description = "Load messages per phase.")
+    int messages;
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "10000",
+            description = "Devices in the load and in the gateway's inventory.")
+    int devices;
+
+    @Option(names = "--qos", paramLabel = "QOS", defaultValue = "1", description = "QoS of the load messages: 0, 1 or 2.")
+    int qos;
+
+    @Option(names = "--json", description = "Print the result as one JSON object on the last line.")
+    boolean json;
+
+    @Option(names = "--gateway-jar", paramLabel = "PATH", defaultValue = "gateway/target/limes-gateway.jar",
+            description = "The gateway's runnable jar, relative to the working directory.")
+    Path gatewayJar;
+
+    @Option(names = "--gateway-java-option", paramLabel = "OPTION",
+            description = "A JVM option for the gateway, e.g. -Xmx256m or -XX:StartFlightRecording=filename=gw.jfr; repeatable.")
+    List<String> gatewayJavaOptions = new ArrayList<>();
+
+    @Option(names = "--mosquitto", paramLabel = "PATH", defaultValue = "/usr/sbin/mosquitto",
+            description = "The Mosquitto executable (Debian package mosquitto).")
+    Path mosquitto;
+
+    @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "A phase fails when nothing moves for this long.")
+    Duration stall;
+
+    @Option(names = "--probe-gap", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
+            description = "Pause between alert probes.")
+    Duration probeGap;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the broker's and gateway's files go (default: a temporary folder, removed afterwards).")
+    Path workDir;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the counter model.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        boolean temporary = workDir == null;
+        Path dir = temporary ? Files.createTempDirectory("limes-bench") : Files.createDirectories(workDir);
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
+                    gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed), System.err).run();
+            ObjectMapper mapper = new ObjectMapper();
+            if (json) {
+                out.println(mapper.writeValueAsString(report.toJson(mapper)));
+            } else {
+                out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson(mapper)));
+            }
+            out.flush();
+            return report.lossless() ? 0 : 1;
+        } catch (IllegalStateException e) {
+            spec.commandLine().getErr().println("bench failed: " + e.getMessage());
+            return 1;
+        } finally {
+            if (temporary) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private void validate() {
+        if (!broker.equals("embedded") && !broker.equals("mosquitto")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--broker must be embedded or mosquitto, got '" + broker + "'");
+        }
+        if (messages < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--messages must be at least 1, got " + messages);
+        }
+        if (devices < 1 || devices > 100_000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--devices must be 1..100000, got " + devices);
+        }
+        if (qos < 0 || qos > 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--qos must be 0, 1 or 2, got " + qos);
+        }
+        if (!Files.isRegularFile(gatewayJar)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway-jar: no file at "
+                    + gatewayJar.toAbsolutePath() + "; build it (mvn -B -q -DskipTests package) or give its path");
+        }
+        if (broker.equals("mosquitto") && !Files.isExecutable(mosquitto)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mosquitto: no executable at " + mosquitto
+                    + "; install the Debian package (apt-get install -y mosquitto) or give its path");
+        }
+        if (stall.isZero() || stall.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--stall-timeout must be above 0, got " + stall);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.limes.simulator.bench;
+
+import java.time.Instant;
+import org.limes.drivers.Driver;
+import org.limes.drivers.DriverOptions;
+import org.limes.drivers.Drivers;
+import org.limes.simulator.device.counter.CounterModel;
+
+/**
+ * The messages of a benchmark, encoded once so every phase sends the same bytes: message
+ * {@code i} comes from device {@code (i mod devices) + 1} of a {@link CounterModel} fleet, at
+ * device time {@code start + (i div devices)} seconds, on topic
+ * {@code crossing/<site>/counter/<device>}, as {@code counter-json}. Each (device, time) is
+ * unique, so the store (which deduplicates on both) keeps every one.
+ *
+ * <p>Immutable after construction; safe to read from any thread.
+ */
+public final class BenchLoad {
+
+    /** The crossing every bench device belongs to. */
+    public static final String SITE = "ras-ajdir";
+    /** The subscription that covers every bench topic. */
+    public static final String TOPIC_FILTER = "crossing/+/counter/+";
+
+    private final CounterModel model;
+    private final String[] topics;
+    private final byte[][] payloads;
+    private final long bytes;
+
+    /**
+     * @param messages how many messages, at least 1
+     * @param devices  fleet size, at least 1
+     * @param start    device time of the first round
+     */
+    public BenchLoad(int messages, int devices, long seed, Instant start) {
+        if (messages < 1) {
+            throw new IllegalArgumentException("messages must be at least 1, got " + messages);
+        }
+        this.model = new CounterModel(seed, "cnt", devices);
+        Driver driver = Drivers.load().create("counter-json", DriverOptions.empty());
+        String[] deviceTopics = new String[devices];
+        for (int d = 1; d <= devices; d++) {
+            deviceTopics[d - 1] = topic(model.deviceId(d));
+        }
+        this.topics = new String[messages];
+        this.payloads = new byte[messages][];
+        long total = 0;
+        for (int i = 0; i < messages; i++) {
+            int device = i % devices;
+            topics[i] = deviceTopics[device];
+            payloads[i] = driver.encode(model.next(device + 1, start.plusSeconds(i / devices), false));
+            total += payloads[i].length;
+        }
+        this.bytes = total;
+    }
+
+    /** The topic a device publishes on. */
+    public static String topic(String deviceId) {
+        return "crossing/" + SITE + "/counter/" + deviceId;
+    }
+
+    public int size() {
+        return payloads.length;
+    }
+
+    public String topic(int i) {
+        return topics[i];
+    }
+
+    public byte[] payload(int i) {
+        return payloads[i];
+    }
+
+    /** Mean payload size in bytes. */
+    public double meanPayloadBytes() {
+        return (double) bytes / payloads.length;
+    }
+
+    /** The fleet the messages come from. */
+    public CounterModel model() {
+        return model;
+    }
+}

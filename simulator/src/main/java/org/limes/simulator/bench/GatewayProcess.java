@@ -1,0 +1,247 @@
+package org.limes.simulator.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.limes.simulator.device.counter.CounterModel;
+
+/**
+ * The gateway under test, as a child JVM ({@code java -jar limes-gateway.jar run --config …})
+ * with a generated configuration: the bench broker as its external broker, its embedded
+ * QuestDB store, every bench device and the probe device in its inventory, a threshold and a
+ * deadman rule, and one MQTT centre on the bench broker. Counts rows through QuestDB's HTTP
+ * {@code /exec} API and reads its heap from {@code /metrics} after a {@code jcmd GC.run}.
+ *
+ * <p>Threading: one caller at a time; {@link #close} stops the child (SIGTERM, then kill).
+ */
+final class GatewayProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Process process;
+    private final int adminPort;
+    private final int storePort;
+    private final Path log;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
+
+    private GatewayProcess(Process process, int adminPort, int storePort, Path log) {
+        this.process = process;
+        this.adminPort = adminPort;
+        this.storePort = storePort;
+        this.log = log;
+    }
+
+    /**
+     * Writes the configuration into {@code dir} and starts the gateway; returns at once.
+     *
+     * @param javaOptions extra JVM options for the child, e.g. {@code -XX:StartFlightRecording=…}
+     */
+    static GatewayProcess start(Path jar, Path dir, String brokerUri, CounterModel fleet, List<String> javaOptions,
+            int adminPort, int storePort) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("gateway jar not found at " + jar.toAbsolutePath()
+                    + ": build it (mvn -B -q -DskipTests package) or pass --gateway-jar <path>");
+        }
+        Files.createDirectories(dir);
+        Path config = dir.resolve("gateway.yml");
+        Files.writeString(config, configuration(dir.resolve("data"), brokerUri, fleet, adminPort, storePort),
+                StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(javaOptions);
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        command.add("run");
+        command.add("--config");
+        command.add(config.toString());
+        Path log = dir.resolve("gateway.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new GatewayProcess(process, adminPort, storePort, log);
+    }
+
+    static String configuration(Path dataDir, String brokerUri, CounterModel fleet, int adminPort, int storePort) {
+        StringBuilder yml = new StringBuilder();
+        yml.append("""
+                # Written by limes-simulator bench.
+                name: limes-bench
+                data_dir: %s
+                mqtt:
+                  broker: %s
+                store:
+                  kind: embedded
+                  host: 127.0.0.1
+                  http_port: %d
+                  bucket: limes
+                  batch_size: 5000
+                admin:
+                  host: 127.0.0.1
+                  port: %d
+                sources:
+                  - name: devices
+                    type: mqtt
+                    client_id: limes-bench-gateway
+                    max_inflight: 1000
+                    topics:
+                      - filter: "%s"
+                        driver: counter-json
+                inventory:
+                  unknown_devices: reject
+                  classes:
+                    counter: {expected_interval: 1h}
+                  devices:
+                """.formatted(quoted(dataDir.toString()), brokerUri, storePort, adminPort, BenchLoad.TOPIC_FILTER));
+        yml.append("    - {id: ").append(AlertProbe.DEVICE).append(", site: ").append(BenchLoad.SITE)
+                .append(", class: counter}\n");
+        for (int d = 1; d <= fleet.devices(); d++) {
+            yml.append("    - {id: ").append(fleet.deviceId(d)).append(", site: ").append(BenchLoad.SITE)
+                    .append(", class: counter}\n");
+        }
+        yml.append("""
+                rules:
+                  - id: queue-surge
+                    type: threshold
+                    kind: vehicle_count
+                    field: count_total
+                    raise_above: 40
+                    clear_below: 20
+                    severity: warning
+                  - id: device-silent
+                    type: deadman
+                    severity: critical
+                centres:
+                  - name: bench
+                    type: mqtt
+                    broker: %s
+                    topic: %s
+                    format: json
+                outbox:
+                  sync_interval_ms: 5
+                pipeline:
+                  shards: 2
+                  queue_capacity: 4096
+                """.formatted(brokerUri, AlertProbe.CENTRE_TOPIC));
+        return yml.toString();
+    }
+
+    private static String quoted(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** Whether the child is still running. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** The child's combined output. */
+    Path log() {
+        return log;
+    }
+
+    /**
+     * Rows of {@code vehicle_count}, not counting the probe device: -1 while the table does not
+     * exist yet or the store does not answer.
+     */
+    long storedReadings() throws InterruptedException {
+        String sql = "SELECT count() FROM vehicle_count WHERE device != '" + AlertProbe.DEVICE + "'";
+        return count(sql);
+    }
+
+    /** Rows of {@code vehicle_count} from the probe device; -1 as for {@link #storedReadings}. */
+    long storedProbeReadings() throws InterruptedException {
+        return count("SELECT count() FROM vehicle_count WHERE device = '" + AlertProbe.DEVICE + "'");
+    }
+
+    private long count(String sql) throws InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + storePort + "/exec?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return -1;
+            }
+            JsonNode dataset = JSON.readTree(response.body()).path("dataset");
+            return dataset.path(0).path(0).asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The gateway's {@code /metrics} page, kept beside its log for diagnosis. */
+    Path saveMetrics() throws IOException, InterruptedException {
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Path file = log.resolveSibling("metrics.txt");
+        Files.writeString(file, metrics.body(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /**
+     * Runs a full GC in the child ({@code jcmd <pid> GC.run}) and returns its heap in use
+     * afterwards, the sum of {@code jvm_memory_used_bytes{area="heap"}} from {@code /metrics}.
+     */
+    long heapBytesAfterGc() throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+                .redirectErrorStream(true).start();
+        String out = new String(gc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+            throw new IOException("jcmd " + process.pid() + " GC.run failed: " + out.strip());
+        }
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (metrics.statusCode() != 200) {
+            throw new IOException("GET /metrics answered " + metrics.statusCode());
+        }
+        long heap = heapBytes(metrics.body());
+        if (heap < 0) {
+            throw new IOException("/metrics has no jvm_memory_used_bytes{area=\"heap\"}");
+        }
+        return heap;
+    }
+
+    /** Sums {@code jvm_memory_used_bytes} over the heap pools in a Prometheus text page; -1 if none. */
+    static long heapBytes(String prometheusText) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        return found ? (long) sum : -1;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.limes.simulator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.Main;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @Test
+    void helpListsEveryOptionAndTheExitCodes() {
+        int code = execute("bench", "--help");
+
+        assertThat(code).as(err::toString).isZero();
+        assertThat(out.toString()).contains("--broker", "--messages", "--devices", "--qos", "--json",
+                "--gateway-jar", "gateway/target/limes-gateway.jar", "--gateway-java-option", "--mosquitto",
+                "/usr/sbin/mosquitto", "--stall-timeout", "--probe-gap", "--work-dir", "--seed", "Exit codes");
+    }
+
+    @Test
+    void unknownBrokerKindIsRejected() throws IOException {
+        int code = execute("bench", "--broker", "rabbit", "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--broker must be embedded or mosquitto, got 'rabbit'");
+    }
+
+    @Test
+    void messagesMustBePositive() throws IOException {
+        int code = execute("bench", "--messages", "0", "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--messages must be at least 1, got 0");
+    }
+
+    @Test
+    void qosMustBeAnMqttQos() throws IOException {
+        int code = execute("bench", "--qos", "3", "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--qos must be 0, 1 or 2, got 3");
+    }
+
+    @Test
+    void aMissingGatewayJarIsNamedBeforeAnythingStarts() {
+        Path missing = dir.resolve("nowhere/limes-gateway.jar");
+
+        int code = execute("bench", "--gateway-jar", missing.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--gateway-jar: no file at " + missing.toAbsolutePath(), "mvn -B -q");
+    }
+
+    @Test
+    void aMissingMosquittoIsNamedWithTheDebianPackage() throws IOException {
+        Path missing = dir.resolve("sbin/mosquitto");
+
+        int code = execute("bench", "--broker", "mosquitto", "--mosquitto", missing.toString(),
+                "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--mosquitto: no executable at " + missing, "apt-get install -y mosquitto");
+    }
+
+    private Path jar() throws IOException {
+        return Files.writeString(dir.resolve("limes-gateway.jar"), "not run in these tests");
+    }
+
+    private int execute(String... args) {
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,50 @@
+package org.limes.simulator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.limes.simulator.device.counter.CounterModel;
+
+class GatewayProcessTest {
+
+    @Test
+    void configurationListsEveryDeviceAndTheProbeAndPointsAtTheBenchBroker() throws Exception {
+        CounterModel fleet = new CounterModel(1, "cnt", 250);
+
+        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), "tcp://127.0.0.1:4242", fleet, 8081, 9001);
+
+        JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(yml);
+        assertThat(config.path("data_dir").asText()).isEqualTo("/tmp/x y/data");
+        assertThat(config.path("mqtt").path("broker").asText()).isEqualTo("tcp://127.0.0.1:4242");
+        assertThat(config.path("store").path("http_port").asInt()).isEqualTo(9001);
+        assertThat(config.path("admin").path("port").asInt()).isEqualTo(8081);
+        assertThat(config.path("sources").path(0).path("topics").path(0).path("filter").asText())
+                .isEqualTo(BenchLoad.TOPIC_FILTER);
+        JsonNode devices = config.path("inventory").path("devices");
+        assertThat(devices).hasSize(251);
+        assertThat(devices.path(0).path("id").asText()).isEqualTo(AlertProbe.DEVICE);
+        assertThat(devices.path(250).path("id").asText()).isEqualTo("cnt-250");
+        assertThat(config.path("centres").path(0).path("topic").asText()).isEqualTo(AlertProbe.CENTRE_TOPIC);
+        assertThat(config.path("centres").path(0).path("broker").asText()).isEqualTo("tcp://127.0.0.1:4242");
+    }
+
+    @Test
+    void heapIsTheSumOfTheHeapPoolsOnly() {
+        String metrics = """
+                # HELP jvm_memory_used_bytes The amount of used memory
+                # TYPE jvm_memory_used_bytes gauge
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 0.0
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 4.2E7
+                jvm_memory_used_bytes{area="heap",id="G1 Survivor Space"} 1000000.0
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 9.9E7
+                jvm_memory_max_bytes{area="heap",id="G1 Old Gen"} 1.0E9
+                """;
+
+        assertThat(GatewayProcess.heapBytes(metrics)).isEqualTo(43_000_000L);
+        assertThat(GatewayProcess.heapBytes("limes_frames_received_total 3.0\n")).isEqualTo(-1);
+    }
+}

@@ -1,0 +1,112 @@
+package org.limes.simulator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.transport.mqtt.MqttPublisher;
+
+/**
+ * The bench's HiveMQ lets a subscriber that acknowledges in batches (as the gateway does after
+ * each group commit) hold more than HiveMQ's default window of 50 unacknowledged messages.
+ */
+class HiveMqBrokerIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBatchAcknowledgingSubscriberHoldsMoreThanFiftyMessages() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ScheduledExecutorService acker = Executors.newSingleThreadScheduledExecutor();
+        try (HiveMqBroker broker = HiveMqBroker.start(dir, port)) {
+            MqttAsyncClient holder = new MqttAsyncClient(broker.uri(), "it-holder", new MemoryPersistence());
+            Counting counting = new Counting(new AtomicInteger(), new ConcurrentLinkedQueue<>(), new AtomicInteger());
+            holder.setManualAcks(true);
+            holder.setCallback(counting);
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setReceiveMaximum(1000);
+            holder.connect(options).waitForCompletion(10_000);
+            holder.subscribe(new MqttSubscription("it/#", 1)).waitForCompletion(10_000);
+            acker.scheduleAtFixedRate(() -> counting.ackAll(holder), 100, 100, TimeUnit.MILLISECONDS);
+            try (MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "it-pub", Duration.ofSeconds(10))) {
+                for (int i = 0; i < 3000; i++) {
+                    publisher.publish("it/" + (i % 8), ("m" + i).getBytes(StandardCharsets.UTF_8), 1);
+                }
+                assertThat(publisher.awaitAllAcknowledged(Duration.ofSeconds(20))).isTrue();
+            }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> counting.arrived().get() == 3000);
+            assertThat(counting.maxHeld().get()).isGreaterThan(50).isLessThanOrEqualTo(1000);
+            holder.disconnect().waitForCompletion(5_000);
+            holder.close(true);
+        } finally {
+            acker.shutdownNow();
+        }
+    }
+
+    /** Counts arrivals and the most messages held unacknowledged at once. */
+    private record Counting(AtomicInteger arrived, ConcurrentLinkedQueue<Integer> held, AtomicInteger maxHeld)
+            implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            arrived.incrementAndGet();
+            held.add(message.getId());
+            maxHeld.accumulateAndGet(held.size(), Math::max);
+        }
+
+        void ackAll(MqttAsyncClient client) {
+            Integer id;
+            while ((id = held.poll()) != null) {
+                try {
+                    client.messageArrivedComplete(id, 1);
+                } catch (MqttException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+}

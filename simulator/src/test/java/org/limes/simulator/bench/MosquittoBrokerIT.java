@@ -1,0 +1,74 @@
+package org.limes.simulator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.simulator.transport.mqtt.MqttPublisher;
+
+/** The bench's Mosquitto: starts on a free port, delivers a QoS 1 burst whole, and is gone after close. */
+class MosquittoBrokerIT {
+
+    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void deliversABurstLargerThanMosquittosDefaultQueueAndStopsOnClose() throws Exception {
+        assumeThat(Files.isExecutable(MOSQUITTO)).as("mosquitto installed at " + MOSQUITTO).isTrue();
+        int port = freePort();
+        BenchLoad load = new BenchLoad(5_000, 50, 1, Instant.parse("2026-11-26T06:00:00Z"));
+
+        try (MosquittoBroker broker = MosquittoBroker.start(MOSQUITTO, dir, port)) {
+            assertThat(broker.description()).startsWith("mosquitto ");
+            try (DeliveryCounter counter = DeliveryCounter.subscribe(broker.uri(), BenchLoad.TOPIC_FILTER, 1);
+                    MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "it-pub", Duration.ofSeconds(10))) {
+                for (int i = 0; i < load.size(); i++) {
+                    publisher.publish(load.topic(i), load.payload(i), 1);
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> counter.received() >= load.size());
+                assertThat(publisher.awaitAllAcknowledged(Duration.ofSeconds(10))).isTrue();
+                assertThat(publisher.acknowledged()).isEqualTo(load.size());
+                assertThat(counter.received()).isEqualTo(load.size());
+            }
+        }
+        assertThat(accepts(port)).as("port %d still open after close", port).isFalse();
+    }
+
+    @Test
+    void aBrokerThatCannotStartIsReportedWithItsLog() throws Exception {
+        assumeThat(Files.isExecutable(MOSQUITTO)).as("mosquitto installed at " + MOSQUITTO).isTrue();
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> MosquittoBroker.start(MOSQUITTO, dir, taken.getLocalPort()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("mosquitto did not start on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
