@@ -38,6 +38,8 @@ import org.limes.gateway.embedded.EmbeddedBroker;
 import org.limes.gateway.embedded.EmbeddedStore;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.embedded.QuestDbSchema;
+import org.limes.simulator.chaos.ChaosPhase;
+import org.limes.simulator.chaos.ChaosProxy;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;
 import org.limes.simulator.load.ProgressListener;
@@ -45,7 +47,7 @@ import org.limes.simulator.load.ProgressListener;
 /**
  * The delivery fault suite, on real services: a centre down while the other keeps
  * receiving, the store stopped while readings flow, the device broker restarted
- * mid-stream, the outbox's disk full. Each asserts that everything acknowledged upstream
+ * mid-stream, the outbox's disk full, the store behind a slow (rate-limited) link. Each asserts that everything acknowledged upstream
  * reaches its destinations, with no duplicate rows and alerts in order per subject.
  * (A gateway killed mid-batch is {@link GatewayCrashIT}.)
  */
@@ -233,6 +235,36 @@ class FaultSuiteIT {
         await().atMost(Duration.ofSeconds(90)).until(() ->
                 counter("limes.frames.acknowledged") == counter("limes.frames.received"));
         assertThat(gateway.sourcesReady()).isTrue();
+    }
+
+    @Test
+    void aSlowStoreLinkNeverDelaysTheCentresAndCatchesUpWithNothingLost() throws Exception {
+        EmbeddedBroker devices = track(EmbeddedBroker.start(dir.resolve("broker"), "127.0.0.1", 0));
+        EmbeddedStore store = track(EmbeddedStore.start(dir.resolve("questdb"), "127.0.0.1", 0));
+        QuestDbClient sql = new QuestDbClient(store.url());
+        new QuestDbSchema(sql).ensure("vehicle_count", TAGS);
+        // The store's link carries 4 KiB/s: a rate-limited line to a remote InfluxDB.
+        ChaosProxy link = track(ChaosProxy.start("127.0.0.1", 0, "127.0.0.1", store.httpPort()));
+        link.apply(new ChaosPhase("throttle", null, 0, 4_096));
+        Path token = Files.writeString(dir.resolve("token"), "t");
+        Gateway gateway = startGateway("broker: " + devices.uri(), "kind: influxdb\n  url: http://127.0.0.1:"
+                + link.port() + "\n  org: limes\n  token_file: " + token,
+                "  - name: tripoli\n    topic: test/centre/tripoli\n");
+        CentreRecorder tripoli = track(new CentreRecorder(devices.uri(), "test/centre/tripoli", "rec-slow-store"));
+
+        FleetResult sent = runFleet(devices.uri(), 100, Duration.ofSeconds(4)).get(3, TimeUnit.MINUTES);
+        assertThat(sent.acknowledged()).isEqualTo(sent.sent());
+        List<String> expected = surgeEpisodes(publisher(devices.uri()), 1);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(tripoli.distinctEventIds()).containsExactlyInAnyOrderElementsOf(expected));
+        assertThat(gateway.outboxes().get("store").depth()).as("the alerts overtook the store's backlog")
+                .isPositive();
+
+        long readings = sent.acknowledged() + 2L * DEVICES.size();
+        await().atMost(Duration.ofMinutes(4)).untilAsserted(() ->
+                assertThat(sql.count("vehicle_count")).isEqualTo(readings));
+        assertThat(distinctPoints(sql)).isEqualTo(readings);
+        assertThat(tripoli.distinctEventIds()).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     // ------------------------------------------------------------------ harness
