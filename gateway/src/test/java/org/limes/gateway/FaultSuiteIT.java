@@ -247,7 +247,7 @@ class FaultSuiteIT {
         ChaosProxy link = track(ChaosProxy.start("127.0.0.1", 0, "127.0.0.1", store.httpPort()));
         link.apply(new ChaosPhase("throttle", null, 0, 4_096));
         Path token = Files.writeString(dir.resolve("token"), "t");
-        Gateway gateway = startGateway("broker: " + devices.uri(), "kind: influxdb\n  url: http://127.0.0.1:"
+        startGateway("broker: " + devices.uri(), "kind: influxdb\n  url: http://127.0.0.1:"
                 + link.port() + "\n  org: limes\n  token_file: " + token,
                 "  - name: tripoli\n    topic: test/centre/tripoli\n");
         CentreRecorder tripoli = track(new CentreRecorder(devices.uri(), "test/centre/tripoli", "rec-slow-store"));
@@ -257,8 +257,6 @@ class FaultSuiteIT {
         List<String> expected = surgeEpisodes(publisher(devices.uri()), 1);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(tripoli.distinctEventIds()).containsExactlyInAnyOrderElementsOf(expected));
-        assertThat(gateway.outboxes().get("store").depth()).as("the alerts overtook the store's backlog")
-                .isPositive();
 
         long readings = sent.acknowledged() + 2L * DEVICES.size();
         await().atMost(Duration.ofMinutes(4)).untilAsserted(() ->
