@@ -163,14 +163,21 @@ class ScenariosIT {
     @Test
     void greenBorderIntrusionIsStoredAndRaisesTheGeofenceAlertOnceThatRuleExists() throws Exception {
         boolean geofence = ScenarioFixture.ruleTypeKnown("geofence");
+        // The exclusion zone: a square of about 60 m around the radar, which track 900 crosses.
+        Path zones = java.nio.file.Files.writeString(data.resolve("exclusion.geojson"), """
+                {"type": "FeatureCollection", "features": [{"type": "Feature",
+                  "properties": {"name": "exclusion"},
+                  "geometry": {"type": "Polygon", "coordinates": [[[11.5560, 32.8840], [11.5566, 32.8840],
+                    [11.5566, 32.8846], [11.5560, 32.8846], [11.5560, 32.8840]]]}}]}
+                """);
         fixture = new ScenarioFixture(data, """
                 - {type: tcp, name: radar, host: 127.0.0.1, port: 0, driver: radar-nmea, options: {device: radar-1}}
                 """, """
                 devices:
                   - {id: radar-1, site: ras-ajdir, class: radar, location: {lat: 32.8843, lon: 11.5563}}
                 """, geofence ? """
-                - {id: exclusion-zone, type: geofence, kind: radar_track, zone: {lat: 32.8843, lon: 11.5563, radius_m: 20}}
-                """ : "");
+                - {id: exclusion-zone, type: geofence, zones_file: "%s"}
+                """.formatted(zones) : "");
 
         // 2 simulated minutes at 24x: 5 s; track 900 crosses the radar's 20 m circle.
         ScenarioResult result = fixture.play("green-border-intrusion.yml", t -> fixture.listener(t, "radar"), 24);
@@ -192,6 +199,7 @@ class ScenariosIT {
     @Test
     void watchlistPlateIsStoredAndRaisesTheWatchlistAlertOnceThatRuleExists() throws Exception {
         boolean watchlist = ScenarioFixture.ruleTypeKnown("watchlist");
+        Path list = java.nio.file.Files.writeString(data.resolve("watchlist.txt"), "# test list\n5-123456,stolen\n");
         fixture = new ScenarioFixture(data, """
                 - {type: http, name: anpr, host: 127.0.0.1, port: 0, drivers: [{driver: camera-hikvision}]}
                 """, """
@@ -199,8 +207,8 @@ class ScenariosIT {
                   - {id: 10.20.0.11, site: ras-ajdir, class: camera}
                   - {id: 10.20.0.12, site: ras-ajdir, class: camera}
                 """, watchlist ? """
-                - {id: watchlist, type: watchlist, plates: ["5-123456"]}
-                """ : "");
+                - {id: watchlist, type: watchlist, list_file: "%s"}
+                """.formatted(list) : "");
 
         // 3 simulated minutes at 36x: 5 s, multipart pushes over HTTP.
         ScenarioResult result = fixture.play("watchlist-plate.yml", t -> fixture.listener(t, "anpr"), 36);
