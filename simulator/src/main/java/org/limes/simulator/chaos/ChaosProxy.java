@@ -127,7 +127,13 @@ public final class ChaosProxy implements AutoCloseable {
             channels.close();
         } else if ("reset".equals(next.mode())) {
             for (Channel c : channels) {
-                c.config().setOption(ChannelOption.SO_LINGER, 0);
+                try {
+                    // SO_LINGER 0 turns the close into a RST.
+                    c.config().setOption(ChannelOption.SO_LINGER, 0);
+                } catch (io.netty.channel.ChannelException alreadyClosed) {
+                    // The peer closed it first: nothing left to reset.
+                    log.debug("chaos: {} closed before its reset", c);
+                }
                 c.close();
             }
         }
