@@ -3,7 +3,6 @@ package org.limes.drivers.counter;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -25,6 +24,8 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.DeviceId;
+import org.limes.drivers.json.JsonErrors;
 
 /**
  * The {@code counter-json} format: a vehicle counter reports, once per counting interval,
@@ -80,7 +81,6 @@ public final class CounterJsonDriver implements Driver {
     static final String FIELD_SPEED = "speed_avg_mps";
     static final String FIELD_OCCUPANCY = "occupancy_pct";
 
-    private static final int MAX_DEVICE_CHARS = 64;
     private static final int MAX_LANE_CHARS = 16;
     private static final int MAX_CLASS_CHARS = 32;
     private static final long MAX_INTERVAL_S = 86_400;
@@ -110,20 +110,20 @@ public final class CounterJsonDriver implements Driver {
             parser = JSON.createParser(frame.payload());
             return List.of(decodeObject(parser, frame.receivedAt()));
         } catch (JsonProcessingException e) {
-            throw DecodeException.atOffset(offsetOf(e.getLocation(), parser), "malformed JSON: " + jacksonReason(e), e);
+            throw DecodeException.atOffset(JsonErrors.offsetOf(e.getLocation(), parser), "malformed JSON: " + JsonErrors.reason(e), e);
         } catch (IOException e) {
             // Not JSON at all, e.g. bytes Jackson takes for UTF-32 text.
-            throw DecodeException.atOffset(offsetOf(null, parser), "malformed JSON: " + e.getMessage(), e);
+            throw DecodeException.atOffset(JsonErrors.offsetOf(null, parser), "malformed JSON: " + e.getMessage(), e);
         } finally {
             if (parser != null) {
-                closeQuietly(parser);
+                JsonErrors.closeQuietly(parser);
             }
         }
     }
 
     private static Reading decodeObject(JsonParser p, Instant receivedAt) throws IOException, DecodeException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw DecodeException.atOffset(offsetOf(p.currentTokenLocation(), p), "expected a JSON object, got " + shown(p));
+            throw DecodeException.atOffset(JsonErrors.offsetOf(p.currentTokenLocation(), p), "expected a JSON object, got " + shown(p));
         }
         String device = null;
         Instant time = null;
@@ -158,10 +158,10 @@ public final class CounterJsonDriver implements Driver {
             }
         }
         if (t != JsonToken.END_OBJECT) {
-            throw DecodeException.atOffset(offsetOf(p.currentTokenLocation(), p), "expected a key or '}'");
+            throw DecodeException.atOffset(JsonErrors.offsetOf(p.currentTokenLocation(), p), "expected a key or '}'");
         }
         if (p.nextToken() != null) {
-            throw DecodeException.atOffset(offsetOf(p.currentTokenLocation(), p),
+            throw DecodeException.atOffset(JsonErrors.offsetOf(p.currentTokenLocation(), p),
                     "unexpected content after the JSON object: " + shown(p));
         }
         require(device, "device");
@@ -194,8 +194,8 @@ public final class CounterJsonDriver implements Driver {
 
     private static String device(JsonParser p) throws IOException, DecodeException {
         String s = string(p, "device");
-        if (!isDeviceId(s)) {
-            throw DecodeException.atField("device", "must be 1.." + MAX_DEVICE_CHARS
+        if (!DeviceId.isWellFormed(s)) {
+            throw DecodeException.atField("device", "must be 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got " + quoted(s));
         }
         return s;
@@ -289,8 +289,8 @@ public final class CounterJsonDriver implements Driver {
         if (!KIND.equals(reading.kind())) {
             throw new IllegalArgumentException("counter-json encodes kind " + KIND + ", got " + reading.kind());
         }
-        if (!isDeviceId(reading.deviceId())) {
-            throw new IllegalArgumentException("deviceId must be 1.." + MAX_DEVICE_CHARS
+        if (!DeviceId.isWellFormed(reading.deviceId())) {
+            throw new IllegalArgumentException("deviceId must be 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got " + quoted(reading.deviceId()));
         }
         Map<String, String> tags = reading.tags();
@@ -402,21 +402,6 @@ public final class CounterJsonDriver implements Driver {
         return d;
     }
 
-    private static boolean isDeviceId(String s) {
-        if (s.isEmpty() || s.length() > MAX_DEVICE_CHARS) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '-';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean isLane(String s) {
         return !s.isBlank() && s.length() <= MAX_LANE_CHARS;
     }
@@ -454,32 +439,5 @@ public final class CounterJsonDriver implements Driver {
 
     private static String shortened(String s) {
         return s.length() <= MAX_SHOWN_CHARS ? s : s.substring(0, MAX_SHOWN_CHARS) + "…";
-    }
-
-    private static long offsetOf(JsonLocation location, JsonParser parser) {
-        JsonLocation at = location != null ? location : parser != null ? parser.currentLocation() : null;
-        if (at == null) {
-            return 0;
-        }
-        return at.getByteOffset() >= 0 ? at.getByteOffset() : Math.max(0, at.getCharOffset());
-    }
-
-    /** Jackson's reason without the location and source snippet it appends. */
-    private static String jacksonReason(JsonProcessingException e) {
-        String reason = String.valueOf(e.getOriginalMessage());
-        int cut = reason.indexOf('\n');
-        if (cut >= 0) {
-            reason = reason.substring(0, cut);
-        }
-        int marker = reason.indexOf(" (start marker at");
-        return marker >= 0 ? reason.substring(0, marker) : reason;
-    }
-
-    private static void closeQuietly(JsonParser parser) {
-        try {
-            parser.close();
-        } catch (IOException e) {
-            // Closing a parser over a byte array releases buffers only; nothing to report.
-        }
     }
 }

@@ -20,6 +20,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.DeviceId;
 
 /**
  * The {@code camera-hikvision} format: the ANPR event a Hikvision camera pushes over HTTP
@@ -102,7 +103,6 @@ public final class HikvisionAnprDriver implements Driver {
     static final String FIELD_CONFIDENCE = "confidence_pct";
     static final String FIELD_PICTURES = "picture_bytes";
 
-    private static final int MAX_DEVICE_CHARS = 64;
     private static final int MAX_PLATE_CHARS = 32;
     private static final int MAX_LANE_CHARS = 16;
     private static final int MAX_TAG_CHARS = 64;
@@ -158,8 +158,8 @@ public final class HikvisionAnprDriver implements Driver {
         if (deviceFrom == null) {
             throw new IllegalArgumentException("deviceFrom must not be null");
         }
-        if (fixedDevice != null && !isDeviceId(fixedDevice)) {
-            throw new IllegalArgumentException("device must be 1.." + MAX_DEVICE_CHARS
+        if (fixedDevice != null && !DeviceId.isWellFormed(fixedDevice)) {
+            throw new IllegalArgumentException("device must be 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got " + quoted(fixedDevice));
         }
         this.deviceFrom = deviceFrom;
@@ -266,9 +266,9 @@ public final class HikvisionAnprDriver implements Driver {
             throw DecodeException.atField(element, "is required but missing (the device id comes from it: device_from="
                     + deviceFrom.option + ")");
         }
-        boolean ok = deviceFrom == DeviceFrom.CHANNEL_NAME ? v.length() <= MAX_DEVICE_CHARS && !hasControl(v) : isDeviceId(v);
+        boolean ok = deviceFrom == DeviceFrom.CHANNEL_NAME ? v.length() <= DeviceId.MAX_CHARS && !hasControl(v) : DeviceId.isWellFormed(v);
         if (!ok) {
-            throw DecodeException.atField(element, "must be 1.." + MAX_DEVICE_CHARS + " characters"
+            throw DecodeException.atField(element, "must be 1.." + DeviceId.MAX_CHARS + " characters"
                     + (deviceFrom == DeviceFrom.CHANNEL_NAME ? " without control characters" : " of [A-Za-z0-9._:-]")
                     + " to serve as the device id, got " + quoted(v));
         }
@@ -368,8 +368,8 @@ public final class HikvisionAnprDriver implements Driver {
                         + reading.deviceId());
             }
         } else {
-            boolean ok = deviceFrom == DeviceFrom.CHANNEL_NAME ? isText(reading.deviceId(), MAX_DEVICE_CHARS)
-                    : isDeviceId(reading.deviceId());
+            boolean ok = deviceFrom == DeviceFrom.CHANNEL_NAME ? isText(reading.deviceId(), DeviceId.MAX_CHARS)
+                    : DeviceId.isWellFormed(reading.deviceId());
             if (!ok) {
                 throw new IllegalArgumentException("deviceId cannot be written as " + deviceFrom.element + ": "
                         + quoted(reading.deviceId()));
@@ -487,21 +487,6 @@ public final class HikvisionAnprDriver implements Driver {
             }
         }
         return false;
-    }
-
-    private static boolean isDeviceId(String s) {
-        if (s.isEmpty() || s.length() > MAX_DEVICE_CHARS) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '-';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String quoted(String s) {

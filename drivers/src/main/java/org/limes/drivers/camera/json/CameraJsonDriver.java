@@ -3,7 +3,6 @@ package org.limes.drivers.camera.json;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -31,6 +30,8 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.DeviceId;
+import org.limes.drivers.json.JsonErrors;
 
 /**
  * The {@code camera-json} format: camera analytics as one JSON object per frame (one line
@@ -93,7 +94,6 @@ public final class CameraJsonDriver implements Driver {
     public static final String DEVICE_HEALTH = "device_health";
 
     static final int MAX_DEPTH = 16;
-    private static final int MAX_DEVICE_CHARS = 64;
     private static final int MAX_PLATE_CHARS = 32;
     private static final int MAX_LANE_CHARS = 16;
     private static final int MAX_TEXT_CHARS = 64;
@@ -135,16 +135,16 @@ public final class CameraJsonDriver implements Driver {
             }
             JsonToken after = parser.nextToken();
             if (after != null) {
-                throw DecodeException.atOffset(offsetOf(parser.currentTokenLocation(), parser),
+                throw DecodeException.atOffset(JsonErrors.offsetOf(parser.currentTokenLocation(), parser),
                         "unexpected content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw DecodeException.atOffset(offsetOf(e.getLocation(), parser), "malformed JSON: " + jacksonReason(e), e);
+            throw DecodeException.atOffset(JsonErrors.offsetOf(e.getLocation(), parser), "malformed JSON: " + JsonErrors.reason(e), e);
         } catch (IOException e) {
-            throw DecodeException.atOffset(offsetOf(null, parser), "malformed JSON: " + e.getMessage(), e);
+            throw DecodeException.atOffset(JsonErrors.offsetOf(null, parser), "malformed JSON: " + e.getMessage(), e);
         } finally {
             if (parser != null) {
-                closeQuietly(parser);
+                JsonErrors.closeQuietly(parser);
             }
         }
         return List.of(reading((ObjectNode) root, frame.receivedAt()));
@@ -258,8 +258,8 @@ public final class CameraJsonDriver implements Driver {
     }
 
     private static String device(JsonNode v) throws DecodeException {
-        if (!v.isTextual() || !isDeviceId(v.textValue())) {
-            throw DecodeException.atField("device", "must be a string of 1.." + MAX_DEVICE_CHARS
+        if (!v.isTextual() || !DeviceId.isWellFormed(v.textValue())) {
+            throw DecodeException.atField("device", "must be a string of 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got " + shown(v));
         }
         return v.textValue();
@@ -321,8 +321,8 @@ public final class CameraJsonDriver implements Driver {
         if (!TYPES.contains(type)) {
             throw new IllegalArgumentException(NAME + " encodes kinds " + TYPES.stream().sorted().toList() + ", got " + type);
         }
-        if (!isDeviceId(reading.deviceId())) {
-            throw new IllegalArgumentException("deviceId must be 1.." + MAX_DEVICE_CHARS
+        if (!DeviceId.isWellFormed(reading.deviceId())) {
+            throw new IllegalArgumentException("deviceId must be 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got " + quoted(reading.deviceId()));
         }
         Map<String, Object> fields = reading.fields();
@@ -478,21 +478,6 @@ public final class CameraJsonDriver implements Driver {
         return true;
     }
 
-    private static boolean isDeviceId(String s) {
-        if (s.isEmpty() || s.length() > MAX_DEVICE_CHARS) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '-';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static String shown(JsonNode v) {
         if (v.isObject()) {
             return "an object";
@@ -510,31 +495,5 @@ public final class CameraJsonDriver implements Driver {
     private static String quoted(String s) {
         String shown = s.length() <= MAX_SHOWN_CHARS ? s : s.substring(0, MAX_SHOWN_CHARS) + "…";
         return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(shown)) + "\"";
-    }
-
-    private static long offsetOf(JsonLocation location, JsonParser parser) {
-        JsonLocation at = location != null ? location : parser != null ? parser.currentLocation() : null;
-        if (at == null) {
-            return 0;
-        }
-        return at.getByteOffset() >= 0 ? at.getByteOffset() : Math.max(0, at.getCharOffset());
-    }
-
-    private static String jacksonReason(JsonProcessingException e) {
-        String reason = String.valueOf(e.getOriginalMessage());
-        int cut = reason.indexOf('\n');
-        if (cut >= 0) {
-            reason = reason.substring(0, cut);
-        }
-        int marker = reason.indexOf(" (start marker at");
-        return marker >= 0 ? reason.substring(0, marker) : reason;
-    }
-
-    private static void closeQuietly(JsonParser parser) {
-        try {
-            parser.close();
-        } catch (IOException e) {
-            // Closing a parser over a byte array releases buffers only; nothing to report.
-        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.Set;
 import org.limes.drivers.Driver;
 import org.limes.drivers.DriverFactory;
 import org.limes.drivers.DriverOptions;
+import org.limes.drivers.DeviceId;
 
 /**
  * Creates the {@link AsterixDriver}. Options:
@@ -21,7 +22,6 @@ public final class AsterixDriverFactory implements DriverFactory {
     static final String SENSOR_LAT = "sensor_lat";
     static final String SENSOR_LON = "sensor_lon";
 
-    private static final int MAX_DEVICE_CHARS = 64;
 
     @Override
     public String name() {
@@ -40,8 +40,8 @@ public final class AsterixDriverFactory implements DriverFactory {
         if (device == null) {
             throw new IllegalArgumentException("option device is required: the id of the sensor this source listens to");
         }
-        if (!isDeviceId(device)) {
-            throw new IllegalArgumentException("option device must be 1.." + MAX_DEVICE_CHARS
+        if (!DeviceId.isWellFormed(device)) {
+            throw new IllegalArgumentException("option device must be 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got '" + device + "'");
         }
         boolean hasLat = options.asMap().containsKey(SENSOR_LAT);
@@ -63,13 +63,5 @@ public final class AsterixDriverFactory implements DriverFactory {
             sensor = new SensorPosition(lat, lon);
         }
         return new AsterixDriver(device, sensor);
-    }
-
-    private static boolean isDeviceId(String s) {
-        if (s.isEmpty() || s.length() > MAX_DEVICE_CHARS) {
-            return false;
-        }
-        return s.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == ':' || c == '-');
     }
 }
