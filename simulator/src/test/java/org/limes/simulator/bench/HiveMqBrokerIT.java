@@ -68,6 +68,35 @@ class HiveMqBrokerIT {
         }
     }
 
+    @Test
+    void aPublishStaysInFlightUntilItsCallbacksHaveRun() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (HiveMqBroker broker = HiveMqBroker.start(dir, port);
+                MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "it-order", Duration.ofSeconds(10))) {
+            java.util.concurrent.CountDownLatch inCallback = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            AtomicInteger counted = new AtomicInteger();
+            publisher.publish("it/order", "m".getBytes(StandardCharsets.UTF_8), 1).whenComplete((ok, error) -> {
+                inCallback.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                counted.incrementAndGet();
+            });
+            assertThat(inCallback.await(20, TimeUnit.SECONDS)).isTrue();
+            // The acknowledgement arrived, but its callback has not finished: still in flight.
+            assertThat(publisher.awaitAllAcknowledged(Duration.ofMillis(300))).isFalse();
+            release.countDown();
+            assertThat(publisher.awaitAllAcknowledged(Duration.ofSeconds(20))).isTrue();
+            assertThat(counted.get()).as("the callback's effect is visible once idle").isEqualTo(1);
+        }
+    }
+
     /** Counts arrivals and the most messages held unacknowledged at once. */
     private record Counting(AtomicInteger arrived, ConcurrentLinkedQueue<Integer> held, AtomicInteger maxHeld)
             implements MqttCallback {

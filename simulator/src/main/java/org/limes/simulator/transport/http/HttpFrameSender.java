@@ -78,19 +78,27 @@ public final class HttpFrameSender implements FrameSender {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build();
         CompletableFuture<Void> result = new CompletableFuture<>();
         client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
-            permits.release();
-            if (error != null) {
-                result.completeExceptionally(new IOException("POST " + uri + " failed: " + error.getMessage(), error));
-            } else if (response.statusCode() / 100 != 2) {
-                String body = new String(response.body(), 0, Math.min(200, response.body().length),
-                        StandardCharsets.UTF_8);
-                result.completeExceptionally(new IOException("POST " + uri + " answered " + response.statusCode()
-                        + ": " + body.strip()));
-            } else {
-                result.complete(null);
+            try {
+                complete(result, response, error);
+            } finally {
+                // After the callers' callbacks ran, so awaitIdle's callers see their effects.
+                permits.release();
             }
         });
         return result;
+    }
+
+    private void complete(CompletableFuture<Void> result, HttpResponse<byte[]> response, Throwable error) {
+        if (error != null) {
+            result.completeExceptionally(new IOException("POST " + uri + " failed: " + error.getMessage(), error));
+        } else if (response.statusCode() / 100 != 2) {
+            String body = new String(response.body(), 0, Math.min(200, response.body().length),
+                    StandardCharsets.UTF_8);
+            result.completeExceptionally(new IOException("POST " + uri + " answered " + response.statusCode()
+                    + ": " + body.strip()));
+        } else {
+            result.complete(null);
+        }
     }
 
     @Override

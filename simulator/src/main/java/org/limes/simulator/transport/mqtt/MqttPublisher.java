@@ -103,7 +103,10 @@ public final class MqttPublisher implements AutoCloseable {
      * Publishes one message, not retained. Blocks while the in-flight window is full.
      *
      * @return completes when the broker acknowledged the message; completes exceptionally
-     *         when the publish failed, was refused, or the caller was interrupted
+     *         when the publish failed, was refused, or the caller was interrupted. Callbacks on
+     *         it run before the message stops counting as in flight (so their effects are visible
+     *         once {@link #awaitAllAcknowledged} returns); they run on Paho's thread and must not
+     *         publish
      */
     public CompletableFuture<Void> publish(String topic, byte[] payload, int qos) {
         if (qos < 0 || qos > 2) {
@@ -224,6 +227,13 @@ public final class MqttPublisher implements AutoCloseable {
         } else {
             failed.incrementAndGet();
         }
+        // Complete first: the callers' callbacks (counting deliveries) run before the message stops
+        // counting as in flight, so whoever returns from awaitAllAcknowledged sees their effects.
+        if (failure == null) {
+            result.complete(null);
+        } else {
+            result.completeExceptionally(failure);
+        }
         synchronized (idle) {
             inFlight--;
             if (inFlight == 0) {
@@ -231,11 +241,6 @@ public final class MqttPublisher implements AutoCloseable {
             }
         }
         permits.release();
-        if (failure == null) {
-            result.complete(null);
-        } else {
-            result.completeExceptionally(failure);
-        }
     }
 
     private static int firstErrorReason(int[] reasonCodes) {
