@@ -21,6 +21,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -126,16 +128,18 @@ public final class ChaosProxy implements AutoCloseable {
         if ("cut".equals(next.mode())) {
             channels.close();
         } else if ("reset".equals(next.mode())) {
-            for (Channel c : channels) {
+            // SO_LINGER 0 turns a close into a RST. Set it on every channel before closing any: closing
+            // one side of a relay closes its partner too, which must be a RST as well, not a FIN.
+            List<Channel> open = new ArrayList<>(channels);
+            for (Channel c : open) {
                 try {
-                    // SO_LINGER 0 turns the close into a RST.
                     c.config().setOption(ChannelOption.SO_LINGER, 0);
                 } catch (io.netty.channel.ChannelException alreadyClosed) {
                     // The peer closed it first: nothing left to reset.
                     log.debug("chaos: {} closed before its reset", c);
                 }
-                c.close();
             }
+            open.forEach(Channel::close);
         }
         onPhase.accept(next);
     }
