@@ -8,14 +8,30 @@ import java.util.List;
  * order. A frame whose every record is good has no errors; a frame a driver decodes all
  * or nothing has either readings or exactly one error.
  *
- * @param readings the readings of the good records, never null
- * @param errors   the faults of the bad records, never null
+ * <p>A frame may also carry {@link Attachment}s: binary parts (pictures) that belong to one
+ * of its readings and are never stored with it.
+ *
+ * @param readings    the readings of the good records, never null
+ * @param errors      the faults of the bad records, never null
+ * @param attachments the binary parts of the frame's readings, never null
  */
-public record DecodeResult(List<Reading> readings, List<DecodeException> errors) {
+public record DecodeResult(List<Reading> readings, List<DecodeException> errors, List<Attachment> attachments) {
 
     public DecodeResult {
         readings = List.copyOf(readings);
         errors = List.copyOf(errors);
+        attachments = List.copyOf(attachments);
+        for (Attachment a : attachments) {
+            if (a.reading() >= readings.size()) {
+                throw new IllegalArgumentException("attachment " + a.name() + " belongs to reading " + a.reading()
+                        + " of " + readings.size());
+            }
+        }
+    }
+
+    /** Readings and errors, without attachments. */
+    public DecodeResult(List<Reading> readings, List<DecodeException> errors) {
+        this(readings, errors, List.of());
     }
 
     /** A frame that decoded whole. */

@@ -63,6 +63,13 @@ public record Reading(
         return new Reading(deviceId, newSite, kind, tags, fields, deviceTime, receivedAt);
     }
 
+    /** This reading with one more field, or that field replaced. */
+    public Reading withField(String name, Object value) {
+        TreeMap<String, Object> more = new TreeMap<>(fields);
+        more.put(name, value);
+        return new Reading(deviceId, site, kind, tags, more, deviceTime, receivedAt);
+    }
+
     /** This reading with extra tags; existing tags of the same key are kept. */
     public Reading withExtraTags(Map<String, String> extra) {
         if (extra.isEmpty()) {

@@ -16,6 +16,9 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.config.ConfigException;
@@ -41,6 +44,8 @@ import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.outbox.OverflowAlerts;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxMetrics;
+import org.limes.gateway.picture.PictureConfig;
+import org.limes.gateway.picture.PictureStore;
 import org.limes.gateway.pipeline.Destination;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
@@ -107,6 +112,7 @@ public final class Gateway implements AutoCloseable {
     private RuleMetrics ruleMetrics;
     private Pipeline pipeline;
     private volatile LiveView live;
+    private volatile PictureStore pictures;
     private ConfigLoader loader;
     private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
     private EmbeddedBroker broker;
@@ -215,7 +221,7 @@ public final class Gateway implements AutoCloseable {
                 new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics), ruleMetrics,
                 new Destination(storeOutbox, storeConfig.routing(), storeConfig.pseudonymisePlates() == null ? null
                         : PlatePseudonymiser.from(storeConfig.pseudonymisePlates())), centreDestinations, committer,
-                new PipelineMetrics(registry), live);
+                new PipelineMetrics(registry), live, openPictures(data, clock));
         pipeline.start();
         closeables.push(pipeline);
         if (config.rulesFile() != null) {
@@ -261,6 +267,23 @@ public final class Gateway implements AutoCloseable {
         closeables.push(admin);
         LOG.info("gateway {} running: status page http://{}:{}/ (also /health, /ready, /metrics, /api/...)",
                 config.name(), ac.host(), admin.port());
+    }
+
+    /** The picture store; with the keep policy, swept once a minute for pictures past their age. */
+    private PictureStore openPictures(Path data, Clock clock) throws IOException {
+        PictureConfig pc = config.pictures();
+        Path dir = pc.directory() == null ? data.resolve("pictures") : Path.of(pc.directory());
+        pictures = PictureStore.open(pc, dir, clock, registry);
+        if (pictures.keeps()) {
+            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "limes-pictures");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(pictures::sweep, 0, 1, TimeUnit.MINUTES);
+            closeables.push(sweeper::shutdownNow);
+        }
+        return pictures;
     }
 
     /** One centre's sink, by transport. */

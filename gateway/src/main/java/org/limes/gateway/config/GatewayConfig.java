@@ -3,6 +3,7 @@ package org.limes.gateway.config;
 import java.util.List;
 import org.limes.gateway.http.AdminConfig;
 import org.limes.gateway.outbox.OutboxConfig;
+import org.limes.gateway.picture.PictureConfig;
 import org.limes.gateway.pipeline.InventoryConfig;
 import org.limes.gateway.pipeline.LimitsConfig;
 import org.limes.gateway.pipeline.PipelineConfig;
@@ -29,10 +30,12 @@ import org.limes.gateway.source.SourceConfig;
  * @param outbox    durable queue limits
  * @param pipeline  hot-path threading
  * @param limits    what one reading may hold and how fast one device may report
+ * @param pictures  what happens to the pictures of camera reads (dropped by default)
  */
 public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreConfig store, AdminConfig admin,
         List<SourceConfig> sources, InventoryConfig inventory, List<RuleConfig> rules, String rulesFile,
-        List<CentreConfig> centres, OutboxConfig outbox, PipelineConfig pipeline, LimitsConfig limits) {
+        List<CentreConfig> centres, OutboxConfig outbox, PipelineConfig pipeline, LimitsConfig limits,
+        PictureConfig pictures) {
 
     public GatewayConfig {
         name = name == null ? "limes" : Require.identifier("name", name);
@@ -52,11 +55,12 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
         outbox = outbox == null ? OutboxConfig.defaults() : outbox;
         pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
         limits = limits == null ? LimitsConfig.defaults() : limits;
+        pictures = pictures == null ? PictureConfig.defaults() : pictures;
     }
 
     /** This configuration with the rules read from its {@code rules_file}, which is now {@code resolvedFile}. */
     public GatewayConfig withRules(List<RuleConfig> loaded, String resolvedFile) {
         return new GatewayConfig(name, dataDir, mqtt, store, admin, sources, inventory, loaded, resolvedFile, centres,
-                outbox, pipeline, limits);
+                outbox, pipeline, limits, pictures);
     }
 }

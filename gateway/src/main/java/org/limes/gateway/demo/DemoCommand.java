@@ -210,7 +210,7 @@ public final class DemoCommand implements Callable<Integer> {
         AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree(c.admin().host(), c.admin().port()),
                 c.admin().tokenFile(), c.admin().tokenEnv());
         return new GatewayConfig(c.name(), data.toString(), mqtt, store, admin, c.sources(), c.inventory(), c.rules(),
-                c.rulesFile(), c.centres(), c.outbox(), c.pipeline(), c.limits());
+                c.rulesFile(), c.centres(), c.outbox(), c.pipeline(), c.limits(), c.pictures());
     }
 
     private static int portOrFree(String host, int port) {

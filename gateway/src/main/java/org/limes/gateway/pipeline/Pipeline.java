@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -14,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.limes.drivers.Attachment;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
@@ -24,6 +26,7 @@ import org.limes.gateway.live.LiveMetrics;
 import org.limes.gateway.live.LiveView;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.picture.PictureStore;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertLine;
@@ -89,6 +92,7 @@ public final class Pipeline implements AutoCloseable {
     private final Clock clock;
     private final AlertStateStore alertState;
     private final LiveView live;
+    private final PictureStore pictures;
 
     /**
      * Builds the shards and their rule engines, and loads the persisted open alerts (each
@@ -114,7 +118,20 @@ public final class Pipeline implements AutoCloseable {
             List<RuleConfig> rules, Clock clock, AlertStateStore alertState, RuleMetrics ruleMetrics,
             Destination store, List<Destination> centres, OutboxCommitter committer, PipelineMetrics metrics,
             LiveView live) throws IOException {
+        this(gateway, config, limits, inventory, rules, clock, alertState, ruleMetrics, store, centres, committer,
+                metrics, live, PictureStore.dropping(metrics.registry()));
+    }
+
+    /**
+     * As above, handing the pictures that come with readings (camera reads) to
+     * {@code pictures}, which keeps or drops them before the reading goes on.
+     */
+    public Pipeline(String gateway, PipelineConfig config, LimitsConfig limits, Inventory inventory,
+            List<RuleConfig> rules, Clock clock, AlertStateStore alertState, RuleMetrics ruleMetrics,
+            Destination store, List<Destination> centres, OutboxCommitter committer, PipelineMetrics metrics,
+            LiveView live, PictureStore pictures) throws IOException {
         this.live = live;
+        this.pictures = pictures;
         this.gateway = gateway;
         this.clock = clock;
         this.alertState = alertState;
@@ -187,14 +204,14 @@ public final class Pipeline implements AutoCloseable {
             oneShard = shardOf(readings.get(i)) == first;
         }
         if (oneShard) {
-            shards[first].put(new Work(readings, new FrameTicket(1, ack)));
+            shards[first].put(new Work(readings, new FrameTicket(1, ack), decoded.attachments()));
             return;
         }
         List<List<Reading>> parts = split(readings);
         FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack);
         for (int i = 0; i < shards.length; i++) {
             if (!parts.get(i).isEmpty()) {
-                shards[i].put(new Work(parts.get(i), ticket));
+                shards[i].put(new Work(parts.get(i), ticket, decoded.attachments()));
             }
         }
     }
@@ -229,7 +246,7 @@ public final class Pipeline implements AutoCloseable {
             oneShard = shardOf(readings.get(i)) == first;
         }
         if (oneShard) {
-            if (!shards[first].queue.offer(new Work(readings, new FrameTicket(1, ack)))) {
+            if (!shards[first].queue.offer(new Work(readings, new FrameTicket(1, ack), decoded.attachments()))) {
                 return Offer.FULL;
             }
             metrics.decoded(driver.name(), readings.size());
@@ -245,7 +262,7 @@ public final class Pipeline implements AutoCloseable {
         FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack);
         boolean interrupted = false;
         for (int i = 0; i < shards.length; i++) {
-            Work w = new Work(parts.get(i), ticket);
+            Work w = new Work(parts.get(i), ticket, decoded.attachments());
             while (!parts.get(i).isEmpty() && !shards[i].queue.offer(w)) {
                 try {
                     shards[i].put(w);
@@ -273,7 +290,22 @@ public final class Pipeline implements AutoCloseable {
         public static final Offer FULL = new Offer(false, null);
     }
 
-    private record Decoded(List<Reading> readings, String malformed) {
+    private record Decoded(List<Reading> readings, String malformed, Attachments attachments) {
+    }
+
+    /** A frame's attachments, by the reading (the very object) they belong to. */
+    private record Attachments(byte[] payload, IdentityHashMap<Reading, List<Attachment>> byReading) {
+
+        static Attachments of(byte[] payload, DecodeResult result) {
+            if (result.attachments().isEmpty()) {
+                return null;
+            }
+            IdentityHashMap<Reading, List<Attachment>> by = new IdentityHashMap<>();
+            for (Attachment a : result.attachments()) {
+                by.computeIfAbsent(result.readings().get(a.reading()), r -> new ArrayList<>(2)).add(a);
+            }
+            return new Attachments(payload, by);
+        }
     }
 
     /**
@@ -296,11 +328,11 @@ public final class Pipeline implements AutoCloseable {
             if (!result.readings().isEmpty()) {
                 List<Reading> admitted = admit(frame, result.readings());
                 if (!admitted.isEmpty()) {
-                    return new Decoded(admitted, null);
+                    return new Decoded(admitted, null, Attachments.of(frame.payload(), result));
                 }
                 reason = "no reading of this frame was admitted: " + rejection(frame, result.readings().get(0));
             } else if (result.errors().isEmpty()) {
-                return new Decoded(result.readings(), null);
+                return new Decoded(result.readings(), null, null);
             } else {
                 reason = result.errors().get(0).getMessage();
             }
@@ -313,7 +345,7 @@ public final class Pipeline implements AutoCloseable {
             reason = "driver " + driver.name() + " failed on this frame";
         }
         ack.run();
-        return new Decoded(null, reason);
+        return new Decoded(null, reason, null);
     }
 
     /** The readings that pass the identity and limit checks; the others counted and logged. */
@@ -405,7 +437,8 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private record Work(List<Reading> readings, FrameTicket ticket) {
+    /** Readings of one frame for one shard, with the frame's attachments (null when it has none). */
+    private record Work(List<Reading> readings, FrameTicket ticket, Attachments attachments) {
     }
 
     private record Replace(List<RuleConfig> rules, CountDownLatch applied) {
@@ -497,7 +530,7 @@ public final class Pipeline implements AutoCloseable {
                 }
                 try {
                     for (Reading r : w.readings()) {
-                        process(r);
+                        process(r, w.attachments());
                     }
                     persist();
                     w.ticket().partDone();
@@ -519,7 +552,7 @@ public final class Pipeline implements AutoCloseable {
             }
         }
 
-        private void process(Reading raw) throws InterruptedException {
+        private void process(Reading raw, Attachments attachments) throws InterruptedException {
             Reading r = inventory.normalise(raw);
             if (r == null) {
                 metrics.dropped("unknown_device");
@@ -538,6 +571,10 @@ public final class Pipeline implements AutoCloseable {
                             + "device)", r.deviceId(), limits.maxReadingsPerSecondPerDevice());
                 }
                 return;
+            }
+            List<Attachment> own = attachments == null ? null : attachments.byReading().get(raw);
+            if (own != null) {
+                r = pictures.attach(r, attachments.payload(), own);
             }
             alerts.clear();
             Reading stored = engine.process(r, alerts);

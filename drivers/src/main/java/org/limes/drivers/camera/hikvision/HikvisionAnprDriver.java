@@ -7,6 +7,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +16,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.limes.drivers.Attachment;
 import org.limes.drivers.DecodeException;
+import org.limes.drivers.DecodeResult;
+import org.limes.drivers.DeviceId;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
-import org.limes.drivers.DeviceId;
 
 /**
  * The {@code camera-hikvision} format: the ANPR event a Hikvision camera pushes over HTTP
@@ -178,10 +181,25 @@ public final class HikvisionAnprDriver implements Driver {
 
     @Override
     public List<Reading> decode(Frame frame) throws DecodeException {
+        return read(frame).readings();
+    }
+
+    /** The read with its picture parts as {@link Attachment}s (spans of the body, not copies). */
+    @Override
+    public DecodeResult decodeAll(Frame frame) {
+        try {
+            return read(frame);
+        } catch (DecodeException e) {
+            return DecodeResult.failed(e);
+        }
+    }
+
+    private DecodeResult read(Frame frame) throws DecodeException {
         byte[] body = frame.payload();
         int xmlOffset;
         int xmlLength;
         long pictureBytes = 0;
+        List<MultipartFormReader.Part> pictures = new ArrayList<>(2);
         if (MultipartFormReader.looksMultipart(body)) {
             MultipartFormReader.Part xml = null;
             List<MultipartFormReader.Part> parts = MultipartFormReader.split(body);
@@ -193,6 +211,7 @@ public final class HikvisionAnprDriver implements Driver {
                     xml = p;
                 } else if (p.contentType().startsWith("image/")) {
                     pictureBytes += p.length();
+                    pictures.add(p);
                 }
             }
             if (xml == null) {
@@ -226,7 +245,7 @@ public final class HikvisionAnprDriver implements Driver {
         String eventType = required(xml, "eventType");
         if (!eventType.equals(AlertXmlReader.ANPR)) {
             // Heartbeats (videoloss/inactive) and other events share the listener: not faults, not reads.
-            return List.of();
+            return DecodeResult.of(List.of());
         }
         required(xml, AlertXmlReader.ANPR);
         String plate = required(xml, "ANPR.licensePlate");
@@ -256,7 +275,14 @@ public final class HikvisionAnprDriver implements Driver {
         }
         String device = fixedDevice != null ? fixedDevice : device(xml);
         Instant time = time(required(xml, "dateTime"));
-        return List.of(new Reading(device, "", KIND, tags, fields, time, frame.receivedAt()));
+        Reading read = new Reading(device, "", KIND, tags, fields, time, frame.receivedAt());
+        List<Attachment> attachments = new ArrayList<>(pictures.size());
+        for (MultipartFormReader.Part p : pictures) {
+            String name = !p.filename().isBlank() ? p.filename() : !p.name().isBlank() ? p.name()
+                    : "picture-" + p.number();
+            attachments.add(new Attachment(0, name, p.contentType(), p.offset(), p.length()));
+        }
+        return new DecodeResult(List.of(read), List.of(), attachments);
     }
 
     private String device(Map<String, String> xml) throws DecodeException {

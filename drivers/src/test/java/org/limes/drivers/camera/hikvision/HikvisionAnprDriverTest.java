@@ -2,6 +2,7 @@ package org.limes.drivers.camera.hikvision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,7 +13,9 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.limes.drivers.Attachment;
 import org.limes.drivers.DecodeException;
+import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
 import org.limes.drivers.DriverContractTest;
 import org.limes.drivers.DriverOptions;
@@ -108,6 +111,39 @@ class HikvisionAnprDriverTest extends DriverContractTest {
         assertThat(r.fields()).isEqualTo(Map.of("plate", "5-123456", "confidence_pct", 97.0, "picture_bytes", 100L));
         assertThat(r.deviceTime()).isEqualTo(Instant.parse("2026-11-26T06:00:00Z"));
         assertThat(r.receivedAt()).isEqualTo(RECEIVED_AT);
+    }
+
+    @Test
+    void handsThePicturesOverAsSpansOfTheBodyBelongingToTheRead() {
+        byte[] body = multipart(ALERT, 40, 60);
+
+        DecodeResult result = driver.decodeAll(frame(body));
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.readings()).hasSize(1);
+        assertThat(result.attachments()).extracting(Attachment::reading, Attachment::name, Attachment::contentType,
+                Attachment::length).containsExactly(tuple(0, "licensePlatePicture.jpg", "image/jpeg", 40),
+                        tuple(0, "detectionPicture.jpg", "image/jpeg", 60));
+        Attachment plate = result.attachments().get(0);
+        Attachment scene = result.attachments().get(1);
+        byte[] platePicture = Arrays.copyOfRange(body, plate.offset(), plate.offset() + plate.length());
+        byte[] scenePicture = Arrays.copyOfRange(body, scene.offset(), scene.offset() + scene.length());
+        assertThat(platePicture).containsOnly((byte) 0x5a);
+        assertThat(scenePicture).containsOnly((byte) '-');
+    }
+
+    @Test
+    void aPictureOfAnUnsafeNameIsRenamedAndAHeartbeatHasNoAttachments() {
+        String body = "--b\r\nContent-Type: application/xml\r\n\r\n" + MINIMAL
+                + "\r\n--b\r\nContent-Disposition: form-data; name=\"p\"; filename=\"../../etc/passwd\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\nabc\r\n--b--";
+
+        DecodeResult result = driver.decodeAll(frame(bytes(body)));
+
+        assertThat(result.attachments()).singleElement().extracting(Attachment::name).isEqualTo("_.._etc_passwd");
+        String heartbeat = MINIMAL.replace("<eventType>ANPR</eventType>", "<eventType>videoloss</eventType>");
+        assertThat(driver.decodeAll(frame(bytes(heartbeat))).attachments()).isEmpty();
+        assertThat(driver.decodeAll(frame(bytes(ALERT))).attachments()).isEmpty();
     }
 
     @Test
