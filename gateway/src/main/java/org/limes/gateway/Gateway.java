@@ -263,7 +263,7 @@ public final class Gateway implements AutoCloseable {
         AdminConfig ac = config.admin();
         String adminToken = ac.authenticated() ? Secrets.read(ac.tokenFile(), ac.tokenEnv()) : null;
         admin = AdminServer.start(ac.host(), ac.port(), registry, new AdminApi(config.name(), this::health,
-                this::ready, live, this::destinations, this::reloadRules), adminToken);
+                this::ready, live, this::destinations, this::reloadRules, pictures), adminToken);
         closeables.push(admin);
         LOG.info("gateway {} running: status page http://{}:{}/ (also /health, /ready, /metrics, /api/...)",
                 config.name(), ac.host(), admin.port());

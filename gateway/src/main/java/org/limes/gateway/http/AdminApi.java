@@ -3,6 +3,7 @@ package org.limes.gateway.http;
 import java.util.List;
 import java.util.function.Supplier;
 import org.limes.gateway.live.LiveView;
+import org.limes.gateway.picture.PictureStore;
 import org.limes.gateway.rules.RulesReload;
 
 /**
@@ -19,13 +20,15 @@ import org.limes.gateway.rules.RulesReload;
  * @param live         devices, latest values, alerts, ingest rate; null serves 404 on those paths
  * @param destinations queue state of the store and every centre
  * @param reloadRules  {@code POST /api/rules/reload}; null when the gateway cannot reload
+ * @param pictures     {@code GET /api/pictures/{picture_ref}[/{name}]}: kept pictures of camera
+ *                     reads; null (or a store that drops them) serves 404
  */
 public record AdminApi(String gateway, Supplier<Health> health, Supplier<Health> ready, LiveView live,
-        Supplier<List<DestinationStatus>> destinations, Supplier<RulesReload> reloadRules) {
+        Supplier<List<DestinationStatus>> destinations, Supplier<RulesReload> reloadRules, PictureStore pictures) {
 
     /** Health, readiness and metrics only. */
     public static AdminApi checksOnly(Supplier<Health> health, Supplier<Health> ready) {
-        return new AdminApi("limes", health, ready, null, List::of, null);
+        return new AdminApi("limes", health, ready, null, List::of, null, null);
     }
 
     /**

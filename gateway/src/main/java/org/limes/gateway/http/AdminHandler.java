@@ -26,9 +26,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -72,6 +76,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String PICTURES = "/api/pictures/";
     private static final String PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -117,7 +122,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = new QueryStringDecoder(request.uri()).path();
         HttpMethod method = request.method();
         boolean reload = path.equals("/api/rules/reload");
-        boolean known = reload || PAGES.containsKey(path) || path.equals("/health") || path.equals("/ready")
+        boolean picture = path.startsWith(PICTURES) && api.pictures() != null && api.pictures().keeps();
+        boolean known = reload || picture || PAGES.containsKey(path) || path.equals("/health") || path.equals("/ready")
                 || path.equals("/metrics") || (api.live() != null && switch (path) {
                     case "/api/devices", "/api/alerts", "/api/live", "/api/destinations", "/api/status" -> true;
                     default -> false;
@@ -152,6 +158,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, registry.scrape(), true);
                 } else if (reload) {
                     reload(ctx, request);
+                } else if (picture) {
+                    picture(ctx, request, path.substring(PICTURES.length()));
                 } else {
                     api(ctx, request, path);
                 }
@@ -178,6 +186,56 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse r = response(HttpResponseStatus.OK, JSON_CONTENT_TYPE, json);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         send(ctx, request, r, true);
+    }
+
+    /**
+     * {@code /api/pictures/{ref}}: the names of a kept read's pictures, as JSON;
+     * {@code /api/pictures/{ref}/{name}}: one picture. A reference is three segments
+     * (device/day/read) checked by the store, so nothing outside its directory is served.
+     * Pictures are a few hundred KB, read whole on the event loop; the admin port sees an
+     * operator's clicks, not a flood.
+     */
+    private void picture(ChannelHandlerContext ctx, FullHttpRequest request, String rest) {
+        int slashes = (int) rest.chars().filter(c -> c == '/').count();
+        try {
+            if (slashes == 2) {
+                List<String> names = api.pictures().pictures(rest);
+                if (!names.isEmpty()) {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("picture_ref", rest);
+                    body.put("pictures", names);
+                    FullHttpResponse r = response(HttpResponseStatus.OK, JSON_CONTENT_TYPE,
+                            API_JSON.writeValueAsString(body) + "\n");
+                    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                    send(ctx, request, r, true);
+                    return;
+                }
+            } else if (slashes == 3) {
+                int cut = rest.lastIndexOf('/');
+                Path file = api.pictures().picture(rest.substring(0, cut), rest.substring(cut + 1));
+                if (file != null) {
+                    FullHttpResponse r = response(HttpResponseStatus.OK, imageType(file.getFileName().toString()),
+                            Files.readAllBytes(file));
+                    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store").set("X-Content-Type-Options", "nosniff");
+                    send(ctx, request, r, true);
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot serve picture {}: {}", rest, e.getMessage());
+        }
+        respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "not found\n", true);
+    }
+
+    private static String imageType(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.endsWith(".jpg") || n.endsWith(".jpeg")) {
+            return "image/jpeg";
+        }
+        if (n.endsWith(".png")) {
+            return "image/png";
+        }
+        return "application/octet-stream";
     }
 
     private Map<String, Object> status() {

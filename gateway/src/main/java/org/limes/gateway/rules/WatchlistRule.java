@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Alert: subject kind {@code plate}, subject the normalised plate; kind {@code anpr_read},
  * field {@code plate}, value the reads in the passage, threshold 1; tags the reading's tags
- * and {@code camera} (the device), {@code plate} (as read), {@code match} (the list entry,
+ * and {@code camera} (the device), {@code plate} (as read), {@code picture_ref} (when the read's
+ * pictures were kept), {@code match} (the list entry,
  * normalised as matched), {@code reason}. The episode id is
  * {@code rule/<site>:<lane>:<match>/<device time of the first read>}. Shard-confined (see
  * {@link Rule}); only the passage table is shared.
@@ -105,6 +106,10 @@ public final class WatchlistRule implements Rule {
         tags.put(PLATE, plate);
         tags.put("match", match);
         tags.put("reason", reason);
+        if (r.fields().get("picture_ref") instanceof String picture) {
+            // Where the gateway kept the read's pictures (pictures.policy: keep): GET /api/pictures/{ref}.
+            tags.put("picture_ref", picture);
+        }
         if (!tags.containsKey("lane")) {
             tags.put("lane", lane);
         }

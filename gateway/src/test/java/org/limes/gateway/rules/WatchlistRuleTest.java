@@ -144,6 +144,18 @@ class WatchlistRuleTest {
                 .containsEntry("direction", "inbound").containsEntry("plate", "5 123456")
                 .containsEntry("match", "5123456").containsEntry("reason", "stolen vehicle");
         assertThat(rule.openEpisodes()).isEqualTo(1);
+        assertThat(a.tags()).doesNotContainKey("picture_ref");
+    }
+
+    @Test
+    void aHitWhosePicturesWereKeptSaysWhereTheyAre() {
+        WatchlistRule rule = new WatchlistRule(config(false, null, "5-123456,stolen vehicle"), devices, context);
+        List<Alert> out = new ArrayList<>();
+        Reading withPictures = read("cam-b", "2", "5 123456", 4).withField("picture_ref",
+                "cam-b/2026-11-26/060004.000Z-0a1b2c3d");
+        rule.evaluate(withPictures, devices.indexOf("cam-b"), T0.toEpochMilli() + 4_020, out);
+
+        assertThat(out.get(0).tags()).containsEntry("picture_ref", "cam-b/2026-11-26/060004.000Z-0a1b2c3d");
     }
 
     @Test

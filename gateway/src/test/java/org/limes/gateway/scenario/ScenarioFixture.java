@@ -65,7 +65,13 @@ final class ScenarioFixture implements AutoCloseable {
 
     /** As above with the given {@code centres:} list items; the recorder listens on the gateway's broker. */
     ScenarioFixture(Path data, String sources, String inventory, String rules, String centreItems) throws Exception {
-        String yaml = """
+        this(data, sources, inventory, rules, centreItems, "");
+    }
+
+    /** As above, with {@code extra} top-level YAML appended (e.g. a {@code pictures:} section). */
+    ScenarioFixture(Path data, String sources, String inventory, String rules, String centreItems, String extra)
+            throws Exception {
+        String yaml = ("""
                 name: scenario-gw
                 data_dir: %s
                 mqtt: {broker: embedded, port: 0}
@@ -79,7 +85,7 @@ final class ScenarioFixture implements AutoCloseable {
                 centres:
                 %s
                 outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}
-                """.formatted(data.toString().replace("\\", "/"), sources.stripTrailing().indent(2).stripTrailing(),
+                """ + extra).formatted(data.toString().replace("\\", "/"), sources.stripTrailing().indent(2).stripTrailing(),
                 inventory.stripTrailing().indent(2).stripTrailing(),
                 rules.isBlank() ? " []" : "\n" + rules.stripTrailing().indent(2).stripTrailing(),
                 centreItems.stripTrailing().indent(2).stripTrailing());
@@ -161,6 +167,11 @@ final class ScenarioFixture implements AutoCloseable {
             default -> t.type() + "://127.0.0.1:" + port;
         };
         return t.withUri(uri);
+    }
+
+    /** Every alert message a centre received, as JSON, in arrival order. */
+    synchronized List<JsonNode> alerts(String centre) {
+        return List.copyOf(alerts.getOrDefault(centre, List.of()));
     }
 
     /** Distinct alert transitions a centre received, as {@code rule/device:state}, in arrival order. */

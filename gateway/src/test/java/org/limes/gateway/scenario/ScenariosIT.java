@@ -208,7 +208,10 @@ class ScenariosIT {
                   - {id: 10.20.0.12, site: ras-ajdir, class: camera}
                 """, watchlist ? """
                 - {id: watchlist, type: watchlist, list_file: "%s"}
-                """.formatted(list) : "");
+                """.formatted(list) : "", """
+                - {name: tripoli, topic: test/centre/tripoli}
+                - {name: benghazi, topic: test/centre/benghazi}
+                """, "pictures: {policy: keep, max_bytes: 268435456}\n");
 
         // 3 simulated minutes at 36x: 5 s, multipart pushes over HTTP.
         ScenarioResult result = fixture.play("watchlist-plate.yml", t -> fixture.listener(t, "anpr"), 36);
@@ -217,11 +220,38 @@ class ScenariosIT {
         long reads = result.goodReadingsByKind().get("anpr_read");
         await().atMost(ScenarioFixture.seconds(60)).untilAsserted(() ->
                 assertThat(fixture.store().count("anpr_read")).isEqualTo(reads));
-        JsonNode hit = fixture.store().exec("SELECT device FROM anpr_read WHERE plate = '5-123456'");
-        assertThat(hit.path("dataset").toString()).isEqualTo("[[\"10.20.0.11\"]]");
+        JsonNode hit = fixture.store().exec("SELECT device, picture_ref, picture_bytes FROM anpr_read "
+                + "WHERE plate = '5-123456'");
+        assertThat(hit.path("dataset").get(0).get(0).asText()).isEqualTo("10.20.0.11");
+        // The pictures were kept beside the store, referenced from the row, and served by the admin API.
+        String ref = hit.path("dataset").get(0).get(1).asText();
+        long pictureBytes = hit.path("dataset").get(0).get(2).asLong();
+        assertThat(ref).startsWith("10.20.0.11/");
+        Path kept = data.resolve("pictures").resolve(ref);
+        long onDisk;
+        try (var files = java.nio.file.Files.list(kept)) {
+            onDisk = files.mapToLong(f -> f.toFile().length()).sum();
+        }
+        assertThat(onDisk).as("the pictures' bytes, as the camera sent them").isEqualTo(pictureBytes);
+        assertThat(fixture.store().exec("SELECT count() FROM anpr_read WHERE picture_ref IS NULL")
+                .path("dataset").get(0).get(0).asLong()).as("every simulated read carries pictures").isZero();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String api = "http://127.0.0.1:" + fixture.gateway().adminPort() + "/api/pictures/" + ref;
+        var listing = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(listing.statusCode()).isEqualTo(200);
+        assertThat(listing.body()).contains("licensePlatePicture.jpg");
+        var picture = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                api + "/licensePlatePicture.jpg")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(picture.statusCode()).isEqualTo(200);
+        assertThat(picture.headers().firstValue("content-type")).hasValue("image/jpeg");
+        assertThat(picture.body()).isEqualTo(java.nio.file.Files.readAllBytes(kept.resolve("licensePlatePicture.jpg")));
+        assertThat(fixture.counter("limes.pictures", "outcome", "kept")).isEqualTo((double) reads);
         assumingThat(watchlist, () -> await().atMost(ScenarioFixture.seconds(30)).untilAsserted(() -> {
             for (String centre : ScenarioFixture.CENTRES) {
                 assertThat(fixture.transitions(centre)).as(centre).contains("watchlist/10.20.0.11:raised");
+                assertThat(fixture.alerts(centre)).as("the operator can find the hit's pictures")
+                        .anyMatch(a -> ref.equals(a.path("tags").path("picture_ref").asText()));
             }
         }));
     }
