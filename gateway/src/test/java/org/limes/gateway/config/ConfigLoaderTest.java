@@ -249,6 +249,12 @@ class ConfigLoaderTest {
                         + "topics: [{filter: a, driver: counter-json}]}]",
                         "sources[0].session_expiry_seconds must be 1..4294967, got 0"),
                 bad("pipeline: {shards: 0}", "pipeline.shards must be 1..256, got 0"),
+                bad("pictures: {policy: archive}", "pictures.policy must be one of [drop, keep], got 'archive'"),
+                bad("pictures: {max_bytes: 1000}", "pictures.max_bytes must be 1048576..9223372036854775807, got 1000"),
+                bad("pictures: {max_reads: 0}", "pictures.max_reads must be 1..10000000, got 0"),
+                bad("pictures: {max_age: 10s}", "pictures.max_age must be 1m..3650d, got '10s'"),
+                bad("pictures: {max_age: forever}",
+                        "pictures.max_age must be a duration with a unit (ms, s, m, h, d) like 60s, got 'forever'"),
                 bad("pipeline: {queue_capacity: 8}", "pipeline.queue_capacity must be 16..1048576, got 8"),
                 bad("outbox: {max_bytes: 1000}", "outbox.max_bytes must be 262144..9223372036854775807, got 1000"),
                 bad("outbox: {max_bytes: 1048576, segment_bytes: 1048576}",
@@ -493,8 +499,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("colour: blue"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("test.yml: colour is not a known key; expected one of [admin, centres, "
-                        + "data_dir, inventory, limits, mqtt, name, outbox, pipeline, rules, rules_file, sources, "
-                        + "store]");
+                        + "data_dir, inventory, limits, mqtt, name, outbox, pictures, pipeline, rules, rules_file, "
+                        + "sources, store]");
     }
 
     @Test
