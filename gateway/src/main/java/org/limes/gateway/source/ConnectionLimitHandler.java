@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * before anything is read from it.
  *
  * <p>Threading: one instance is shared by every channel of a listener (its event loops
- * call it concurrently); the counts are atomic. The per-peer map only holds peers with an
+ * call it concurrently); admission (check and count) is one synchronized step, and only
+ * admitted connections are counted, so concurrent arrivals never refuse one within the
+ * limits. The per-peer map only holds peers with an
  * open connection, so it is bounded by {@code maxConnections}.
  */
 @ChannelHandler.Sharable
@@ -48,17 +50,31 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         InetAddress peer = address(ctx.channel().remoteAddress());
-        int open = metrics.connectionOpened();
-        int fromPeer = peer == null ? 1 : perPeer.merge(peer, 1, Integer::sum);
-        ctx.channel().attr(ADMITTED).set(Boolean.TRUE);
-        String reason = open > maxConnections ? "max_connections"
-                : fromPeer > maxPerPeer ? "max_connections_per_peer" : null;
+        int open;
+        int fromPeer;
+        String reason;
+        // Check and count as one step: channels become active on several event loops at once, and a
+        // connection within the limits must never be refused because another one was half-counted.
+        synchronized (this) {
+            open = metrics.connections() + 1;
+            fromPeer = peer == null ? 1 : perPeer.getOrDefault(peer, 0) + 1;
+            reason = open > maxConnections ? "max_connections"
+                    : fromPeer > maxPerPeer ? "max_connections_per_peer" : null;
+            if (reason == null) {
+                metrics.connectionOpened();
+                if (peer != null) {
+                    perPeer.put(peer, fromPeer);
+                }
+                ctx.channel().attr(ADMITTED).set(Boolean.TRUE);
+            }
+        }
         if (reason != null) {
             metrics.dropped(reason);
             String who = peer == null ? String.valueOf(ctx.channel().remoteAddress()) : peer.getHostAddress();
             if (log.allow(who, System.nanoTime())) {
                 LOG.warn("source {} refused a connection from {}: {} reached ({} open, {} from this peer); counted "
-                        + "in limes.dropped, logged once a minute per peer", source, who, reason, open, fromPeer);
+                        + "in limes.dropped, logged once a minute per peer", source, who, reason, open - 1,
+                        fromPeer - 1);
             }
             ctx.close();
             return;
@@ -69,10 +85,12 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (ctx.channel().attr(ADMITTED).getAndSet(null) != null) {
-            metrics.connectionClosed();
             InetAddress peer = address(ctx.channel().remoteAddress());
-            if (peer != null) {
-                perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
+            synchronized (this) {
+                metrics.connectionClosed();
+                if (peer != null) {
+                    perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
+                }
             }
         }
         super.channelInactive(ctx);
