@@ -75,6 +75,23 @@ class PictureStoreTest {
         }
     }
 
+    /** Attaches {@code body}'s pictures to a read of {@code device} at {@code at}; its picture_ref or null. */
+    private static String ref(PictureStore store, String device, Instant at, Body body) {
+        return (String) store.attach(read(device, at), body.payload(), body.attachments()).fields()
+                .get(PictureStore.FIELD);
+    }
+
+    /** Keeps {@code n} reads of anpr-01 a second apart (clock and modification times too); their references. */
+    private String[] keepReads(PictureStore store, int n) throws IOException {
+        String[] refs = new String[n];
+        for (int i = 0; i < n; i++) {
+            refs[i] = ref(store, "anpr-01", T0.plusSeconds(i), Body.of(10, (char) ('a' + i)));
+            Files.setLastModifiedTime(root.resolve(refs[i]), FileTime.fromMillis(now.get()));
+            now.addAndGet(1_000);
+        }
+        return refs;
+    }
+
     private double outcome(String o) {
         var c = registry.find("limes.pictures").tag("outcome", o).counter();
         return c == null ? 0 : c.count();
@@ -109,13 +126,10 @@ class PictureStoreTest {
         PictureStore store = keep(1 << 20, 100, "7d");
         Body body = Body.of(20, 's');
 
-        String first = (String) store.attach(read("anpr-01", T0), body.payload(), body.attachments()).fields()
-                .get(PictureStore.FIELD);
-        String again = (String) store.attach(read("anpr-01", T0), body.payload(), body.attachments()).fields()
-                .get(PictureStore.FIELD);
+        String first = ref(store, "anpr-01", T0, body);
+        String again = ref(store, "anpr-01", T0, body);
         Body other = Body.of(20, 't');
-        String different = (String) store.attach(read("anpr-01", T0), other.payload(), other.attachments())
-                .fields().get(PictureStore.FIELD);
+        String different = ref(store, "anpr-01", T0, other);
 
         assertThat(again).isEqualTo(first);
         assertThat(different).as("another read at the same millisecond").isNotEqualTo(first);
@@ -126,13 +140,7 @@ class PictureStoreTest {
     @Test
     void theOldestReadsAreEvictedBeyondMaxBytesAndMaxReads() throws IOException {
         PictureStore store = keep(1 << 20, 3, "7d");
-        String[] refs = new String[5];
-        for (int i = 0; i < 5; i++) {
-            Body body = Body.of(10, (char) ('a' + i));
-            refs[i] = (String) store.attach(read("anpr-01", T0.plusSeconds(i)), body.payload(), body.attachments())
-                    .fields().get(PictureStore.FIELD);
-            now.addAndGet(1_000);
-        }
+        String[] refs = keepReads(store, 5);
 
         assertThat(store.reads()).isEqualTo(3);
         assertThat(Files.exists(root.resolve(refs[0]))).isFalse();
@@ -144,10 +152,8 @@ class PictureStoreTest {
         PictureStore bytesBound = PictureStore.open(new PictureConfig("keep", null, 1L << 20, 100, "7d"),
                 dir.resolve("by-bytes"), clock, new SimpleMeterRegistry());
         Body big = Body.of(600 * 1024, 'x');
-        String a = (String) bytesBound.attach(read("anpr-02", T0), big.payload(), big.attachments()).fields()
-                .get(PictureStore.FIELD);
-        String b = (String) bytesBound.attach(read("anpr-02", T0.plusSeconds(1)), big.payload(),
-                big.attachments()).fields().get(PictureStore.FIELD);
+        String a = ref(bytesBound, "anpr-02", T0, big);
+        String b = ref(bytesBound, "anpr-02", T0.plusSeconds(1), big);
         assertThat(Files.exists(dir.resolve("by-bytes").resolve(a))).isFalse();
         assertThat(Files.exists(dir.resolve("by-bytes").resolve(b))).isTrue();
         assertThat(bytesBound.bytes()).isLessThanOrEqualTo(1 << 20);
@@ -169,11 +175,9 @@ class PictureStoreTest {
     void readsOlderThanMaxAgeAreDeletedBySweepWithTheirEmptyDirectories() throws IOException {
         PictureStore store = keep(1 << 20, 100, "1h");
         Body body = Body.of(10, 'a');
-        String old = (String) store.attach(read("anpr-01", T0), body.payload(), body.attachments()).fields()
-                .get(PictureStore.FIELD);
+        String old = ref(store, "anpr-01", T0, body);
         now.addAndGet(50 * 60_000L);
-        String young = (String) store.attach(read("anpr-02", T0), body.payload(), body.attachments()).fields()
-                .get(PictureStore.FIELD);
+        String young = ref(store, "anpr-02", T0, body);
 
         now.addAndGet(20 * 60_000L);
         store.sweep();
@@ -203,14 +207,7 @@ class PictureStoreTest {
 
     @Test
     void aRestartIndexesWhatIsThereOldestFirstAndTrimsItToTheBounds() throws IOException {
-        PictureStore first = keep(1 << 20, 10, "7d");
-        String[] refs = new String[4];
-        for (int i = 0; i < 4; i++) {
-            Body body = Body.of(10, (char) ('a' + i));
-            refs[i] = (String) first.attach(read("anpr-01", T0.plusSeconds(i)), body.payload(), body.attachments())
-                    .fields().get(PictureStore.FIELD);
-            Files.setLastModifiedTime(root.resolve(refs[i]), FileTime.fromMillis(T0.toEpochMilli() + i * 1000L));
-        }
+        String[] refs = keepReads(keep(1 << 20, 10, "7d"), 4);
         Files.createDirectories(root.resolve(".incoming").resolve("99"));
 
         PictureStore again = keep(1 << 20, 2, "7d");
@@ -239,8 +236,7 @@ class PictureStoreTest {
     void onlyWellFormedReferencesInsideTheDirectoryResolve() throws IOException {
         PictureStore store = keep(1 << 20, 100, "7d");
         Body body = Body.of(10, 'a');
-        String ref = (String) store.attach(read("anpr-01", T0), body.payload(), body.attachments()).fields()
-                .get(PictureStore.FIELD);
+        String ref = ref(store, "anpr-01", T0, body);
         Files.writeString(dir.resolve("secret.txt"), "no");
 
         assertThat(store.picture(ref, "licensePlatePicture.jpg")).isNotNull();
