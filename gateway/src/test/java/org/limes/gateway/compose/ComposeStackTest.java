@@ -21,6 +21,8 @@ import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
+import org.limes.simulator.scenario.Scenario;
+import org.limes.simulator.scenario.ScenarioLoader;
 
 /**
  * The docker-compose stack holds together without Docker: every service, volume, mounted file,
@@ -94,18 +96,31 @@ class ComposeStackTest {
                 .containsEntry("DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", influxToken);
         assertThat(services.path("influxdb").path("image").asText()).startsWith("influxdb:2.7");
 
-        JsonNode simulator = services.path("simulator").path("command");
+        JsonNode simulator = services.path("simulator");
         List<String> args = new ArrayList<>();
-        simulator.forEach(a -> args.add(a.asText()));
-        assertThat(host(args.get(args.indexOf("--broker") + 1))).isEqualTo(host(config.mqtt().broker()));
-        String prefix = args.get(args.indexOf("--device-prefix") + 1);
-        int devices = Integer.parseInt(args.get(args.indexOf("--devices") + 1));
-        for (int i = 1; i <= devices; i++) {
-            String id = prefix + "-" + String.format("%02d", i);
+        simulator.path("command").forEach(a -> args.add(a.asText()));
+        // The simulator plays the normal-day scenario, mounted from config/scenarios, at the gateway's broker.
+        String inContainer = args.get(args.indexOf("--scenario") + 1);
+        Path scenarioFile = mounts(simulator).entrySet().stream()
+                .filter(m -> inContainer.startsWith(m.getKey() + "/"))
+                .map(m -> m.getValue().resolve(inContainer.substring(m.getKey().length() + 1)))
+                .findFirst().orElse(null);
+        assertThat(scenarioFile).as("the scenario is mounted").isNotNull().isRegularFile();
+        assertThat(scenarioFile.getFileName().toString()).isEqualTo("normal-day.yml");
+        Scenario scenario = new ScenarioLoader().load(scenarioFile);
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--target")) {
+                String[] target = args.get(i + 1).split("=", 2);
+                assertThat(scenario.targets()).containsKey(target[0]);
+                assertThat(host(target[1])).isEqualTo(host(config.mqtt().broker()));
+            }
+        }
+        assertThat(args.stream().filter("--target"::equals).count()).isEqualTo(scenario.targets().size());
+        assertThat(scenario.deviceIds()).hasSize(10);
+        for (String id : scenario.deviceIds()) {
             assertThat(config.inventory().devices()).as("the simulator's %s is in the inventory", id)
                     .anyMatch(d -> d.id().equals(id));
         }
-        assertThat(args.get(args.indexOf("--surge-device") + 1)).startsWith(prefix + "-");
     }
 
     @Test
