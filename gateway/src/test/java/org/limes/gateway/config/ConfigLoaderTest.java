@@ -196,6 +196,20 @@ class ConfigLoaderTest {
         assertThat(c.sources()).extracting(s -> s.driverUses().get(0).driver()).containsOnly("counter-json");
     }
 
+    @Test
+    void aUdpSourceJoinsAMulticastGroupOnANamedInterfaceListeningOnAllAddresses() {
+        GatewayConfig c = parse("""
+                sources:
+                  - {type: udp, name: radar-udp, port: 4002, driver: counter-json, multicast_group: 239.192.0.1,
+                     multicast_interface: eth1}
+                """);
+        org.limes.gateway.source.udp.UdpSourceConfig udp = (org.limes.gateway.source.udp.UdpSourceConfig)
+                c.sources().get(0);
+        assertThat(udp.host()).isEqualTo("0.0.0.0");
+        assertThat(udp.multicastGroup()).isEqualTo("239.192.0.1");
+        assertThat(udp.multicastInterface()).isEqualTo("eth1");
+    }
+
     static List<Arguments> invalid() {
         return List.of(
                 // required fields
@@ -429,6 +443,22 @@ class ConfigLoaderTest {
                         "sources[0].multicast_group must be an IPv4 multicast address (224.0.0.0/4), got '10.0.0.1'"),
                 bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_group: 239.1.1.1}]",
                         "sources[0].multicast_interface is required and must not be blank"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_group: 239.1, "
+                        + "multicast_interface: eth0}]",
+                        "sources[0].multicast_group must be an IPv4 multicast address (224.0.0.0/4), got '239.1'"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_group: 'ff02::1', "
+                        + "multicast_interface: eth0}]",
+                        "sources[0].multicast_group must be an IPv4 multicast address (224.0.0.0/4), got 'ff02::1'"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_group: radar.local, "
+                        + "multicast_interface: eth0}]",
+                        "sources[0].multicast_group must be an IPv4 multicast address (224.0.0.0/4), got "
+                                + "'radar.local'"),
+                bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, multicast_interface: eth0}]",
+                        "sources[0].multicast_interface needs multicast_group"),
+                bad("sources: [{type: udp, name: u, host: 192.0.2.2, port: 0, driver: counter-json, "
+                        + "multicast_group: 239.1.1.1, multicast_interface: eth0}]",
+                        "sources[0].host must be 0.0.0.0 with a multicast_group (bound to a unicast address, the "
+                                + "socket receives no multicast), got '192.0.2.2'"),
                 bad("sources: [{type: udp, name: u, port: 0, driver: counter-json, receive_buffer_bytes: 10}]",
                         "sources[0].receive_buffer_bytes must be 65536..268435456, got 10"),
                 bad("sources: [{type: http, name: h, port: 0}]", "sources[0].drivers is required"),
