@@ -67,6 +67,20 @@ public final class TestPki {
         return new Path[] {dir.resolve("server.pem"), dir.resolve("server.key")};
     }
 
+    /**
+     * Writes a client certificate with this CN, signed by this CA, and its key as PEM files
+     * {@code CN.pem} and {@code CN.key} (a config's {@code tls.cert_file} and {@code key_file});
+     * returns their paths {cert, key}.
+     */
+    public Path[] clientFiles(String commonName) throws Exception {
+        KeyPair k = keys();
+        X509Certificate cert = sign(builder(new X500Name("CN=Limes Test CA"), new X500Name("CN=" + commonName), k),
+                caKeys.getPrivate());
+        write(commonName + ".pem", cert);
+        writeKey(commonName + ".key", k.getPrivate());
+        return new Path[] {dir.resolve(commonName + ".pem"), dir.resolve(commonName + ".key")};
+    }
+
     /** A client context presenting a certificate with this CN (null: none), trusting the CA. */
     public SSLContext client(String commonName) throws Exception {
         return client(commonName, this);

@@ -10,6 +10,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.limes.gateway.config.Secrets;
 import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.gateway.outbox.DestinationQueue;
@@ -29,9 +30,12 @@ import org.slf4j.LoggerFactory;
  * when configured.
  *
  * <p>A window of records is published in outbox order; the outbox advances only over the
- * prefix the broker acknowledged (PUBACK). After a failure the unacknowledged rest is
+ * prefix the broker accepted (PUBACK with a success code). After a failure the rest is
  * published again after a backoff, so delivery is at-least-once and in order per subject;
- * every alert carries an {@code event_id} by which the centre drops a redelivery.
+ * every alert carries an {@code event_id} by which the centre drops a redelivery. A publish
+ * the broker refuses (reason code 0x80 or above, e.g. 0x87 when its ACL denies the topic)
+ * is not delivered: it is counted ({@code limes.errors{error_type=refused}}), logged and
+ * retried, never dropped, so a misconfigured centre holds its alerts until it is put right.
  *
  * <p>Threading: one thread of its own, the only consumer of its outbox; Paho's threads
  * only complete tokens.
@@ -122,6 +126,7 @@ public final class CentreSink implements AutoCloseable {
                     e.getMessage());
         }
         int acked = 0;
+        String failure = "unacknowledged";
         for (IMqttToken t : tokens) {
             if (t == null) {
                 acked++;
@@ -130,6 +135,16 @@ public final class CentreSink implements AutoCloseable {
             try {
                 t.waitForCompletion(PUBACK_TIMEOUT_MS);
                 if (t.getException() != null || !t.isComplete()) {
+                    break;
+                }
+                int refusal = refusal(t);
+                if (refusal >= 0) {
+                    failure = "refused";
+                    LOG.warn("centre {}: the broker refused an alert on {} with reason code 0x{}{}; it waits in "
+                            + "the outbox and is retried ({} queued)", name, config.topic(),
+                            Integer.toHexString(refusal), refusal == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED
+                                    ? " (not authorised: check the broker's ACL for this user and topic)" : "",
+                            outbox.depth());
                     break;
                 }
                 acked++;
@@ -145,9 +160,27 @@ public final class CentreSink implements AutoCloseable {
             if (acked > 0) {
                 metrics.written(nanos, acked, System.currentTimeMillis());
             }
-            metrics.failed(nanos, "unacknowledged");
+            metrics.failed(nanos, failure);
         }
         return acked;
+    }
+
+    /**
+     * The failure reason code (0x80 and above) of a completed publish, or -1 when it was
+     * accepted. MQTT 5 lets a broker answer PUBACK (PUBREC, PUBCOMP) with a refusal, e.g.
+     * 0x87 when its ACL denies the topic; Paho completes such a token without an exception,
+     * so without this check a refused alert would be taken for delivered and leave the outbox.
+     */
+    private static int refusal(IMqttToken token) {
+        int[] codes = token.getReasonCodes();
+        if (codes != null) {
+            for (int code : codes) {
+                if (code >= MqttReturnCode.RETURN_CODE_UNSPECIFIED_ERROR) {
+                    return code;
+                }
+            }
+        }
+        return -1;
     }
 
     private boolean connected() {
@@ -165,8 +198,9 @@ public final class CentreSink implements AutoCloseable {
             return client.isConnected();
         } catch (MqttException e) {
             metrics.failed(0, "connect");
-            LOG.warn("centre {}: cannot connect to {}: {}; alerts wait in its outbox ({} queued)", name, brokerUri,
-                    e.getMessage(), outbox.depth());
+            // Paho reports a failed TLS handshake as "Untranslated MqttException": the reason is in the cause.
+            LOG.warn("centre {}: cannot connect to {}: {}{}; alerts wait in its outbox ({} queued)", name, brokerUri,
+                    e.getMessage(), e.getCause() == null ? "" : " (" + e.getCause() + ")", outbox.depth());
             return false;
         }
     }
