@@ -163,10 +163,23 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
             subs[i] = new MqttSubscription(routes.get(i).filter().toString(), 1);
         }
         try {
-            IMqttToken token = client.subscribe(subs);
-            token.setActionCallback(new org.eclipse.paho.mqttv5.client.MqttActionListener() {
+            // The listener goes with the request: set on the token afterwards, a fast SUBACK could beat it.
+            client.subscribe(subs, null, new org.eclipse.paho.mqttv5.client.MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken t) {
+                    Suback suback = Suback.of(routes.stream().map(r -> r.filter().toString()).toList(),
+                            t.getReasonCodes());
+                    if (!suback.refused().isEmpty()) {
+                        metrics.error("subscribe");
+                        LOG.error("source {}: the broker refused the subscription to {} (0x87: not authorised, check"
+                                + " its ACL); the source is not ready and gets nothing on those filters",
+                                config.name(), suback.refused());
+                        return;
+                    }
+                    if (!suback.downgraded().isEmpty()) {
+                        LOG.warn("source {}: the broker granted only QoS 0 on {}: messages there are not "
+                                + "acknowledged after the outbox and may be lost", config.name(), suback.downgraded());
+                    }
                     subscribed = true;
                     LOG.info("source {}: subscribed to {}", config.name(), routes.stream().map(Route::filter)
                             .toList());
@@ -177,10 +190,36 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
                     metrics.error("subscribe");
                     LOG.error("source {}: subscribing failed: {}", config.name(), e.toString());
                 }
-            });
+            }, new MqttProperties());
         } catch (MqttException e) {
             metrics.error("subscribe");
             LOG.error("source {}: subscribing failed: {}", config.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * What a SUBACK granted: MQTT 5 reports each filter's granted QoS, or a failure code (0x80
+     * and up, e.g. 0x87 not authorised by the broker's ACL), and Paho completes the subscribe
+     * as a success either way.
+     *
+     * @param refused    the filters the broker refused, with their codes
+     * @param downgraded the filters granted only QoS 0
+     */
+    record Suback(List<String> refused, List<String> downgraded) {
+
+        /** {@code codes[i]} answers {@code filters.get(i)}; a missing code counts as granted. */
+        static Suback of(List<String> filters, int[] codes) {
+            List<String> refused = new ArrayList<>();
+            List<String> downgraded = new ArrayList<>();
+            for (int i = 0; i < filters.size(); i++) {
+                int code = codes != null && i < codes.length ? codes[i] : 1;
+                if (code >= 0x80) {
+                    refused.add(filters.get(i) + " (0x" + Integer.toHexString(code) + ")");
+                } else if (code == 0) {
+                    downgraded.add(filters.get(i));
+                }
+            }
+            return new Suback(List.copyOf(refused), List.copyOf(downgraded));
         }
     }
 
