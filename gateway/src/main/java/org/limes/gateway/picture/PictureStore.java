@@ -261,7 +261,7 @@ public final class PictureStore {
         if (evicted > 0) {
             count("evicted", evicted);
             warn("evicted", "deleted the pictures of the {} oldest reads to stay within pictures.max_bytes ({}) and "
-                    + "pictures.max_reads ({}); counted in limes.pictures{{outcome=evicted}}", evicted,
+                    + "pictures.max_reads ({}); counted in limes.pictures{outcome=evicted}", evicted,
                     config.maxBytes(), config.maxReads());
         }
     }

@@ -567,7 +567,7 @@ public final class Pipeline implements AutoCloseable {
                 metrics.dropped("rate_limited");
                 if (rejectedLog.allow("rate/" + r.deviceId(), System.nanoTime())) {
                     LOG.warn("device '{}' reports faster than {} readings a second; the readings beyond that are "
-                            + "dropped (counted in limes.dropped{{reason=rate_limited}}, logged once a minute per "
+                            + "dropped (counted in limes.dropped{reason=rate_limited}, logged once a minute per "
                             + "device)", r.deviceId(), limits.maxReadingsPerSecondPerDevice());
                 }
                 return;

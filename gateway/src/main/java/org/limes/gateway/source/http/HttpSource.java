@@ -69,7 +69,7 @@ public final class HttpSource implements AutoCloseable {
             throw new IllegalStateException("source " + config.name() + " cannot listen on " + config.host() + ":"
                     + config.port() + ": " + e.getMessage(), e);
         }
-        LOG.info("source {} listening on {}://{}:{}/ingest/{{driver}} (drivers {})", config.name(),
+        LOG.info("source {} listening on {}://{}:{}/ingest/{driver} (drivers {})", config.name(),
                 config.tls() == null ? "http" : "https", config.host(), port(),
                 config.drivers().stream().map(HttpSourceConfig.DriverRoute::driver).toList());
     }

@@ -123,7 +123,7 @@ public final class TcpSource implements AutoCloseable {
         if (lost > 0) {
             metrics.dropped("shutdown", lost);
             LOG.error("source {} stopped with {} frames read but not yet taken by the pipeline; they are lost "
-                    + "(counted in limes.dropped{{reason=shutdown}})", config.name(), lost);
+                    + "(counted in limes.dropped{reason=shutdown})", config.name(), lost);
         }
     }
 }

@@ -73,7 +73,7 @@ final class UdpFrameHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     private void drop(String ip, String reason, String why) {
         metrics.dropped(reason);
         if (log.allow(ip + "/" + reason, System.nanoTime())) {
-            LOG.warn("source {} dropped a datagram from {}: {} (counted in limes.dropped{{reason={}}}, logged once a "
+            LOG.warn("source {} dropped a datagram from {}: {} (counted in limes.dropped{reason={}}, logged once a "
                     + "minute per sender)", source, ip, why, reason);
         }
     }
