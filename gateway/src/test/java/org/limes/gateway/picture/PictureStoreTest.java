@@ -221,6 +221,18 @@ class PictureStoreTest {
     }
 
     @Test
+    void aSpanBeyondTheFrameIsAFailureAndTheReadingGoesOn() throws IOException {
+        PictureStore store = keep(1 << 20, 100, "7d");
+        byte[] payload = new byte[10];
+
+        Reading r = store.attach(read("anpr-01", T0), payload, List.of(new Attachment(0, "p.jpg", "image/jpeg", 8, 5)));
+
+        assertThat(r.fields()).doesNotContainKey(PictureStore.FIELD).containsEntry("plate", "5-123456");
+        assertThat(outcome("failed")).isEqualTo(1);
+        assertThat(store.reads()).isZero();
+    }
+
+    @Test
     void theDropPolicyWritesNothingAndCountsTheRead() throws IOException {
         PictureStore store = PictureStore.open(PictureConfig.defaults(), root, clock, registry);
         Body body = Body.of(10, 'a');
