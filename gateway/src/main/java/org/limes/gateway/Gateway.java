@@ -212,7 +212,9 @@ public final class Gateway implements AutoCloseable {
         Inventory inventory = new Inventory(config.inventory());
         List<Destination> centreDestinations = new ArrayList<>();
         for (int i = 0; i < config.centres().size(); i++) {
-            centreDestinations.add(new Destination(centreOutboxes.get(i), config.centres().get(i).routing()));
+            CentreConfig c = config.centres().get(i);
+            centreDestinations.add(new Destination(centreOutboxes.get(i), c.routing(),
+                    c.pseudonymisePlates() == null ? null : PlatePseudonymiser.from(c.pseudonymisePlates())));
         }
         ruleMetrics = new RuleMetrics(registry);
         loader = new ConfigLoader(drivers);

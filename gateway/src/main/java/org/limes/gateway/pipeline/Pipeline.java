@@ -614,12 +614,19 @@ public final class Pipeline implements AutoCloseable {
                 LOG.info("alert {} {} on {} at {}: {} = {} (level {}){}", a.rule(), a.state().label(), a.subject(),
                         a.site(), a.field(), a.value(), a.threshold(), a.reason() == null ? "" : ", " + a.reason());
                 if (store.routing().accepts(a)) {
-                    store.queue().append(OutboxRecord.ALERT, AlertLine.encode(a));
+                    store.queue().append(OutboxRecord.ALERT, AlertLine.encode(store.plates() == null ? a
+                            : store.plates().apply(a)));
                 }
-                byte[] json = AlertJson.encode(a, gateway);
+                byte[] json = null;
                 for (Destination centre : centres) {
                     if (centre.routing().accepts(a)) {
-                        centre.queue().append(OutboxRecord.ALERT, json);
+                        byte[] out;
+                        if (centre.plates() != null) {
+                            out = AlertJson.encode(centre.plates().apply(a), gateway);
+                        } else {
+                            out = json == null ? json = AlertJson.encode(a, gateway) : json;
+                        }
+                        centre.queue().append(OutboxRecord.ALERT, out);
                     }
                 }
             }

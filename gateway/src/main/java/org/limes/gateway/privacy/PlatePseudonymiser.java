@@ -11,10 +11,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.limes.drivers.Reading;
 import org.limes.gateway.config.Secrets;
+import org.limes.gateway.rules.Alert;
 
 /**
- * Replaces the {@code plate} field of a reading with a keyed hash, for a destination that
- * must not hold plain plates:
+ * Replaces the {@code plate} field of a reading, and the plates in an alert, with a keyed
+ * hash, for a destination that must not hold plain plates:
  *
  * <pre>
  * plate' = hex(HMAC-SHA256(key, normalise(plate)))        64 lower-case hex digits
@@ -33,6 +34,8 @@ public final class PlatePseudonymiser {
 
     /** The reading field that holds a plate, in every camera driver. */
     public static final String PLATE = "plate";
+    /** The watchlist alert's tag holding the plate as matched (normalised). */
+    public static final String MATCH = "match";
     private static final int MIN_KEY_CHARS = 32;
 
     private final ThreadLocal<Mac> mac;
@@ -78,6 +81,26 @@ public final class PlatePseudonymiser {
         TreeMap<String, Object> fields = new TreeMap<>(r.fields());
         fields.put(PLATE, hash(plate));
         return new Reading(r.deviceId(), r.site(), r.kind(), r.tags(), fields, r.deviceTime(), r.receivedAt());
+    }
+
+    /**
+     * The alert with its plates hashed, for a destination that must not hold plain plates: a
+     * watchlist hit's subject (the normalised plate), the ids built from it, and its
+     * {@code plate} and {@code match} tags. Alerts without plates come back unchanged.
+     */
+    public Alert apply(Alert a) {
+        boolean plateSubject = PLATE.equals(a.subjectKind());
+        if (!plateSubject && !a.tags().containsKey(PLATE) && !a.tags().containsKey(MATCH)) {
+            return a;
+        }
+        String subject = plateSubject ? hash(a.subject()) : a.subject();
+        String alertId = plateSubject ? a.alertId().replace(a.subject(), subject) : a.alertId();
+        TreeMap<String, String> tags = new TreeMap<>(a.tags());
+        tags.computeIfPresent(PLATE, (k, v) -> hash(v));
+        tags.computeIfPresent(MATCH, (k, v) -> hash(v));
+        return new Alert(alertId, a.rule(), a.state(), a.severity(), a.site(), a.device(), a.subjectKind(), subject,
+                a.kind(), a.field(), a.value(), a.threshold(), a.firstSeen(), a.lastSeen(), a.raisedAt(), a.at(),
+                a.reason(), tags);
     }
 
     /** The pseudonym of one plate. */

@@ -37,6 +37,7 @@ import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleMetrics;
 import org.limes.gateway.rules.TestClock;
 import org.limes.gateway.rules.ThresholdRuleConfig;
+import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.rules.Watchlist;
 import org.limes.gateway.rules.WatchlistRuleConfig;
 
@@ -223,6 +224,47 @@ class PipelineTest {
         assertThat(cleared).extracting(Alert::state).containsOnly(AlertState.CLEARED);
         assertThat(cleared).filteredOn(a -> "1".equals(a.tags().get("lane"))).singleElement()
                 .satisfies(a -> assertThat(a.value()).as("reads in the passage").isEqualTo(2.0));
+    }
+
+    @Test
+    void eachDestinationGetsPlatesAsItsClearanceAllows() throws Exception {
+        pipeline.close();
+        inventory = new Inventory(new InventoryConfig(null, null, List.of(
+                new DeviceConfig("anpr-2", "ras-ajdir", "camera", "2", null, Map.of(), null))));
+        Path list = dir.resolve("plates.txt");
+        Files.writeString(list, "5-123456,stolen vehicle\n");
+        WatchlistRuleConfig watch = WatchlistRuleConfig.of("plates", list.toString(), null, "30s", null, null)
+                .withList(list.toString(), Watchlist.read(list, false));
+        PlatePseudonymiser storeKey = new PlatePseudonymiser("s".repeat(32).getBytes(StandardCharsets.UTF_8));
+        PlatePseudonymiser benghaziKey = new PlatePseudonymiser("b".repeat(32).getBytes(StandardCharsets.UTF_8));
+        RuleMetrics ruleMetrics = new RuleMetrics(registry);
+        // The store and Benghazi get hashes (each with its own key); Tripoli, with clearance, plain plates.
+        pipeline = new Pipeline("gw", new PipelineConfig(2, 16), LimitsConfig.defaults(), inventory, List.of(watch),
+                clock, new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics), ruleMetrics,
+                new Destination(store, Routing.ALL, storeKey),
+                List.of(new Destination(tripoli, Routing.ALL), new Destination(benghazi, Routing.ALL, benghaziKey)),
+                committer, new PipelineMetrics(registry));
+        pipeline.start();
+        AtomicInteger acked = new AtomicInteger();
+        pipeline.submit(anpr("anpr-2", "5-123456", 0), Drivers.load().create("camera-json", DriverOptions.empty()),
+                acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+
+        Alert plain = AlertJson.decode(drain(tripoli).get(0).payload());
+        assertThat(plain.subject()).isEqualTo("5123456");
+        assertThat(plain.tags()).containsEntry("plate", "5-123456").containsEntry("match", "5123456");
+
+        String hashed = texts(drain(benghazi)).get(0);
+        assertThat(hashed).doesNotContain("123456").contains(benghaziKey.hash("5123456"));
+        Alert pseudonymous = AlertJson.decode(hashed.getBytes(StandardCharsets.UTF_8));
+        assertThat(pseudonymous.subject()).isEqualTo(benghaziKey.hash("5123456"));
+        assertThat(pseudonymous.tags()).containsEntry("plate", benghaziKey.hash("5-123456"))
+                .containsEntry("camera", "anpr-2").containsEntry("reason", "stolen vehicle");
+        assertThat(pseudonymous.alertId()).isEqualTo(plain.alertId().replace("5123456", benghaziKey.hash("5123456")));
+
+        List<String> stored = texts(drain(store));
+        assertThat(stored).as("the reading and the alert line").hasSize(2).noneMatch(l -> l.contains("123456"));
+        assertThat(stored).anyMatch(l -> l.startsWith("alert,") && l.contains(storeKey.hash("5123456")));
     }
 
     private static Frame anpr(String device, String plate, int second) {

@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Reading;
+import org.limes.gateway.rules.Alert;
+import org.limes.gateway.rules.AlertState;
 
 class PlatePseudonymiserTest {
 
@@ -37,6 +39,28 @@ class PlatePseudonymiserTest {
         assertThat(hashed.tags()).isEqualTo(anpr.tags());
         Reading count = new Reading("cnt-01", "s", "vehicle_count", Map.of(), Map.of("count_total", 3L), T, T);
         assertThat(p.apply(count)).isSameAs(count);
+    }
+
+    @Test
+    void aWatchlistAlertLosesEveryPlainPlateAndADeviceAlertIsUntouched() {
+        PlatePseudonymiser p = new PlatePseudonymiser(KEY.getBytes(StandardCharsets.UTF_8));
+        Alert hit = new Alert("watch/ras-ajdir:2:5123456/1795680000000", "watch", AlertState.RAISED, "critical",
+                "ras-ajdir", "cam-01", "plate", "5123456", "anpr_read", "plate", 1, 1, T, T, T, T, null,
+                Map.of("plate", "5-123 456", "match", "5123456", "camera", "cam-01", "lane", "2"));
+
+        Alert hashed = p.apply(hit);
+
+        assertThat(hashed.subject()).isEqualTo(p.hash("5123456"));
+        assertThat(hashed.alertId()).isEqualTo("watch/ras-ajdir:2:" + p.hash("5123456") + "/1795680000000");
+        assertThat(hashed.eventId()).doesNotContain("5123456");
+        assertThat(hashed.tags()).containsEntry("plate", p.hash("5123456")).containsEntry("match", p.hash("5123456"))
+                .containsEntry("camera", "cam-01").containsEntry("lane", "2");
+        assertThat(hashed.state()).isEqualTo(hit.state());
+        assertThat(hashed.device()).isEqualTo("cam-01");
+        Alert surge = new Alert("queue-surge/cnt-01/1", "queue-surge", AlertState.RAISED, "warning", "ras-ajdir",
+                "cnt-01", "device", "cnt-01", "vehicle_count", "count_total", 45, 40, T, T, T, T, null,
+                Map.of("lane", "1"));
+        assertThat(p.apply(surge)).isSameAs(surge);
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Set;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.privacy.PseudonymiseConfig;
 import org.limes.gateway.sink.centre.format.CapFormatConfig;
 import org.limes.gateway.sink.centre.format.CotFormatConfig;
 
@@ -28,6 +29,13 @@ public sealed interface CentreConfig permits MqttCentreConfig, WebhookCentreConf
 
     /** What this centre receives. */
     Routing routing();
+
+    /**
+     * When given, the plates in this centre's alerts (a watchlist hit's {@code plate} and
+     * {@code match} tags, its subject and the ids built from it) are keyed hashes; null:
+     * plain plates, for a centre with clearance.
+     */
+    PseudonymiseConfig pseudonymisePlates();
 
     /** {@code mqtt}, {@code webhook} or {@code cot}. */
     String type();

@@ -3,6 +3,7 @@ package org.limes.gateway.sink.centre;
 import java.util.Set;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.privacy.PseudonymiseConfig;
 import org.limes.gateway.sink.centre.format.CapFormatConfig;
 import org.limes.gateway.sink.centre.format.CotFormatConfig;
 import org.limes.gateway.tls.TlsConfig;
@@ -20,9 +21,11 @@ import org.limes.gateway.tls.TlsConfig;
  * @param connectTimeoutMs connect timeout (default 10000)
  * @param cot              Cursor on Target settings
  * @param routing what this centre receives (default: every alert)
+ * @param pseudonymisePlates {@code key_file} / {@code key_env}: this centre gets keyed hashes of plates; absent: plain plates
  */
 public record CotCentreConfig(String name, String type, String format, String host, Integer port, TlsConfig tls,
-        Integer connectTimeoutMs, CotFormatConfig cot, Routing routing) implements CentreConfig {
+        Integer connectTimeoutMs, CotFormatConfig cot, Routing routing, PseudonymiseConfig pseudonymisePlates)
+        implements CentreConfig {
 
     public CotCentreConfig {
         if (tls != null) {

@@ -2,6 +2,7 @@ package org.limes.gateway.sink.centre;
 
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.privacy.PseudonymiseConfig;
 import org.limes.gateway.sink.centre.format.CapFormatConfig;
 import org.limes.gateway.sink.centre.format.CotFormatConfig;
 import org.limes.gateway.tls.TlsConfig;
@@ -23,10 +24,12 @@ import org.limes.gateway.tls.TlsConfig;
  * @param cap          CAP settings, with {@code format: cap}
  * @param cot          Cursor on Target settings, with {@code format: cot}
  * @param routing what this centre receives (default: every alert)
+ * @param pseudonymisePlates {@code key_file} / {@code key_env}: this centre gets keyed hashes of plates; absent: plain plates
  */
 public record MqttCentreConfig(String name, String type, String format, String broker, String topic, Integer qos,
         String clientId, TlsConfig tls, String username, String passwordFile, String passwordEnv,
-        CapFormatConfig cap, CotFormatConfig cot, Routing routing) implements CentreConfig {
+        CapFormatConfig cap, CotFormatConfig cot, Routing routing, PseudonymiseConfig pseudonymisePlates)
+        implements CentreConfig {
 
     public MqttCentreConfig {
         if (tls != null) {

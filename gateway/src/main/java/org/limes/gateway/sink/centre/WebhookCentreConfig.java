@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
+import org.limes.gateway.privacy.PseudonymiseConfig;
 import org.limes.gateway.sink.centre.format.CapFormatConfig;
 import org.limes.gateway.sink.centre.format.CotFormatConfig;
 import org.limes.gateway.tls.TlsConfig;
@@ -30,11 +31,12 @@ import org.limes.gateway.tls.TlsConfig;
  * @param cap               CAP settings, with {@code format: cap}
  * @param cot               Cursor on Target settings, with {@code format: cot}
  * @param routing what this centre receives (default: every alert)
+ * @param pseudonymisePlates {@code key_file} / {@code key_env}: this centre gets keyed hashes of plates; absent: plain plates
  */
 public record WebhookCentreConfig(String name, String type, String format, String url, Map<String, String> headers,
         String tokenFile, String tokenEnv, Integer timeoutMs, TlsConfig tls, Boolean allowInsecureHttp,
-        Integer retryInitialMs, Integer retryMaxMs, CapFormatConfig cap, CotFormatConfig cot, Routing routing)
-        implements CentreConfig {
+        Integer retryInitialMs, Integer retryMaxMs, CapFormatConfig cap, CotFormatConfig cot, Routing routing,
+        PseudonymiseConfig pseudonymisePlates) implements CentreConfig {
 
     /** Headers the HTTP client sets itself or that would carry a secret inline. */
     static final Set<String> FORBIDDEN_HEADERS = Set.of("authorization", "connection", "content-length", "expect",

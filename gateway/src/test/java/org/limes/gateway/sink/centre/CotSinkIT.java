@@ -108,7 +108,7 @@ class CotSinkIT {
     }
 
     private CotCentreConfig config() {
-        return new CotCentreConfig("tak", "cot", null, "127.0.0.1", server.getLocalPort(), null, 2000, null, null);
+        return new CotCentreConfig("tak", "cot", null, "127.0.0.1", server.getLocalPort(), null, 2000, null, null, null);
     }
 
     private void append(int n, AlertState state) throws InterruptedException {

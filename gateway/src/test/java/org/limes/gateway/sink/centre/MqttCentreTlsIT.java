@@ -264,7 +264,7 @@ class MqttCentreTlsIT {
 
     private static MqttCentreConfig config(String name, String topic, TlsConfig tls, String user, String password) {
         return new MqttCentreConfig(name, "mqtt", null, null, topic, 1, null, tls, user, password, null, null, null,
-                null);
+                null, null);
     }
 
     private Centre centre(String name) throws IOException {

@@ -108,7 +108,7 @@ class WebhookSinkIT {
 
     private WebhookCentreConfig config(String url, String format, TlsConfig tls, boolean insecure) {
         return new WebhookCentreConfig("tripoli", "webhook", format, url, Map.of("X-Crossing", "ras-ajdir"), null,
-                null, 2000, tls, insecure, 5, 20, null, null, null);
+                null, 2000, tls, insecure, 5, 20, null, null, null, null);
     }
 
     private void start(WebhookCentreConfig config) {
@@ -188,7 +188,7 @@ class WebhookSinkIT {
 
         // The JVM's own roots do not include the test CA: nothing is delivered, the failure is counted.
         start(new WebhookCentreConfig("tripoli", "webhook", "cap", url, Map.of(), token.toString(), null, 2000, null,
-                false, 5, 20, null, null, null));
+                false, 5, 20, null, null, null, null));
         await().atMost(Duration.ofSeconds(10)).until(() -> counter("limes.errors", "error_type", "unavailable") >= 2);
         assertThat(received).isEmpty();
         assertThat(outbox.acknowledgedSeq()).isZero();
@@ -196,7 +196,7 @@ class WebhookSinkIT {
         outbox.rewind();
 
         start(new WebhookCentreConfig("tripoli", "webhook", "cap", url, Map.of(), token.toString(), null, 2000,
-                new TlsConfig(certs.certPem().toString(), null, null), false, 5, 20, null, null, null));
+                new TlsConfig(certs.certPem().toString(), null, null), false, 5, 20, null, null, null, null));
         await().atMost(Duration.ofSeconds(10)).until(() -> outbox.acknowledgedSeq() == 1);
         Received r = received.get(0);
         assertThat(r.authorization()).isEqualTo("Bearer s3cret-token");
