@@ -61,6 +61,7 @@ public final class Outbox {
     private final OutboxMetrics metrics;
     private final Clock clock;
     private final EvictionListener evictionListener;
+    private final DiskWrites disk;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Probe probe = new Probe();
@@ -97,13 +98,14 @@ public final class Outbox {
     private long readPos;
 
     private Outbox(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
-            EvictionListener evictionListener) {
+            EvictionListener evictionListener, DiskWrites disk) {
         this.destination = destination;
         this.dir = dir;
         this.limits = limits;
         this.metrics = metrics;
         this.clock = clock;
         this.evictionListener = evictionListener;
+        this.disk = disk;
         this.pending = ByteBuffer.allocate(limits.bufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
         this.flushing = ByteBuffer.allocate(limits.bufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -122,8 +124,14 @@ public final class Outbox {
      */
     public static Outbox open(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
             EvictionListener evictionListener) throws IOException {
+        return open(destination, dir, limits, metrics, clock, evictionListener, DiskWrites.DIRECT);
+    }
+
+    /** As above, writing through {@code disk} (a test's full disk). */
+    static Outbox open(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
+            EvictionListener evictionListener, DiskWrites disk) throws IOException {
         Files.createDirectories(dir);
-        Outbox outbox = new Outbox(destination, dir, limits, metrics, clock, evictionListener);
+        Outbox outbox = new Outbox(destination, dir, limits, metrics, clock, evictionListener, disk);
         outbox.recover();
         metrics.bind(outbox);
         return outbox;
@@ -266,7 +274,7 @@ public final class Outbox {
         flushing.flip();
         try {
             while (flushing.hasRemaining()) {
-                writeChannel.write(flushing, writeChannel.size());
+                disk.write(writeChannel, flushing, writeChannel.size());
             }
             writeChannel.force(false);
         } catch (IOException e) {
@@ -318,7 +326,7 @@ public final class Outbox {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (buf.hasRemaining()) {
-                ch.write(buf);
+                disk.write(ch, buf, buf.position());
             }
             ch.force(false);
         }
@@ -573,6 +581,7 @@ public final class Outbox {
                     + "{} are durable; repositioning", destination, readSeq, readPos, readSegment.path.getFileName(),
                     segmentEnd, readSegment.records, limit);
         }
+        metrics.repositioned();
         readSegment = null;
     }
 
@@ -590,13 +599,17 @@ public final class Outbox {
         openReader(following);
     }
 
+    /**
+     * The segment after {@code s} by sequence number; caller holds the lock. By number, not by
+     * place in {@link #segments}: the segment the reader is on may already have been removed
+     * from the log (deleted as acknowledged, or evicted) while its open channel still reads,
+     * and the reader must still find its successor rather than take itself for the log's end.
+     */
     private Segment nextSegmentAfter(Segment s) {
-        boolean found = false;
         for (Segment candidate : segments) {
-            if (found) {
+            if (candidate.base > s.base) {
                 return candidate;
             }
-            found = candidate == s;
         }
         return null;
     }
