@@ -273,8 +273,13 @@ public final class Outbox {
         long sizeBefore = writeSegment.bytes;
         flushing.flip();
         try {
+            // At the segment's counted end, not the file's size: if cutting a failed write's
+            // partial bytes failed too, the rewrite still lands where the reader will look.
             while (flushing.hasRemaining()) {
-                disk.write(writeChannel, flushing, writeChannel.size());
+                disk.write(writeChannel, flushing, sizeBefore + flushing.position());
+            }
+            if (writeChannel.size() > sizeBefore + flushing.limit()) {
+                writeChannel.truncate(sizeBefore + flushing.limit());
             }
             writeChannel.force(false);
         } catch (IOException e) {
@@ -568,18 +573,21 @@ public final class Outbox {
     }
 
     /**
-     * The reader is at the end of the last segment although records below {@code limit}
-     * are durable: its position disagrees with the segment. Logged (at most every 10 s) with
-     * the numbers, and the reader is positioned afresh from the segment's start on the next
-     * call, so delivery goes on.
+     * The reader is at the end of what it takes for the last segment although records below
+     * {@code limit} are durable: its position disagrees with the log. Not expected — the one
+     * known cause, a reader whose segment was deleted or evicted under it, is handled by
+     * {@link #nextSegmentAfter} — so this is a safety net for a fault not yet understood:
+     * counted ({@code error_type=reader_repositioned}), logged at ERROR (at most every 10 s)
+     * with the numbers, and the reader is positioned afresh by sequence number on the next
+     * call, so delivery goes on after one empty poll instead of stalling the destination.
      */
     private void lostPosition(long segmentEnd, long limit) {
         long now = System.nanoTime();
         if (now - lastLostPositionLog > TimeUnit.SECONDS.toNanos(10)) {
             lastLostPositionLog = now;
-            LOG.warn("outbox {}: reader at seq {} byte {} found segment {} ending at byte {} with {} records while "
-                    + "{} are durable; repositioning", destination, readSeq, readPos, readSegment.path.getFileName(),
-                    segmentEnd, readSegment.records, limit);
+            LOG.error("outbox {}: reader at seq {} byte {} found segment {} ending at byte {} with {} records while "
+                    + "{} are durable; repositioning (a bug: please report this line)", destination, readSeq, readPos,
+                    readSegment.path.getFileName(), segmentEnd, readSegment.records, limit);
         }
         metrics.repositioned();
         readSegment = null;

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,6 +132,30 @@ class OutboxDiskFullTest {
         assertThat(registry.get("limes.errors").tag("error_type", "corrupt_record").counter().count()).isZero();
         assertThat(texts(drain(reopened))).isEqualTo(names(0, 8));
         assertThat(repositioned()).isZero();
+    }
+
+    @Test
+    void aRewriteLandsAtTheCountedEndWhenAFailedWritesBytesCouldNotBeCut() throws Exception {
+        Outbox o = open(SMALL);
+        appendAll(o, 0, 3);
+        o.flush();
+        disk.fill();
+        appendAll(o, 3, 6);
+        assertThatThrownBy(o::flush).hasMessageContaining("writing segment");
+        // What a partial write leaves when cutting it back fails as well: stray bytes past the
+        // last durable record.
+        Path segment = dir.resolve(segmentName(0));
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[150]), 3 * 108);
+        }
+
+        disk.free();
+        assertThat(o.flush()).isTrue();
+        assertThat(Files.size(segment)).isEqualTo(6 * 108);
+        assertThat(texts(drain(o))).isEqualTo(names(0, 6));
+        o.release();
+        assertThat(texts(drain(open(SMALL)))).isEqualTo(names(0, 6));
+        assertThat(registry.get("limes.errors").tag("error_type", "corrupt_record").counter().count()).isZero();
     }
 
     @Test
