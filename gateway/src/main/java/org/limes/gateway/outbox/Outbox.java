@@ -61,6 +61,7 @@ public final class Outbox {
     private final OutboxMetrics metrics;
     private final Clock clock;
     private final EvictionListener evictionListener;
+    private final DiskWrites disk;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Probe probe = new Probe();
@@ -97,13 +98,14 @@ public final class Outbox {
     private long readPos;
 
     private Outbox(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
-            EvictionListener evictionListener) {
+            EvictionListener evictionListener, DiskWrites disk) {
         this.destination = destination;
         this.dir = dir;
         this.limits = limits;
         this.metrics = metrics;
         this.clock = clock;
         this.evictionListener = evictionListener;
+        this.disk = disk;
         this.pending = ByteBuffer.allocate(limits.bufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
         this.flushing = ByteBuffer.allocate(limits.bufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -122,8 +124,14 @@ public final class Outbox {
      */
     public static Outbox open(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
             EvictionListener evictionListener) throws IOException {
+        return open(destination, dir, limits, metrics, clock, evictionListener, DiskWrites.DIRECT);
+    }
+
+    /** As above, writing through {@code disk} (a test's full disk). */
+    static Outbox open(String destination, Path dir, OutboxLimits limits, OutboxMetrics metrics, Clock clock,
+            EvictionListener evictionListener, DiskWrites disk) throws IOException {
         Files.createDirectories(dir);
-        Outbox outbox = new Outbox(destination, dir, limits, metrics, clock, evictionListener);
+        Outbox outbox = new Outbox(destination, dir, limits, metrics, clock, evictionListener, disk);
         outbox.recover();
         metrics.bind(outbox);
         return outbox;
@@ -265,8 +273,13 @@ public final class Outbox {
         long sizeBefore = writeSegment.bytes;
         flushing.flip();
         try {
+            // At the segment's counted end, not the file's size: if cutting a failed write's
+            // partial bytes failed too, the rewrite still lands where the reader will look.
             while (flushing.hasRemaining()) {
-                writeChannel.write(flushing, writeChannel.size());
+                disk.write(writeChannel, flushing, sizeBefore + flushing.position());
+            }
+            if (writeChannel.size() > sizeBefore + flushing.limit()) {
+                writeChannel.truncate(sizeBefore + flushing.limit());
             }
             writeChannel.force(false);
         } catch (IOException e) {
@@ -318,7 +331,7 @@ public final class Outbox {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (buf.hasRemaining()) {
-                ch.write(buf);
+                disk.write(ch, buf, buf.position());
             }
             ch.force(false);
         }
@@ -560,19 +573,23 @@ public final class Outbox {
     }
 
     /**
-     * The reader is at the end of the last segment although records below {@code limit}
-     * are durable: its position disagrees with the segment. Logged (at most every 10 s) with
-     * the numbers, and the reader is positioned afresh from the segment's start on the next
-     * call, so delivery goes on.
+     * The reader is at the end of what it takes for the last segment although records below
+     * {@code limit} are durable: its position disagrees with the log. Not expected — the one
+     * known cause, a reader whose segment was deleted or evicted under it, is handled by
+     * {@link #nextSegmentAfter} — so this is a safety net for a fault not yet understood:
+     * counted ({@code error_type=reader_repositioned}), logged at ERROR (at most every 10 s)
+     * with the numbers, and the reader is positioned afresh by sequence number on the next
+     * call, so delivery goes on after one empty poll instead of stalling the destination.
      */
     private void lostPosition(long segmentEnd, long limit) {
         long now = System.nanoTime();
         if (now - lastLostPositionLog > TimeUnit.SECONDS.toNanos(10)) {
             lastLostPositionLog = now;
-            LOG.warn("outbox {}: reader at seq {} byte {} found segment {} ending at byte {} with {} records while "
-                    + "{} are durable; repositioning", destination, readSeq, readPos, readSegment.path.getFileName(),
-                    segmentEnd, readSegment.records, limit);
+            LOG.error("outbox {}: reader at seq {} byte {} found segment {} ending at byte {} with {} records while "
+                    + "{} are durable; repositioning (a bug: please report this line)", destination, readSeq, readPos,
+                    readSegment.path.getFileName(), segmentEnd, readSegment.records, limit);
         }
+        metrics.repositioned();
         readSegment = null;
     }
 
@@ -590,13 +607,17 @@ public final class Outbox {
         openReader(following);
     }
 
+    /**
+     * The segment after {@code s} by sequence number; caller holds the lock. By number, not by
+     * place in {@link #segments}: the segment the reader is on may already have been removed
+     * from the log (deleted as acknowledged, or evicted) while its open channel still reads,
+     * and the reader must still find its successor rather than take itself for the log's end.
+     */
     private Segment nextSegmentAfter(Segment s) {
-        boolean found = false;
         for (Segment candidate : segments) {
-            if (found) {
+            if (candidate.base > s.base) {
                 return candidate;
             }
-            found = candidate == s;
         }
         return null;
     }

@@ -17,6 +17,7 @@ public final class OutboxMetrics {
     private final Counter acknowledged;
     private final Counter evicted;
     private final Counter corrupt;
+    private final Counter repositioned;
     private final Timer sync;
 
     public OutboxMetrics(MeterRegistry registry, String destination) {
@@ -44,6 +45,10 @@ public final class OutboxMetrics {
                 .tags("component", "outbox-" + destination + "-" + log, "stage", "sending", "error_type",
                         "corrupt_record")
                 .register(registry);
+        this.repositioned = Counter.builder("limes.errors").description("Errors, by component, stage and type")
+                .tags("component", "outbox-" + destination + "-" + log, "stage", "sending", "error_type",
+                        "reader_repositioned")
+                .register(registry);
         this.sync = Timer.builder("limes.outbox.sync").description("Group commit: write and fsync of one outbox")
                 .tags("destination", destination, "log", log).register(registry);
     }
@@ -69,6 +74,10 @@ public final class OutboxMetrics {
 
     void corrupt(long n) {
         corrupt.increment(n);
+    }
+
+    void repositioned() {
+        repositioned.increment();
     }
 
     void synced(long nanos) {
