@@ -28,6 +28,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +59,13 @@ class GatewaySecurityIT {
     private static final String CENTRE_PASSWORD = "centre-Passw0rd-e2d4b6a8";
     private static final String WEBHOOK_TOKEN = "webhook-T0ken-91c3e5a7f2";
     private static final String PLATE_KEY = "plate-Key-0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    private static final String CENTRE_PLATE_KEY = "centre-plate-Key-8e7d6c5b4a39281706f5e4d3";
 
     @TempDir
     Path dir;
 
     private Gateway gateway;
+    private final List<AutoCloseable> open = new ArrayList<>();
     private HttpsServer centre;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -66,7 +73,10 @@ class GatewaySecurityIT {
     private Level limesLevel;
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
         if (gateway != null) {
             gateway.close();
         }
@@ -130,19 +140,30 @@ class GatewaySecurityIT {
                 rules:
                   - {id: queue-surge, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
                      clear_below: 20}
+                  - {id: watchlist, type: watchlist, list_file: %s, passage_window: 10m}
                 centres:
-                  - {name: tripoli, topic: test/centre/tripoli, username: limes-gw, password_file: %s}
+                  - {name: tripoli, topic: test/centre/tripoli, username: limes-gw, password_file: %s,
+                     pseudonymise_plates: {key_file: %s}}
                   - {name: benghazi, type: webhook, url: "https://127.0.0.1:%d/alerts", token_file: %s,
                      timeout_ms: 2000, retry_initial_ms: 50, retry_max_ms: 200}
                 outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}
                 """.formatted(path(dir.resolve("data")), secret("plate.key", PLATE_KEY),
                 secret("ingest.token", INGEST_TOKEN), path(server[0]), path(server[1]), path(pki.caFile()),
-                secret("centre.password", CENTRE_PASSWORD), centre.getAddress().getPort(),
+                secret("watchlist.txt", "5-123456,stolen"), secret("centre.password", CENTRE_PASSWORD),
+                secret("centre-plate.key", CENTRE_PLATE_KEY), centre.getAddress().getPort(),
                 secret("webhook.token", WEBHOOK_TOKEN));
         Drivers drivers = Drivers.load();
         GatewayConfig config = new ConfigLoader(drivers).parse(dir.resolve("sec.yml").toString(), yaml);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         gateway = Gateway.start(config, drivers, registry, Clock.systemUTC());
+        // What Tripoli (no clearance for plates) receives.
+        List<String> tripoli = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MqttClient listener = new MqttClient(gateway.brokerUri(), "sec-it-tripoli", new MemoryPersistence());
+        listener.connect(new MqttConnectionOptions());
+        listener.subscribe(new MqttSubscription[] {new MqttSubscription("test/centre/tripoli", 1)},
+                new IMqttMessageListener[] {(t, m) -> tripoli.add(new String(m.getPayload(),
+                        java.nio.charset.StandardCharsets.UTF_8))});
+        open.add(listener::disconnect);
         HttpClient plain = HttpClient.newHttpClient();
         String ingest = "http://127.0.0.1:" + gateway.listenerPort("ingest") + "/ingest/";
 
@@ -191,8 +212,16 @@ class GatewaySecurityIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> gateway.outboxes().get("tripoli").depth() == 0
                 && count(registry, "limes.errors", "component", "sink-benghazi") >= 2);
         assertThat(centreRequests.get()).isZero();
-        assertThat(gateway.outboxes().get("benghazi").depth()).as("raised, then cleared by cnt-01's next count")
-                .isEqualTo(2);
+        // Tripoli got the watchlist hit with the plate as its own keyed hash, never the plate.
+        String centreHash = new PlatePseudonymiser(CENTRE_PLATE_KEY.getBytes()).hash("5123456");
+        await().atMost(Duration.ofSeconds(20)).until(() -> tripoli.stream().anyMatch(m -> m.contains(
+                "\"rule\":\"watchlist\"")));
+        assertThat(tripoli).filteredOn(m -> m.contains("\"rule\":\"watchlist\"")).allMatch(m -> m.contains(
+                centreHash)).noneMatch(m -> m.contains("123456\"") || m.contains("5123456"));
+        assertThat(store.exec("SELECT alert_id FROM alert WHERE rule = 'watchlist'").path("dataset").toString())
+                .contains(new PlatePseudonymiser(PLATE_KEY.getBytes()).hash("5123456")).doesNotContain("5123456");
+        assertThat(gateway.outboxes().get("benghazi").depth())
+                .as("queue-surge raised, then cleared by cnt-01's next count; the watchlist hit raised").isEqualTo(3);
 
         String metrics = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort()
                 + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -205,12 +234,12 @@ class GatewaySecurityIT {
             }
         }
         assertThat(logged).as("the gateway logged").hasSizeGreaterThan(10);
-        for (String secret : List.of(INGEST_TOKEN, CENTRE_PASSWORD, WEBHOOK_TOKEN, PLATE_KEY)) {
+        for (String secret : List.of(INGEST_TOKEN, CENTRE_PASSWORD, WEBHOOK_TOKEN, PLATE_KEY, CENTRE_PLATE_KEY)) {
             assertThat(metrics).doesNotContain(secret);
             assertThat(registry.scrape()).doesNotContain(secret);
             assertThat(logged).noneMatch(line -> line.contains(secret));
         }
-        assertThat(logged).noneMatch(line -> line.contains("5-123456"));
+        assertThat(logged).noneMatch(line -> line.contains("5-123456") || line.contains("5123456"));
     }
 
     private String secret(String file, String value) throws IOException {

@@ -27,6 +27,7 @@ import org.limes.gateway.live.LiveView;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.picture.PictureStore;
+import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertLine;
@@ -611,8 +612,11 @@ public final class Pipeline implements AutoCloseable {
             for (Alert a : alerts) {
                 metrics.alert(a);
                 live.alert(a);
-                LOG.info("alert {} {} on {} at {}: {} = {} (level {}){}", a.rule(), a.state().label(), a.subject(),
-                        a.site(), a.field(), a.value(), a.threshold(), a.reason() == null ? "" : ", " + a.reason());
+                // Plates stay out of the log: a watchlist hit is logged by its camera.
+                LOG.info("alert {} {} on {} at {}: {} = {} (level {}){}", a.rule(), a.state().label(),
+                        PlatePseudonymiser.PLATE.equals(a.subjectKind()) ? "a plate read by " + a.device()
+                                : a.subject(), a.site(), a.field(), a.value(), a.threshold(),
+                        a.reason() == null ? "" : ", " + a.reason());
                 if (store.routing().accepts(a)) {
                     store.queue().append(OutboxRecord.ALERT, AlertLine.encode(store.plates() == null ? a
                             : store.plates().apply(a)));

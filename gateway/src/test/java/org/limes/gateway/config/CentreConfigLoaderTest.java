@@ -79,6 +79,11 @@ class CentreConfigLoaderTest {
         return List.of(
                 bad("{name: c, type: kafka}", "centres[0].type must be one of [cot, mqtt, webhook], got 'kafka'"),
                 bad("{name: c, qos: 0}", "centres[0].qos must be 1..2, got 0"),
+                bad("{name: c, pseudonymise_plates: {}}",
+                        "centres[0].pseudonymise_plates.key_file or key_env (exactly one) is required"),
+                bad("{name: c, type: webhook, url: 'https://c/alerts', pseudonymise_plates: {key: k}}",
+                        "centres[0].pseudonymise_plates.key_file or key_env (exactly one) is required; keys are "
+                                + "never written inline"),
                 bad("{name: c, format: cot, cap: {sender: x}}",
                         "centres[0].cap applies only with format: cap, and format is cot"),
                 bad("{name: c, format: cap, cap: {sender: 'limes gw'}}",
