@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +39,7 @@ import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertState;
 import org.limes.gateway.sink.SinkMetrics;
+import org.limes.gateway.source.MosquittoProcess;
 import org.limes.gateway.source.TestPki;
 import org.limes.gateway.tls.TlsConfig;
 
@@ -59,8 +54,6 @@ import org.limes.gateway.tls.TlsConfig;
  */
 class MqttCentreTlsIT {
 
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-    private static final Path MOSQUITTO_PASSWD = Path.of("/usr/bin/mosquitto_passwd");
     private static final String GATEWAY_PASSWORD = "gw-centre-pass-5a1d";
     private static final String TOPIC = "limes/alerts/tripoli";
     /** How long a link that must not deliver is watched. */
@@ -73,7 +66,7 @@ class MqttCentreTlsIT {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> open = new ArrayList<>();
     private TestPki pki;
-    private Process broker;
+    private MosquittoProcess broker;
     /** Password listener on 127.0.0.1. */
     private int passwordPort;
     /** Client-certificate listener on 127.0.0.1. */
@@ -91,25 +84,23 @@ class MqttCentreTlsIT {
 
     @BeforeEach
     void startBroker() throws Exception {
-        assumeTrue(Files.isExecutable(MOSQUITTO) && Files.isExecutable(MOSQUITTO_PASSWD), "Mosquitto not installed");
+        assumeTrue(MosquittoProcess.installed(), "Mosquitto not installed");
         pki = new TestPki(Files.createDirectories(dir.resolve("pki")));
         Path[] server = pki.server();
         Path passwd = dir.resolve("passwd");
-        passwd(passwd, "-c", "limes-gw", GATEWAY_PASSWORD);
-        passwd(passwd, null, "centre-ops", "centre-pass-77b0");
+        MosquittoProcess.passwd(passwd, "limes-gw", GATEWAY_PASSWORD);
+        MosquittoProcess.passwd(passwd, "centre-ops", "centre-pass-77b0");
         Path acl = Files.writeString(dir.resolve("acl"), """
                 user limes-gw
                 topic write limes/alerts/#
                 user centre-ops
                 topic read #
                 """);
-        passwordPort = freePort();
-        certificatePort = freePort();
-        otherHostPort = freePort();
+        passwordPort = MosquittoProcess.freePort();
+        certificatePort = MosquittoProcess.freePort();
+        otherHostPort = MosquittoProcess.freePort();
         String tls = "cafile %s\ncertfile %s\nkeyfile %s\n".formatted(pki.caFile(), server[0], server[1]);
-        // Run as this user (as root Mosquitto would switch to "mosquitto", which cannot read the temporary files).
-        Path conf = Files.writeString(dir.resolve("mosquitto.conf"), """
-                user %s
+        broker = MosquittoProcess.start(dir, """
                 allow_anonymous false
                 password_file %s
                 acl_file %s
@@ -120,19 +111,9 @@ class MqttCentreTlsIT {
                 %srequire_certificate true
                 use_identity_as_username true
                 listener %d 127.0.0.2
-                %s""".formatted(System.getProperty("user.name"), passwd, acl, passwordPort, tls, certificatePort,
-                tls, otherHostPort, tls));
-        broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25)).ignoreExceptions().until(() -> {
-            if (!broker.isAlive()) {
-                throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
-            }
-            listening("127.0.0.1", passwordPort);
-            listening("127.0.0.1", certificatePort);
-            listening("127.0.0.2", otherHostPort);
-            return true;
-        });
+                %s""".formatted(passwd, acl, passwordPort, tls, certificatePort, tls, otherHostPort, tls),
+                new InetSocketAddress("127.0.0.1", passwordPort), new InetSocketAddress("127.0.0.1", certificatePort),
+                new InetSocketAddress("127.0.0.2", otherHostPort));
         subscribe();
         committer = new OutboxCommitter(2);
         committer.start();
@@ -147,10 +128,7 @@ class MqttCentreTlsIT {
             committer.close();
         }
         if (broker != null) {
-            broker.destroy();
-            if (!broker.waitFor(10, TimeUnit.SECONDS)) {
-                broker.destroyForcibly();
-            }
+            broker.close();
         }
     }
 
@@ -311,65 +289,16 @@ class MqttCentreTlsIT {
         o.setUserName("centre-ops");
         o.setPassword("centre-pass-77b0".getBytes(StandardCharsets.UTF_8));
         o.setSocketFactory(pki.client(null).getSocketFactory());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage message) throws IOException {
-                received.add(new Received(topic, message.getQos(), AlertJson.decode(message.getPayload())));
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverUri) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
-        });
         client.connect(o);
+        IMqttToken granted = client.subscribe(new MqttSubscription[] {new MqttSubscription("#", 1)},
+                new IMqttMessageListener[] {(topic, message) -> received.add(new Received(topic, message.getQos(),
+                        AlertJson.decode(message.getPayload())))});
+        assertThat(granted.getReasonCodes()).containsExactly(1);
         open.add(() -> {
             if (client.isConnected()) {
                 client.disconnect();
             }
             client.close();
         });
-        IMqttToken granted = client.subscribe("#", 1);
-        assertThat(granted.getReasonCodes()).containsExactly(1);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void listening(String host, int port) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 500);
-        }
-    }
-
-    private void passwd(Path file, String create, String user, String password) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(MOSQUITTO_PASSWD.toString()));
-        if (create != null) {
-            cmd.add(create);
-        }
-        cmd.addAll(List.of("-b", file.toString(), user, password));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("mosquitto_passwd failed: " + out);
-        }
     }
 }

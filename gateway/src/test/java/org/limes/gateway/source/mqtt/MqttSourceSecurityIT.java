@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -25,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.limes.gateway.source.MosquittoProcess;
 import org.limes.gateway.source.PipelineFixture;
 import org.limes.gateway.source.SourceMetrics;
 import org.limes.gateway.source.TestPki;
@@ -39,13 +36,10 @@ import org.limes.gateway.tls.TlsConfig;
  */
 class MqttSourceSecurityIT {
 
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
-    private static final Path MOSQUITTO_PASSWD = Path.of("/usr/bin/mosquitto_passwd");
-
     @TempDir
     Path dir;
 
-    private Process broker;
+    private MosquittoProcess broker;
     private int port;
     private TestPki pki;
     private PipelineFixture fixture;
@@ -53,22 +47,19 @@ class MqttSourceSecurityIT {
 
     @BeforeEach
     void startBroker() throws Exception {
-        assumeTrue(Files.isExecutable(MOSQUITTO) && Files.isExecutable(MOSQUITTO_PASSWD), "Mosquitto not installed");
+        assumeTrue(MosquittoProcess.installed(), "Mosquitto not installed");
         pki = new TestPki(dir);
         Path[] server = pki.server();
         Path passwd = dir.resolve("passwd");
-        passwd(passwd, "-c", "limes-gw", "gw-pass-31f9");
-        passwd(passwd, null, "cnt-01", "dev-pass-8c2e");
+        MosquittoProcess.passwd(passwd, "limes-gw", "gw-pass-31f9");
+        MosquittoProcess.passwd(passwd, "cnt-01", "dev-pass-8c2e");
         Path acl = Files.writeString(dir.resolve("acl"), """
                 user limes-gw
                 topic read crossing/#
                 pattern write crossing/+/counter/%u
                 """);
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path conf = Files.writeString(dir.resolve("mosquitto.conf"), """
-                user %s
+        port = MosquittoProcess.freePort();
+        broker = MosquittoProcess.start(dir, """
                 allow_anonymous false
                 password_file %s
                 acl_file %s
@@ -78,19 +69,8 @@ class MqttSourceSecurityIT {
                 cafile %s
                 certfile %s
                 keyfile %s
-                """.formatted(System.getProperty("user.name"), passwd, acl, port, pki.caFile(), server[0], server[1]));
-        broker = new ProcessBuilder(MOSQUITTO.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        // Run as this user (as root Mosquitto would switch to "mosquitto", which cannot read the temporary files).
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            if (!broker.isAlive()) {
-                throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            }
-        });
+                """.formatted(passwd, acl, port, pki.caFile(), server[0], server[1]),
+                new InetSocketAddress("127.0.0.1", port));
         fixture = new PipelineFixture(dir.resolve("pipeline"), 64);
     }
 
@@ -103,10 +83,7 @@ class MqttSourceSecurityIT {
             fixture.close();
         }
         if (broker != null) {
-            broker.destroy();
-            if (!broker.waitFor(10, TimeUnit.SECONDS)) {
-                broker.destroyForcibly();
-            }
+            broker.close();
         }
     }
 
@@ -181,18 +158,5 @@ class MqttSourceSecurityIT {
         MqttMessage m = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
         c.publish(topic, m);
-    }
-
-    private void passwd(Path file, String create, String user, String password) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(MOSQUITTO_PASSWD.toString()));
-        if (create != null) {
-            cmd.add(create);
-        }
-        cmd.addAll(List.of("-b", file.toString(), user, password));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("mosquitto_passwd failed: " + out);
-        }
     }
 }
