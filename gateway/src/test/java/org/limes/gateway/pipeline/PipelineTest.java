@@ -28,6 +28,7 @@ import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxLimits;
 import org.limes.gateway.outbox.OutboxMetrics;
 import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.outbox.TestQueues;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertState;
@@ -93,13 +94,7 @@ class PipelineTest {
     }
 
     private DestinationQueue open(String name) throws Exception {
-        Outbox alerts = Outbox.open(name + "/alerts", dir.resolve(name).resolve("alerts"), OutboxLimits.defaults(),
-                new OutboxMetrics(registry, name, "alert"));
-        Outbox readings = Outbox.open(name + "/readings", dir.resolve(name).resolve("readings"),
-                OutboxLimits.defaults(), new OutboxMetrics(registry, name, "reading"));
-        committer.register(alerts);
-        committer.register(readings);
-        return new DestinationQueue(name, alerts, readings, 0);
+        return TestQueues.open(dir, name, committer, registry);
     }
 
     private static Frame frame(String device, int car, int second) {

@@ -32,9 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.Outbox;
 import org.limes.gateway.outbox.OutboxCommitter;
-import org.limes.gateway.outbox.OutboxLimits;
-import org.limes.gateway.outbox.OutboxMetrics;
 import org.limes.gateway.outbox.OutboxRecord;
+import org.limes.gateway.outbox.TestQueues;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertState;
@@ -246,13 +245,8 @@ class MqttCentreTlsIT {
     }
 
     private Centre centre(String name) throws IOException {
-        Outbox alerts = Outbox.open(name + "/alerts", dir.resolve(name).resolve("alerts"), OutboxLimits.defaults(),
-                new OutboxMetrics(registry, name, "alert"));
-        Outbox readings = Outbox.open(name + "/readings", dir.resolve(name).resolve("readings"),
-                OutboxLimits.defaults(), new OutboxMetrics(registry, name, "reading"));
-        committer.register(alerts);
-        committer.register(readings);
-        return new Centre(alerts, new DestinationQueue(name, alerts, readings, 0), new SinkMetrics(registry, name));
+        DestinationQueue queue = TestQueues.open(dir, name, committer, registry);
+        return new Centre(queue.alerts(), queue, new SinkMetrics(registry, name));
     }
 
     private CentreSink start(Centre centre, MqttCentreConfig config, String uri) {
