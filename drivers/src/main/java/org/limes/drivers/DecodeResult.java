@@ -1,5 +1,6 @@
 package org.limes.drivers;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,6 +33,54 @@ public record DecodeResult(List<Reading> readings, List<DecodeException> errors,
     /** Readings and errors, without attachments. */
     public DecodeResult(List<Reading> readings, List<DecodeException> errors) {
         this(readings, errors, List.of());
+    }
+
+    /**
+     * Decodes one record of a line-oriented frame.
+     *
+     * @see #eachLine
+     */
+    @FunctionalInterface
+    public interface LineDecoder {
+        /**
+         * @param number the line's number in the frame, from 1
+         * @param from   where the line starts in the payload
+         * @param to     where it ends, without its {@code \n} or {@code \r\n}; {@code from} for an empty line
+         * @return the line's reading, or null when it holds none (a blank or comment line)
+         * @throws DecodeException when the line is malformed
+         */
+        Reading decode(int number, int from, int to) throws DecodeException;
+    }
+
+    /**
+     * A frame of lines ({@code \n}, optionally {@code \r\n}) decoded line by line: the readings of
+     * the good lines and the error of each bad one, in frame order, so one bad line does not take
+     * the good ones around it down. A final line without its {@code \n} counts; an empty payload
+     * has no lines.
+     */
+    public static DecodeResult eachLine(byte[] payload, LineDecoder decoder) {
+        List<Reading> readings = new ArrayList<>();
+        List<DecodeException> errors = new ArrayList<>();
+        int start = 0;
+        int number = 0;
+        while (start < payload.length) {
+            number++;
+            int end = start;
+            while (end < payload.length && payload[end] != '\n') {
+                end++;
+            }
+            int stop = end > start && payload[end - 1] == '\r' ? end - 1 : end;
+            try {
+                Reading r = decoder.decode(number, start, stop);
+                if (r != null) {
+                    readings.add(r);
+                }
+            } catch (DecodeException e) {
+                errors.add(e);
+            }
+            start = end + 1;
+        }
+        return new DecodeResult(readings, errors);
     }
 
     /** A frame that decoded whole. */

@@ -8,7 +8,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,31 +113,10 @@ public final class LineProtocolDriver implements Driver {
     @Override
     public DecodeResult decodeAll(Frame frame) {
         byte[] bytes = frame.payload();
-        List<Reading> readings = new ArrayList<>();
-        List<DecodeException> errors = new ArrayList<>();
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        int start = 0;
-        int lineNumber = 0;
-        while (start < bytes.length) {
-            lineNumber++;
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
-            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
-            try {
-                String line = text(utf8, bytes, start, stop, lineNumber);
-                Reading r = new LineParser(line, lineNumber, frame.receivedAt()).parse();
-                if (r != null) {
-                    readings.add(r);
-                }
-            } catch (DecodeException e) {
-                errors.add(e);
-            }
-            start = end + 1;
-        }
-        return new DecodeResult(readings, errors);
+        return DecodeResult.eachLine(bytes, (number, from, to) ->
+                new LineParser(text(utf8, bytes, from, to, number), number, frame.receivedAt()).parse());
     }
 
     private static String text(CharsetDecoder utf8, byte[] bytes, int from, int to, int lineNumber)

@@ -116,33 +116,18 @@ public final class NmeaRadarDriver implements Driver {
     @Override
     public DecodeResult decodeAll(Frame frame) {
         byte[] b = frame.payload();
-        List<Reading> readings = new ArrayList<>();
-        List<DecodeException> errors = new ArrayList<>();
-        int start = 0;
-        boolean any = false;
-        while (start < b.length) {
-            int end = start;
-            while (end < b.length && b[end] != '\n') {
-                end++;
+        int[] sentences = {0};
+        DecodeResult result = DecodeResult.eachLine(b, (number, from, to) -> {
+            if (to == from) {
+                return null;
             }
-            int stop = end > start && b[end - 1] == '\r' ? end - 1 : end;
-            if (stop > start) {
-                any = true;
-                try {
-                    Reading r = sentence(b, start, stop, frame.receivedAt());
-                    if (r != null) {
-                        readings.add(r);
-                    }
-                } catch (DecodeException e) {
-                    errors.add(e);
-                }
-            }
-            start = end + 1;
+            sentences[0]++;
+            return sentence(b, from, to, frame.receivedAt());
+        });
+        if (sentences[0] == 0) {
+            return DecodeResult.failed(DecodeException.atOffset(0, "no NMEA sentence in the frame"));
         }
-        if (!any) {
-            errors.add(DecodeException.atOffset(0, "no NMEA sentence in the frame"));
-        }
-        return new DecodeResult(readings, errors);
+        return result;
     }
 
     private Reading sentence(byte[] b, int from, int to, Instant receivedAt) throws DecodeException {
