@@ -2,6 +2,9 @@ package org.limes.gateway.source;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.AttributeKey;
@@ -51,6 +54,25 @@ public final class CertificateIdentityHandler extends ChannelInboundHandlerAdapt
     private final String source;
     private final Predicate<String> knownDevice;
     private final SourceMetrics metrics;
+
+    /**
+     * Adds a listener's TLS to a new channel's pipeline, when it has any: the TLS handler and,
+     * with mutual TLS, this check of the peer's certificate after it. Shared by the TCP and
+     * HTTP listeners.
+     *
+     * @param tls    the listener's server context, or null for plain TCP
+     * @param mutual whether client certificates are required and checked against the inventory
+     */
+    public static void addTls(ChannelPipeline p, SocketChannel channel, SslContext tls, boolean mutual, String source,
+            Predicate<String> knownDevice, SourceMetrics metrics) {
+        if (tls == null) {
+            return;
+        }
+        p.addLast("tls", tls.newHandler(channel.alloc()));
+        if (mutual) {
+            p.addLast("identity", new CertificateIdentityHandler(source, knownDevice, metrics));
+        }
+    }
 
     public CertificateIdentityHandler(String source, Predicate<String> knownDevice, SourceMetrics metrics) {
         this.source = source;

@@ -63,12 +63,8 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline p = channel.pipeline();
         p.addLast("limit", limit);
-        if (tls != null) {
-            p.addLast("tls", tls.newHandler(channel.alloc()));
-            if (config.tls().mutual()) {
-                p.addLast("identity", new CertificateIdentityHandler(config.name(), knownDevice, metrics));
-            }
-        }
+        CertificateIdentityHandler.addTls(p, channel, tls, tls != null && config.tls().mutual(), config.name(),
+                knownDevice, metrics);
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(config.requestTimeoutMs(), metrics);
         p.addLast("deadline", deadline)
                 .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 8192))

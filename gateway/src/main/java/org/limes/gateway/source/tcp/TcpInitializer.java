@@ -76,12 +76,8 @@ final class TcpInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline p = channel.pipeline();
         p.addLast("limit", limit);
-        if (tls != null) {
-            p.addLast("tls", tls.newHandler(channel.alloc()));
-            if (config.tls().mutual()) {
-                p.addLast("identity", new CertificateIdentityHandler(config.name(), knownDevice, metrics));
-            }
-        }
+        CertificateIdentityHandler.addTls(p, channel, tls, tls != null && config.tls().mutual(), config.name(),
+                knownDevice, metrics);
         ReadGateHandler gate = new ReadGateHandler();
         p.addLast("idle", new ReadTimeoutHandler(config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                 .addLast("gate", gate)
