@@ -2,6 +2,7 @@ package org.limes.drivers.lineprotocol;
 
 import java.time.Instant;
 import java.util.Map;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Reading;
 
 /**
@@ -15,7 +16,9 @@ import org.limes.drivers.Reading;
  * the {@code i} suffix. Tags are written in key order, which InfluxDB recommends.
  *
  * <p>A reading becomes one point: measurement = kind; tags = {@code device}, {@code site}
- * (when set) and the reading's tags; timestamp = the device time in nanoseconds.
+ * (when set) and the reading's tags; timestamp = the device time in nanoseconds, plus, for an
+ * event kind, the offset below the device time's precision that keeps two events of one series
+ * apart ({@link EventKey#storeTime}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -57,7 +60,7 @@ public final class LineProtocolEncoder {
             tag(sb, "site", r.site());
         }
         appendFields(sb, r.fields());
-        sb.append(' ').append(nanos(r.deviceTime()));
+        sb.append(' ').append(nanos(EventKey.storeTime(r)));
     }
 
     /** A point of any shape; {@code tags} should be sorted by key (e.g. a TreeMap). */

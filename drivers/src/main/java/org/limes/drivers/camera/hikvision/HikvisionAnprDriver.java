@@ -21,6 +21,7 @@ import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
 import org.limes.drivers.DeviceId;
 import org.limes.drivers.Driver;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
@@ -111,7 +112,7 @@ public final class HikvisionAnprDriver implements Driver {
     private static final int MAX_TAG_CHARS = 64;
     private static final int MAX_SHOWN_CHARS = 40;
     private static final Pattern DECIMAL = Pattern.compile("[0-9]+(\\.[0-9]+)?");
-    private static final Set<String> FIELDS = Set.of(FIELD_PLATE, FIELD_CONFIDENCE, FIELD_PICTURES);
+    private static final Set<String> FIELDS = Set.of(FIELD_PLATE, FIELD_CONFIDENCE, FIELD_PICTURES, EventKey.FIELD);
 
     /** Tag name → the {@code ANPR} child element it comes from, in encoding order. */
     private static final Map<String, String> TAG_ELEMENTS = orderedTags();
@@ -274,8 +275,10 @@ public final class HikvisionAnprDriver implements Driver {
             }
         }
         String device = fixedDevice != null ? fixedDevice : device(xml);
-        Instant time = time(required(xml, "dateTime"));
-        Reading read = new Reading(device, "", KIND, tags, fields, time, frame.receivedAt());
+        String dateTime = required(xml, "dateTime");
+        // Each read is an event: two in one second must not share a store key (EventKey).
+        Reading read = EventKey.mark(new Reading(device, "", KIND, tags, fields, time(dateTime), frame.receivedAt()),
+                EventKey.precisionOf(dateTime));
         List<Attachment> attachments = new ArrayList<>(pictures.size());
         for (MultipartFormReader.Part p : pictures) {
             String name = !p.filename().isBlank() ? p.filename() : !p.name().isBlank() ? p.name()
@@ -362,6 +365,11 @@ public final class HikvisionAnprDriver implements Driver {
             if (!FIELDS.contains(f)) {
                 throw new IllegalArgumentException(NAME + " cannot carry field " + f + ", only " + FIELDS.stream().sorted().toList());
             }
+        }
+        Object precision = fields.get(EventKey.FIELD);
+        if (precision != null && !precision.equals(EventKey.precisionOf(reading.deviceTime().toString()))) {
+            throw new IllegalArgumentException("field " + EventKey.FIELD + " must be the precision of the time written, "
+                    + EventKey.precisionOf(reading.deviceTime().toString()) + ", got " + precision);
         }
         for (String t : reading.tags().keySet()) {
             if (!TAG_ELEMENTS.containsKey(t)) {

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.Driver;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
@@ -162,6 +163,7 @@ public final class CameraJsonDriver implements Driver {
         }
         String device = null;
         Instant time = null;
+        String timeText = null;
         TreeMap<String, String> tags = new TreeMap<>();
         TreeMap<String, Object> fields = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
@@ -171,7 +173,10 @@ public final class CameraJsonDriver implements Driver {
             switch (key) {
                 case "type" -> { }
                 case "device" -> device = device(v);
-                case "time" -> time = time(v);
+                case "time" -> {
+                    time = time(v);
+                    timeText = v.textValue();
+                }
                 default -> {
                     switch (type) {
                         case ANPR_READ -> anprKey(key, v, tags, fields);
@@ -197,7 +202,10 @@ public final class CameraJsonDriver implements Driver {
             }
             default -> require(fields.get("online"), "online");
         }
-        return new Reading(device, "", type, tags, fields, time, receivedAt);
+        Reading reading = new Reading(device, "", type, tags, fields, time, receivedAt);
+        // A plate read is an event: two in one time step must not share a store key (EventKey).
+        // Counts are per interval and health is a state: a repeat of either overwrites.
+        return type.equals(ANPR_READ) ? EventKey.mark(reading, EventKey.precisionOf(timeText)) : reading;
     }
 
     private static void anprKey(String key, JsonNode v, Map<String, String> tags, Map<String, Object> fields)
@@ -331,7 +339,13 @@ public final class CameraJsonDriver implements Driver {
         switch (type) {
             case ANPR_READ -> {
                 allowOnly(tags.keySet(), Set.copyOf(ANPR_TAGS), "tag");
-                allowOnly(fields.keySet(), Set.of("plate", "confidence_pct"), "field");
+                allowOnly(fields.keySet(), Set.of("plate", "confidence_pct", EventKey.FIELD), "field");
+                Object precision = fields.get(EventKey.FIELD);
+                long written = EventKey.precisionOf(reading.deviceTime().toString());
+                if (precision != null && !precision.equals(written)) {
+                    throw new IllegalArgumentException("field " + EventKey.FIELD + " must be the precision of the time "
+                            + "written, " + written + ", got " + precision);
+                }
                 body.put("plate", textField(fields, "plate", MAX_PLATE_CHARS));
                 body.put("confidence_pct", doubleField(fields, "confidence_pct", 0, 100, true));
                 for (String t : ANPR_TAGS) {

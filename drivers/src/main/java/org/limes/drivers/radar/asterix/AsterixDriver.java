@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.Driver;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
@@ -59,6 +61,8 @@ public final class AsterixDriver implements Driver {
 
     private static final int HEADER = 3;
     private static final int MAX_BLOCK = 65_535;
+    /** 1/128 s, the LSB of a time of day, in whole µs (7 812.5 rounded down). */
+    static final long PLOT_PRECISION_US = 7_812;
 
     private final String device;
     private final SensorPosition sensor;
@@ -171,8 +175,9 @@ public final class AsterixDriver implements Driver {
         }
         if (report.describesATarget()) {
             report.derive(sensor);
-            readings.add(new Reading(device, "", TrackReport.KIND, report.tags(uap.category()), report.fields(),
-                    report.deviceTime(receivedAt), receivedAt));
+            Reading r = new Reading(device, "", TrackReport.KIND, report.tags(uap.category()), report.fields(),
+                    report.deviceTime(receivedAt), receivedAt);
+            readings.add(report.track < 0 ? EventKey.mark(r, plotPrecisionUs(r)) : r);
         }
         return pos;
     }
@@ -190,7 +195,8 @@ public final class AsterixDriver implements Driver {
      * @throws IllegalArgumentException naming the tag or field the category cannot carry
      */
     @Override
-    public byte[] encode(Reading reading) {
+    public byte[] encode(Reading given) {
+        Reading reading = withoutEventKey(given);
         if (!TrackReport.KIND.equals(reading.kind())) {
             throw new IllegalArgumentException("radar-asterix encodes kind radar_track, got " + reading.kind());
         }
@@ -251,6 +257,32 @@ public final class AsterixDriver implements Driver {
                     + written.tags(uap.category()) + " of this reading, not " + reading.tags());
         }
         return block(uap.category(), items);
+    }
+
+    /** The reading without its event mark, which is derived on decoding, after checking it. */
+    private static Reading withoutEventKey(Reading reading) {
+        Object precision = reading.fields().get(EventKey.FIELD);
+        if (precision == null) {
+            return reading;
+        }
+        if (reading.tags().containsKey(TrackReport.TAG_TRACK) || !precision.equals(plotPrecisionUs(reading))) {
+            throw new IllegalArgumentException("field " + EventKey.FIELD + " belongs to a plot (no track) only, and is "
+                    + plotPrecisionUs(reading) + " for this one, got " + precision);
+        }
+        Map<String, Object> plain = new TreeMap<>(reading.fields());
+        plain.remove(EventKey.FIELD);
+        return new Reading(reading.deviceId(), reading.site(), reading.kind(), reading.tags(), plain,
+                reading.deviceTime(), reading.receivedAt());
+    }
+
+    /**
+     * A plot (a report without a track number) is an event: two plots of one sensor in one
+     * time step must not share a store key ({@link EventKey}). Its device time's precision is
+     * the time of day's LSB, 1/128 s, of which 7 812 whole µs; without a time of day it is
+     * the receive time, kept apart below 1 ms.
+     */
+    static long plotPrecisionUs(Reading plot) {
+        return plot.fields().containsKey(TrackReport.TIME_OF_DAY) ? PLOT_PRECISION_US : 1_000;
     }
 
     private static byte[] block(int category, byte[][] items) {
