@@ -2,6 +2,7 @@ package org.limes.drivers;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -90,6 +91,45 @@ public final class EventKey {
             u /= 10;
         }
         return u;
+    }
+
+    /**
+     * The instant as ISO-8601 in UTC with as many fraction digits as the precision says
+     * (none for 1 s, 3 for 1 000 µs, 6 for 1 µs, 9 when the instant has nanoseconds), so
+     * that {@link #precisionOf} of the text gives the precision back: for encoders.
+     *
+     * @throws IllegalArgumentException when the precision is not a power of ten of 1..1 000 000
+     *                                  µs, or the instant is finer than it
+     */
+    public static String isoTime(Instant t, long precisionUs) {
+        int digits = 6;
+        for (long u = precisionUs; u > 1; u /= 10) {
+            if (u % 10 != 0) {
+                digits = -1;
+                break;
+            }
+            digits--;
+        }
+        if (digits < 0 || precisionUs < 1) {
+            throw new IllegalArgumentException(FIELD + " must be a power of ten of 1.." + SECOND_US
+                    + " µs to be written as a time, got " + precisionUs);
+        }
+        if (digits == 6 && t.getNano() % 1_000 != 0) {
+            digits = 9;
+        }
+        long step = 1;
+        for (int i = digits; i < 9; i++) {
+            step *= 10;
+        }
+        if (t.getNano() % step != 0) {
+            throw new IllegalArgumentException("device time " + t + " is finer than its " + FIELD + " " + precisionUs);
+        }
+        String whole = Instant.ofEpochSecond(t.getEpochSecond()).toString();
+        if (digits == 0) {
+            return whole;
+        }
+        String fraction = String.format(Locale.ROOT, "%09d", t.getNano()).substring(0, digits);
+        return whole.substring(0, whole.length() - 1) + "." + fraction + "Z";
     }
 
     /**

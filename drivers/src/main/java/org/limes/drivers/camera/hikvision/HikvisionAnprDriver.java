@@ -367,10 +367,11 @@ public final class HikvisionAnprDriver implements Driver {
             }
         }
         Object precision = fields.get(EventKey.FIELD);
-        if (precision != null && !precision.equals(EventKey.precisionOf(reading.deviceTime().toString()))) {
-            throw new IllegalArgumentException("field " + EventKey.FIELD + " must be the precision of the time written, "
-                    + EventKey.precisionOf(reading.deviceTime().toString()) + ", got " + precision);
+        if (precision != null && !(precision instanceof Long)) {
+            throw new IllegalArgumentException("field " + EventKey.FIELD + " must be a Long, got " + precision);
         }
+        String dateTime = precision == null ? reading.deviceTime().toString()
+                : EventKey.isoTime(reading.deviceTime(), (Long) precision);
         for (String t : reading.tags().keySet()) {
             if (!TAG_ELEMENTS.containsKey(t)) {
                 throw new IllegalArgumentException(NAME + " cannot carry tag " + t + ", only " + TAG_ELEMENTS.keySet());
@@ -417,7 +418,7 @@ public final class HikvisionAnprDriver implements Driver {
         if (deviceElement != null) {
             element(xml, deviceElement, reading.deviceId());
         }
-        element(xml, "dateTime", reading.deviceTime().toString());
+        element(xml, "dateTime", dateTime);
         element(xml, "activePostCount", "1");
         element(xml, "eventType", "ANPR");
         element(xml, "eventState", "active");

@@ -336,15 +336,17 @@ public final class CameraJsonDriver implements Driver {
         Map<String, Object> fields = reading.fields();
         Map<String, String> tags = reading.tags();
         Map<String, Object> body = new LinkedHashMap<>();
+        String time = reading.deviceTime().toString();
         switch (type) {
             case ANPR_READ -> {
                 allowOnly(tags.keySet(), Set.copyOf(ANPR_TAGS), "tag");
                 allowOnly(fields.keySet(), Set.of("plate", "confidence_pct", EventKey.FIELD), "field");
                 Object precision = fields.get(EventKey.FIELD);
-                long written = EventKey.precisionOf(reading.deviceTime().toString());
-                if (precision != null && !precision.equals(written)) {
-                    throw new IllegalArgumentException("field " + EventKey.FIELD + " must be the precision of the time "
-                            + "written, " + written + ", got " + precision);
+                if (precision != null && !(precision instanceof Long)) {
+                    throw new IllegalArgumentException("field " + EventKey.FIELD + " must be a Long, got " + precision);
+                }
+                if (precision != null) {
+                    time = EventKey.isoTime(reading.deviceTime(), (Long) precision);
                 }
                 body.put("plate", textField(fields, "plate", MAX_PLATE_CHARS));
                 body.put("confidence_pct", doubleField(fields, "confidence_pct", 0, 100, true));
@@ -394,7 +396,7 @@ public final class CameraJsonDriver implements Driver {
             g.writeStartObject();
             g.writeStringField("type", type);
             g.writeStringField("device", reading.deviceId());
-            g.writeStringField("time", reading.deviceTime().toString());
+            g.writeStringField("time", time);
             for (Map.Entry<String, Object> e : body.entrySet()) {
                 g.writeFieldName(e.getKey());
                 Object v = e.getValue();

@@ -20,6 +20,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.DriverContractTest;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
 
@@ -108,7 +109,8 @@ class HikvisionAnprDriverTest extends DriverContractTest {
         assertThat(r.kind()).isEqualTo("anpr_read");
         assertThat(r.tags()).isEqualTo(Map.of("lane", "2", "direction", "forward", "country", "LY",
                 "vehicle_type", "vehicle", "list", "blockList", "plate_color", "white"));
-        assertThat(r.fields()).isEqualTo(Map.of("plate", "5-123456", "confidence_pct", 97.0, "picture_bytes", 100L));
+        assertThat(r.fields()).isEqualTo(Map.of("plate", "5-123456", "confidence_pct", 97.0, "picture_bytes", 100L,
+                EventKey.FIELD, 1_000_000L));
         assertThat(r.deviceTime()).isEqualTo(Instant.parse("2026-11-26T06:00:00Z"));
         assertThat(r.receivedAt()).isEqualTo(RECEIVED_AT);
     }
@@ -349,7 +351,7 @@ class HikvisionAnprDriverTest extends DriverContractTest {
         Reading r = new Reading("10.0.0.1", "", "anpr_read", Map.of("list", "a<b>&c"),
                 Map.of("plate", "<&>", "picture_bytes", 0L), Instant.parse("2026-11-26T06:00:00Z"), RECEIVED_AT);
 
-        assertSameReading(r, driver.decode(frame(driver.encode(r))).get(0), "escaped");
+        assertSameReading(EventKey.mark(r, EventKey.SECOND_US), driver.decode(frame(driver.encode(r))).get(0), "escaped");
     }
 
     @Test

@@ -14,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DriverContractTest;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 
@@ -60,6 +61,8 @@ class HikvisionAnprRoundTripTest {
                     if (confidence != null) {
                         fields.put("confidence_pct", confidence);
                     }
+                    // As decoding marks it: an event, as precise as the time written.
+                    fields.put(EventKey.FIELD, EventKey.precisionOf(time.toString()));
                     return new Reading(ip, "", "anpr_read", tagMap, fields, time, RECEIVED_AT);
                 });
     }

@@ -15,6 +15,7 @@ import org.limes.drivers.DecodeException;
 import org.limes.drivers.Driver;
 import org.limes.drivers.DriverContractTest;
 import org.limes.drivers.DriverOptions;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
 
@@ -63,7 +64,8 @@ class CameraJsonDriverTest extends DriverContractTest {
         assertThat(r.kind()).isEqualTo("anpr_read");
         assertThat(r.tags()).isEqualTo(Map.of("lane", "2", "direction", "inbound", "country", "LY",
                 "vehicle_type", "car", "list", "blockList", "plate_color", "white"));
-        assertThat(r.fields()).isEqualTo(Map.of("plate", "5-123456", "confidence_pct", 97.5));
+        assertThat(r.fields()).isEqualTo(Map.of("plate", "5-123456", "confidence_pct", 97.5,
+                EventKey.FIELD, 1_000_000L));
         assertThat(r.deviceTime()).isEqualTo(Instant.parse("2026-11-26T06:00:00Z"));
     }
 

@@ -14,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DriverContractTest;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 
@@ -68,8 +69,9 @@ class CameraJsonRoundTripTest {
                     return m;
                 });
         return Combinators.combine(devices(), text(32), Arbitraries.doubles().between(0, 100), tags, times())
-                .as((device, plate, confidence, tagMap, time) -> new Reading(device, "", "anpr_read", tagMap,
-                        Map.of("plate", plate, "confidence_pct", confidence), time, RECEIVED_AT));
+                .as((device, plate, confidence, tagMap, time) -> EventKey.mark(new Reading(device, "", "anpr_read",
+                        tagMap, Map.of("plate", plate, "confidence_pct", confidence), time, RECEIVED_AT),
+                        EventKey.precisionOf(time.toString())));
     }
 
     private static Arbitrary<Reading> zoneCounts() {
