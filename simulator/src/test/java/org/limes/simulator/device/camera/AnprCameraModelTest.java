@@ -15,6 +15,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.DriverContractTest;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
+import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.simulator.device.camera.AnprCameraModel.Wire;
@@ -36,7 +37,8 @@ class AnprCameraModelTest {
         for (int second = 0; second < 400; second += 3) {
             for (int camera = 1; camera <= 4; camera++) {
                 Instant t = START.plusSeconds(second).plusMillis(camera);
-                Reading expected = model.next(camera, t);
+                // Decoding marks each read an event, as precise as the time the camera wrote.
+                Reading expected = EventKey.mark(model.next(camera, t), EventKey.precisionOf(t.toString()));
 
                 List<Reading> decoded = driver.decode(new Frame(model.frame(camera, t), "test", "camera", t));
 
