@@ -8,8 +8,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
@@ -17,6 +20,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.StoreNames;
 
 /**
  * The {@code lineprotocol} format: InfluxDB line protocol as Telegraf and InfluxDB clients
@@ -52,12 +56,22 @@ import org.limes.drivers.Reading;
  * <p>Worked example, with the default options ({@code device_tag: device},
  * {@code precision: ns}). The line
  * <pre>
- * people_count,device=cam-07,zone=gate\ 2 in=12i,out=9i,ok=T,note="a \"b\"" 1764136800000000000
+ * gate_count,device=cam-07,zone=gate\ 2 in=12i,out=9i,ok=T,note="a \"b\"" 1764136800000000000
  * </pre>
- * decodes to one reading: device {@code cam-07}, kind {@code people_count}, tags
+ * decodes to one reading: device {@code cam-07}, kind {@code gate_count}, tags
  * {@code {zone=gate 2}}, fields {@code {in=12L, note=a "b", ok=true, out=9L}}, device time
- * {@code 2026-11-26T06:00:00Z}. Every other tag, {@code site} included, stays a tag; the
- * reading's site is left empty for the gateway's inventory.
+ * {@code 2026-11-26T06:00:00Z}. Every other tag stays a tag; the reading's site is left empty
+ * for the gateway's inventory.
+ *
+ * <p>Names, checked as each is read (see {@link StoreNames}): the measurement, tag keys and
+ * field keys must be names the store can hold ({@code [A-Za-z][A-Za-z0-9_]{0,126}}); no tag or
+ * field may be, in any letter case, a name the gateway writes itself ({@code device},
+ * {@code site}, {@code timestamp}, {@code time}) or the device tag; two tags, two fields, or a
+ * tag and a field, must not differ only in letter case (the store ignores case); and the
+ * measurement must not be one Limes writes itself ({@code alert} never, a driver's kind such as
+ * {@code vehicle_count} only when option {@code allow_kinds} lists it). Each is an error of that
+ * line, naming the key and what is allowed: a device cannot write as another device, forge
+ * alert rows, or stop the store with a name it cannot hold.
  *
  * <p>{@link #decodeAll} decodes line by line: a bad line is one error, located by its
  * 1-based line and column, and the lines around it still decode. {@link #decode} throws
@@ -75,6 +89,7 @@ public final class LineProtocolDriver implements Driver {
 
     private final String deviceTag;
     private final Precision precision;
+    private final Set<String> allowedKinds;
 
     /** The timestamp precisions of the {@code precision} option. */
     public enum Precision {
@@ -87,12 +102,35 @@ public final class LineProtocolDriver implements Driver {
         }
     }
 
+    /** A driver that may write no measurement Limes writes itself. */
     public LineProtocolDriver(String deviceTag, Precision precision) {
+        this(deviceTag, precision, Set.of());
+    }
+
+    /**
+     * @param allowedKinds the measurements Limes writes itself ({@link StoreNames#LIMES_MEASUREMENTS})
+     *                     that this source's devices may write too (option {@code allow_kinds});
+     *                     never {@code alert}
+     */
+    public LineProtocolDriver(String deviceTag, Precision precision, Set<String> allowedKinds) {
         if (deviceTag == null || deviceTag.isEmpty()) {
             throw new IllegalArgumentException("deviceTag must not be empty");
         }
+        for (String kind : allowedKinds) {
+            if (!StoreNames.LIMES_MEASUREMENTS.contains(kind) || kind.equals(StoreNames.ALERT)) {
+                throw new IllegalArgumentException("allow_kinds lists the kinds Limes drivers write that a "
+                        + "line-protocol device may write too, one of " + allowedKindsText() + ", got '" + kind + "'");
+            }
+        }
         this.deviceTag = deviceTag;
         this.precision = precision;
+        this.allowedKinds = Set.copyOf(allowedKinds);
+    }
+
+    /** The kinds option {@code allow_kinds} may list, sorted, as text. */
+    static String allowedKindsText() {
+        return StoreNames.LIMES_MEASUREMENTS.stream().filter(k -> !k.equals(StoreNames.ALERT)).sorted().toList()
+                .toString();
     }
 
     @Override
@@ -161,7 +199,9 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(cr, "carriage return (U+000D) inside a line; lines end with LF or CR LF");
             }
             String measurement = name(false, "measurement");
+            checkMeasurement(measurement, first);
             TreeMap<String, String> tags = new TreeMap<>();
+            Map<String, String> tagNames = new HashMap<>();
             while (i < s.length() && s.charAt(i) == ',') {
                 i++;
                 int at = i;
@@ -171,6 +211,7 @@ public final class LineProtocolDriver implements Driver {
                 if (tags.put(key, value) != null) {
                     throw fault(at, "tag " + shown(key) + " appears more than once");
                 }
+                checkTagKey(key, at, tagNames);
             }
             if (i >= s.length()) {
                 throw fault(i, "missing fields: a point needs at least one field after a space");
@@ -180,6 +221,7 @@ public final class LineProtocolDriver implements Driver {
             }
             spaces();
             TreeMap<String, Object> fields = new TreeMap<>();
+            Map<String, String> fieldNames = new HashMap<>();
             while (true) {
                 int at = i;
                 if (i >= s.length()) {
@@ -191,6 +233,7 @@ public final class LineProtocolDriver implements Driver {
                 if (fields.put(key, value) != null) {
                     throw fault(at, "field " + shown(key) + " appears more than once");
                 }
+                checkFieldKey(key, at, fieldNames, tagNames);
                 if (i < s.length() && s.charAt(i) == ',') {
                     i++;
                     continue;
@@ -219,6 +262,71 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(0, "the measurement must not be blank");
             }
             return new Reading(device, "", measurement, tags, fields, time, receivedAt);
+        }
+
+        /** A name the store can hold, and not one Limes writes itself unless allowed. */
+        private void checkMeasurement(String measurement, int at) throws DecodeException {
+            String problem = StoreNames.problem(measurement);
+            if (problem != null) {
+                throw fault(at, "measurement " + shown(measurement) + ": " + problem);
+            }
+            String lower = measurement.toLowerCase(Locale.ROOT);
+            if (lower.equals(StoreNames.ALERT)) {
+                throw fault(at, "measurement " + shown(measurement) + " holds the gateway's alert transitions; "
+                        + "a device may not write it");
+            }
+            if (StoreNames.isLimesMeasurement(lower) && !allowedKinds.contains(lower)) {
+                throw fault(at, "measurement " + shown(measurement) + " is a kind Limes drivers write; a "
+                        + "line-protocol device may write it only when the source's option allow_kinds lists it");
+            }
+        }
+
+        /**
+         * The device tag itself, or a store name that is not the gateway's and not another tag of
+         * the line in other letter case ({@code names}: lower case to the key, filled here).
+         */
+        private void checkTagKey(String key, int at, Map<String, String> names) throws DecodeException {
+            if (key.equals(deviceTag)) {
+                names.put(key.toLowerCase(Locale.ROOT), key);
+                return;
+            }
+            String problem = StoreNames.problem(key);
+            if (problem != null) {
+                throw fault(at, "tag key " + shown(key) + ": " + problem);
+            }
+            if (key.equalsIgnoreCase(deviceTag) || StoreNames.isGatewayKey(key)) {
+                throw fault(at, "tag " + shown(key) + " is, in some letter case, a name the gateway writes itself ("
+                        + shown(deviceTag) + " names the device; device, site, timestamp and time are the gateway's)");
+            }
+            String other = names.putIfAbsent(key.toLowerCase(Locale.ROOT), key);
+            if (other != null) {
+                throw fault(at, "tags " + shown(other) + " and " + shown(key) + " differ only in letter case, "
+                        + "and the store reads them as one");
+            }
+        }
+
+        /** A store name that is not the gateway's, nor another field or a tag in other letter case. */
+        private void checkFieldKey(String key, int at, Map<String, String> names, Map<String, String> tagNames)
+                throws DecodeException {
+            String problem = StoreNames.problem(key);
+            if (problem != null) {
+                throw fault(at, "field key " + shown(key) + ": " + problem);
+            }
+            if (StoreNames.isGatewayKey(key)) {
+                throw fault(at, "field " + shown(key) + " is, in some letter case, a name the gateway writes itself "
+                        + "(device, site, timestamp and time are the gateway's)");
+            }
+            String lower = key.toLowerCase(Locale.ROOT);
+            String tag = tagNames.get(lower);
+            if (tag != null && !tag.equals(deviceTag)) {
+                throw fault(at, "field " + shown(key) + " has the name of tag " + shown(tag)
+                        + ", and the store reads them as one column");
+            }
+            String other = names.putIfAbsent(lower, key);
+            if (other != null) {
+                throw fault(at, "fields " + shown(other) + " and " + shown(key) + " differ only in letter case, "
+                        + "and the store reads them as one");
+            }
         }
 
         private void spaces() {

@@ -30,7 +30,7 @@ class LineProtocolDriverTest extends DriverContractTest {
     @Override
     protected List<byte[]> validFrames() {
         return List.of(
-                bytes("people_count,device=cam-07,zone=gate\\ 2 in=12i,out=9i,ok=T,note=\"a \\\"b\\\"\" 1764136800000000000"),
+                bytes("gate_count,device=cam-07,zone=gate\\ 2 in=12i,out=9i,ok=T,note=\"a \\\"b\\\"\" 1764136800000000000"),
                 bytes("m,device=d,a=x\\\\,b=back\\slash f=1.5e3,u=3u,s=\"\\\\\" -5"),
                 bytes("# c\nweather,device=ws-1 t=21.5\nweather,device=ws-2 t=-0.5 1\n"));
     }
@@ -56,9 +56,9 @@ class LineProtocolDriverTest extends DriverContractTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"a\\", "\\", "a\\\\", "\\,", "x\\ y", "\\=", "q\\\"", "ends with \\\\\\"})
-    void backslashesInNamesAndTagValuesSurviveEncodeAndDecode(String value) throws DecodeException {
-        Reading r = new Reading("d\\", "", "m" + value, Map.of("t" + value, value, "z", "after"),
-                Map.of("f" + value, 1L, "s", value), Instant.parse("2026-11-26T06:00:00Z"), RECEIVED_AT);
+    void backslashesInTagValuesAndStringsSurviveEncodeAndDecode(String value) throws DecodeException {
+        Reading r = new Reading("d\\", "", "m", Map.of("t", value, "z", "after"),
+                Map.of("f", 1L, "s", value), Instant.parse("2026-11-26T06:00:00Z"), RECEIVED_AT);
 
         byte[] encoded = driver.encode(r);
 
@@ -109,6 +109,99 @@ class LineProtocolDriverTest extends DriverContractTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("option device_tag");
         assertThatThrownBy(() -> factory.create(DriverOptions.of(Map.of("measurement", "x"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("measurement");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "plc-x,device=lp-1 v=1|line 1, column 1: measurement 'plc-x': names the store can hold are 1..127 ASCII "
+                    + "letters, digits or underscores, starting with a letter",
+            "plc,device=lp-1,zo-ne=a v=1|line 1, column 17: tag key 'zo-ne': names the store can hold are 1..127 "
+                    + "ASCII letters, digits or underscores, starting with a letter",
+            "plc,device=lp-1 v.x=1|line 1, column 17: field key 'v.x': names the store can hold are 1..127 ASCII "
+                    + "letters, digits or underscores, starting with a letter",
+            "_measurement,device=lp-1 v=1|line 1, column 1: measurement '_measurement': names the store can hold "
+                    + "are 1..127 ASCII letters, digits or underscores, starting with a letter",
+            "plc,device=lp-1 timestamp=1i|line 1, column 17: field 'timestamp' is, in some letter case, a name the "
+                    + "gateway writes itself (device, site, timestamp and time are the gateway's)"})
+    void aNameTheStoreCannotHoldIsAnErrorNamingIt(String lineAndError) {
+        String[] parts = lineAndError.split("\\|");
+
+        assertThatThrownBy(() -> driver.decode(frame(bytes(parts[0])))).isInstanceOf(DecodeException.class)
+                .hasMessage(parts[1]);
+    }
+
+    @Test
+    void aNameOfTheMaximumLengthIsAccepted() throws DecodeException {
+        String longest = "m" + "x".repeat(126);
+
+        String tag = "t" + "x".repeat(126);
+        String field = "f" + "x".repeat(126);
+        Reading r = driver.decode(frame(bytes(longest + ",device=d," + tag + "=v " + field + "=1i 1"))).get(0);
+
+        assertThat(r.kind()).isEqualTo(longest);
+        assertThatThrownBy(() -> driver.decode(frame(bytes(longest + "x,device=d f=1i 1"))))
+                .hasMessageContaining("1..127");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "vehicle_count,device=lp-1,Device=cnt-01,Device_class=counter,Lane=1 count_car=999i,count_total=999i "
+                    + "1764136800000000000|line 1, column 1: measurement 'vehicle_count' is a kind Limes drivers "
+                    + "write; a line-protocol device may write it only when the source's option allow_kinds lists it",
+            "alert,device=lp-1,Device=cam-01,Rule=watchlist alert_id=\"x\" 1|line 1, column 1: measurement 'alert' "
+                    + "holds the gateway's alert transitions; a device may not write it",
+            "ALERT,device=lp-1 v=1|line 1, column 1: measurement 'ALERT' holds the gateway's alert transitions; a "
+                    + "device may not write it",
+            "Vehicle_Count,device=lp-1 v=1|line 1, column 1: measurement 'Vehicle_Count' is a kind Limes drivers "
+                    + "write; a line-protocol device may write it only when the source's option allow_kinds lists it",
+            "plc,device=lp-1,Device=cnt-01 v=1|line 1, column 17: tag 'Device' is, in some letter case, a name the "
+                    + "gateway writes itself ('device' names the device; device, site, timestamp and time are the "
+                    + "gateway's)",
+            "plc,device=lp-1,SITE=x v=1|line 1, column 17: tag 'SITE' is, in some letter case, a name the gateway "
+                    + "writes itself ('device' names the device; device, site, timestamp and time are the gateway's)",
+            "plc,device=lp-1,site=x v=1|line 1, column 17: tag 'site' is, in some letter case, a name the gateway "
+                    + "writes itself ('device' names the device; device, site, timestamp and time are the gateway's)",
+            "plc,device=lp-1,Lane=1,lane=2 v=1|line 1, column 24: tags 'Lane' and 'lane' differ only in letter case, "
+                    + "and the store reads them as one",
+            "plc,device=lp-1 v=1,V=2|line 1, column 21: fields 'v' and 'V' differ only in letter case, and the store "
+                    + "reads them as one",
+            "plc,device=lp-1,zone=a Zone=1i|line 1, column 24: field 'Zone' has the name of tag 'zone', and the "
+                    + "store reads them as one column",
+            "plc,device=lp-1 Device=\"cnt-01\"|line 1, column 17: field 'Device' is, in some letter case, a name "
+                    + "the gateway writes itself (device, site, timestamp and time are the gateway's)"})
+    void aDeviceCannotWriteTheGatewaysNamesOrMeasurements(String lineAndError) {
+        String[] parts = lineAndError.split("\\|");
+
+        assertThatThrownBy(() -> driver.decode(frame(bytes(parts[0])))).isInstanceOf(DecodeException.class)
+                .hasMessage(parts[1]);
+    }
+
+    @Test
+    void anotherDeviceTagStillCannotBeShadowed() {
+        Driver host = new LineProtocolDriverFactory().create(DriverOptions.of(Map.of("device_tag", "host")));
+
+        assertThatThrownBy(() -> host.decode(frame(bytes("cpu,host=gw,device=cnt-01 u=1"))))
+                .hasMessageContaining("tag 'device' is, in some letter case, a name the gateway writes itself");
+        assertThatThrownBy(() -> host.decode(frame(bytes("cpu,host=gw,HOST=gw2 u=1"))))
+                .hasMessageContaining("tag 'HOST' is, in some letter case, a name the gateway writes itself");
+    }
+
+    @Test
+    void optionAllowKindsLetsASourceWriteListedLimesKindsButNeverAlerts() throws DecodeException {
+        LineProtocolDriverFactory factory = new LineProtocolDriverFactory();
+        Driver plcCounter = factory.create(DriverOptions.of(Map.of("allow_kinds", "vehicle_count, people_count")));
+
+        assertThat(plcCounter.decode(frame(bytes("vehicle_count,device=plc-1,lane=1 count_car=3i 1"))))
+                .extracting(Reading::kind).containsExactly("vehicle_count");
+        assertThatThrownBy(() -> plcCounter.decode(frame(bytes("radar_track,device=plc-1 range_m=3 1"))))
+                .hasMessageContaining("option allow_kinds");
+        assertThatThrownBy(() -> plcCounter.decode(frame(bytes("vehicle_count,device=plc-1,Device=cnt-01 c=3i 1"))))
+                .hasMessageContaining("tag 'Device'");
+        assertThatThrownBy(() -> factory.create(DriverOptions.of(Map.of("allow_kinds", "alert"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("option allow_kinds")
+                .hasMessageContaining("got 'alert'");
+        assertThatThrownBy(() -> factory.create(DriverOptions.of(Map.of("allow_kinds", "cpu"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 'cpu'");
     }
 
     private static byte[] bytes(String s) {

@@ -9,8 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.limes.drivers.StoreNames;
 
 /**
  * Makes sure a QuestDB table exists for a measurement with its tags as {@code SYMBOL} columns
@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
  * set (designated timestamp, earlier keys, requested tags). Field columns are left to the line
  * protocol writer, which adds them itself.
  *
- * <p>Measurement and tag names must be letters, digits and underscores. What has been ensured is
+ * <p>Measurement and tag names must be names the store can hold ({@link StoreNames#problem}: the
+ * one rule for QuestDB and InfluxDB, which the pipeline enforces before a reading reaches the
+ * outbox, so this check only guards the SQL spliced here). What has been ensured is
  * remembered in a bounded, least-recently-used map, so the hot path costs no round trip.
  *
  * <p>Threading: safe for concurrent use; {@link #ensure} is serialised, and blocks for the SQL
@@ -35,8 +37,6 @@ public final class QuestDbSchema {
     /** The designated timestamp column that InfluxDB line protocol writes into. */
     public static final String TIMESTAMP_COLUMN = "timestamp";
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
-    private static final int MAX_IDENTIFIER_LENGTH = 127;
 
     private final QuestDbClient client;
     private final Map<String, Set<String>> ensured;
@@ -67,7 +67,7 @@ public final class QuestDbSchema {
      * Creates or extends the measurement's table so that every tag is a {@code SYMBOL} column and
      * part of the dedup key. Idempotent.
      *
-     * @throws IllegalArgumentException if a name is not letters, digits and underscores
+     * @throws IllegalArgumentException if a name is not one the store can hold
      * @throws UncheckedIOException if QuestDB cannot be reached or rejects the DDL
      */
     public synchronized void ensure(String measurement, Collection<String> tagKeys) {
@@ -164,11 +164,11 @@ public final class QuestDbSchema {
         return '"' + identifier + '"';
     }
 
-    /** Rejects names QuestDB would need escaping for, so they can be spliced into SQL safely. */
+    /** Rejects names the store cannot hold, which are also those unsafe to splice into SQL. */
     static void requireIdentifier(String name, String what) {
-        if (name == null || name.length() > MAX_IDENTIFIER_LENGTH || !IDENTIFIER.matcher(name).matches()) {
-            throw new IllegalArgumentException(what + " must be 1.." + MAX_IDENTIFIER_LENGTH
-                    + " letters, digits or underscores, got " + (name == null ? "null" : "'" + name + "'"));
+        String problem = StoreNames.problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(what + " " + (name == null ? "null" : "'" + name + "'") + ": " + problem);
         }
     }
 }

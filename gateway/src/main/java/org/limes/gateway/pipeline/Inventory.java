@@ -40,14 +40,22 @@ public final class Inventory {
 
     /**
      * The reading with its inventory site and tags, or null when the device is unknown and
-     * unknown devices are rejected. Tags the device reported itself win over inventory tags.
+     * unknown devices are rejected. An inventory tag wins over a tag of the same key the device
+     * reported itself: a device may not restate what the gateway says about it (its class, lane,
+     * location); the same key in another letter case is refused before this (see
+     * {@link StoreGuard}).
      */
     public Reading normalise(Reading r) {
         Entry e = devices.get(r.deviceId());
         if (e == null) {
             return acceptUnknown ? r.withSite(defaultSite) : null;
         }
-        return r.withSite(e.site).withExtraTags(e.tags);
+        if (e.tags.isEmpty()) {
+            return r.withSite(e.site);
+        }
+        TreeMap<String, String> tags = new TreeMap<>(r.tags());
+        tags.putAll(e.tags);
+        return new Reading(r.deviceId(), e.site, r.kind(), tags, r.fields(), r.deviceTime(), r.receivedAt());
     }
 
     public int size() {

@@ -24,6 +24,7 @@ import org.limes.drivers.Reading;
 import org.limes.drivers.lineprotocol.LineProtocolEncoder;
 import org.limes.gateway.live.LiveMetrics;
 import org.limes.gateway.live.LiveView;
+import org.limes.gateway.pipeline.StoreGuard.Refusal;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.picture.PictureStore;
@@ -71,6 +72,12 @@ import org.slf4j.LoggerFactory;
  * {@link TokenBucket} per inventory device (and one for all accepted unknown devices, so the
  * map is bounded by the inventory) and drops readings beyond a device's rate
  * ({@code reason=rate_limited}).
+ *
+ * <p>Last in admission, {@link StoreGuard} keeps out of the outboxes every reading the store
+ * could not take or that would write over the gateway's own names: a name the store cannot
+ * hold ({@code reason=invalid_name}), {@code device}/{@code site}/an inventory tag in another
+ * letter case or the {@code alert} measurement ({@code reason=gateway_name}), a field whose
+ * type conflicts with the store's ({@code reason=field_type}, {@code field_types_full}).
  */
 public final class Pipeline implements AutoCloseable {
 
@@ -94,6 +101,7 @@ public final class Pipeline implements AutoCloseable {
     private final AlertStateStore alertState;
     private final LiveView live;
     private final PictureStore pictures;
+    private final StoreGuard storeGuard = new StoreGuard(StoreGuard.MAX_FIELD_TYPES);
 
     /**
      * Builds the shards and their rule engines, and loads the persisted open alerts (each
@@ -331,7 +339,7 @@ public final class Pipeline implements AutoCloseable {
                 if (!admitted.isEmpty()) {
                     return new Decoded(admitted, null, Attachments.of(frame.payload(), result));
                 }
-                reason = "no reading of this frame was admitted: " + rejection(frame, result.readings().get(0));
+                reason = "no reading of this frame was admitted: " + rejection(frame, result.readings().get(0)).why();
             } else if (result.errors().isEmpty()) {
                 return new Decoded(result.readings(), null, null);
             } else {
@@ -349,18 +357,18 @@ public final class Pipeline implements AutoCloseable {
         return new Decoded(null, reason, null);
     }
 
-    /** The readings that pass the identity and limit checks; the others counted and logged. */
+    /** The readings that pass the identity, limit and store checks; the others counted and logged. */
     private List<Reading> admit(Frame frame, List<Reading> readings) {
         List<Reading> admitted = null;
         for (int i = 0; i < readings.size(); i++) {
             Reading r = readings.get(i);
-            String why = rejection(frame, r);
+            Refusal why = rejection(frame, r);
             if (why != null) {
-                metrics.dropped(frame.identity() != null && !frame.identity().equals(r.deviceId())
-                        ? "identity_mismatch" : "over_limits");
+                metrics.dropped(why.reason());
                 if (rejectedLog.allow(frame.origin(), System.nanoTime())) {
-                    LOG.warn("dropped a reading from {} ({}): {} (counted in limes.dropped, logged at most once a "
-                            + "minute per origin)", frame.origin(), frame.source(), why);
+                    LOG.warn("dropped a reading from {} ({}): {} (counted in limes.dropped{reason={}}, logged at "
+                            + "most once a minute per origin)", frame.origin(), frame.source(), why.why(),
+                            why.reason());
                 }
                 if (admitted == null) {
                     admitted = new ArrayList<>(readings.subList(0, i));
@@ -372,14 +380,23 @@ public final class Pipeline implements AutoCloseable {
         return admitted == null ? readings : admitted;
     }
 
-    /** Why a reading is not admitted, or null. Device ids in the message are shortened: they are input. */
-    private String rejection(Frame frame, Reading r) {
+    /**
+     * Why a reading is not admitted, or null; the store check comes last, so that only a reading
+     * otherwise admitted fixes a field's first type. Device ids in the message are shortened:
+     * they are input.
+     */
+    private Refusal rejection(Frame frame, Reading r) {
         if (frame.identity() != null && !frame.identity().equals(r.deviceId())) {
-            return "it names device '" + shorten(r.deviceId()) + "' but the sender authenticated as '"
-                    + frame.identity() + "'";
+            return new Refusal("identity_mismatch", "it names device '" + shorten(r.deviceId())
+                    + "' but the sender authenticated as '" + frame.identity() + "'");
         }
         String over = limits.violation(r);
-        return over == null ? null : "it is over the reading limits: " + over;
+        if (over != null) {
+            return new Refusal("over_limits", "it is over the reading limits: " + over);
+        }
+        Refusal store = storeGuard.check(r, inventory.tags(r.deviceId()),
+                inventory.knows(r.deviceId()) || inventory.acceptsUnknown());
+        return store == null ? null : new Refusal(store.reason(), "the store cannot take it: " + store.why());
     }
 
     private static String shorten(String s) {
