@@ -141,6 +141,11 @@ public final class Outbox {
         return destination;
     }
 
+    /** The directory of this log's segments. */
+    public Path dir() {
+        return dir;
+    }
+
     // ---------------------------------------------------------------- append side
 
     /**
