@@ -111,15 +111,15 @@ class CentreSinkLimitsIT {
 
     @Test
     void theWindowIsTheBrokersReceiveMaximumSoNoPublishIsRefusedAsTooManyInProgress() throws Exception {
-        start("max_inflight_messages 5\n");
+        start("max_inflight_messages 2\n");
         DestinationQueue queue = TestQueues.open(dir, "tripoli", committer, registry);
-        for (int n = 0; n < 40; n++) {
+        for (int n = 0; n < 100; n++) {
             append(queue, "cnt-" + n);
         }
         CentreSink sink = sink(queue);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 40 && queue.depth() == 0);
-        assertThat(sink.window()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 100 && queue.depth() == 0);
+        assertThat(sink.window()).isEqualTo(2);
         assertThat(errors("unacknowledged")).isZero();
         assertThat(received).extracting(Alert::device).startsWith("cnt-0", "cnt-1", "cnt-2");
     }
