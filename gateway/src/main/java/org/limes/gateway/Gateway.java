@@ -42,6 +42,7 @@ import org.limes.gateway.outbox.Outbox;
 import org.limes.gateway.outbox.OutboxConfig;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.outbox.OverflowAlerts;
+import org.limes.gateway.outbox.DeadLetters;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxMetrics;
 import org.limes.gateway.picture.PictureConfig;
@@ -100,6 +101,8 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     public static final String STORE_DESTINATION = "store";
+    /** The rule of the notice raised to the other centres when one sets an alert aside. */
+    public static final String SET_ASIDE_RULE = "outbox-dead-letter";
     private static final long RULES_POLL_MS = 1_000;
 
     private final GatewayConfig config;
@@ -108,6 +111,7 @@ public final class Gateway implements AutoCloseable {
     private final List<MqttSource> sources = new ArrayList<>();
     private final Map<String, DestinationQueue> outboxes = new LinkedHashMap<>();
     private OverflowAlerts overflow;
+    private OutboxCommitter committer;
     private Clock clock;
     private RuleMetrics ruleMetrics;
     private Pipeline pipeline;
@@ -175,12 +179,12 @@ public final class Gateway implements AutoCloseable {
             token = Secrets.read(storeConfig.tokenFile(), storeConfig.tokenEnv());
         }
 
-        OutboxCommitter committer = new OutboxCommitter(config.outbox().syncIntervalMs(), clock, registry);
+        committer = new OutboxCommitter(config.outbox().syncIntervalMs(), clock, registry);
         List<String> names = new ArrayList<>();
         names.add(STORE_DESTINATION);
         config.centres().forEach(c -> names.add(c.name()));
         overflow = new OverflowAlerts(names, d -> outboxes.get(d).oldestUnackedAgeMs(clock.millis()),
-                config.outbox().readyMaxAgeS() * 1000, clock::millis, this::emitOverflow);
+                config.outbox().readyMaxAgeS() * 1000, clock::millis, this::emitOverflow, this::emitSetAside);
         DestinationQueue storeOutbox = openQueue(data, STORE_DESTINATION, committer, clock);
         List<DestinationQueue> centreOutboxes = new ArrayList<>();
         for (CentreConfig c : config.centres()) {
@@ -336,7 +340,10 @@ public final class Gateway implements AutoCloseable {
                 new OutboxMetrics(registry, destination, "reading"), clock, overflow);
         committer.register(alerts);
         committer.register(readings, oc.maxAgeS() * 1000);
-        DestinationQueue q = new DestinationQueue(destination, alerts, readings, oc.drainRatePerS(), clock);
+        DeadLetters deadLetters = new DeadLetters(destination, dir.resolve("dead-letters"),
+                DeadLetters.DEFAULT_MAX_BYTES, registry, clock, overflow);
+        DestinationQueue q = new DestinationQueue(destination, alerts, readings, oc.drainRatePerS(), clock,
+                deadLetters);
         outboxes.put(destination, q);
         new DestinationMetrics(registry, q, clock).register();
         return q;
@@ -350,7 +357,8 @@ public final class Gateway implements AutoCloseable {
             long ack = q.lastAckMillis();
             out.add(new AdminApi.DestinationStatus(name, q.depth(), q.alerts().depth(), q.bytes(),
                     q.oldestUnackedAgeMs(now), ack < 0 ? null : Instant.ofEpochMilli(ack).toString(),
-                    ack < 0 ? null : Math.max(0, now - ack)));
+                    ack < 0 ? null : Math.max(0, now - ack), q.deadLetters().count(), q.deadLetters().lastReason(),
+                    q.deadLetters().dir().toString()));
         });
         return out;
     }
@@ -381,14 +389,48 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Ready when every source is connected and every destination's oldest undelivered
-     * record is younger than {@code outbox.ready_max_age_s}; otherwise names what is not.
+     * An alert set aside at one centre, raised to the other centres and the store: that centre
+     * will never see it, so its operators must hear of it another way. One alert transition
+     * (raised; it is a notice, nothing clears it), named by the centre and the alert's
+     * {@code event_id}, so a redelivery has the same id. Not for the notices themselves (two
+     * centres that refuse everything must not bounce notices between them).
+     */
+    private void emitSetAside(DeadLetters.SetAside s) throws InterruptedException {
+        if (s.type() != OutboxRecord.ALERT || STORE_DESTINATION.equals(s.destination())
+                || SET_ASIDE_RULE.equals(s.rule())) {
+            return;
+        }
+        Instant at = Instant.ofEpochMilli(s.atMillis());
+        Map<String, String> tags = Map.of("destination", s.destination(), "reason", s.reason(), "set_aside_event_id",
+                s.id());
+        Alert a = new Alert(SET_ASIDE_RULE + "/" + s.destination() + "/" + s.id(), SET_ASIDE_RULE, AlertState.RAISED,
+                "critical", config.name(), s.destination(), "destination", s.destination(), "outbox",
+                "set_aside_bytes", s.bytes(), 0, at, at, at, at, s.reason(), tags);
+        byte[] json = AlertJson.encode(a, config.name());
+        for (CentreConfig c : config.centres()) {
+            if (!c.name().equals(s.destination())) {
+                outboxes.get(c.name()).append(OutboxRecord.ALERT, json);
+            }
+        }
+        outboxes.get(STORE_DESTINATION).append(OutboxRecord.ALERT, AlertLine.encode(a));
+    }
+
+    /**
+     * Ready when every source is connected, the outboxes can sync to disk, and every
+     * destination's oldest undelivered record is younger than {@code outbox.ready_max_age_s};
+     * otherwise names what is not.
      */
     public Health ready() {
         Map<String, Object> details = new LinkedHashMap<>();
         boolean ready = sourcesReady();
         if (!ready) {
             details.put("sources", "not connected");
+        }
+        String syncFailure = committer == null ? null : committer.syncFailure();
+        if (syncFailure != null) {
+            ready = false;
+            details.put("outbox_sync", syncFailure + " (since " + Instant.ofEpochMilli(
+                    committer.syncFailingSinceMillis()) + "); nothing is acknowledged upstream until it syncs");
         }
         long limitMs = config.outbox().readyMaxAgeS() * 1000;
         List<String> lagging = new ArrayList<>();
@@ -404,6 +446,9 @@ public final class Gateway implements AutoCloseable {
             details.put("lagging", lagging);
             details.put("reason", "oldest undelivered record older than " + config.outbox().readyMaxAgeS()
                     + " s at " + String.join(", ", lagging));
+        }
+        if (syncFailure != null) {
+            details.put("reason", syncFailure);
         }
         return new Health(ready, details);
     }
@@ -476,7 +521,11 @@ public final class Gateway implements AutoCloseable {
         Map<String, Object> depths = new LinkedHashMap<>();
         outboxes.forEach((name, o) -> depths.put(name, o.depth()));
         details.put("outbox_depth", depths);
-        return new Health(up, details);
+        String syncFailure = committer == null ? null : committer.syncFailure();
+        if (syncFailure != null) {
+            details.put("outbox_sync", syncFailure);
+        }
+        return new Health(up, syncFailure != null, details);
     }
 
     public boolean sourcesReady() {

@@ -41,8 +41,11 @@ public record AdminApi(String gateway, Supplier<Health> health, Supplier<Health>
      * @param oldestUnackedAgeMs age of the oldest unacknowledged record, 0 when none
      * @param lastAck           when the destination last acknowledged, ISO-8601; null when not since start
      * @param lastAckAgoMs      milliseconds since then; null when not since start
+     * @param deadLettered      records set aside since start as undeliverable (see the dead-letter files)
+     * @param lastDeadLetterReason why the last of them was set aside; null when none
+     * @param deadLetterDir     where this destination's dead-letter files are
      */
     public record DestinationStatus(String name, long depth, long alertDepth, long bytes, long oldestUnackedAgeMs,
-            String lastAck, Long lastAckAgoMs) {
+            String lastAck, Long lastAckAgoMs, long deadLettered, String lastDeadLetterReason, String deadLetterDir) {
     }
 }

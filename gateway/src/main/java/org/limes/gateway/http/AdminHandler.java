@@ -328,7 +328,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             Health current = check.get();
             up = current.up();
-            body.put("status", up ? "UP" : "DOWN");
+            body.put("status", !up ? "DOWN" : current.degraded() ? "DEGRADED" : "UP");
             body.put("details", current.details());
         } catch (RuntimeException e) {
             log.warn("Health check failed", e);

@@ -30,14 +30,26 @@ public final class DestinationQueue {
     private Outbox lastPolled;
     private final Clock clock;
     private volatile long lastAckMillis = -1;
+    private final DeadLetters deadLetters;
 
     public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond) {
         this(destination, alerts, readings, drainRatePerSecond, Clock.systemUTC());
     }
 
-    /** As above; {@code clock} stamps the last acknowledgement ({@link #lastAckMillis}). */
+    /**
+     * As above; {@code clock} stamps the last acknowledgement ({@link #lastAckMillis}). Records
+     * set aside go to {@code dead-letters/} beside the alert log, counted in a registry of their own.
+     */
     public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond,
             Clock clock) {
+        this(destination, alerts, readings, drainRatePerSecond, clock,
+                DeadLetters.standalone(destination, alerts.dir().getParent().resolve("dead-letters")));
+    }
+
+    /** As above, setting records aside in {@code deadLetters}. */
+    public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond,
+            Clock clock, DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.clock = clock;
         this.destination = destination;
         this.alerts = alerts;
@@ -103,6 +115,31 @@ public final class DestinationQueue {
             lastPolled.acknowledge(uptoExclusive);
             lastAckMillis = clock.millis();
         }
+    }
+
+    /**
+     * Sets aside a record no retry can ever deliver (see {@link DeadLetters}) and advances its
+     * log past it. Sink thread only, and only for the first record not yet acknowledged in its
+     * log: every record before it must have been delivered (or set aside) already, since
+     * advancing past it acknowledges them too. Rewind before polling again if the batch it
+     * came from had records after it.
+     *
+     * @param reason a short, stable word for meters ({@code too_large}, {@code rejected_by_store}, …)
+     * @param detail what the destination or the encoder said, for the log and the file
+     * @throws IOException when the dead-letter file cannot be written (the disk): the record
+     *                     stays in the queue and is tried again
+     */
+    public void setAside(OutboxRecord r, String reason, String detail) throws IOException {
+        Outbox log = r.type() == OutboxRecord.ALERT ? alerts : readings;
+        if (r.seq() < log.acknowledgedSeq()) {
+            return;
+        }
+        deadLetters.write(r, reason, detail);
+        log.acknowledge(r.seq() + 1);
+    }
+
+    public DeadLetters deadLetters() {
+        return deadLetters;
     }
 
     /** When the destination last acknowledged records (epoch ms), -1 when not since start. */

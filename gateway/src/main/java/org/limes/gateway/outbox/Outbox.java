@@ -73,6 +73,8 @@ public final class Outbox {
     private ByteBuffer pending;
     private int pendingRecords;
     private long pendingLastTime;
+    private long pendingFirstTime;
+    private long flushingFirstTime;
     private long nextSeq;
     private long segmentBytesTotal;
     private boolean closed;
@@ -141,6 +143,11 @@ public final class Outbox {
         return destination;
     }
 
+    /** The directory of this log's segments. */
+    public Path dir() {
+        return dir;
+    }
+
     // ---------------------------------------------------------------- append side
 
     /**
@@ -190,6 +197,9 @@ public final class Outbox {
                 spaceFreed.await(100, TimeUnit.MILLISECONDS);
             }
             pending.putInt(payload.length).putInt(checksum).put(type).putLong(time).put(payload);
+            if (pendingRecords == 0) {
+                pendingFirstTime = time;
+            }
             pendingRecords++;
             pendingLastTime = time;
             long seq = nextSeq++;
@@ -257,6 +267,7 @@ public final class Outbox {
             flushingRecords = pendingRecords;
             flushingFirstSeq = nextSeq - pendingRecords;
             flushingLastTime = pendingLastTime;
+            flushingFirstTime = pendingFirstTime;
             pendingRecords = 0;
             spaceFreed.signalAll();
             return true;
@@ -700,16 +711,17 @@ public final class Outbox {
     }
 
     /**
-     * When the oldest unacknowledged record was appended (epoch ms), or -1 when every
-     * durable record is acknowledged. Any thread; reads one header, scanning forward from
-     * where the previous call stopped, so the cost is proportional to what was acknowledged
-     * in between.
+     * When the oldest unacknowledged record was appended (epoch ms), or -1 when every record
+     * is acknowledged. Records not yet durable count too: while the disk is full they wait in
+     * the write buffers, and their age is what shows that delivery has stopped. Any thread;
+     * reads one header, scanning forward from where the previous call stopped, so the cost is
+     * proportional to what was acknowledged in between.
      */
     public long oldestUnackedMillis() {
         synchronized (probe) {
             long target = ackedSeq;
             if (target >= durableSeq) {
-                return -1;
+                return oldestNotDurableMillis();
             }
             Segment holder = null;
             lock.lock();
@@ -751,6 +763,19 @@ public final class Outbox {
                 probe.close();
                 return -1;
             }
+        }
+    }
+
+    /** When the oldest record not yet written and synced was appended (epoch ms), -1 when none. */
+    private long oldestNotDurableMillis() {
+        lock.lock();
+        try {
+            if (flushingRecords > 0) {
+                return flushingFirstTime;
+            }
+            return pendingRecords > 0 ? pendingFirstTime : -1;
+        } finally {
+            lock.unlock();
         }
     }
 

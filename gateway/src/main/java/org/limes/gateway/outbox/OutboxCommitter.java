@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>If any outbox fails to sync (disk full, I/O error), the cycle's callbacks are kept
  * for a later cycle: upstream acknowledgements stop until the disk recovers, which is the
- * backpressure the architecture asks for. The callback queue holds at most one entry per
+ * backpressure the architecture asks for. Meanwhile the sync is retried with backoff
+ * ({@value #RETRY_INITIAL_MS} ms doubling to {@value #RETRY_MAX_MS} ms, not once per
+ * cycle), and {@link #syncFailure()} says what failed and since when, for {@code /ready}
+ * and {@code /health}. The callback queue holds at most one entry per
  * frame in flight, so it is bounded by the sources' own in-flight windows.
  */
 public final class OutboxCommitter implements AutoCloseable {
@@ -43,6 +46,13 @@ public final class OutboxCommitter implements AutoCloseable {
     private volatile boolean held;
     private long lastErrorLog;
     private final Counter failures;
+    static final long RETRY_INITIAL_MS = 50;
+    static final long RETRY_MAX_MS = 5_000;
+    /** Committer thread only: when the next cycle may run after a failed sync, and the delay after it. */
+    private long retryAtNanos;
+    private long retryDelayMs;
+    private volatile String syncFailure;
+    private volatile long syncFailingSinceMillis = -1;
 
     public OutboxCommitter(long syncIntervalMs) {
         this(syncIntervalMs, Clock.systemUTC(), new SimpleMeterRegistry());
@@ -87,7 +97,7 @@ public final class OutboxCommitter implements AutoCloseable {
         List<Runnable> carried = new ArrayList<>();
         while (running) {
             LockSupport.parkNanos(intervalNanos);
-            if (!held) {
+            if (!held && System.nanoTime() - retryAtNanos >= 0) {
                 cycle(carried);
             }
         }
@@ -103,14 +113,34 @@ public final class OutboxCommitter implements AutoCloseable {
             carried.add(r);
         }
         boolean allDurable = true;
+        String failure = null;
         for (Outbox o : outboxes) {
             try {
                 o.flush();
             } catch (IOException | RuntimeException e) {
                 allDurable = false;
+                Throwable root = e.getCause() != null ? e.getCause() : e;
+                failure = failure != null ? failure : "outbox " + o.destination() + " cannot sync its records to "
+                        + "disk: " + root.getMessage();
                 failed("outbox " + o.destination() + ": sync failed; upstream acknowledgements are held until it "
-                        + "succeeds", e);
+                        + "succeeds, retried in " + Math.min(RETRY_MAX_MS, Math.max(RETRY_INITIAL_MS,
+                                retryDelayMs * 2)) + " ms", e);
             }
+        }
+        if (allDurable) {
+            if (syncFailure != null) {
+                LOG.info("outboxes sync again after {} ms of failures", clock.millis() - syncFailingSinceMillis);
+            }
+            syncFailure = null;
+            syncFailingSinceMillis = -1;
+            retryDelayMs = 0;
+        } else {
+            if (syncFailingSinceMillis < 0) {
+                syncFailingSinceMillis = clock.millis();
+            }
+            syncFailure = failure;
+            retryDelayMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_INITIAL_MS, retryDelayMs * 2));
+            retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
         }
         if (allDurable) {
             // Upstream acknowledgements wait only for the records' own fsync, not for the
@@ -163,6 +193,19 @@ public final class OutboxCommitter implements AutoCloseable {
     public void resume() {
         held = false;
         LockSupport.unpark(thread);
+    }
+
+    /**
+     * What keeps records from becoming durable now (an outbox that cannot sync: disk full, I/O
+     * error), or null when the last cycle synced everything.
+     */
+    public String syncFailure() {
+        return syncFailure;
+    }
+
+    /** Since when (epoch ms) the outboxes cannot sync, -1 when they can. */
+    public long syncFailingSinceMillis() {
+        return syncFailingSinceMillis;
     }
 
     /** Syncs that failed since start (disk full, I/O errors). */

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns outbox evictions into alerts to the centres: the first eviction of a destination
+ * Turns outbox evictions, and records set aside as undeliverable, into alerts to the centres: the first eviction of a destination
  * raises a critical {@code outbox-overflow} alert naming it and the records lost; the alert
  * clears once that destination has caught up (its oldest undelivered record is younger
  * than the ready age). One episode per destination, never one alert per eviction.
@@ -20,8 +20,14 @@ import org.slf4j.LoggerFactory;
  * wait on another outbox; so notices go through a small bounded queue to a thread of its
  * own, which also checks for catch-up every few seconds. When that queue is full a notice
  * is dropped and counted (the episode it belongs to is already open).
+ *
+ * <p>A record set aside at a destination ({@link DeadLetters}) goes the same way — through
+ * the same bounded queue and thread, since the sink that sets it aside must not wait on
+ * another destination's outbox — to a {@link SetAsideEmitter}, which raises it to the other
+ * centres. A set-aside notice that finds the queue full is dropped and counted too (the
+ * record itself is in the dead-letter file, and the meters count it).
  */
-public final class OverflowAlerts implements EvictionListener, AutoCloseable {
+public final class OverflowAlerts implements EvictionListener, DeadLetters.SetAsideListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OverflowAlerts.class);
 
@@ -32,7 +38,14 @@ public final class OverflowAlerts implements EvictionListener, AutoCloseable {
                 throws InterruptedException;
     }
 
-    private final BlockingQueue<long[]> notices = new ArrayBlockingQueue<>(256);
+    /** Raises a record set aside at one destination to the others. */
+    @FunctionalInterface
+    public interface SetAsideEmitter {
+        void emit(DeadLetters.SetAside what) throws InterruptedException;
+    }
+
+    private final BlockingQueue<Object> notices = new ArrayBlockingQueue<>(256);
+    private final SetAsideEmitter setAsideEmitter;
     private final List<String> destinations;
     private final Map<String, Long> open = new ConcurrentHashMap<>();
     private final Map<String, Long> lost = new ConcurrentHashMap<>();
@@ -51,6 +64,13 @@ public final class OverflowAlerts implements EvictionListener, AutoCloseable {
      */
     public OverflowAlerts(List<String> destinations, java.util.function.ToLongFunction<String> ageMs,
             long clearBelowAgeMs, LongSupplier clockMillis, Emitter emitter) {
+        this(destinations, ageMs, clearBelowAgeMs, clockMillis, emitter, s -> { });
+    }
+
+    /** As above; {@code setAsideEmitter} hears of every record set aside. */
+    public OverflowAlerts(List<String> destinations, java.util.function.ToLongFunction<String> ageMs,
+            long clearBelowAgeMs, LongSupplier clockMillis, Emitter emitter, SetAsideEmitter setAsideEmitter) {
+        this.setAsideEmitter = setAsideEmitter;
         this.destinations = List.copyOf(destinations);
         this.ageMs = ageMs;
         this.clearBelowAgeMs = clearBelowAgeMs;
@@ -75,11 +95,22 @@ public final class OverflowAlerts implements EvictionListener, AutoCloseable {
         }
     }
 
+    @Override
+    public void setAside(DeadLetters.SetAside what) {
+        if (!notices.offer(what)) {
+            synchronized (this) {
+                droppedNotices++;
+            }
+        }
+    }
+
     private void loop() {
         while (running) {
             try {
-                long[] notice = notices.poll(2, TimeUnit.SECONDS);
-                if (notice != null) {
+                Object next = notices.poll(2, TimeUnit.SECONDS);
+                if (next instanceof DeadLetters.SetAside s) {
+                    setAsideEmitter.emit(s);
+                } else if (next instanceof long[] notice) {
                     String d = destinations.get((int) notice[0]);
                     lost.merge(d, notice[1], Long::sum);
                     if (!open.containsKey(d)) {

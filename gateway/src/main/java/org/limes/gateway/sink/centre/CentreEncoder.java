@@ -1,30 +1,25 @@
 package org.limes.gateway.sink.centre;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.limes.gateway.outbox.OutboxRecord;
-import org.limes.gateway.pipeline.LogLimiter;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.sink.SinkMetrics;
+import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a centre's outbox record (canonical alert JSON) into the message its format asks
- * for. A record that is not an alert, or cannot be read as one, can never be delivered: it
- * is counted ({@code limes.dropped{reason=undecodable}}), logged at most once a minute, and
- * skipped, so the alerts behind it flow on. Sink thread only.
+ * for. A record that is not an alert, or cannot be read or written as one, can never be
+ * delivered: it is counted ({@code limes.dropped{reason=undecodable}}) and reported as
+ * {@link Undeliverable}, which the sink sets aside in the centre's dead-letter file, so the
+ * alerts behind it flow on. Sink thread only.
  */
 final class CentreEncoder {
-
-    private static final Logger LOG = LoggerFactory.getLogger(CentreEncoder.class);
 
     private final String centre;
     private final AlertFormat format;
     private final SinkMetrics metrics;
-    private final LogLimiter logLimiter = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 16);
 
     CentreEncoder(String centre, AlertFormat format, SinkMetrics metrics) {
         this.centre = centre;
@@ -36,8 +31,8 @@ final class CentreEncoder {
         return format;
     }
 
-    /** The alert in the record, or null when the record was dropped as undeliverable. */
-    Alert decode(OutboxRecord r) {
+    /** The alert in the record. */
+    Alert decode(OutboxRecord r) throws Undeliverable {
         if (r.type() != OutboxRecord.ALERT) {
             return drop(r, "record type " + OutboxRecord.typeName(r.type()) + " is not an alert", null);
         }
@@ -48,12 +43,9 @@ final class CentreEncoder {
         }
     }
 
-    /** The message for the record, or null when the record was dropped as undeliverable. */
-    byte[] encode(OutboxRecord r) {
+    /** The message for the record. */
+    byte[] encode(OutboxRecord r) throws Undeliverable {
         Alert a = decode(r);
-        if (a == null) {
-            return null;
-        }
         try {
             return format.encode(a);
         } catch (RuntimeException e) {
@@ -61,12 +53,8 @@ final class CentreEncoder {
         }
     }
 
-    private <T> T drop(OutboxRecord r, String why, Exception e) {
+    private <T> T drop(OutboxRecord r, String why, Exception e) throws Undeliverable {
         metrics.dropped("undecodable", 1);
-        if (logLimiter.allow("undecodable", System.nanoTime())) {
-            LOG.error("centre {}: outbox record {} dropped, {} (logged at most once a minute)", centre, r.seq(), why,
-                    e);
-        }
-        return null;
+        throw new Undeliverable("undecodable", why, e);
     }
 }

@@ -10,6 +10,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.limes.gateway.config.Secrets;
 import org.limes.gateway.mqtt.NoDelaySocketFactory;
@@ -17,6 +18,7 @@ import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.sink.SinkMetrics;
+import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
 import org.limes.gateway.tls.SslContextLoader;
 import org.limes.gateway.tls.TlsConfig;
@@ -33,9 +35,19 @@ import org.slf4j.LoggerFactory;
  * prefix the broker accepted (PUBACK with a success code). After a failure the rest is
  * published again after a backoff, so delivery is at-least-once and in order per subject;
  * every alert carries an {@code event_id} by which the centre drops a redelivery. A publish
- * the broker refuses (reason code 0x80 or above, e.g. 0x87 when its ACL denies the topic)
- * is not delivered: it is counted ({@code limes.errors{error_type=refused}}), logged and
- * retried, never dropped, so a misconfigured centre holds its alerts until it is put right.
+ * the broker refuses for a reason that can be put right (reason code 0x80 or above, e.g.
+ * 0x87 when its ACL denies the topic) is not delivered: it is counted
+ * ({@code limes.errors{error_type=refused}}), logged and retried, never dropped, so a
+ * misconfigured centre holds its alerts until it is put right.
+ *
+ * <p>An alert the broker can never take is set aside in the centre's dead-letter file
+ * ({@link DestinationQueue#setAside}) so that it does not hold back every alert behind it:
+ * one larger than the maximum packet size the broker announced in its CONNACK (reason
+ * {@code too_large}, never sent), one refused with 0x95 (packet too large) or 0x99 (payload
+ * format invalid), or one whose PUBACK Paho cannot read twice in a row, the second time
+ * published alone (Mosquitto's {@code message_size_limit} answers 0x95, which Paho does not
+ * accept in a PUBACK) — reason {@code refused}; one that cannot be read or formatted
+ * ({@code undecodable}). At most the broker's receive maximum of publishes is in flight.
  *
  * <p>Threading: one thread of its own, the only consumer of its outbox; Paho's threads
  * only complete tokens.
@@ -43,7 +55,10 @@ import org.slf4j.LoggerFactory;
 public final class CentreSink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CentreSink.class);
-    private static final int WINDOW = 64;
+    /** Publishes in flight at most, from this side; the broker's receive maximum may lower it. */
+    static final int WINDOW = 64;
+    /** PUBACK codes a broker gives the same alert on every retry: the alert is set aside. */
+    private static final java.util.Set<Integer> PERMANENT_REFUSALS = java.util.Set.of(0x95, 0x99);
     private static final long PUBACK_TIMEOUT_MS = 10_000;
 
     private final String name;
@@ -57,6 +72,15 @@ public final class CentreSink implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private MqttAsyncClient client;
+    /** Limits the broker announced in its CONNACK; 0 = none announced. */
+    private volatile long maxPacketSize;
+    private volatile int window = WINDOW;
+    /** Sink thread only: the record to set aside once every record before it is delivered. */
+    private OutboxRecord setAside;
+    private String setAsideReason;
+    private String setAsideDetail;
+    /** Sink thread only: a record whose PUBACK Paho could not read once, -1 when none. */
+    private long suspectSeq = -1;
 
     /**
      * @param brokerUri the resolved broker ({@code tcp://…} or {@code ssl://…})
@@ -87,7 +111,9 @@ public final class CentreSink implements AutoCloseable {
                     pause(backoff.nextDelayMs());
                     continue;
                 }
-                List<OutboxRecord> batch = outbox.poll(WINDOW, 4 << 20, 200, TimeUnit.MILLISECONDS);
+                // A record suspected of being refused is published alone, so its answer is its own.
+                int size = suspectSeq >= 0 ? 1 : window;
+                List<OutboxRecord> batch = outbox.poll(size, 4 << 20, 200, TimeUnit.MILLISECONDS);
                 if (batch.isEmpty()) {
                     continue;
                 }
@@ -95,7 +121,15 @@ public final class CentreSink implements AutoCloseable {
                 if (done > 0) {
                     outbox.acknowledge(batch.get(done - 1).seq() + 1);
                 }
-                if (done < batch.size()) {
+                if (done < batch.size() && setAside != null && setAside.seq() == batch.get(done).seq()) {
+                    // Everything before it is delivered: set it aside and go on with the rest at once.
+                    outbox.setAside(setAside, setAsideReason, setAsideDetail);
+                    setAside = null;
+                    suspectSeq = -1;
+                    outbox.rewind();
+                    backoff.reset();
+                } else if (done < batch.size()) {
+                    setAside = null;
                     outbox.rewind();
                     pause(backoff.nextDelayMs());
                 } else {
@@ -104,22 +138,37 @@ public final class CentreSink implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
-                LOG.error("centre {}: reading the outbox failed; retrying", name, e);
+                LOG.error("centre {}: reading the outbox or writing its dead-letter file failed; retrying", name, e);
+                setAside = null;
                 outbox.rewind();
                 pause(backoff.nextDelayMs());
             }
         }
     }
 
-    /** Publishes the batch in order; returns how long a prefix of it the broker acknowledged. */
+    /**
+     * Publishes the batch in order; returns how long a prefix of it the broker acknowledged.
+     * When it stops at a record no retry can deliver, that record is left in {@link #setAside}.
+     */
     private int publish(List<OutboxRecord> batch) {
         long start = System.nanoTime();
-        // A null token stands for a record dropped as undeliverable: it counts as done.
         List<IMqttToken> tokens = new ArrayList<>(batch.size());
         try {
             for (OutboxRecord r : batch) {
-                byte[] message = encoder.encode(r);
-                tokens.add(message == null ? null : client.publish(config.topic(), message, config.qos(), false));
+                byte[] message;
+                try {
+                    message = encoder.encode(r);
+                    long packet = publishPacketBytes(config.topic(), message.length);
+                    if (maxPacketSize > 0 && packet > maxPacketSize) {
+                        throw new Undeliverable("too_large", "the PUBLISH would be " + packet + " bytes ("
+                                + message.length + " bytes of payload); the broker's maximum packet size is "
+                                + maxPacketSize + " bytes", null);
+                    }
+                } catch (Undeliverable u) {
+                    markSetAside(r, u.reason(), u.getMessage());
+                    break;
+                }
+                tokens.add(client.publish(config.topic(), message, config.qos(), false));
             }
         } catch (MqttException e) {
             LOG.warn("centre {}: publishing failed after {} of {} alerts: {}", name, tokens.size(), batch.size(),
@@ -128,18 +177,21 @@ public final class CentreSink implements AutoCloseable {
         int acked = 0;
         String failure = "unacknowledged";
         for (IMqttToken t : tokens) {
-            if (t == null) {
-                acked++;
-                continue;
-            }
             try {
                 t.waitForCompletion(PUBACK_TIMEOUT_MS);
                 if (t.getException() != null || !t.isComplete()) {
+                    failure = unreadableRefusal(t.getException()) ? suspect(batch.get(acked)) : failure;
                     break;
                 }
                 int refusal = refusal(t);
                 if (refusal >= 0) {
                     failure = "refused";
+                    if (PERMANENT_REFUSALS.contains(refusal)) {
+                        markSetAside(batch.get(acked), "refused", "the broker refused it with reason code 0x"
+                                + Integer.toHexString(refusal) + " (" + reasonName(refusal) + "), which it gives "
+                                + "this alert on every retry");
+                        break;
+                    }
                     LOG.warn("centre {}: the broker refused an alert on {} with reason code 0x{}{}; it waits in "
                             + "the outbox and is retried ({} queued)", name, config.topic(),
                             Integer.toHexString(refusal), refusal == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED
@@ -149,9 +201,14 @@ public final class CentreSink implements AutoCloseable {
                 }
                 acked++;
             } catch (MqttException e) {
+                failure = unreadableRefusal(e) ? suspect(batch.get(acked)) : failure;
                 LOG.warn("centre {}: no acknowledgement for an alert: {}", name, e.getMessage());
                 break;
             }
+        }
+        if (setAside != null && setAside.seq() != batch.get(Math.min(acked, batch.size() - 1)).seq()) {
+            // Stopped before reaching it: it is not the next record, so it is not set aside now.
+            setAside = null;
         }
         long nanos = System.nanoTime() - start;
         if (acked == batch.size()) {
@@ -160,9 +217,77 @@ public final class CentreSink implements AutoCloseable {
             if (acked > 0) {
                 metrics.written(nanos, acked, System.currentTimeMillis());
             }
-            metrics.failed(nanos, failure);
+            if (setAside == null || acked < tokens.size()) {
+                metrics.failed(nanos, failure);
+            }
         }
         return acked;
+    }
+
+    private void markSetAside(OutboxRecord r, String reason, String detail) {
+        setAside = r;
+        setAsideReason = reason;
+        setAsideDetail = detail;
+    }
+
+    /**
+     * A record whose PUBACK carried a code Paho cannot read (Mosquitto answers 0x95, packet too
+     * large, when a message exceeds its {@code message_size_limit}, and Paho drops the
+     * connection over it): published alone once more, and set aside when it fails so again.
+     */
+    private String suspect(OutboxRecord r) {
+        if (suspectSeq == r.seq()) {
+            markSetAside(r, "refused", "the broker answered its PUBACK with a reason code Paho cannot read, twice, "
+                    + "the second time published alone (Mosquitto answers 0x95 packet too large when "
+                    + "message_size_limit is exceeded); " + r.payload().length + " bytes");
+        } else {
+            suspectSeq = r.seq();
+        }
+        return "refused";
+    }
+
+    private static boolean unreadableRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_INVALID_RETURN_CODE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Bytes of a QoS 1/2 PUBLISH packet without properties: fixed header, topic, packet id,
+     * property length (0) and payload — what a broker compares with its maximum packet size.
+     */
+    static long publishPacketBytes(String topic, int payloadBytes) {
+        long remaining = 2L + topic.getBytes(StandardCharsets.UTF_8).length + 2 + 1 + payloadBytes;
+        int lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+        return 1 + lengthBytes + remaining;
+    }
+
+    /** A name for an MQTT 5 reason code in a log line. */
+    static String reasonName(int code) {
+        return switch (code) {
+            case 0x80 -> "unspecified error";
+            case 0x81 -> "malformed packet";
+            case 0x82 -> "protocol error";
+            case 0x83 -> "implementation specific error";
+            case 0x87 -> "not authorised";
+            case 0x89 -> "server busy";
+            case 0x8B -> "server shutting down";
+            case 0x8D -> "keep alive timeout";
+            case 0x8E -> "session taken over: another client connected with the same client id";
+            case 0x90 -> "topic name invalid";
+            case 0x93 -> "receive maximum exceeded";
+            case 0x95 -> "packet too large";
+            case 0x97 -> "quota exceeded";
+            case 0x98 -> "administrative action";
+            case 0x99 -> "payload format invalid";
+            case 0x9C -> "use another server";
+            case 0x9D -> "server moved";
+            case 0x9F -> "connection rate exceeded";
+            default -> "reason code 0x" + Integer.toHexString(code);
+        };
     }
 
     /**
@@ -192,8 +317,12 @@ public final class CentreSink implements AutoCloseable {
             if (client.isConnected()) {
                 return true;
             }
-            client.connect(options).waitForCompletion(15_000);
-            LOG.info("centre {}: connected to {}", name, brokerUri);
+            IMqttToken connect = client.connect(options);
+            connect.waitForCompletion(15_000);
+            readLimits(connect.getResponseProperties());
+            LOG.info("centre {}: connected to {} (broker limits: maximum packet size {}, receive maximum {}; "
+                    + "publishing {} at a time)", name, brokerUri, maxPacketSize == 0 ? "none" : maxPacketSize + " bytes",
+                    window == WINDOW ? "not below " + WINDOW : window, window);
             backoff.reset();
             return client.isConnected();
         } catch (MqttException e) {
@@ -203,6 +332,29 @@ public final class CentreSink implements AutoCloseable {
                     e.getMessage(), e.getCause() == null ? "" : " (" + e.getCause() + ")", outbox.depth());
             return false;
         }
+    }
+
+    /**
+     * Takes the broker's limits from its CONNACK: a PUBLISH above its maximum packet size would
+     * be refused (or cost the connection) on every retry, so such an alert is set aside before
+     * it is sent; more publishes in flight than its receive maximum make Paho refuse them
+     * ("Too many publishes in progress"), so the window is the smaller of ours and its.
+     */
+    private void readLimits(MqttProperties connack) {
+        Long packet = connack == null ? null : connack.getMaximumPacketSize();
+        Integer receive = connack == null ? null : connack.getReceiveMaximum();
+        maxPacketSize = packet == null ? 0 : packet;
+        window = receive == null || receive <= 0 ? WINDOW : Math.min(WINDOW, receive);
+    }
+
+    /** The broker's maximum packet size from its last CONNACK, 0 when it announced none. */
+    long maxPacketSize() {
+        return maxPacketSize;
+    }
+
+    /** Publishes in flight at most: the smaller of {@link #WINDOW} and the broker's receive maximum. */
+    int window() {
+        return window;
     }
 
     private static MqttConnectionOptions options(MqttCentreConfig config, String brokerUri) {

@@ -19,6 +19,7 @@ import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.sink.SinkMetrics;
+import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
 import org.limes.gateway.tls.SslContextLoader;
 import org.slf4j.Logger;
@@ -40,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * vanished without a reset, detected by TCP retransmission timeouts minutes later), are
  * lost. Centres that need proof of receipt should be fed by {@code mqtt} (PUBACK) or
  * {@code webhook} (2xx) as well.
+ *
+ * <p>A record that can never be written as CoT (unreadable, or refused by the format) is set
+ * aside in the centre's dead-letter file once the events before it are confirmed.
  *
  * <p>Threading: one thread of its own, the only consumer of its outbox and the only user
  * of the socket.
@@ -64,6 +68,9 @@ public final class CotSink implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private Socket socket;
+    /** An event that can never be written, set aside once the events before it are confirmed. */
+    private OutboxRecord setAside;
+    private Undeliverable setAsideFailure;
     private OutputStream out;
 
     public CotSink(CotCentreConfig config, String gateway, DestinationQueue outbox, SinkMetrics metrics, Clock clock) {
@@ -95,18 +102,36 @@ public final class CotSink implements AutoCloseable {
                     pause(backoff.nextDelayMs());
                     continue;
                 }
+                if (setAside != null) {
+                    // Set aside only once every event before it is confirmed: that acknowledges them.
+                    checkPeer();
+                    confirm();
+                    if (unconfirmed.isEmpty()) {
+                        outbox.setAside(setAside, setAsideFailure.reason(), setAsideFailure.getMessage());
+                        setAside = null;
+                        outbox.rewind();
+                    } else {
+                        pause(50);
+                    }
+                    continue;
+                }
                 List<OutboxRecord> batch = outbox.poll(WINDOW, 4 << 20, 100, TimeUnit.MILLISECONDS);
                 long start = System.nanoTime();
                 int written = 0;
                 for (OutboxRecord r : batch) {
-                    byte[] event = encoder.encode(r);
-                    if (event != null) {
-                        out.write(event);
-                        written++;
+                    byte[] event;
+                    try {
+                        event = encoder.encode(r);
+                    } catch (Undeliverable u) {
+                        setAside = r;
+                        setAsideFailure = u;
+                        break;
                     }
+                    out.write(event);
+                    written++;
                     unconfirmed.addLast(new long[] {r.seq(), 0});
                 }
-                if (!batch.isEmpty()) {
+                if (written > 0) {
                     out.flush();
                     long now = System.nanoTime();
                     unconfirmed.forEach(u -> u[1] = u[1] == 0 ? now : u[1]);
@@ -123,6 +148,7 @@ public final class CotSink implements AutoCloseable {
                         + "sent again", config.name(), config.host(), config.port(), e.toString(), unconfirmed.size());
                 disconnect();
                 unconfirmed.clear();
+                setAside = null;
                 outbox.rewind();
                 pause(backoff.nextDelayMs());
             }

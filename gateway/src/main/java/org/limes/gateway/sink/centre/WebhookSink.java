@@ -30,6 +30,7 @@ import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.sink.Backoff;
 import org.limes.gateway.sink.SinkMetrics;
+import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
 import org.limes.gateway.tls.SslContextLoader;
 import org.slf4j.Logger;
@@ -48,10 +49,11 @@ import org.slf4j.LoggerFactory;
  * 3xx (redirects are not followed)         are wrong, which the operator can fix, and no alert
  *                                          may be lost meanwhile
  * any other 4xx (400, 413, 415, 422, …)    rejected: counted (limes.dropped{reason=rejected_by_centre}),
- *                                          logged with the status and the start of the body, skipped
+ *                                          logged with the status and the start of the body, set
+ *                                          aside in the centre's dead-letter file
  * </pre>
  *
- * A rejected alert is dropped because the centre has judged that payload and will judge it
+ * A rejected alert is set aside ({@link DestinationQueue#setAside}) because the centre has judged that payload and will judge it
  * the same way on every retry: retrying would only hold back every alert behind it.
  * Each request carries {@code Idempotency-Key: <event_id>}, and a redelivery after a crash or a
  * lost answer is the same bytes, so the centre can drop it by that id.
@@ -134,19 +136,26 @@ public final class WebhookSink implements AutoCloseable {
         }
     }
 
-    /** Sends one record until the centre answers it; false only when the sink is stopping. */
-    private boolean deliver(OutboxRecord r) {
-        Alert alert = encoder.decode(r);
-        if (alert == null) {
-            return true;
-        }
+    /**
+     * Sends one record until the centre answers it, or sets it aside when no retry can deliver
+     * it; false only when the sink is stopping.
+     *
+     * @throws IOException when the dead-letter file cannot be written
+     */
+    private boolean deliver(OutboxRecord r) throws IOException {
+        Alert alert;
         byte[] body;
         try {
-            body = encoder.format().encode(alert);
-        } catch (RuntimeException e) {
-            metrics.dropped("undecodable", 1);
-            LOG.error("centre {}: alert {} cannot be written as {}; dropped", config.name(), alert.eventId(),
-                    encoder.format().name(), e);
+            alert = encoder.decode(r);
+            try {
+                body = encoder.format().encode(alert);
+            } catch (RuntimeException e) {
+                metrics.dropped("undecodable", 1);
+                throw new Undeliverable("undecodable", "cannot be written as " + encoder.format().name() + ": "
+                        + e.getMessage(), e);
+            }
+        } catch (Undeliverable u) {
+            outbox.setAside(r, u.reason(), u.getMessage());
             return true;
         }
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(config.timeoutMs()))
@@ -184,8 +193,8 @@ public final class WebhookSink implements AutoCloseable {
             if (status >= 400 && status < 500 && !RETRIED_4XX.contains(status)) {
                 metrics.failed(nanos, "rejected");
                 metrics.dropped("rejected_by_centre", 1);
-                LOG.error("centre {}: rejected alert {} with HTTP {} ({}); dropped, a rejected payload is never "
-                        + "accepted on retry", config.name(), alert.eventId(), status, response.body());
+                outbox.setAside(r, "rejected_by_centre", "HTTP " + status + " (" + response.body() + "); a rejected "
+                        + "payload is never accepted on retry");
                 return true;
             }
             metrics.failed(nanos, "http_" + status);

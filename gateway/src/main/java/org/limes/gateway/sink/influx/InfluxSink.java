@@ -4,8 +4,10 @@ import com.influxdb.client.WriteApiBlocking;
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.exceptions.BadRequestException;
 import com.influxdb.exceptions.InfluxException;
+import com.influxdb.exceptions.RequestEntityTooLargeException;
 import com.influxdb.exceptions.UnprocessableEntityException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed write is retried with exponential backoff and jitter, without limit: a store
  * that is down for hours only makes the outbox grow. A batch the store rejects as
- * malformed (HTTP 400/422) is split and written line by line, so only the lines it
- * rejects are dropped — counted and logged — and the rest are stored. Writes are
+ * malformed (HTTP 400/413/422), or with a line the gateway cannot prepare for the store
+ * (a name QuestDB cannot hold), is split and written line by line, so only the lines at
+ * fault are set aside — into the destination's dead-letter file, counted and logged
+ * ({@link DestinationQueue#setAside}) — and the rest are stored: a line no retry can
+ * deliver never stalls the lines behind it. Writes are
  * idempotent (same measurement, tags and timestamp overwrite), so redelivery after a
  * crash does not duplicate points.
  *
@@ -72,11 +77,7 @@ public final class InfluxSink implements AutoCloseable {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                List<String> lines = new ArrayList<>(batch.size());
-                for (OutboxRecord r : batch) {
-                    lines.add(new String(r.payload(), StandardCharsets.UTF_8));
-                }
-                deliver(lines);
+                deliver(batch);
                 outbox.acknowledge(batch.get(batch.size() - 1).seq() + 1);
             } catch (InterruptedException e) {
                 return;
@@ -88,39 +89,55 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    /** Writes until the store has taken every line (or rejected it as malformed). */
-    private void deliver(List<String> lines) throws InterruptedException {
+    /**
+     * Writes until the store has taken every record or a record was set aside as one the store
+     * can never take. Transient failures (the store down, a network error, a schema query that
+     * failed, 401/403/404 which an operator can put right) are retried with backoff; a batch
+     * with a permanent failure (400, 413, 422, or a line the gateway cannot prepare for the
+     * store) is written record by record, so only the records at fault are set aside.
+     *
+     * @throws IOException when a dead-letter file cannot be written
+     */
+    private void deliver(List<OutboxRecord> records) throws InterruptedException, IOException {
+        List<String> lines = new ArrayList<>(records.size());
+        for (OutboxRecord r : records) {
+            lines.add(new String(r.payload(), StandardCharsets.UTF_8));
+        }
         while (running) {
             long start = System.nanoTime();
+            String permanent;
             try {
                 schema.prepare(lines);
                 writer.writeRecords(bucket, org, WritePrecision.NS, lines);
                 metrics.written(System.nanoTime() - start, lines.size(), System.currentTimeMillis());
                 backoff.reset();
                 return;
-            } catch (BadRequestException | UnprocessableEntityException e) {
+            } catch (BadRequestException | UnprocessableEntityException | RequestEntityTooLargeException e) {
                 metrics.failed(System.nanoTime() - start, "rejected");
-                if (lines.size() == 1) {
-                    metrics.dropped("rejected_by_store", 1);
-                    LOG.error("store rejected a point, dropping it: {} — {}", lines.get(0), e.getMessage());
-                    return;
-                }
-                for (String line : lines) {
-                    deliver(List.of(line));
-                }
-                return;
-            } catch (InfluxException | IOException e) {
+                permanent = "rejected_by_store: HTTP " + e.status() + " " + e.getMessage();
+            } catch (InfluxException | IOException | UncheckedIOException e) {
                 metrics.failed(System.nanoTime() - start, "unavailable");
                 long delay = backoff.nextDelayMs();
                 LOG.warn("store write of {} points failed ({}); retrying in {} ms", lines.size(), e.getMessage(),
                         delay);
                 pause(delay);
+                continue;
             } catch (RuntimeException e) {
+                // Preparing or encoding a line for the store failed the same way it always will
+                // (a name the store cannot hold): retrying would stall every record behind it.
                 metrics.failed(System.nanoTime() - start, "client_error");
-                long delay = backoff.nextDelayMs();
-                LOG.warn("store write of {} points failed; retrying in {} ms", lines.size(), delay, e);
-                pause(delay);
+                permanent = "client_error: " + e;
             }
+            if (records.size() > 1) {
+                for (OutboxRecord r : records) {
+                    deliver(List.of(r));
+                }
+                return;
+            }
+            int colon = permanent.indexOf(':');
+            metrics.dropped(permanent.substring(0, colon), 1);
+            outbox.setAside(records.get(0), permanent.substring(0, colon), permanent.substring(colon + 2));
+            return;
         }
         throw new InterruptedException("store sink stopped");
     }
