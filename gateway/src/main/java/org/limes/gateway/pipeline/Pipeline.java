@@ -157,7 +157,7 @@ public final class Pipeline implements AutoCloseable {
         }
         persisted.forEach(live::restore);
         for (int i = 0; i < shards.length; i++) {
-            DeviceTable devices = new DeviceTable(inventory.acceptsUnknown() ? inventory.defaultSite() : null,
+            DeviceTable devices = new DeviceTable(gateway, inventory.acceptsUnknown() ? inventory.defaultSite() : null,
                     Math.max(1, MAX_UNKNOWN_DEVICES / shards.length));
             for (String id : inventory.ids()) {
                 if (shardOf(id) == i) {

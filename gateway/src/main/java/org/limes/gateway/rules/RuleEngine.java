@@ -145,10 +145,13 @@ public final class RuleEngine {
 
     /**
      * Takes over persisted open episodes (at start-up): each goes to its rule, so it is not
-     * raised again and its clear carries its id. An episode whose rule no longer exists, or
-     * whose subject the rule cannot hold any more, is cleared now with reason
-     * {@code rule_removed} or {@code subject_removed} — a centre is never left with an
-     * episode nobody will clear.
+     * raised again and its clear carries its id. A device that is not in the inventory but
+     * was admitted as unknown ({@code unknown_devices: accept}) is admitted again first, so
+     * its episodes survive a restart like an inventory device's. An episode whose rule no
+     * longer exists, or whose subject the rule cannot hold any more (the device left the
+     * inventory and unknown devices are rejected, or their table is full), is cleared now
+     * with reason {@code rule_removed} or {@code subject_removed} — a centre is never left
+     * with an episode nobody will clear.
      */
     public void restore(List<Alert> persisted, List<Alert> out) {
         int mark = out.size();
@@ -156,6 +159,9 @@ public final class RuleEngine {
         for (Alert a : persisted) {
             if (a.state() != AlertState.RAISED || open.containsKey(a.alertId())) {
                 continue;
+            }
+            if (a.device() != null && devices.indexOf(a.device()) < 0 && devices.acceptsUnknown()) {
+                devices.admit(a.device());
             }
             Rule rule = byId.get(a.rule());
             if (rule == null) {

@@ -87,7 +87,7 @@ public final class TimeIntegrityRule implements Rule {
         if (inSync(previous) && !inSync(offset) && Math.abs(offset - previous) > jumpMs) {
             String device = devices.id(d);
             Instant now = Instant.ofEpochMilli(nowMs);
-            Alert a = new Alert(Alert.episodeId(config.id(), device, r.deviceTime().toEpochMilli()), config.id(),
+            Alert a = new Alert(Alert.episodeId(devices.gateway(), config.id(), device, r.deviceTime().toEpochMilli()), config.id(),
                     AlertState.RAISED, config.severity(), devices.site(d), device, Alert.DEVICE, device, r.kind(),
                     "clock_offset_s", offset / 1000.0, jumpMs / 1000.0, now, now, now, now, null, r.tags());
             open[d] = a;

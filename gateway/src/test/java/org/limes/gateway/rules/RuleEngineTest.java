@@ -28,7 +28,7 @@ class RuleEngineTest {
     private final RuleMetrics metrics = new RuleMetrics(registry);
 
     private DeviceTable table() {
-        DeviceTable t = new DeviceTable(null, 0);
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
         t.addInventory("cnt-01", "ras-ajdir", Map.of("device_class", "counter", "lane", "1"), 60_000);
         t.addInventory("cnt-02", "ras-ajdir", Map.of("device_class", "counter"), 120_000);
         t.addInventory("rad-01", "ras-ajdir", Map.of("device_class", "radar"), 10_000);
@@ -93,7 +93,7 @@ class RuleEngineTest {
         e.tick(out);
 
         assertThat(out).singleElement().satisfies(a -> {
-            assertThat(a.alertId()).isEqualTo("silent/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
+            assertThat(a.alertId()).isEqualTo("test-gw/silent/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
             assertThat(a.value()).isEqualTo(90.0);
             assertThat(a.threshold()).isEqualTo(60.0);
             assertThat(a.firstSeen()).isEqualTo(T0.plusSeconds(60));
@@ -342,7 +342,7 @@ class RuleEngineTest {
 
     @Test
     void unknownDevicesBeyondTheLimitAreStoredButNotEvaluatedAndCounted() {
-        DeviceTable t = new DeviceTable("ras-ajdir", 1);
+        DeviceTable t = new DeviceTable("test-gw", "ras-ajdir", 1);
         RuleEngine e = new RuleEngine(t, List.of(new ThresholdRuleConfig("surge", "vehicle_count", "count_total",
                 40.0, 20.0, null)), clock, RuleContext.of(metrics));
         List<Alert> out = new ArrayList<>();
@@ -354,5 +354,84 @@ class RuleEngineTest {
         assertThat(out).extracting(Alert::subject).containsExactly("new-1");
         assertThat(registry.get("limes.rules.unevaluated").counter().count()).isEqualTo(1.0);
         assertThat(t.refused()).isEqualTo(1);
+    }
+
+    // ---- identity across crossings and restarts
+
+    @Test
+    void alertAndEventIdsNameTheCrossingAndComeFromTheDeviceTime() {
+        ThresholdRuleConfig surge = new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0,
+                null);
+        List<String> ids = new ArrayList<>();
+        for (String gateway : List.of("ras-ajdir-gw", "wazin-gw", "ras-ajdir-gw")) {
+            DeviceTable t = new DeviceTable(gateway, null, 0);
+            t.addInventory("cnt-03", "site", Map.of("device_class", "counter"), 60_000);
+            RuleEngine e = new RuleEngine(t, List.of(surge), clock, RuleContext.of(metrics));
+            clock.set(T0.plusSeconds(ids.size() * 100L));
+            List<Alert> out = new ArrayList<>();
+            Instant deviceTime = T0.plusMillis(123);
+            e.process(new Reading("cnt-03", "site", "vehicle_count", Map.of(), Map.of("count_total", 50.0),
+                    deviceTime, clock.instant()), out);
+            assertThat(out).singleElement().satisfies(a -> {
+                assertThat(a.alertId()).isEqualTo(gateway + "/surge/cnt-03/" + deviceTime.toEpochMilli());
+                assertThat(a.eventId()).isEqualTo(a.alertId() + ":raised");
+            });
+            ids.add(out.get(0).eventId());
+        }
+        assertThat(ids.get(0)).as("two crossings, one device id").isNotEqualTo(ids.get(1));
+        assertThat(ids.get(2)).as("the same data at the same crossing, later").isEqualTo(ids.get(0));
+    }
+
+    @Test
+    void anOpenEpisodeOfAnAcceptedUnknownDeviceSurvivesARestart() throws Exception {
+        ThresholdRuleConfig surge = new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0,
+                null);
+        RuleEngine before = new RuleEngine(new DeviceTable("test-gw", "ras-ajdir", 16), List.of(surge), clock,
+                RuleContext.of(metrics));
+        List<Alert> out = new ArrayList<>();
+        before.process(reading("u9-01", 50, 0), out);
+        assertThat(out).singleElement().extracting(Alert::state).isEqualTo(AlertState.RAISED);
+        List<Alert> persisted = AlertJson.decodeAll(AlertJson.encodeAll(before.openAlerts(), "test-gw"));
+
+        clock.set(T0.plusSeconds(60));
+        RuleEngine after = new RuleEngine(new DeviceTable("test-gw", "ras-ajdir", 16), List.of(surge), clock,
+                RuleContext.of(metrics));
+        List<Alert> restart = new ArrayList<>();
+        after.restore(persisted, restart);
+        after.process(reading("u9-01", 45, 0), restart);
+        assertThat(restart).as("no false clear, no second raise while the condition holds").isEmpty();
+        assertThat(after.openAlerts()).extracting(Alert::alertId).containsExactly(out.get(0).alertId());
+
+        after.process(reading("u9-01", 10, 0), restart);
+        assertThat(restart).singleElement().satisfies(c -> {
+            assertThat(c.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(c.reason()).isNull();
+            assertThat(c.alertId()).isEqualTo(out.get(0).alertId());
+        });
+    }
+
+    @Test
+    void aClearTheGatewayDecidesAndTheClearByTheConditionHaveDifferentEventIds() {
+        ThresholdRuleConfig surge = new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0,
+                null);
+        RuleEngine e = engine(surge);
+        List<Alert> out = new ArrayList<>();
+        e.process(reading("cnt-01", 50, 0), out);
+        List<Alert> persisted = e.openAlerts();
+        e.process(reading("cnt-01", 10, 0), out);
+        Alert byCondition = out.get(1);
+
+        // After a crash that lost the state write of that clear, a restart whose rules lost the
+        // subject clears the same episode itself: a second, different transition.
+        RuleEngine restarted = new RuleEngine(new DeviceTable("test-gw", null, 0), List.of(surge), clock,
+                RuleContext.of(metrics));
+        List<Alert> restart = new ArrayList<>();
+        restarted.restore(persisted, restart);
+        Alert byGateway = restart.get(0);
+
+        assertThat(byGateway.alertId()).isEqualTo(byCondition.alertId());
+        assertThat(byGateway.reason()).isEqualTo("subject_removed");
+        assertThat(byGateway.eventId()).isEqualTo(byCondition.alertId() + ":cleared:subject_removed")
+                .isNotEqualTo(byCondition.eventId());
     }
 }
