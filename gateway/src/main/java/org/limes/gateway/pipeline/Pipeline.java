@@ -171,7 +171,7 @@ public final class Pipeline implements AutoCloseable {
             Shard s = shards[i];
             Gauge.builder("limes.pipeline.queue", s.queue, BlockingQueue::size)
                     .description("Frames waiting for a pipeline shard").baseUnit("frames")
-                    .tag("shard", Integer.toString(i)).register(metrics.registry());
+                    .tag("shard", Integer.toString(i)).strongReference(true).register(metrics.registry());
         }
     }
 
