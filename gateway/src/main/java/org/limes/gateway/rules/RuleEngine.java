@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per reading ({@link #process}): the device gets its {@link DeviceTable} index; the
  * time-integrity rule (if any) sees the reading as received and decides on quarantine;
  * the clock offset is recorded (the {@code limes.clock.skew} gauge); the other rules
- * evaluate the reading to be stored (a dropped reading still counts as a sign of life for
- * deadman rules); the device is marked heard. Transitions are appended to {@code out}.
+ * evaluate the reading to be stored — unless it was quarantined, whether stored or dropped:
+ * then it only counts as a sign of life for deadman rules; the device is marked heard. Transitions are appended to {@code out}.
  *
  * <p>Threading: shard-confined; no locks. Time comes from the injected {@link Clock}.
  */
@@ -84,9 +84,11 @@ public final class RuleEngine {
         int mark = out.size();
         long offset = r.deviceTime().toEpochMilli() - r.receivedAt().toEpochMilli();
         Reading stored = r;
+        boolean quarantined = false;
         if (time != null) {
             time.evaluate(r, d, now, out);
             if (time.quarantines(offset)) {
+                quarantined = true;
                 stored = quarantine(r, d, offset, now);
             }
         }
@@ -97,7 +99,10 @@ public final class RuleEngine {
             if (rule == time) {
                 continue;
             }
-            if (stored != null) {
+            // A quarantined reading's time is not known: it drives no rule (an episode's id
+            // and its hold times would come from the gateway's clock), it only says the
+            // device is alive. The time-integrity rule has raised the clock alert for it.
+            if (!quarantined) {
                 rule.evaluate(stored, d, now, out);
             } else if (rule instanceof DeadmanRule) {
                 rule.evaluate(r, d, now, out);

@@ -173,8 +173,10 @@ class RuleEngineTest {
 
         assertThat(e.process(reading("cnt-01", 99, -90_000), out)).isNull();
 
-        assertThat(transitions(out)).as("the deadman clears; the threshold does not see the dropped reading")
-                .containsExactly("R cnt-01@61", "C cnt-01@61");
+        assertThat(out).as("the clock alert is raised (skewed from its first reading), the deadman clears; the "
+                + "threshold does not see the dropped reading").extracting(Alert::rule, Alert::state).containsExactly(
+                        Tuple.tuple("silent", AlertState.RAISED), Tuple.tuple("clock", AlertState.RAISED),
+                        Tuple.tuple("silent", AlertState.CLEARED));
         assertThat(registry.get("limes.quarantined").tag("policy", "drop").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("limes.dropped").tag("reason", "clock_skew").counter().count()).isEqualTo(1.0);
     }
@@ -189,7 +191,8 @@ class RuleEngineTest {
         "back in sync clears it                    | 0;360;0.2;0.1          | R@1;C@2 | 1",
         "a jump back (behind) raises too           | 1;-400;-400;0          | R@1;C@3 | 0",
         "a small step out of sync is not a jump    | 0;40;80;400            | | 3",
-        "the first reading is not a jump           | 900;901                | | 2",
+        "skewed from its first reading raises      | 900;901;0.5            | R@0;C@2 | 2",
+        "lagging within max_lag at first is kept   | -600;-600              | | 0",
     })
     void clockJumps(String name, String offsets, String expected, int quarantined) {
         RuleEngine e = engine(new TimeIntegrityRuleConfig("clock", "30s", "1d", "5m", null, "critical"));
@@ -433,5 +436,26 @@ class RuleEngineTest {
         assertThat(byGateway.reason()).isEqualTo("subject_removed");
         assertThat(byGateway.eventId()).isEqualTo(byCondition.alertId() + ":cleared:subject_removed")
                 .isNotEqualTo(byCondition.eventId());
+    }
+
+    @Test
+    void aQuarantinedReadingDrivesNoRuleButTheClockAlert() {
+        RuleEngine e = engine(new TimeIntegrityRuleConfig("clock", "30s", "1d", "5m", null, "critical"),
+                new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0, null));
+        List<Alert> out = new ArrayList<>();
+
+        Reading skewed = reading("cnt-01", 50, 3600);
+        Reading stored = e.process(skewed, out);
+        assertThat(stored.tags()).containsEntry("quarantine", "clock_skew");
+        assertThat(out).extracting(Alert::rule, Alert::alertId).containsExactly(Tuple.tuple("clock",
+                "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()));
+
+        clock.advance(Duration.ofSeconds(5));
+        Reading inSync = reading("cnt-01", 50, 0.2);
+        e.process(inSync, out);
+        assertThat(out).extracting(Alert::rule, Alert::state, Alert::alertId).containsExactly(
+                Tuple.tuple("clock", AlertState.RAISED, "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()),
+                Tuple.tuple("clock", AlertState.CLEARED, "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()),
+                Tuple.tuple("surge", AlertState.RAISED, "test-gw/surge/cnt-01/" + inSync.deviceTime().toEpochMilli()));
     }
 }
