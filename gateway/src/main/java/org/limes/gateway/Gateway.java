@@ -374,7 +374,7 @@ public final class Gateway implements AutoCloseable {
         Map<String, String> tags = Map.of("destination", destination);
         Instant raisedAt = Instant.ofEpochMilli(raisedAtMs);
         Instant at = Instant.ofEpochMilli(atMs);
-        Alert a = new Alert("outbox-overflow/" + destination + "/" + raisedAtMs, "outbox-overflow",
+        Alert a = new Alert(config.name() + "/outbox-overflow/" + destination + "/" + raisedAtMs, "outbox-overflow",
                 raised ? AlertState.RAISED : AlertState.CLEARED, "critical", config.name(), destination,
                 "destination", destination, "outbox", "lost_records", lost, 0, raisedAt, at, raisedAt, at,
                 raised ? null : "caught_up", tags);

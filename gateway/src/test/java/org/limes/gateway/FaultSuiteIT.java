@@ -303,7 +303,7 @@ class FaultSuiteIT {
             for (String device : DEVICES) {
                 Instant raisedAt = publish(publisher, device, 60);
                 publish(publisher, device, 5);
-                String alertId = "queue-surge/" + device + "/" + raisedAt.toEpochMilli();
+                String alertId = "test-gw/queue-surge/" + device + "/" + raisedAt.toEpochMilli();
                 ids.add(alertId + ":raised");
                 ids.add(alertId + ":cleared");
             }

@@ -132,7 +132,7 @@ class StatusPageIT {
         assertThat(devices.path("devices").get(0).path("state").asText()).isEqualTo("silent");
 
         JsonNode open = api("/api/alerts").path("open").get(0);
-        assertThat(open.path("alert_id").asText()).startsWith("queue-surge/cnt-02/");
+        assertThat(open.path("alert_id").asText()).startsWith("ras-ajdir-gw/queue-surge/cnt-02/");
         assertThat(open.path("state").asText()).isEqualTo("raised");
         assertThat(open.path("value").asDouble()).isGreaterThan(40);
 

@@ -9,8 +9,10 @@ import org.limes.gateway.pipeline.LimitsConfig;
 import org.limes.gateway.pipeline.PipelineConfig;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
+import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.sink.influx.StoreConfig;
 import org.limes.gateway.source.SourceConfig;
+import org.limes.gateway.source.mqtt.MqttSourceConfig;
 
 /**
  * The whole gateway configuration, one YAML file. Every section is a record beside the
@@ -45,13 +47,17 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
                 null)
                 : store;
         admin = admin == null ? AdminConfig.defaults() : admin;
-        sources = sources == null ? List.of() : List.copyOf(sources);
+        String gateway = name;
+        // Defaulted MQTT client ids carry the gateway's name: crossings share centres' brokers.
+        sources = sources == null ? List.of() : List.copyOf(sources.stream()
+                .map(s -> s instanceof MqttSourceConfig m ? m.inGateway(gateway) : s).toList());
         inventory = inventory == null ? new InventoryConfig(null, null, null) : inventory;
         rules = rules == null ? List.of() : List.copyOf(rules);
         if (rulesFile != null) {
             Require.nonBlank("rules_file", rulesFile);
         }
-        centres = centres == null ? List.of() : List.copyOf(centres);
+        centres = centres == null ? List.of() : List.copyOf(centres.stream()
+                .map(c -> c instanceof MqttCentreConfig m ? m.inGateway(gateway) : c).toList());
         outbox = outbox == null ? OutboxConfig.defaults() : outbox;
         pipeline = pipeline == null ? PipelineConfig.defaults() : pipeline;
         limits = limits == null ? LimitsConfig.defaults() : limits;

@@ -27,9 +27,9 @@ public final class LiveMetrics {
 
     void gauges(Supplier<Number> devices, Supplier<Number> openAlerts) {
         Gauge.builder("limes.live.devices", devices).description("Devices the live view tracks")
-                .baseUnit("devices").register(registry);
+                .baseUnit("devices").strongReference(true).register(registry);
         Gauge.builder("limes.live.alerts.open", openAlerts).description("Open alert episodes the live view shows")
-                .baseUnit("alerts").register(registry);
+                .baseUnit("alerts").strongReference(true).register(registry);
     }
 
     void devicesFull() {

@@ -55,9 +55,11 @@ public final class OutboxMetrics {
 
     void bind(Outbox outbox) {
         Gauge.builder("limes.outbox.depth", outbox, Outbox::depth).description("Records not yet acknowledged")
-                .baseUnit("records").tags("destination", destination, "log", log).register(registry);
+                .baseUnit("records").tags("destination", destination, "log", log)
+                .strongReference(true).register(registry);
         Gauge.builder("limes.outbox.bytes", outbox, Outbox::bytes).description("Bytes on disk and buffered")
-                .baseUnit("bytes").tags("destination", destination, "log", log).register(registry);
+                .baseUnit("bytes").tags("destination", destination, "log", log)
+                .strongReference(true).register(registry);
     }
 
     void appended(byte type) {

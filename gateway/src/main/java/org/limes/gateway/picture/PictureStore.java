@@ -110,9 +110,9 @@ public final class PictureStore {
             throws IOException {
         PictureStore store = new PictureStore(config, root, clock, registry);
         Gauge.builder("limes.pictures.kept.bytes", store, PictureStore::bytes).description("Bytes of pictures kept")
-                .baseUnit("bytes").register(registry);
+                .baseUnit("bytes").strongReference(true).register(registry);
         Gauge.builder("limes.pictures.kept.reads", store, PictureStore::reads).description("Reads whose pictures are kept")
-                .register(registry);
+                .strongReference(true).register(registry);
         if (config.keep()) {
             store.index();
             LOG.info("pictures are kept in {}: {} reads, {} bytes (at most {} reads, {} bytes, {})", root,

@@ -165,7 +165,7 @@ public final class Pipeline implements AutoCloseable {
         }
         persisted.forEach(live::restore);
         for (int i = 0; i < shards.length; i++) {
-            DeviceTable devices = new DeviceTable(inventory.acceptsUnknown() ? inventory.defaultSite() : null,
+            DeviceTable devices = new DeviceTable(gateway, inventory.acceptsUnknown() ? inventory.defaultSite() : null,
                     Math.max(1, MAX_UNKNOWN_DEVICES / shards.length));
             for (String id : inventory.ids()) {
                 if (shardOf(id) == i) {
@@ -179,7 +179,7 @@ public final class Pipeline implements AutoCloseable {
             Shard s = shards[i];
             Gauge.builder("limes.pipeline.queue", s.queue, BlockingQueue::size)
                     .description("Frames waiting for a pipeline shard").baseUnit("frames")
-                    .tag("shard", Integer.toString(i)).register(metrics.registry());
+                    .tag("shard", Integer.toString(i)).strongReference(true).register(metrics.registry());
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * One alert transition: an episode was raised or cleared.
  *
- * <p>{@code alertId} is stable for the episode: {@code rule/subject/millis}, where the
+ * <p>{@code alertId} is stable for the episode: {@code gateway/rule/subject/millis}, where
+ * the gateway's name keeps two crossings (each with a {@code cnt-03}) apart and the
  * millis are the device time of the first reading in which the condition held (so
  * re-evaluating a redelivered frame yields the same id) or, for rules that raise without
  * a reading (deadman), the gateway time of the raise. {@link #eventId()} names this
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  * <p>Times other than the id's are gateway time (the engine's clock): a device's own
  * clock may be wrong, which is what the time-integrity rule watches.
  *
- * @param alertId     episode id: {@code rule/subject/millis}
+ * @param alertId     episode id: {@code gateway/rule/subject/millis}
  * @param rule        the rule's id
  * @param state       raised or cleared
  * @param severity    info, warning or critical
@@ -58,14 +59,24 @@ public record Alert(String alertId, String rule, AlertState state, String severi
         tags = Collections.unmodifiableMap(new TreeMap<>(tags));
     }
 
-    /** The episode id of a rule's alert about a subject whose condition began at {@code millis}. */
-    public static String episodeId(String rule, String subject, long millis) {
-        return rule + "/" + subject + "/" + millis;
+    /**
+     * The episode id of gateway {@code gateway}'s rule's alert about a subject whose condition
+     * began at {@code millis}: {@code gateway/rule/subject/millis}.
+     */
+    public static String episodeId(String gateway, String rule, String subject, long millis) {
+        return gateway + "/" + rule + "/" + subject + "/" + millis;
     }
 
-    /** Identifies this transition: {@code alertId:raised} or {@code alertId:cleared}. */
+    /**
+     * Identifies this transition: {@code alertId:raised}, {@code alertId:cleared}, or, for a
+     * clear that did not come from its condition, {@code alertId:cleared:reason}. A clear the
+     * gateway decides (a restart finds the rule or the subject gone) and the clear by the
+     * condition are two different transitions with different content: after a crash both may
+     * reach a centre, and one id for both would let a centre that drops repeats keep the wrong
+     * one.
+     */
     public String eventId() {
-        return alertId + ":" + state.label();
+        return reason == null ? alertId + ":" + state.label() : alertId + ":" + state.label() + ":" + reason;
     }
 
     /** The clear that ends this (raised) episode. */

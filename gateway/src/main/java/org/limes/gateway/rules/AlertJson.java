@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * what a {@code format: json} centre receives, and what the persisted alert state holds.
  *
  * <pre>{@code
- * {"event_id":"queue-surge/cnt-01/1764136800000:raised","alert_id":"queue-surge/cnt-01/1764136800000",
+ * {"event_id":"ras-ajdir-gw/queue-surge/cnt-01/1764136800000:raised","alert_id":"ras-ajdir-gw/queue-surge/cnt-01/1764136800000",
  *  "rule":"queue-surge","state":"raised","severity":"warning","site":"ras-ajdir","device":"cnt-01",
  *  "subject":{"kind":"device","id":"cnt-01"},
  *  "kind":"vehicle_count","field":"count_total","value":64.0,"threshold":40.0,

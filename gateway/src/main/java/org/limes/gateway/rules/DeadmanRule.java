@@ -74,7 +74,7 @@ public final class DeadmanRule implements Rule {
                 String device = devices.id(d);
                 Instant now = Instant.ofEpochMilli(nowMs);
                 long overdueMs = heard + interval;
-                Alert a = new Alert(Alert.episodeId(config.id(), device, overdueMs), config.id(), AlertState.RAISED,
+                Alert a = new Alert(Alert.episodeId(devices.gateway(), config.id(), device, overdueMs), config.id(), AlertState.RAISED,
                         config.severity(), devices.site(d), device, Alert.DEVICE, device, "any", "silence_s",
                         (nowMs - heard) / 1000.0, interval / 1000.0, Instant.ofEpochMilli(overdueMs), now, now, now,
                         null, devices.tags(d));

@@ -24,6 +24,7 @@ import java.util.Map;
 public final class DeviceTable {
 
     private final Map<String, Integer> index = new HashMap<>();
+    private final String gateway;
     private final String defaultSite;
     private final int maxUnknown;
     private String[] ids = new String[16];
@@ -40,10 +41,13 @@ public final class DeviceTable {
     private long startMs;
 
     /**
+     * @param gateway     the gateway's name, which every alert id of its rules carries
+     *                    ({@link Alert#episodeId}): two crossings may have devices of one id
      * @param defaultSite site of accepted unknown devices; null when unknown devices are rejected
      * @param maxUnknown  how many unknown devices may get an index
      */
-    public DeviceTable(String defaultSite, int maxUnknown) {
+    public DeviceTable(String gateway, String defaultSite, int maxUnknown) {
+        this.gateway = gateway;
         this.defaultSite = defaultSite;
         this.maxUnknown = defaultSite == null ? 0 : maxUnknown;
     }
@@ -108,6 +112,16 @@ public final class DeviceTable {
 
     public int size() {
         return size;
+    }
+
+    /** True when devices not in the inventory get an index ({@code unknown_devices: accept}). */
+    public boolean acceptsUnknown() {
+        return maxUnknown > 0;
+    }
+
+    /** The gateway's name. */
+    public String gateway() {
+        return gateway;
     }
 
     public int inventorySize() {

@@ -264,7 +264,7 @@ public final class GeofenceRule implements Rule {
             tags.put("class", "unknown");
         }
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(id, subject + "@" + zones[z].name(), r.deviceTime().toEpochMilli()), id,
+        Alert a = new Alert(Alert.episodeId(devices.gateway(), id, subject + "@" + zones[z].name(), r.deviceTime().toEpochMilli()), id,
                 AlertState.RAISED, config.severity(), devices.site(t.device), device, TRACK, subject, r.kind(),
                 "inside", 1, 1, now, now, now, now, null, tags);
         t.open[z] = a;

@@ -103,7 +103,7 @@ public final class RateOfChangeRule implements Rule {
             if (open[d] == null) {
                 String device = devices.id(d);
                 Instant now = Instant.ofEpochMilli(nowMs);
-                open[d] = new Alert(Alert.episodeId(id, device, t), id, AlertState.RAISED, config.severity(),
+                open[d] = new Alert(Alert.episodeId(devices.gateway(), id, device, t), id, AlertState.RAISED, config.severity(),
                         devices.site(d), device, Alert.DEVICE, device, config.kind(), config.field(), v, level, now,
                         now, now, now, null, r.tags());
                 out.add(open[d]);

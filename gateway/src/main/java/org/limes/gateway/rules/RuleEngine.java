@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per reading ({@link #process}): the device gets its {@link DeviceTable} index; the
  * time-integrity rule (if any) sees the reading as received and decides on quarantine;
  * the clock offset is recorded (the {@code limes.clock.skew} gauge); the other rules
- * evaluate the reading to be stored (a dropped reading still counts as a sign of life for
- * deadman rules); the device is marked heard. Transitions are appended to {@code out}.
+ * evaluate the reading to be stored — unless it was quarantined, whether stored or dropped:
+ * then it only counts as a sign of life for deadman rules; the device is marked heard. Transitions are appended to {@code out}.
  *
  * <p>Threading: shard-confined; no locks. Time comes from the injected {@link Clock}.
  */
@@ -84,9 +84,11 @@ public final class RuleEngine {
         int mark = out.size();
         long offset = r.deviceTime().toEpochMilli() - r.receivedAt().toEpochMilli();
         Reading stored = r;
+        boolean quarantined = false;
         if (time != null) {
             time.evaluate(r, d, now, out);
             if (time.quarantines(offset)) {
+                quarantined = true;
                 stored = quarantine(r, d, offset, now);
             }
         }
@@ -97,7 +99,10 @@ public final class RuleEngine {
             if (rule == time) {
                 continue;
             }
-            if (stored != null) {
+            // A quarantined reading's time is not known: it drives no rule (an episode's id
+            // and its hold times would come from the gateway's clock), it only says the
+            // device is alive. The time-integrity rule has raised the clock alert for it.
+            if (!quarantined) {
                 rule.evaluate(stored, d, now, out);
             } else if (rule instanceof DeadmanRule) {
                 rule.evaluate(r, d, now, out);
@@ -145,10 +150,13 @@ public final class RuleEngine {
 
     /**
      * Takes over persisted open episodes (at start-up): each goes to its rule, so it is not
-     * raised again and its clear carries its id. An episode whose rule no longer exists, or
-     * whose subject the rule cannot hold any more, is cleared now with reason
-     * {@code rule_removed} or {@code subject_removed} — a centre is never left with an
-     * episode nobody will clear.
+     * raised again and its clear carries its id. A device that is not in the inventory but
+     * was admitted as unknown ({@code unknown_devices: accept}) is admitted again first, so
+     * its episodes survive a restart like an inventory device's. An episode whose rule no
+     * longer exists, or whose subject the rule cannot hold any more (the device left the
+     * inventory and unknown devices are rejected, or their table is full), is cleared now
+     * with reason {@code rule_removed} or {@code subject_removed} — a centre is never left
+     * with an episode nobody will clear.
      */
     public void restore(List<Alert> persisted, List<Alert> out) {
         int mark = out.size();
@@ -156,6 +164,9 @@ public final class RuleEngine {
         for (Alert a : persisted) {
             if (a.state() != AlertState.RAISED || open.containsKey(a.alertId())) {
                 continue;
+            }
+            if (a.device() != null && devices.indexOf(a.device()) < 0 && devices.acceptsUnknown()) {
+                devices.admit(a.device());
             }
             Rule rule = byId.get(a.rule());
             if (rule == null) {

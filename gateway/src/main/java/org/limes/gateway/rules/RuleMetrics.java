@@ -21,13 +21,17 @@ public final class RuleMetrics {
     void skewGauge(DeviceTable devices, int d) {
         Gauge.builder("limes.clock.skew", devices, t -> t.offsetMs(d) / 1000.0)
                 .description("Device time minus gateway receive time of the device's last reading")
-                .baseUnit("seconds").tag("device", devices.id(d)).register(registry);
+                .baseUnit("seconds").tag("device", devices.id(d)).strongReference(true).register(registry);
     }
 
-    /** Open alerts of one shard. */
+    /**
+     * Open alerts of one shard. Like every gauge of the gateway, held strongly: Micrometer
+     * holds a gauge's object weakly by default, and {@code open} (a method reference) is held
+     * by nothing else, so it would be collected and the gauge read NaN.
+     */
     public void openGauge(int shard, IntSupplier open) {
         Gauge.builder("limes.alerts.open", open, IntSupplier::getAsInt).description("Alert episodes open")
-                .baseUnit("alerts").tag("shard", Integer.toString(shard)).register(registry);
+                .baseUnit("alerts").tag("shard", Integer.toString(shard)).strongReference(true).register(registry);
     }
 
     void quarantined(String policy) {

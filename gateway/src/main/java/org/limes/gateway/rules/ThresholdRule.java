@@ -183,7 +183,7 @@ public final class ThresholdRule implements Rule {
         phase[d] = OPEN;
         String device = devices.id(d);
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(id, device, firstDeviceMs[d]), id, AlertState.RAISED,
+        Alert a = new Alert(Alert.episodeId(devices.gateway(), id, device, firstDeviceMs[d]), id, AlertState.RAISED,
                 config.severity(), devices.site(d), device, Alert.DEVICE, device, kind, field, value[d], raiseLevel,
                 Instant.ofEpochMilli(firstSeenMs[d]), Instant.ofEpochMilli(lastSeenMs[d]), now, now, null,
                 tags[d] == null ? devices.tags(d) : tags[d]);

@@ -20,6 +20,10 @@ import org.limes.drivers.Reading;
  * more than 30 s ahead, the reading is quarantined. When its readings are within 30 s
  * again, the alert clears.
  *
+ * <p>A device's first reading since start-up has no previous offset: it raises when it is
+ * quarantined (threshold {@code max_skew} ahead, {@code max_lag} behind), so a device whose
+ * clock is wrong from the start is seen too.
+ *
  * <p>The engine calls {@link #evaluate} with the reading as received, before it records
  * the new offset in {@link DeviceTable} (so the table still holds the previous one), and
  * asks {@link #quarantines} what to do with the reading. No allocation per reading.
@@ -81,18 +85,27 @@ public final class TimeIntegrityRule implements Rule {
             return;
         }
         if (!devices.offsetKnown(d)) {
+            // The first reading since start-up has no offset to jump from: a device whose clock
+            // is wrong from the start is raised when its readings are quarantined.
+            if (quarantines(offset)) {
+                raise(r, d, offset, offset > 0 ? maxSkewMs : maxLagMs, nowMs, out);
+            }
             return;
         }
         long previous = devices.offsetMs(d);
         if (inSync(previous) && !inSync(offset) && Math.abs(offset - previous) > jumpMs) {
-            String device = devices.id(d);
-            Instant now = Instant.ofEpochMilli(nowMs);
-            Alert a = new Alert(Alert.episodeId(config.id(), device, r.deviceTime().toEpochMilli()), config.id(),
-                    AlertState.RAISED, config.severity(), devices.site(d), device, Alert.DEVICE, device, r.kind(),
-                    "clock_offset_s", offset / 1000.0, jumpMs / 1000.0, now, now, now, now, null, r.tags());
-            open[d] = a;
-            out.add(a);
+            raise(r, d, offset, jumpMs, nowMs, out);
         }
+    }
+
+    private void raise(Reading r, int d, long offset, long levelMs, long nowMs, List<Alert> out) {
+        String device = devices.id(d);
+        Instant now = Instant.ofEpochMilli(nowMs);
+        Alert a = new Alert(Alert.episodeId(devices.gateway(), config.id(), device, r.deviceTime().toEpochMilli()),
+                config.id(), AlertState.RAISED, config.severity(), devices.site(d), device, Alert.DEVICE, device,
+                r.kind(), "clock_offset_s", offset / 1000.0, levelMs / 1000.0, now, now, now, now, null, r.tags());
+        open[d] = a;
+        out.add(a);
     }
 
     @Override

@@ -114,7 +114,7 @@ public final class WatchlistRule implements Rule {
             tags.put("lane", lane);
         }
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(id, site + ":" + lane + ":" + match, r.deviceTime().toEpochMilli()), id,
+        Alert a = new Alert(Alert.episodeId(devices.gateway(), id, site + ":" + lane + ":" + match, r.deviceTime().toEpochMilli()), id,
                 AlertState.RAISED, config.severity(), site, device, PLATE, match, r.kind(), PLATE, 1, 1, now, now, now,
                 now, null, tags);
         fresh.alert = a;

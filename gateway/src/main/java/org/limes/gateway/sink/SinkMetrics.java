@@ -33,7 +33,7 @@ public final class SinkMetrics {
                 .tag("destination", destination).register(registry);
         Gauge.builder("limes.sink.last.ack", lastAckEpochMs, a -> a.get() / 1000.0)
                 .description("When the destination last acknowledged a write (epoch)").baseUnit("seconds")
-                .tag("destination", destination).register(registry);
+                .tag("destination", destination).strongReference(true).register(registry);
     }
 
     public void written(long nanos, int records, long nowEpochMs) {

@@ -36,7 +36,7 @@ public final class SourceMetrics {
                 .tag("source", source).register(registry);
         Gauge.builder("limes.source.connections", connections, AtomicInteger::get)
                 .description("Open connections, by source").baseUnit("connections").tag("source", source)
-                .register(registry);
+                .strongReference(true).register(registry);
         this.paused = Counter.builder("limes.source.paused")
                 .description("Times a source stopped reading a connection because the pipeline was full")
                 .tag("source", source).register(registry);

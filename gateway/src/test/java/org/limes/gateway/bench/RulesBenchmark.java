@@ -93,7 +93,7 @@ public class RulesBenchmark {
     }
 
     private DeviceTable table() {
-        DeviceTable t = new DeviceTable(null, 0);
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
         for (int i = 0; i < DEVICES; i++) {
             Map<String, String> staticTags = new TreeMap<>();
             staticTags.put("device_class", "class" + (i % 5));

@@ -75,12 +75,41 @@ class ConfigLoaderTest {
         assertThat(c.sources()).singleElement().isInstanceOfSatisfying(MqttSourceConfig.class, s -> {
             assertThat(s.name()).isEqualTo("devices");
             assertThat(s.broker()).isNull();
-            assertThat(s.clientId()).isEqualTo("limes-devices");
+            assertThat(s.clientId()).isEqualTo("limes-limes-source-devices");
             assertThat(s.maxInflight()).isEqualTo(1000);
             assertThat(s.sessionExpirySeconds()).isEqualTo(86400);
             assertThat(s.topics()).containsExactly(
                     new MqttSourceConfig.TopicRoute("crossing/+/counter/+", "counter-json", Map.of()));
         });
+    }
+
+    @Test
+    void defaultClientIdsCarryTheGatewaysNameSoTwoCrossingsNeverShareASession() {
+        String body = """
+                sources:
+                  - name: devices
+                    type: mqtt
+                    topics: [{filter: "crossing/#", driver: counter-json}]
+                  - name: plc
+                    type: mqtt
+                    client_id: limes-plc
+                    topics: [{filter: "plc/#", driver: counter-json}]
+                centres:
+                  - name: tripoli
+                  - name: benghazi
+                    client_id: bz-feed
+                """;
+        GatewayConfig a = parse("name: ras-ajdir\n" + body);
+        GatewayConfig b = parse("name: wazin\n" + body);
+
+        assertThat(a.sources()).map(MqttSourceConfig.class::cast).extracting(MqttSourceConfig::clientId)
+                .containsExactly("limes-ras-ajdir-source-devices", "limes-plc");
+        assertThat(b.sources()).map(MqttSourceConfig.class::cast).extracting(MqttSourceConfig::clientId)
+                .containsExactly("limes-wazin-source-devices", "limes-plc");
+        assertThat(a.centres()).map(MqttCentreConfig.class::cast).extracting(MqttCentreConfig::clientId)
+                .containsExactly("limes-ras-ajdir-centre-tripoli", "bz-feed");
+        assertThat(b.centres()).map(MqttCentreConfig.class::cast).extracting(MqttCentreConfig::clientId)
+                .containsExactly("limes-wazin-centre-tripoli", "bz-feed");
     }
 
     @ParameterizedTest
@@ -157,8 +186,9 @@ class ConfigLoaderTest {
         assertThat(c.centres()).map(MqttCentreConfig.class::cast)
                 .extracting(MqttCentreConfig::name, MqttCentreConfig::topic, MqttCentreConfig::clientId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("tripoli", "limes/alerts/tripoli",
-                                "limes-centre-tripoli"),
-                        org.assertj.core.groups.Tuple.tuple("benghazi", "centres/benghazi", "limes-centre-benghazi"));
+                                "limes-ras-ajdir-gw-centre-tripoli"),
+                        org.assertj.core.groups.Tuple.tuple("benghazi", "centres/benghazi",
+                                "limes-ras-ajdir-gw-centre-benghazi"));
         assertThat(c.outbox().bufferBytes()).isEqualTo(4096);
         assertThat(c.pipeline().shards()).isEqualTo(4);
     }

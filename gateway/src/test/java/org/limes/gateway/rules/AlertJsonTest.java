@@ -16,7 +16,7 @@ class AlertJsonTest {
     private static final Instant AT = Instant.parse("2026-11-26T06:04:30.123456789Z");
 
     private static Alert alert(AlertState state) {
-        return new Alert("queue-surge/cnt-01/1795672800000", "queue-surge", state, "warning", "ras-ajdir", "cnt-01",
+        return new Alert("ras-ajdir-gw/queue-surge/cnt-01/1795672800000", "queue-surge", state, "warning", "ras-ajdir", "cnt-01",
                 "device", "cnt-01", "vehicle_count", "count_total", 64.25, 40.0, RAISED.minusSeconds(60),
                 AT.minusSeconds(1), RAISED, AT, state == AlertState.CLEARED ? "rule_removed" : null,
                 Map.of("lane", "1", "direction", "inbound", "note", "quote \" back\\slash, ünïcödé\n",
@@ -49,8 +49,9 @@ class AlertJsonTest {
     void writesTheDocumentedSnakeCaseFields() throws Exception {
         JsonNode n = new ObjectMapper().readTree(AlertJson.encode(alert(AlertState.CLEARED), "ras-ajdir-gw"));
 
-        assertThat(n.get("event_id").asText()).isEqualTo("queue-surge/cnt-01/1795672800000:cleared");
-        assertThat(n.get("alert_id").asText()).isEqualTo("queue-surge/cnt-01/1795672800000");
+        assertThat(n.get("event_id").asText())
+                .isEqualTo("ras-ajdir-gw/queue-surge/cnt-01/1795672800000:cleared:rule_removed");
+        assertThat(n.get("alert_id").asText()).isEqualTo("ras-ajdir-gw/queue-surge/cnt-01/1795672800000");
         assertThat(n.get("state").asText()).isEqualTo("cleared");
         assertThat(n.get("gateway").asText()).isEqualTo("ras-ajdir-gw");
         assertThat(n.get("raised_at").asText()).isEqualTo("2026-11-26T06:00:00Z");

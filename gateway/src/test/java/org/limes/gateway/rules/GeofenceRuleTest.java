@@ -31,7 +31,7 @@ class GeofenceRuleTest {
     private final DeviceTable devices = table("rdr-1", "rdr-2");
 
     static DeviceTable table(String... ids) {
-        DeviceTable t = new DeviceTable(null, 0);
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
         for (String id : ids) {
             t.addInventory(id, "ras-ajdir", Map.of("device_class", "radar", "lat", "0.5", "lon", "0.5"), 0);
         }
@@ -139,7 +139,7 @@ class GeofenceRuleTest {
 
         assertThat(out).hasSize(2);
         Alert a = out.get(0);
-        assertThat(a.alertId()).isEqualTo("fence/rdr-2:12@A/" + T0.plusSeconds(3).toEpochMilli());
+        assertThat(a.alertId()).isEqualTo("test-gw/fence/rdr-2:12@A/" + T0.plusSeconds(3).toEpochMilli());
         assertThat(a.subjectKind()).isEqualTo("track");
         assertThat(a.subject()).isEqualTo("rdr-2:12");
         assertThat(a.device()).isEqualTo("rdr-2");

@@ -28,7 +28,7 @@ class RuleEngineTest {
     private final RuleMetrics metrics = new RuleMetrics(registry);
 
     private DeviceTable table() {
-        DeviceTable t = new DeviceTable(null, 0);
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
         t.addInventory("cnt-01", "ras-ajdir", Map.of("device_class", "counter", "lane", "1"), 60_000);
         t.addInventory("cnt-02", "ras-ajdir", Map.of("device_class", "counter"), 120_000);
         t.addInventory("rad-01", "ras-ajdir", Map.of("device_class", "radar"), 10_000);
@@ -93,7 +93,7 @@ class RuleEngineTest {
         e.tick(out);
 
         assertThat(out).singleElement().satisfies(a -> {
-            assertThat(a.alertId()).isEqualTo("silent/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
+            assertThat(a.alertId()).isEqualTo("test-gw/silent/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
             assertThat(a.value()).isEqualTo(90.0);
             assertThat(a.threshold()).isEqualTo(60.0);
             assertThat(a.firstSeen()).isEqualTo(T0.plusSeconds(60));
@@ -173,8 +173,10 @@ class RuleEngineTest {
 
         assertThat(e.process(reading("cnt-01", 99, -90_000), out)).isNull();
 
-        assertThat(transitions(out)).as("the deadman clears; the threshold does not see the dropped reading")
-                .containsExactly("R cnt-01@61", "C cnt-01@61");
+        assertThat(out).as("the clock alert is raised (skewed from its first reading), the deadman clears; the "
+                + "threshold does not see the dropped reading").extracting(Alert::rule, Alert::state).containsExactly(
+                        Tuple.tuple("silent", AlertState.RAISED), Tuple.tuple("clock", AlertState.RAISED),
+                        Tuple.tuple("silent", AlertState.CLEARED));
         assertThat(registry.get("limes.quarantined").tag("policy", "drop").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("limes.dropped").tag("reason", "clock_skew").counter().count()).isEqualTo(1.0);
     }
@@ -189,7 +191,8 @@ class RuleEngineTest {
         "back in sync clears it                    | 0;360;0.2;0.1          | R@1;C@2 | 1",
         "a jump back (behind) raises too           | 1;-400;-400;0          | R@1;C@3 | 0",
         "a small step out of sync is not a jump    | 0;40;80;400            | | 3",
-        "the first reading is not a jump           | 900;901                | | 2",
+        "skewed from its first reading raises      | 900;901;0.5            | R@0;C@2 | 2",
+        "lagging within max_lag at first is kept   | -600;-600              | | 0",
     })
     void clockJumps(String name, String offsets, String expected, int quarantined) {
         RuleEngine e = engine(new TimeIntegrityRuleConfig("clock", "30s", "1d", "5m", null, "critical"));
@@ -342,7 +345,7 @@ class RuleEngineTest {
 
     @Test
     void unknownDevicesBeyondTheLimitAreStoredButNotEvaluatedAndCounted() {
-        DeviceTable t = new DeviceTable("ras-ajdir", 1);
+        DeviceTable t = new DeviceTable("test-gw", "ras-ajdir", 1);
         RuleEngine e = new RuleEngine(t, List.of(new ThresholdRuleConfig("surge", "vehicle_count", "count_total",
                 40.0, 20.0, null)), clock, RuleContext.of(metrics));
         List<Alert> out = new ArrayList<>();
@@ -354,5 +357,105 @@ class RuleEngineTest {
         assertThat(out).extracting(Alert::subject).containsExactly("new-1");
         assertThat(registry.get("limes.rules.unevaluated").counter().count()).isEqualTo(1.0);
         assertThat(t.refused()).isEqualTo(1);
+    }
+
+    // ---- identity across crossings and restarts
+
+    @Test
+    void alertAndEventIdsNameTheCrossingAndComeFromTheDeviceTime() {
+        ThresholdRuleConfig surge = new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0,
+                null);
+        List<String> ids = new ArrayList<>();
+        for (String gateway : List.of("ras-ajdir-gw", "wazin-gw", "ras-ajdir-gw")) {
+            DeviceTable t = new DeviceTable(gateway, null, 0);
+            t.addInventory("cnt-03", "site", Map.of("device_class", "counter"), 60_000);
+            RuleEngine e = new RuleEngine(t, List.of(surge), clock, RuleContext.of(metrics));
+            clock.set(T0.plusSeconds(ids.size() * 100L));
+            List<Alert> out = new ArrayList<>();
+            Instant deviceTime = T0.plusMillis(123);
+            e.process(new Reading("cnt-03", "site", "vehicle_count", Map.of(), Map.of("count_total", 50.0),
+                    deviceTime, clock.instant()), out);
+            assertThat(out).singleElement().satisfies(a -> {
+                assertThat(a.alertId()).isEqualTo(gateway + "/surge/cnt-03/" + deviceTime.toEpochMilli());
+                assertThat(a.eventId()).isEqualTo(a.alertId() + ":raised");
+            });
+            ids.add(out.get(0).eventId());
+        }
+        assertThat(ids.get(0)).as("two crossings, one device id").isNotEqualTo(ids.get(1));
+        assertThat(ids.get(2)).as("the same data at the same crossing, later").isEqualTo(ids.get(0));
+    }
+
+    @Test
+    void anOpenEpisodeOfAnAcceptedUnknownDeviceSurvivesARestart() throws Exception {
+        ThresholdRuleConfig surge = new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0,
+                null);
+        RuleEngine before = new RuleEngine(new DeviceTable("test-gw", "ras-ajdir", 16), List.of(surge), clock,
+                RuleContext.of(metrics));
+        List<Alert> out = new ArrayList<>();
+        before.process(reading("u9-01", 50, 0), out);
+        assertThat(out).singleElement().extracting(Alert::state).isEqualTo(AlertState.RAISED);
+        List<Alert> persisted = AlertJson.decodeAll(AlertJson.encodeAll(before.openAlerts(), "test-gw"));
+
+        clock.set(T0.plusSeconds(60));
+        RuleEngine after = new RuleEngine(new DeviceTable("test-gw", "ras-ajdir", 16), List.of(surge), clock,
+                RuleContext.of(metrics));
+        List<Alert> restart = new ArrayList<>();
+        after.restore(persisted, restart);
+        after.process(reading("u9-01", 45, 0), restart);
+        assertThat(restart).as("no false clear, no second raise while the condition holds").isEmpty();
+        assertThat(after.openAlerts()).extracting(Alert::alertId).containsExactly(out.get(0).alertId());
+
+        after.process(reading("u9-01", 10, 0), restart);
+        assertThat(restart).singleElement().satisfies(c -> {
+            assertThat(c.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(c.reason()).isNull();
+            assertThat(c.alertId()).isEqualTo(out.get(0).alertId());
+        });
+    }
+
+    @Test
+    void aClearTheGatewayDecidesAndTheClearByTheConditionHaveDifferentEventIds() {
+        ThresholdRuleConfig surge = new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0,
+                null);
+        RuleEngine e = engine(surge);
+        List<Alert> out = new ArrayList<>();
+        e.process(reading("cnt-01", 50, 0), out);
+        List<Alert> persisted = e.openAlerts();
+        e.process(reading("cnt-01", 10, 0), out);
+        Alert byCondition = out.get(1);
+
+        // After a crash that lost the state write of that clear, a restart whose rules lost the
+        // subject clears the same episode itself: a second, different transition.
+        RuleEngine restarted = new RuleEngine(new DeviceTable("test-gw", null, 0), List.of(surge), clock,
+                RuleContext.of(metrics));
+        List<Alert> restart = new ArrayList<>();
+        restarted.restore(persisted, restart);
+        Alert byGateway = restart.get(0);
+
+        assertThat(byGateway.alertId()).isEqualTo(byCondition.alertId());
+        assertThat(byGateway.reason()).isEqualTo("subject_removed");
+        assertThat(byGateway.eventId()).isEqualTo(byCondition.alertId() + ":cleared:subject_removed")
+                .isNotEqualTo(byCondition.eventId());
+    }
+
+    @Test
+    void aQuarantinedReadingDrivesNoRuleButTheClockAlert() {
+        RuleEngine e = engine(new TimeIntegrityRuleConfig("clock", "30s", "1d", "5m", null, "critical"),
+                new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0, null));
+        List<Alert> out = new ArrayList<>();
+
+        Reading skewed = reading("cnt-01", 50, 3600);
+        Reading stored = e.process(skewed, out);
+        assertThat(stored.tags()).containsEntry("quarantine", "clock_skew");
+        assertThat(out).extracting(Alert::rule, Alert::alertId).containsExactly(Tuple.tuple("clock",
+                "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()));
+
+        clock.advance(Duration.ofSeconds(5));
+        Reading inSync = reading("cnt-01", 50, 0.2);
+        e.process(inSync, out);
+        assertThat(out).extracting(Alert::rule, Alert::state, Alert::alertId).containsExactly(
+                Tuple.tuple("clock", AlertState.RAISED, "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()),
+                Tuple.tuple("clock", AlertState.CLEARED, "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()),
+                Tuple.tuple("surge", AlertState.RAISED, "test-gw/surge/cnt-01/" + inSync.deviceTime().toEpochMilli()));
     }
 }

@@ -23,7 +23,7 @@ class ThresholdRuleTest {
     private final ThresholdRule rule = new ThresholdRule(CONFIG, devices);
 
     static DeviceTable table(String... ids) {
-        DeviceTable t = new DeviceTable(null, 0);
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
         for (String id : ids) {
             t.addInventory(id, "ras-ajdir", Map.of("device_class", "counter"), 60_000);
         }
@@ -114,8 +114,8 @@ class ThresholdRuleTest {
 
         assertThat(out).hasSize(1);
         Alert a = out.get(0);
-        assertThat(a.alertId()).isEqualTo("queue-surge/cnt-01/" + T0.toEpochMilli());
-        assertThat(a.eventId()).isEqualTo("queue-surge/cnt-01/1795672800250:raised");
+        assertThat(a.alertId()).isEqualTo("test-gw/queue-surge/cnt-01/" + T0.toEpochMilli());
+        assertThat(a.eventId()).isEqualTo("test-gw/queue-surge/cnt-01/1795672800250:raised");
         assertThat(a.subjectKind()).isEqualTo("device");
         assertThat(a.subject()).isEqualTo("cnt-01");
         assertThat(a.device()).isEqualTo("cnt-01");
@@ -162,8 +162,10 @@ class ThresholdRuleTest {
         String second = feed(rule, "cnt-01", 60, 64.0).get(0).alertId();
 
         assertThat(again).isEqualTo(once);
-        assertThat(second).isNotEqualTo(once).isEqualTo("queue-surge/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
-        assertThat(feed(rule, "a", 0, 64.0).get(0).alertId()).isEqualTo("queue-surge/a/" + T0.toEpochMilli());
+        assertThat(second).isNotEqualTo(once)
+                .isEqualTo("test-gw/queue-surge/cnt-01/" + T0.plusSeconds(60).toEpochMilli());
+        assertThat(feed(rule, "a", 0, 64.0).get(0).alertId())
+                .isEqualTo("test-gw/queue-surge/a/" + T0.toEpochMilli());
     }
 
     @Test

@@ -29,7 +29,7 @@ class WatchlistRuleTest {
     private final DeviceTable devices = table("cam-a", "cam-b", "cam-c");
 
     static DeviceTable table(String... ids) {
-        DeviceTable t = new DeviceTable(null, 0);
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
         for (String id : ids) {
             t.addInventory(id, "ras-ajdir", Map.of("device_class", "camera"), 0);
         }
@@ -133,7 +133,7 @@ class WatchlistRuleTest {
         rule.evaluate(read("cam-b", "2", "5 123456", 4), devices.indexOf("cam-b"), T0.toEpochMilli() + 4_020, out);
 
         Alert a = out.get(0);
-        assertThat(a.alertId()).isEqualTo("watch/ras-ajdir:2:5123456/" + T0.plusSeconds(4).toEpochMilli());
+        assertThat(a.alertId()).isEqualTo("test-gw/watch/ras-ajdir:2:5123456/" + T0.plusSeconds(4).toEpochMilli());
         assertThat(a.subjectKind()).isEqualTo("plate");
         assertThat(a.subject()).isEqualTo("5123456");
         assertThat(a.device()).isEqualTo("cam-b");

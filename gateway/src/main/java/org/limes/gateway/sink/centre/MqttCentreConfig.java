@@ -16,7 +16,8 @@ import org.limes.gateway.tls.TlsConfig;
  * @param broker       {@code embedded} or a URI ({@code tcp://…}, {@code ssl://…}); default {@code mqtt.broker}
  * @param topic        topic alerts are published to (default {@code limes/alerts/NAME})
  * @param qos          1 (default) or 2; 0 is refused, it has no acknowledgement
- * @param clientId     stable client id (default limes-centre-NAME)
+ * @param clientId     stable client id (default {@code limes-GATEWAY-centre-NAME} inside a gateway's
+ *                     configuration, see {@link #inGateway}; {@code limes-centre-NAME} standalone)
  * @param tls          CA, client certificate and key, for an {@code ssl://} broker
  * @param username     MQTT user name
  * @param passwordFile file holding the password (with {@code username})
@@ -47,7 +48,9 @@ public record MqttCentreConfig(String name, String type, String format, String b
             throw new IllegalArgumentException("topic must not contain wildcards, got '" + topic + "'");
         }
         qos = (int) Require.range("qos", qos, 1, 1, 2);
-        clientId = clientId == null ? "limes-centre-" + name : Require.identifier("client_id", clientId);
+        if (clientId != null) {
+            Require.identifier("client_id", clientId);
+        }
         if (username != null) {
             Require.nonBlank("username", username);
         }
@@ -59,5 +62,26 @@ public record MqttCentreConfig(String name, String type, String format, String b
         }
         cap = "cap".equals(format) && cap == null ? CapFormatConfig.defaults() : cap;
         cot = "cot".equals(format) && cot == null ? CotFormatConfig.defaults() : cot;
+    }
+
+    /** The client id: as configured, else as {@link #inGateway} made it, else {@code limes-centre-NAME}. */
+    @Override
+    public String clientId() {
+        return clientId != null ? clientId : "limes-centre-" + name;
+    }
+
+    /**
+     * This centre as part of gateway {@code gateway}: a defaulted client id becomes
+     * {@code limes-GATEWAY-centre-NAME}. Client ids are the broker's session keys, and many
+     * crossings publish to one centre's broker: without the gateway's name two crossings with a
+     * centre of the same name take over each other's session in a loop. A client id the
+     * configuration gives is kept as given.
+     */
+    public MqttCentreConfig inGateway(String gateway) {
+        if (clientId != null) {
+            return this;
+        }
+        return new MqttCentreConfig(name, type, format, broker, topic, qos, "limes-" + gateway + "-centre-" + name,
+                tls, username, passwordFile, passwordEnv, cap, cot, routing, pseudonymisePlates);
     }
 }

@@ -14,7 +14,9 @@ import org.limes.gateway.tls.TlsConfig;
  * @param name                 source name, used in metrics and logs
  * @param broker               {@code embedded} or a URI {@code tcp://host:1883}, {@code ssl://…};
  *                             default: {@code mqtt.broker}
- * @param clientId             stable client id, so the broker keeps the session (default limes-NAME)
+ * @param clientId             stable client id, so the broker keeps the session (default
+ *                             {@code limes-GATEWAY-source-NAME} inside a gateway's configuration, see
+ *                             {@link #inGateway}; {@code limes-NAME} standalone)
  * @param topics               filter → driver routes
  * @param maxInflight          receive maximum announced to the broker: messages delivered and not yet
  *                             acknowledged (default 1000)
@@ -54,7 +56,9 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
             identityLevel(identityFrom);
         }
         Require.identifier("name", name);
-        clientId = clientId == null ? "limes-" + name : Require.identifier("client_id", clientId);
+        if (clientId != null) {
+            Require.identifier("client_id", clientId);
+        }
         Require.present("topics", topics);
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("topics must list at least one filter");
@@ -63,6 +67,25 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
         maxInflight = (int) Require.range("max_inflight", maxInflight, 1000, 1, 65535);
         sessionExpirySeconds = (int) Require.range("session_expiry_seconds", sessionExpirySeconds, 86400, 1,
                 4_294_967L);
+    }
+
+    /** The client id: as configured, else as {@link #inGateway} made it, else {@code limes-NAME}. */
+    @Override
+    public String clientId() {
+        return clientId != null ? clientId : "limes-" + name;
+    }
+
+    /**
+     * This source as part of gateway {@code gateway}: a defaulted client id becomes
+     * {@code limes-GATEWAY-source-NAME}, so two crossings whose sources share a name never take
+     * over each other's session on one broker. A client id the configuration gives is kept.
+     */
+    public MqttSourceConfig inGateway(String gateway) {
+        if (clientId != null) {
+            return this;
+        }
+        return new MqttSourceConfig(name, broker, "limes-" + gateway + "-source-" + name, topics, maxInflight,
+                sessionExpirySeconds, tls, username, passwordFile, passwordEnv, identityFrom);
     }
 
     /**

@@ -53,11 +53,11 @@ import org.limes.gateway.rules.AlertState;
  * (never from a clock), the clear can reference the raise it ends, and a redelivered message
  * is byte-for-byte the message first sent.
  *
- * <p>Worked example: the raise of {@code queue-surge/cnt-03/1795674600123} at Ras Ajdir gives
- * {@code <identifier>queue-surge/cnt-03/1795674600123:raised</identifier>},
+ * <p>Worked example: the raise of {@code ras-ajdir-gw/queue-surge/cnt-03/1795674600123} at Ras Ajdir gives
+ * {@code <identifier>ras-ajdir-gw/queue-surge/cnt-03/1795674600123:raised</identifier>},
  * {@code <sent>2026-11-26T06:30:00-00:00</sent>}, {@code <msgType>Alert</msgType>}; its clear
  * gives {@code <msgType>Update</msgType>} and
- * {@code <references>limes@ras-ajdir-gw,queue-surge/cnt-03/1795674600123:raised,2026-11-26T06:30:00-00:00</references>}.
+ * {@code <references>limes@ras-ajdir-gw,ras-ajdir-gw/queue-surge/cnt-03/1795674600123:raised,2026-11-26T06:30:00-00:00</references>}.
  *
  * <p>Immutable and thread-safe.
  */

@@ -34,8 +34,8 @@ import org.limes.gateway.rules.AlertState;
  *                           readers ignore detail elements they do not know)
  * </pre>
  *
- * Worked example: the raise of {@code queue-surge/cnt-03/1795674600123} (warning, at
- * 32.8843, 11.5563) is {@code <event version="2.0" uid="limes:ras-ajdir-gw:queue-surge/cnt-03/1795674600123"
+ * Worked example: the raise of {@code ras-ajdir-gw/queue-surge/cnt-03/1795674600123} (warning, at
+ * 32.8843, 11.5563) is {@code <event version="2.0" uid="limes:ras-ajdir-gw:ras-ajdir-gw/queue-surge/cnt-03/1795674600123"
  * type="b-m-p-s-m" time="2026-11-26T06:30:00.123Z" start="2026-11-26T06:30:00.123Z"
  * stale="2026-11-27T06:30:00.123Z" how="h-e"><point lat="32.8843" lon="11.5563" hae="9999999.0"
  * ce="9999999.0" le="9999999.0"/><detail>…</detail></event>}.
