@@ -10,10 +10,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.cli.DecodeCommand;
+import org.limes.gateway.config.ConfigAudit;
 import org.limes.gateway.config.ConfigException;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.demo.DemoCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +27,8 @@ import picocli.CommandLine.Option;
         description = "Edge gateway for land border crossings: device telemetry in, stored series and alerts out.",
         subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class, DecodeCommand.class})
 public final class Main implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -58,11 +63,25 @@ public final class Main implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return 2;
             }
+            // Everything the configuration needs from this host, before anything starts.
+            ConfigAudit.Findings findings = ConfigAudit.audit(config.toString(), c, true);
+            findings.warnings().forEach(w -> LOG.warn("{}", w));
+            if (!findings.errors().isEmpty()) {
+                findings.errors().forEach(System.err::println);
+                return 2;
+            }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             JvmGcMetrics gcMetrics = new JvmGcMetrics();
             gcMetrics.bindTo(registry);
-            Gateway gateway = Gateway.start(c, drivers, registry, Clock.systemUTC());
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(c, drivers, registry, Clock.systemUTC());
+            } catch (Exception e) {
+                LOG.error("the gateway could not start", e);
+                System.err.println(config + ": cannot start: " + e.getMessage());
+                return 1;
+            }
             if (c.rulesFile() != null) {
                 gateway.reloadRulesOnSighup();
             }
@@ -78,7 +97,8 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate a configuration and exit: 0 when valid, 2 with the error otherwise.")
+            description = "Validate a configuration and every file it names (tokens, passwords, keys, "
+                    + "certificates) and exit: 0 when valid (warnings on stderr), 2 with the errors otherwise.")
     static final class Check implements Callable<Integer> {
         @Option(names = "--config", required = true, description = "The gateway configuration (YAML).")
         Path config;
@@ -87,8 +107,15 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             try {
                 GatewayConfig c = load(config, Drivers.load());
-                System.out.printf("%s: valid — %d source(s), %d device(s), %d rule(s), %d centre(s)%n", config,
-                        c.sources().size(), c.inventory().devices().size(), c.rules().size(), c.centres().size());
+                ConfigAudit.Findings findings = ConfigAudit.audit(config.toString(), c, false);
+                findings.warnings().forEach(w -> System.err.println("warning: " + w));
+                if (!findings.errors().isEmpty()) {
+                    findings.errors().forEach(System.err::println);
+                    return 2;
+                }
+                System.out.printf("%s: valid — %d source(s), %d device(s), %d rule(s), %d centre(s)%s%n", config,
+                        c.sources().size(), c.inventory().devices().size(), c.rules().size(), c.centres().size(),
+                        findings.warnings().isEmpty() ? "" : ", " + findings.warnings().size() + " warning(s)");
                 return 0;
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());

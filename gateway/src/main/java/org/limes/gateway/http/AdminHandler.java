@@ -26,8 +26,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
@@ -191,7 +189,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /**
      * {@code /api/pictures/{ref}}: the names of a kept read's pictures, as JSON;
      * {@code /api/pictures/{ref}/{name}}: one picture. A reference is three segments
-     * (device/day/read) checked by the store, so nothing outside its directory is served.
+     * (device/day/read) checked by the store, which serves only regular files of reads it
+     * kept, never through a link, so nothing outside its directory is served.
      * Pictures are a few hundred KB, read whole on the event loop; the admin port sees an
      * operator's clicks, not a flood.
      */
@@ -212,10 +211,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             } else if (slashes == 3) {
                 int cut = rest.lastIndexOf('/');
-                Path file = api.pictures().picture(rest.substring(0, cut), rest.substring(cut + 1));
-                if (file != null) {
-                    FullHttpResponse r = response(HttpResponseStatus.OK, imageType(file.getFileName().toString()),
-                            Files.readAllBytes(file));
+                String name = rest.substring(cut + 1);
+                byte[] picture = api.pictures().read(rest.substring(0, cut), name);
+                if (picture != null) {
+                    FullHttpResponse r = response(HttpResponseStatus.OK, imageType(name), picture);
                     r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store").set("X-Content-Type-Options", "nosniff");
                     send(ctx, request, r, true);
                     return;

@@ -4,15 +4,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -230,7 +234,10 @@ public final class PictureStore {
 
     /**
      * The file of a kept picture, for the admin API; null when {@code ref} and {@code name} do
-     * not name a kept picture (including anything that tries to leave the directory).
+     * not name a regular file of a read this store kept. Nothing that tries to leave the
+     * directory resolves: each segment is checked, a link is never followed (the file itself
+     * is looked at without following links, and its real path must lie under the directory's
+     * real path, so a linked device, day or read directory fails too).
      */
     public Path picture(String ref, String name) {
         String[] parts = ref.split("/", -1);
@@ -242,19 +249,62 @@ public final class PictureStore {
                 return null;
             }
         }
+        synchronized (this) {
+            if (!refs.contains(ref)) {
+                return null;
+            }
+        }
         Path file = root.resolve(parts[0]).resolve(parts[1]).resolve(parts[2]).resolve(name);
-        return Files.isRegularFile(file) ? file : null;
+        try {
+            if (!Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()
+                    || !file.toRealPath().startsWith(root.toRealPath())) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return file;
     }
 
-    /** The names of a kept read's pictures, or an empty list when {@code ref} is not kept. */
+    /**
+     * The bytes of a kept picture, or null when {@link #picture} finds none. The file is
+     * opened without following a link ({@code O_NOFOLLOW}), so one swapped in after the check
+     * is refused too.
+     */
+    public byte[] read(String ref, String name) throws IOException {
+        Path file = picture(ref, name);
+        if (file == null) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readAllBytes();
+        } catch (FileSystemException e) {
+            // ELOOP: a link was put in its place.
+            return null;
+        }
+    }
+
+    /**
+     * The names of a kept read's pictures (regular files only, links never listed), or an
+     * empty list when {@code ref} is not kept.
+     */
     public List<String> pictures(String ref) {
         synchronized (this) {
             if (!refs.contains(ref)) {
                 return List.of();
             }
         }
-        try (Stream<Path> files = Files.list(root.resolve(ref))) {
-            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        Path dir = root.resolve(ref);
+        try {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !dir.toRealPath().startsWith(root.toRealPath())) {
+                return List.of();
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+                    .map(f -> f.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -360,14 +410,15 @@ public final class PictureStore {
         }
     }
 
+    /** The entries of a directory the store wrote: never hidden ones, never links (nor what they point to). */
     private static List<Path> children(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
-                if (!p.getFileName().toString().startsWith(".")) {
+                if (!p.getFileName().toString().startsWith(".") && !Files.isSymbolicLink(p)) {
                     out.add(p);
                 }
             }

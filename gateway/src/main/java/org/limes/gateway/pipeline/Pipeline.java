@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.limes.drivers.Attachment;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
@@ -66,9 +67,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Admission, right after decoding: when the transport authenticated the frame's sender
  * ({@link Frame#identity()}), a reading naming another device is dropped
- * ({@code limes.dropped{reason=identity_mismatch}}); a reading over the {@link LimitsConfig}
- * is dropped ({@code reason=over_limits}); both logged at most once a minute per origin. A
- * frame that keeps no reading is answered like a malformed one. Each shard then holds a
+ * ({@code limes.dropped{reason=identity_mismatch}}); a reading of a device not in the
+ * inventory, unless unknown devices are accepted, is dropped ({@code reason=unknown_device},
+ * logged at most once a minute per device); a reading over the {@link LimitsConfig} is dropped
+ * ({@code reason=over_limits}); the others logged at most once a minute per origin. A frame
+ * that keeps no reading is answered like a malformed one. Each shard then holds a
  * {@link TokenBucket} per inventory device (and one for all accepted unknown devices, so the
  * map is bounded by the inventory) and drops readings beyond a device's rate
  * ({@code reason=rate_limited}).
@@ -78,6 +81,11 @@ import org.slf4j.LoggerFactory;
  * hold ({@code reason=invalid_name}), {@code device}/{@code site}/an inventory tag in another
  * letter case or the {@code alert} measurement ({@code reason=gateway_name}), a field whose
  * type conflicts with the store's ({@code reason=field_type}, {@code field_types_full}).
+ *
+ * <p>A source that answers with counts (HTTP) offers a frame with a receipt instead of an
+ * acknowledgement ({@link #offer(Frame, Driver, Consumer)}): it learns, once the frame is
+ * durable, how many of its readings were stored and why each other one was not
+ * ({@link Outcome}), so an answer never counts as stored a reading that was then dropped.
  */
 public final class Pipeline implements AutoCloseable {
 
@@ -197,8 +205,9 @@ public final class Pipeline implements AutoCloseable {
      * logged like a malformed frame.
      */
     public void submit(Frame frame, Driver driver, Runnable ack) throws InterruptedException {
-        Decoded decoded = decode(frame, driver, ack);
+        Decoded decoded = decode(frame, driver);
         if (decoded.malformed() != null) {
+            ack.run();
             return;
         }
         List<Reading> readings = decoded.readings();
@@ -213,11 +222,12 @@ public final class Pipeline implements AutoCloseable {
             oneShard = shardOf(readings.get(i)) == first;
         }
         if (oneShard) {
-            shards[first].put(new Work(readings, new FrameTicket(1, ack), decoded.attachments()));
+            shards[first].put(new Work(readings, new FrameTicket(1, ack, null, null), decoded.attachments()));
             return;
         }
         List<List<Reading>> parts = split(readings);
-        FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack);
+        FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack, null,
+                null);
         for (int i = 0; i < shards.length; i++) {
             if (!parts.get(i).isEmpty()) {
                 shards[i].put(new Work(parts.get(i), ticket, decoded.attachments()));
@@ -239,14 +249,30 @@ public final class Pipeline implements AutoCloseable {
      * in between, that part waits for it (the only wait here, and only on that race).
      */
     public Offer offer(Frame frame, Driver driver, Runnable ack) {
-        Decoded decoded = decode(frame, driver, ack);
+        return offer(frame, driver, ack, null);
+    }
+
+    /**
+     * Like {@link #offer(Frame, Driver, Runnable)}, but instead of a bare acknowledgement
+     * {@code receipt} is told, exactly once and under the same conditions, what became of the
+     * frame: how many readings were stored (durable in the outboxes) and why each other one
+     * (a malformed record, a reading refused at admission, over its device's rate, or dropped
+     * by a rule) was not.
+     */
+    public Offer offer(Frame frame, Driver driver, Consumer<Outcome> receipt) {
+        return offer(frame, driver, null, receipt);
+    }
+
+    private Offer offer(Frame frame, Driver driver, Runnable ack, Consumer<Outcome> receipt) {
+        Decoded decoded = decode(frame, driver);
         if (decoded.malformed() != null) {
+            finish(ack, receipt, decoded);
             return new Offer(true, decoded.malformed());
         }
         List<Reading> readings = decoded.readings();
         if (readings.isEmpty()) {
             metrics.decoded(driver.name(), 0);
-            ack.run();
+            finish(ack, receipt, decoded);
             return Offer.TAKEN;
         }
         int first = shardOf(readings.get(0));
@@ -255,7 +281,8 @@ public final class Pipeline implements AutoCloseable {
             oneShard = shardOf(readings.get(i)) == first;
         }
         if (oneShard) {
-            if (!shards[first].queue.offer(new Work(readings, new FrameTicket(1, ack), decoded.attachments()))) {
+            if (!shards[first].queue.offer(new Work(readings, new FrameTicket(1, ack, receipt, decoded),
+                    decoded.attachments()))) {
                 return Offer.FULL;
             }
             metrics.decoded(driver.name(), readings.size());
@@ -268,7 +295,8 @@ public final class Pipeline implements AutoCloseable {
             }
         }
         metrics.decoded(driver.name(), readings.size());
-        FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack);
+        FrameTicket ticket = new FrameTicket((int) parts.stream().filter(p -> !p.isEmpty()).count(), ack, receipt,
+                decoded);
         boolean interrupted = false;
         for (int i = 0; i < shards.length; i++) {
             Work w = new Work(parts.get(i), ticket, decoded.attachments());
@@ -299,7 +327,49 @@ public final class Pipeline implements AutoCloseable {
         public static final Offer FULL = new Offer(false, null);
     }
 
-    private record Decoded(List<Reading> readings, String malformed, Attachments attachments) {
+    /**
+     * What became of one frame, for {@link #offer(Frame, Driver, Consumer)}.
+     *
+     * @param stored      readings now durable in the outboxes (or, where routing keeps a kind
+     *                    from the store, processed)
+     * @param rejected    records and readings not stored: malformed records, readings refused at
+     *                    admission, over their device's rate, or dropped by a rule
+     * @param rateLimited how many of {@code rejected} were over their device's rate (worth a retry)
+     * @param reasons     why, one per rejection, the first {@value #MAX_REASONS}
+     */
+    public record Outcome(int stored, int rejected, int rateLimited, List<String> reasons) {
+        public Outcome {
+            reasons = List.copyOf(reasons);
+        }
+    }
+
+    /** Reasons an {@link Outcome} keeps at most. */
+    public static final int MAX_REASONS = 20;
+
+    /**
+     * A decoded frame: its admitted readings (null when it is answered at once: {@code malformed}
+     * says why), and the records and readings rejected so far, with their reasons (null when none).
+     */
+    private record Decoded(List<Reading> readings, String malformed, Attachments attachments, int rejected,
+            List<String> reasons) {
+    }
+
+    /** Runs the acknowledgement, or tells the receipt, of a frame none of whose readings went to a shard. */
+    private static void finish(Runnable ack, Consumer<Outcome> receipt, Decoded decoded) {
+        if (ack != null) {
+            ack.run();
+        } else {
+            receipt.accept(new Outcome(0, decoded.rejected(), 0,
+                    decoded.reasons() == null ? List.of() : decoded.reasons()));
+        }
+    }
+
+    private static List<String> note(List<String> reasons, String reason) {
+        List<String> to = reasons == null ? new ArrayList<>(2) : reasons;
+        if (to.size() < MAX_REASONS) {
+            to.add(reason);
+        }
+        return to;
     }
 
     /** A frame's attachments, by the reading (the very object) they belong to. */
@@ -319,13 +389,18 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * The good readings of a frame, counting and logging (at a rate limit) each record the
-     * driver rejected; or, when nothing in it decoded, the reason, after acknowledging it.
+     * driver rejected; or, when nothing in it decoded or was admitted, the reason (the caller
+     * then acknowledges it at once).
      */
-    private Decoded decode(Frame frame, Driver driver, Runnable ack) {
+    private Decoded decode(Frame frame, Driver driver) {
         String reason;
+        List<String> reasons = null;
+        int rejected = 0;
         try {
             DecodeResult result = driver.decodeAll(frame);
             for (DecodeException e : result.errors()) {
+                rejected++;
+                reasons = note(reasons, e.getMessage());
                 metrics.decodeError(driver.name(), e.errorType());
                 if (malformedLog.allow(frame.origin(), System.nanoTime())) {
                     LOG.warn("dropped a malformed {} {} from {} ({}): {} (further ones from there are counted in "
@@ -336,12 +411,25 @@ public final class Pipeline implements AutoCloseable {
             }
             if (!result.readings().isEmpty()) {
                 List<Reading> admitted = admit(frame, result.readings());
+                int refused = result.readings().size() - admitted.size();
+                if (refused > 0) {
+                    rejected += refused;
+                    for (Reading r : result.readings()) {
+                        if (reasons != null && reasons.size() >= MAX_REASONS) {
+                            break;
+                        }
+                        Refusal why = rejection(frame, r);
+                        if (why != null) {
+                            reasons = note(reasons, why.why());
+                        }
+                    }
+                }
                 if (!admitted.isEmpty()) {
-                    return new Decoded(admitted, null, Attachments.of(frame.payload(), result));
+                    return new Decoded(admitted, null, Attachments.of(frame.payload(), result), rejected, reasons);
                 }
                 reason = "no reading of this frame was admitted: " + rejection(frame, result.readings().get(0)).why();
             } else if (result.errors().isEmpty()) {
-                return new Decoded(result.readings(), null, null);
+                return new Decoded(result.readings(), null, null, 0, null);
             } else {
                 reason = result.errors().get(0).getMessage();
             }
@@ -352,9 +440,10 @@ public final class Pipeline implements AutoCloseable {
                         frame.origin(), e);
             }
             reason = "driver " + driver.name() + " failed on this frame";
+            rejected = 1;
+            reasons = note(null, reason);
         }
-        ack.run();
-        return new Decoded(null, reason, null);
+        return new Decoded(null, reason, null, rejected, reasons);
     }
 
     /** The readings that pass the identity, limit and store checks; the others counted and logged. */
@@ -365,7 +454,13 @@ public final class Pipeline implements AutoCloseable {
             Refusal why = rejection(frame, r);
             if (why != null) {
                 metrics.dropped(why.reason());
-                if (rejectedLog.allow(frame.origin(), System.nanoTime())) {
+                if ("unknown_device".equals(why.reason())) {
+                    if (unknownLog.allow(r.deviceId(), System.nanoTime())) {
+                        LOG.warn("dropped readings of device '{}', which is not in the inventory (counted in "
+                                + "limes.dropped{reason=unknown_device}, logged once a minute per device)",
+                                shorten(r.deviceId()));
+                    }
+                } else if (rejectedLog.allow(frame.origin(), System.nanoTime())) {
                     LOG.warn("dropped a reading from {} ({}): {} (counted in limes.dropped{reason={}}, logged at "
                             + "most once a minute per origin)", frame.origin(), frame.source(), why.why(),
                             why.reason());
@@ -390,6 +485,9 @@ public final class Pipeline implements AutoCloseable {
             return new Refusal("identity_mismatch", "it names device '" + shorten(r.deviceId())
                     + "' but the sender authenticated as '" + frame.identity() + "'");
         }
+        if (unknown(r)) {
+            return new Refusal("unknown_device", "device '" + shorten(r.deviceId()) + "' is not in the inventory");
+        }
         String over = limits.violation(r);
         if (over != null) {
             return new Refusal("over_limits", "it is over the reading limits: " + over);
@@ -397,6 +495,11 @@ public final class Pipeline implements AutoCloseable {
         Refusal store = storeGuard.check(r, inventory.tags(r.deviceId()),
                 inventory.knows(r.deviceId()) || inventory.acceptsUnknown());
         return store == null ? null : new Refusal(store.reason(), "the store cannot take it: " + store.why());
+    }
+
+    /** A device the inventory neither lists nor, by {@code unknown_devices: accept}, admits. */
+    private boolean unknown(Reading r) {
+        return !inventory.acceptsUnknown() && !inventory.knows(r.deviceId());
     }
 
     private static String shorten(String s) {
@@ -462,19 +565,57 @@ public final class Pipeline implements AutoCloseable {
     private record Replace(List<RuleConfig> rules, CountDownLatch applied) {
     }
 
-    /** Counts down the shards a frame was split over; the last one schedules the ack. */
+    /**
+     * Counts down the shards a frame was split over; the last one schedules the ack, or the
+     * receipt with what the shards stored and dropped.
+     */
     private final class FrameTicket {
         private final AtomicInteger parts;
         private final Runnable ack;
+        private final Consumer<Outcome> receipt;
+        /** Set only with a receipt; then guarded by this ticket (shards drop readings rarely). */
+        private int readings;
+        private int rejected;
+        private int rateLimited;
+        private List<String> reasons;
 
-        FrameTicket(int parts, Runnable ack) {
+        FrameTicket(int parts, Runnable ack, Consumer<Outcome> receipt, Decoded decoded) {
             this.parts = new AtomicInteger(parts);
             this.ack = ack;
+            this.receipt = receipt;
+            if (receipt != null) {
+                this.readings = decoded.readings().size();
+                this.rejected = decoded.rejected();
+                this.reasons = decoded.reasons();
+            }
+        }
+
+        /** A reading of this frame was not stored, and why (called on the shard that dropped it). */
+        void dropped(String reason, boolean overRate) {
+            if (receipt == null) {
+                return;
+            }
+            synchronized (this) {
+                readings--;
+                rejected++;
+                if (overRate) {
+                    rateLimited++;
+                }
+                reasons = note(reasons, reason);
+            }
         }
 
         void partDone() {
             if (parts.decrementAndGet() == 0) {
-                committer.afterDurable(ack);
+                if (receipt == null) {
+                    committer.afterDurable(ack);
+                } else {
+                    Outcome outcome;
+                    synchronized (this) {
+                        outcome = new Outcome(readings, rejected, rateLimited, reasons == null ? List.of() : reasons);
+                    }
+                    committer.afterDurable(() -> receipt.accept(outcome));
+                }
             }
         }
     }
@@ -548,7 +689,7 @@ public final class Pipeline implements AutoCloseable {
                 }
                 try {
                     for (Reading r : w.readings()) {
-                        process(r, w.attachments());
+                        process(r, w.attachments(), w.ticket());
                     }
                     persist();
                     w.ticket().partDone();
@@ -570,9 +711,11 @@ public final class Pipeline implements AutoCloseable {
             }
         }
 
-        private void process(Reading raw, Attachments attachments) throws InterruptedException {
+        private void process(Reading raw, Attachments attachments, FrameTicket ticket) throws InterruptedException {
             Reading r = inventory.normalise(raw);
             if (r == null) {
+                // Admission refuses these already; kept for a reading that reaches a shard another way.
+                ticket.dropped("device '" + shorten(raw.deviceId()) + "' is not in the inventory", false);
                 metrics.dropped("unknown_device");
                 if (unknownLog.allow(raw.deviceId(), System.nanoTime())) {
                     LOG.warn("dropped readings of device '{}', which is not in the inventory (counted in "
@@ -583,6 +726,8 @@ public final class Pipeline implements AutoCloseable {
             }
             if (!rateOf(r.deviceId()).tryTake()) {
                 metrics.dropped("rate_limited");
+                ticket.dropped("device '" + shorten(r.deviceId()) + "' is over its rate of "
+                        + limits.maxReadingsPerSecondPerDevice() + " readings a second", true);
                 if (rejectedLog.allow("rate/" + r.deviceId(), System.nanoTime())) {
                     LOG.warn("device '{}' reports faster than {} readings a second; the readings beyond that are "
                             + "dropped (counted in limes.dropped{reason=rate_limited}, logged once a minute per "
@@ -597,7 +742,10 @@ public final class Pipeline implements AutoCloseable {
             alerts.clear();
             Reading stored = engine.process(r, alerts);
             live.reading(r, stored);
-            if (stored != null) {
+            if (stored == null) {
+                ticket.dropped("device '" + shorten(r.deviceId()) + "': its clock is too far from the gateway's; "
+                        + "the time_integrity rule drops such readings", false);
+            } else {
                 if (store.routing().accepts(stored)) {
                     line.setLength(0);
                     LineProtocolEncoder.appendReading(line, store.plates() == null ? stored

@@ -46,6 +46,11 @@ public final class SourceMetrics {
         acknowledged.increment();
     }
 
+    /** {@code n} frames acknowledged at once (an HTTP answer covers every frame of its body). */
+    public void acknowledged(int n) {
+        acknowledged.increment(n);
+    }
+
     /** A connection was accepted; returns how many are open now. */
     public int connectionOpened() {
         return connections.incrementAndGet();

@@ -102,6 +102,59 @@ public final class SslContextLoader {
         }
     }
 
+    /**
+     * Reads every file of {@code tls} as {@link #load} and {@link #server} would, and checks
+     * that the private key belongs to the first certificate of the chain (a key and a
+     * certificate that do not match fail only at the first handshake otherwise). For
+     * {@code check} and before {@code run} starts anything.
+     *
+     * @throws IllegalArgumentException naming the key and the file at fault
+     */
+    public static void verify(TlsConfig tls) {
+        if (tls.caFile() != null) {
+            certificates("ca_file", tls.caFile());
+        }
+        if (tls.clientCaFile() != null) {
+            certificates("client_ca_file", tls.clientCaFile());
+        }
+        if (tls.certFile() == null) {
+            return;
+        }
+        X509Certificate leaf = certificates("cert_file", tls.certFile()).get(0);
+        PrivateKey key = privateKey(tls.keyFile());
+        if (!matches(key, leaf.getPublicKey())) {
+            throw new IllegalArgumentException("key_file " + tls.keyFile() + " does not match the certificate in "
+                    + "cert_file " + tls.certFile() + " (" + leaf.getSubjectX500Principal().getName() + ")");
+        }
+    }
+
+    /** Whether {@code key} is the private half of {@code pub}: a signature made with one verifies with the other. */
+    private static boolean matches(PrivateKey key, java.security.PublicKey pub) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true; // a key type we cannot test; the handshake will tell
+        }
+        try {
+            byte[] probe = "limes key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance(algorithm);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] signature = sign.sign();
+            java.security.Signature check = java.security.Signature.getInstance(algorithm);
+            check.initVerify(pub);
+            check.update(probe);
+            return check.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static List<X509Certificate> certificates(String key, String file) {
         if (!Files.isReadable(Path.of(file))) {
             throw new IllegalArgumentException(key + " " + file + " cannot be read: no such readable file");

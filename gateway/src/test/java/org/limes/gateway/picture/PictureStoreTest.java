@@ -259,4 +259,37 @@ class PictureStoreTest {
         assertThat(store.picture(ref, "missing.jpg")).isNull();
         assertThat(store.pictures("anpr-01/../x")).isEmpty();
     }
+
+    @Test
+    void aLinkPlantedInTheDirectoryIsNeverFollowed() throws IOException {
+        PictureStore store = keep(1 << 20, 100, "7d");
+        String ref = ref(store, "anpr-01", T0, Body.of(10, 'a'));
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "not a picture");
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("licensePlatePicture.jpg"), "not a picture either");
+
+        // A link to a file, planted among a kept read's pictures.
+        Files.createSymbolicLink(root.resolve(ref).resolve("evil.jpg"), secret);
+        // A link to a directory posing as a read, and one posing as a device.
+        Path day = root.resolve("anpr-01").resolve(ref.split("/")[1]);
+        Files.createSymbolicLink(day.resolve("000000.000Z-00000000"), outside);
+        Files.createSymbolicLink(root.resolve("anpr-09"), dir);
+
+        assertThat(store.picture(ref, "evil.jpg")).isNull();
+        assertThat(store.read(ref, "evil.jpg")).isNull();
+        String planted = "anpr-01/" + ref.split("/")[1] + "/000000.000Z-00000000";
+        assertThat(store.picture(planted, "licensePlatePicture.jpg")).isNull();
+        assertThat(store.pictures(planted)).isEmpty();
+        assertThat(store.read("anpr-09/outside/x", "licensePlatePicture.jpg")).isNull();
+        assertThat(store.read(ref, "licensePlatePicture.jpg")).asString(StandardCharsets.UTF_8).isEqualTo("PLATE");
+
+        // Indexed again at start: the links are not taken for kept reads, nor deleted through.
+        PictureStore again = keep(1 << 20, 100, "7d");
+        assertThat(again.reads()).isEqualTo(1);
+        assertThat(again.picture(planted, "licensePlatePicture.jpg")).isNull();
+        assertThat(again.pictures(ref)).containsExactly("detectionPicture.jpg", "licensePlatePicture.jpg");
+        assertThat(again.read(ref, "evil.jpg")).isNull();
+        assertThat(secret).exists();
+        assertThat(outside.resolve("licensePlatePicture.jpg")).exists();
+    }
 }

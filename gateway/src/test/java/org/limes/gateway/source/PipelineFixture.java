@@ -48,6 +48,15 @@ public final class PipelineFixture implements AutoCloseable {
     private final long firstSeq;
 
     public PipelineFixture(Path dir, int queueCapacity) throws Exception {
+        this(dir, queueCapacity, "accept", 1_000_000);
+    }
+
+    /**
+     * As above, with {@code inventory.unknown_devices} and the per-device reading rate given:
+     * the inventory holds {@code cnt-01}..{@code cnt-04}.
+     */
+    public PipelineFixture(Path dir, int queueCapacity, String unknownDevices, int maxReadingsPerSecond)
+            throws Exception {
         committer = new OutboxCommitter(2);
         store = Outbox.open("store/readings", dir.resolve("store"), new OutboxLimits(64L << 20, 1L << 20, BUFFER_BYTES,
                 1024), new OutboxMetrics(registry, "store", "reading"));
@@ -61,10 +70,10 @@ public final class PipelineFixture implements AutoCloseable {
         for (int i = 1; i <= 4; i++) {
             devices.add(new DeviceConfig("cnt-0" + i, "ras-ajdir", "counter", Integer.toString(i), null, Map.of(), null));
         }
-        inventory = new Inventory(new InventoryConfig("accept", "ras-ajdir", devices));
+        inventory = new Inventory(new InventoryConfig(unknownDevices, "ras-ajdir", devices));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
         pipeline = new Pipeline("test-gw", new PipelineConfig(1, queueCapacity),
-                new LimitsConfig(null, null, null, 1_000_000), inventory, List.of(),
+                new LimitsConfig(null, null, null, maxReadingsPerSecond), inventory, List.of(),
                 Clock.systemUTC(), new AlertStateStore(dir.resolve("alert-state"), "test-gw", ruleMetrics),
                 ruleMetrics, new Destination(new DestinationQueue("store", alerts, store, 0), Routing.ALL), List.of(),
                 committer, new PipelineMetrics(registry));

@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLInputFactory;
@@ -49,6 +51,7 @@ final class AlertXmlReader {
             "confidenceLevel", "plateType", "plateColor", "vehicleType", "vehicleListName");
 
     private static final XMLInputFactory FACTORY = factory();
+    private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
     private AlertXmlReader() {
     }
@@ -190,11 +193,25 @@ final class AlertXmlReader {
     }
 
     /** The parser's message without the location prefix it adds. */
+    /**
+     * The parser's reason, with every quoted span that is not one of the element names read
+     * here replaced by {@code "…"}: the parser quotes entity names and other input, and the
+     * document holds a plate, which must not reach a log.
+     */
     private static String reason(XMLStreamException e) {
         String m = String.valueOf(e.getMessage());
         int cut = m.indexOf("Message: ");
-        return (cut >= 0 ? m.substring(cut + "Message: ".length()) : m).strip();
+        Matcher quoted = QUOTED.matcher((cut >= 0 ? m.substring(cut + "Message: ".length()) : m).strip());
+        StringBuilder sb = new StringBuilder();
+        while (quoted.find()) {
+            String name = quoted.group(1).replaceAll("^</?|>$", "");
+            boolean known = name.equals(ROOT) || name.equals(ANPR) || ROOT_VALUES.contains(name)
+                    || ANPR_VALUES.contains(name);
+            quoted.appendReplacement(sb, Matcher.quoteReplacement(known ? quoted.group() : "\"…\""));
+        }
+        return quoted.appendTail(sb).toString();
     }
+
 
     private static void close(XMLStreamReader r) {
         try {

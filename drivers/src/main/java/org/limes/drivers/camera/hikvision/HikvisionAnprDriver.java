@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.limes.drivers.Attachment;
 import org.limes.drivers.DecodeException;
+import org.limes.drivers.camera.PlateText;
 import org.limes.drivers.DecodeResult;
 import org.limes.drivers.DeviceId;
 import org.limes.drivers.Driver;
@@ -252,7 +253,7 @@ public final class HikvisionAnprDriver implements Driver {
         String plate = required(xml, "ANPR.licensePlate");
         if (plate.length() > MAX_PLATE_CHARS || hasControl(plate)) {
             throw DecodeException.atField("ANPR.licensePlate", "must be 1.." + MAX_PLATE_CHARS
-                    + " characters without control characters, got " + quoted(plate));
+                    + " characters without control characters, got " + PlateText.describe(plate));
         }
         TreeMap<String, Object> fields = new TreeMap<>();
         fields.put(FIELD_PLATE, plate);
@@ -379,7 +380,8 @@ public final class HikvisionAnprDriver implements Driver {
         }
         if (!(fields.get(FIELD_PLATE) instanceof String plate) || !isText(plate, MAX_PLATE_CHARS)) {
             throw new IllegalArgumentException("field plate must be a String of 1.." + MAX_PLATE_CHARS
-                    + " characters without control characters or outer white space, got " + fields.get(FIELD_PLATE));
+                    + " characters without control characters or outer white space, got "
+                    + PlateText.describe(fields.get(FIELD_PLATE)));
         }
         if (!(fields.get(FIELD_PICTURES) instanceof Long pictures) || pictures < 0 || pictures > MAX_ENCODED_PICTURE_BYTES) {
             throw new IllegalArgumentException("field picture_bytes must be a Long 0.." + MAX_ENCODED_PICTURE_BYTES

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.limes.drivers.DecodeException;
+import org.limes.drivers.camera.PlateText;
 import org.limes.drivers.Driver;
 import org.limes.drivers.EventKey;
 import org.limes.drivers.Frame;
@@ -140,7 +141,9 @@ public final class CameraJsonDriver implements Driver {
                         "unexpected content after the JSON object");
             }
         } catch (JsonProcessingException e) {
-            throw DecodeException.atOffset(JsonErrors.offsetOf(e.getLocation(), parser), "malformed JSON: " + JsonErrors.reason(e), e);
+            // Without the tokens Jackson quotes: an unquoted plate would be one.
+            throw DecodeException.atOffset(JsonErrors.offsetOf(e.getLocation(), parser), "malformed JSON: "
+                    + JsonErrors.reasonWithoutInput(e), e);
         } catch (IOException e) {
             throw DecodeException.atOffset(JsonErrors.offsetOf(null, parser), "malformed JSON: " + e.getMessage(), e);
         } finally {
@@ -211,7 +214,7 @@ public final class CameraJsonDriver implements Driver {
     private static void anprKey(String key, JsonNode v, Map<String, String> tags, Map<String, Object> fields)
             throws DecodeException {
         switch (key) {
-            case "plate" -> fields.put("plate", text(v, key, MAX_PLATE_CHARS));
+            case "plate" -> fields.put("plate", plate(v));
             case "confidence_pct" -> fields.put("confidence_pct", number(v, key, 0, 100));
             case "lane" -> tags.put("lane", v.isIntegralNumber() ? text(v.asText(), key, MAX_LANE_CHARS)
                     : text(v, key, MAX_LANE_CHARS));
@@ -282,6 +285,18 @@ public final class CameraJsonDriver implements Driver {
             }
         }
         throw DecodeException.atField("time", "must be an ISO-8601 instant with offset (Z or ±hh:mm), got " + shown(v));
+    }
+
+    /** A plate; an error says what is wrong with it without quoting it (it is personal data). */
+    private static String plate(JsonNode v) throws DecodeException {
+        String s = v.isTextual() ? v.textValue() : null;
+        if (s == null || !isText(s, MAX_PLATE_CHARS)) {
+            throw DecodeException.atField("plate", "must be 1.." + MAX_PLATE_CHARS + " characters, not "
+                    + "blank, without control characters, got " + (v.isTextual() ? PlateText.describe(s)
+                    : v.isObject() ? "an object" : v.isArray() ? "an array" : v.isNumber() ? "a number"
+                    : v.isBoolean() ? "a boolean" : "null"));
+        }
+        return s;
     }
 
     private static String text(JsonNode v, String key, int max) throws DecodeException {
@@ -436,7 +451,7 @@ public final class CameraJsonDriver implements Driver {
         Object v = fields.get(name);
         if (!(v instanceof String s) || !isText(s, max)) {
             throw new IllegalArgumentException("field " + name + " must be a String of 1.." + max
-                    + " characters without control characters, got " + v);
+                    + " characters without control characters, got " + PlateText.describe(v));
         }
         return s;
     }

@@ -282,7 +282,7 @@ class HikvisionAnprDriverTest extends DriverContractTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "<licensePlate>5-123456</licensePlate>|<licensePlate> </licensePlate>|field ANPR.licensePlate: is required but empty",
-        "<licensePlate>5-123456</licensePlate>|<licensePlate>123456789012345678901234567890123</licensePlate>|field ANPR.licensePlate: must be 1..32 characters without control characters, got \"123456789012345678901234567890123\"",
+        "<licensePlate>5-123456</licensePlate>|<licensePlate>123456789012345678901234567890123</licensePlate>|field ANPR.licensePlate: must be 1..32 characters without control characters, got 33 characters",
         "<confidenceLevel>97</confidenceLevel>|<confidenceLevel>101</confidenceLevel>|field ANPR.confidenceLevel: must be a decimal number 0..100, got \"101\"",
         "<confidenceLevel>97</confidenceLevel>|<confidenceLevel>97d</confidenceLevel>|field ANPR.confidenceLevel: must be a decimal number 0..100, got \"97d\"",
         "<confidenceLevel>97</confidenceLevel>|<confidenceLevel>-1</confidenceLevel>|field ANPR.confidenceLevel: must be a decimal number 0..100, got \"-1\"",

@@ -103,7 +103,7 @@ class CameraJsonDriverTest extends DriverContractTest {
         "`{\"type\":\"radar\"}`|field type: must be one of [anpr_read, device_health, people_count, vehicle_count], got \"radar\"",
         "`{\"type\":7}`|field type: must be one of [anpr_read, device_health, people_count, vehicle_count], got 7",
         "`{\"type\":\"anpr_read\",\"device\":\"c\",\"time\":\"2026-11-26T06:00:00Z\",\"confidence_pct\":90}`|field plate: is required but missing",
-        "`{\"type\":\"anpr_read\",\"plate\":\"\"}`|field plate: must be 1..32 characters, not blank, without control characters, got \"\"",
+        "`{\"type\":\"anpr_read\",\"plate\":\"\"}`|field plate: must be 1..32 characters, not blank, without control characters, got 0 characters",
         "`{\"type\":\"anpr_read\",\"confidence_pct\":100.1}`|field confidence_pct: must be a number 0..100, got 100.1",
         "`{\"type\":\"anpr_read\",\"confidence_pct\":\"97\"}`|field confidence_pct: must be a number 0..100, got \"97\"",
         "`{\"type\":\"anpr_read\",\"direction\":\"north\"}`|field direction: must be \"inbound\" or \"outbound\", got \"north\"",

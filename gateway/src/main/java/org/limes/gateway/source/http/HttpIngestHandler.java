@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +41,22 @@ import org.limes.gateway.source.SourceMetrics;
  * once every frame taken is durable in the outbox:
  *
  * <ul>
- * <li>200 {@code {"accepted":n,"rejected":0}} — everything taken and stored;
- * <li>400 with the same counts and each rejected frame's index and decoder reason (the
- *     first {@value #MAX_REASONS}) — the accepted frames are stored all the same;
+ * <li>200 {@code {"accepted":n,"rejected":0}} — every reading stored ({@code accepted} counts
+ *     readings durable in the outbox, never one that was then dropped);
+ * <li>400 with the same counts and, for each rejected record or reading, its frame's number
+ *     (from 1) and the reason (the first {@value #MAX_REASONS}): a malformed record, a device
+ *     not in the inventory, a reading over the limits or its device's rate — the accepted
+ *     readings are stored all the same; a request nothing of which was stored is never a 2xx;
+ * <li>429 with {@code Retry-After} and the same counts — nothing stored, every reading over its
+ *     device's rate;
  * <li>429 with {@code Retry-After} — the pipeline is full and nothing was taken (when it
  *     fills half-way through a body, the rest waits for room instead, so a retry never
  *     doubles what was already taken);
  * <li>503 with {@code Retry-After} — the outbox did not confirm within {@code ack_timeout_ms};
  *     what was taken may still be stored, so a retry can repeat it (stores are idempotent);
- * <li>401 without the right bearer token, 404 for another path or an unconfigured driver,
- *     405 for another method; 413 over {@code max_body_bytes} comes from the aggregator.
+ * <li>404 for another path or an unconfigured driver, 405 for another method; 401 without the
+ *     right bearer token comes from {@link BearerTokenHandler} before the body is read, 413 over
+ *     {@code max_body_bytes} from the aggregator.
  * </ul>
  *
  * <p>One request at a time per connection: reading stops while a request is being answered,
@@ -70,18 +75,15 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private final HttpSourceConfig config;
     private final Map<String, Driver> drivers;
-    /** SHA-256 of the bearer token; the token itself is never held. */
-    private final byte[] token;
     private final Pipeline pipeline;
     private final SourceMetrics metrics;
     private final Clock clock;
     private final RequestDeadlineHandler deadline;
 
-    HttpIngestHandler(HttpSourceConfig config, Map<String, Driver> drivers, byte[] token, Pipeline pipeline,
+    HttpIngestHandler(HttpSourceConfig config, Map<String, Driver> drivers, Pipeline pipeline,
             SourceMetrics metrics, Clock clock, RequestDeadlineHandler deadline) {
         this.config = config;
         this.drivers = drivers;
-        this.token = token;
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.clock = clock;
@@ -109,14 +111,6 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             send(ctx, r, keepAlive);
             return;
         }
-        if (token != null && !authorised(request)) {
-            metrics.error("unauthorised");
-            FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, error("a valid bearer token is required"),
-                    keepAlive);
-            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-            send(ctx, r, keepAlive);
-            return;
-        }
         String name = path.substring(PREFIX.length());
         Driver driver = drivers.get(name);
         if (driver == null) {
@@ -133,14 +127,6 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
         String origin = peer(ctx) + " " + path;
         new Exchange(ctx, driver, origin, ctx.channel().attr(CertificateIdentityHandler.DEVICE).get(), frames,
                 keepAlive).offerRest();
-    }
-
-    private boolean authorised(FullHttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        return MessageDigest.isEqual(token, HttpSourceConfig.sha256(header.substring(7).strip()));
     }
 
     /** The frames of a body: lines for newline-framed drivers, else the whole body. */
@@ -187,9 +173,12 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
         final String identity;
         final List<byte[]> frames;
         final boolean keepAlive;
-        final List<String> reasons = new ArrayList<>();
+        /** Rejection reasons by frame index, sorted when answering (frames finish in any order). */
+        final List<Map.Entry<Integer, String>> reasons = new ArrayList<>();
         int next;
+        int accepted;
         int rejected;
+        int rateLimited;
         int outstanding;
         long retryNanos = FIRST_RETRY_NANOS;
         boolean answered;
@@ -208,10 +197,11 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
         void offerRest() {
             while (next < frames.size()) {
                 byte[] payload = frames.get(next);
+                int index = next;
                 outstanding++;
                 Pipeline.Offer offer = pipeline.offer(
                         new Frame(payload, config.name(), origin, clock.instant(), identity),
-                        driver, () -> ctx.executor().execute(this::acked));
+                        driver, (Pipeline.Outcome o) -> ctx.executor().execute(() -> done(index, o)));
                 if (!offer.taken()) {
                     outstanding--;
                     metrics.paused();
@@ -229,12 +219,6 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
                 }
                 metrics.received(payload.length);
                 retryNanos = FIRST_RETRY_NANOS;
-                if (offer.malformed() != null) {
-                    rejected++;
-                    if (reasons.size() < MAX_REASONS) {
-                        reasons.add("frame " + next + ": " + offer.malformed());
-                    }
-                }
                 next++;
             }
             if (ackTimeout == null && outstanding > 0) {
@@ -243,8 +227,18 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             finishIfDone();
         }
 
-        void acked() {
+        /** Frame {@code index} is durable (or was answered at once): what became of its readings. */
+        void done(int index, Pipeline.Outcome outcome) {
             outstanding--;
+            accepted += outcome.stored();
+            rejected += outcome.rejected();
+            rateLimited += outcome.rateLimited();
+            for (String reason : outcome.reasons()) {
+                if (reasons.size() < MAX_REASONS) {
+                    // Numbered from 1, as people count lines.
+                    reasons.add(Map.entry(index, "frame " + (index + 1) + ": " + reason));
+                }
+            }
             finishIfDone();
         }
 
@@ -253,13 +247,52 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
             ObjectNode body = JSON.createObjectNode();
-            body.put("accepted", frames.size() - rejected);
+            body.put("accepted", accepted);
             body.put("rejected", rejected);
             if (rejected > 0) {
                 ArrayNode errors = body.putArray("errors");
-                reasons.forEach(errors::add);
+                reasons.stream().sorted(Map.Entry.comparingByKey()).forEach(e -> errors.add(e.getValue()));
+                String hint = hint();
+                if (hint != null) {
+                    body.put("hint", hint);
+                }
+            }
+            metrics.acknowledged(frames.size());
+            if (rejected > 0 && accepted == 0 && rateLimited == rejected) {
+                FullHttpResponse r = response(HttpResponseStatus.TOO_MANY_REQUESTS, body, keepAlive);
+                r.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
+                answer(r);
+                return;
             }
             answer(response(rejected == 0 ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST, body, keepAlive));
+        }
+
+        /**
+         * For a line-by-line JSON driver given one JSON document spread over several lines (a
+         * pretty-printed body), which fails line by line with reasons that do not say so: the
+         * format to use instead. Null otherwise.
+         */
+        String hint() {
+            if (driver.framing() != Framing.NEWLINE || frames.size() < 2 || accepted > 0) {
+                return null;
+            }
+            int size = frames.stream().mapToInt(f -> f.length + 1).sum();
+            byte[] whole = new byte[size];
+            int at = 0;
+            for (byte[] f : frames) {
+                System.arraycopy(f, 0, whole, at, f.length);
+                at += f.length;
+                whole[at++] = '\n';
+            }
+            try {
+                if (!JSON.readTree(whole).isContainerNode()) {
+                    return null;
+                }
+            } catch (java.io.IOException e) {
+                return null;
+            }
+            return "the body is one JSON document over " + frames.size() + " lines, but " + driver.name()
+                    + " takes one JSON object per line (NDJSON): put each object on a line of its own";
         }
 
         void timedOut() {
@@ -269,7 +302,9 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             metrics.error("ack_timeout");
             ObjectNode body = error("the outbox did not confirm within " + config.ackTimeoutMs() + " ms; what was "
                     + "taken may still be stored");
-            body.put("accepted_unconfirmed", next - rejected);
+            body.put("accepted", accepted);
+            body.put("rejected", rejected);
+            body.put("frames_unconfirmed", outstanding);
             FullHttpResponse r = response(HttpResponseStatus.SERVICE_UNAVAILABLE, body, keepAlive);
             r.headers().setInt(HttpHeaderNames.RETRY_AFTER, config.retryAfterSeconds());
             answer(r);

@@ -23,6 +23,7 @@ import org.limes.gateway.source.SourceMetrics;
  * tls        SslHandler               optional
  * deadline   RequestDeadlineHandler   each request whole within request_timeout_ms, else 408
  * codec      HttpServerCodec          HTTP/1.1; request line 4 KiB, headers 16 KiB at most
+ * token      BearerTokenHandler       with a token: 401 on the headers, before any body is read
  * aggregate  IngestBodyAggregator     a whole request of at most max_body_bytes, else 413
  * ingest     HttpIngestHandler        frames → pipeline.offer, answer once durable
  * errors     ChannelErrorHandler      count, log at a rate limit, close this channel only
@@ -67,9 +68,12 @@ final class HttpInitializer extends ChannelInitializer<SocketChannel> {
                 knownDevice, metrics);
         RequestDeadlineHandler deadline = new RequestDeadlineHandler(config.requestTimeoutMs(), metrics);
         p.addLast("deadline", deadline)
-                .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 8192))
-                .addLast("aggregate", new IngestBodyAggregator(config.maxBodyBytes(), metrics))
-                .addLast("ingest", new HttpIngestHandler(config, drivers, token, pipeline, metrics, clock, deadline))
+                .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 8192));
+        if (token != null) {
+            p.addLast("token", new BearerTokenHandler(token, metrics));
+        }
+        p.addLast("aggregate", new IngestBodyAggregator(config.maxBodyBytes(), metrics))
+                .addLast("ingest", new HttpIngestHandler(config, drivers, pipeline, metrics, clock, deadline))
                 .addLast("errors", errors);
     }
 }

@@ -52,7 +52,11 @@ class HttpSourceIT {
     }
 
     private void start(String tokenFile, int requestTimeoutMs) throws Exception {
-        fixture = new PipelineFixture(dir, 16);
+        start(tokenFile, requestTimeoutMs, new PipelineFixture(dir, 16));
+    }
+
+    private void start(String tokenFile, int requestTimeoutMs, PipelineFixture pipeline) throws Exception {
+        fixture = pipeline;
         source = new HttpSource(new HttpSourceConfig("http-in", "127.0.0.1", 0,
                 List.of(new HttpSourceConfig.DriverRoute("counter-json", null)), MAX_BODY, null, null, requestTimeoutMs,
                 null, 2, tokenFile, null, null, null), fixture.drivers, fixture.pipeline, d -> false,
@@ -98,9 +102,63 @@ class HttpSourceIT {
         JsonNode answer = JSON.readTree(r.body());
         assertThat(answer.get("accepted").asInt()).isEqualTo(2);
         assertThat(answer.get("rejected").asInt()).isEqualTo(1);
-        assertThat(answer.get("errors").get(0).asText()).startsWith("frame 1: byte ").contains("malformed JSON");
+        assertThat(answer.get("errors").get(0).asText()).as("numbered from 1")
+                .startsWith("frame 2: byte ").contains("malformed JSON");
         assertThat(fixture.stored()).isEqualTo(2);
         assertThat(fixture.count("limes.errors", "component", "driver-counter-json")).isEqualTo(1);
+    }
+
+    @Test
+    void aReadingOfADeviceNotInTheInventoryIsRejectedWithItsReasonAndNeverAnswered200() throws Exception {
+        start(null, 10_000, new PipelineFixture(dir, 16, "reject", 1_000_000));
+        HttpResponse<String> alone = post("/ingest/counter-json", PipelineFixture.counterJson("zz-99", 1), null);
+        assertThat(alone.statusCode()).as("nothing stored is not a 2xx").isEqualTo(400);
+        JsonNode a = JSON.readTree(alone.body());
+        assertThat(a.get("accepted").asInt()).isZero();
+        assertThat(a.get("rejected").asInt()).isEqualTo(1);
+        assertThat(a.get("errors").get(0).asText()).isEqualTo("frame 1: device 'zz-99' is not in the inventory");
+
+        HttpResponse<String> mixed = post("/ingest/counter-json", PipelineFixture.counterJson("cnt-01", 2) + "\n"
+                + PipelineFixture.counterJson("zz-99", 3) + "\n", null);
+        assertThat(mixed.statusCode()).isEqualTo(400);
+        JsonNode m = JSON.readTree(mixed.body());
+        assertThat(m.get("accepted").asInt()).isEqualTo(1);
+        assertThat(m.get("rejected").asInt()).isEqualTo(1);
+        assertThat(m.get("errors").get(0).asText()).startsWith("frame 2: device 'zz-99'");
+        assertThat(fixture.stored()).isEqualTo(1);
+        assertThat(fixture.count("limes.dropped", "reason", "unknown_device")).isEqualTo(2);
+    }
+
+    @Test
+    void readingsBeyondTheDevicesRateAreRejectedNotAccepted() throws Exception {
+        start(null, 10_000, new PipelineFixture(dir, 16, "reject", 1));
+        HttpResponse<String> r = post("/ingest/counter-json", PipelineFixture.counterJson("cnt-01", 1) + "\n"
+                + PipelineFixture.counterJson("cnt-01", 2) + "\n" + PipelineFixture.counterJson("cnt-01", 3), null);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(body.get("accepted").asInt()).as("stored, and only those").isEqualTo((int) fixture.stored())
+                .isLessThan(3);
+        assertThat(body.get("accepted").asInt() + body.get("rejected").asInt()).isEqualTo(3);
+        assertThat(body.get("errors").get(0).asText()).contains("device 'cnt-01' is over its rate of 1 reading");
+        double limited = fixture.count("limes.dropped", "reason", "rate_limited");
+        assertThat(limited).isEqualTo(body.get("rejected").asInt());
+
+        // A request every reading of which was rate-limited is told to come back later.
+        HttpResponse<String> again = post("/ingest/counter-json", PipelineFixture.counterJson("cnt-01", 4) + "\n"
+                + PipelineFixture.counterJson("cnt-01", 5) + "\n" + PipelineFixture.counterJson("cnt-01", 6), null);
+        JsonNode b = JSON.readTree(again.body());
+        if (b.get("accepted").asInt() == 0) {
+            assertThat(again.statusCode()).isEqualTo(429);
+            assertThat(again.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
+    void framesAnsweredOnceDurableAreCountedAsAcknowledged() throws Exception {
+        start(null, 10_000);
+        assertThat(post("/ingest/counter-json", lines(0, 3), null).statusCode()).isEqualTo(200);
+        assertThat(post("/ingest/counter-json", "{oops}\n" + lines(3, 1), null).statusCode()).isEqualTo(400);
+        assertThat(fixture.count("limes.frames.acknowledged", "source", "http-in")).isEqualTo(5);
     }
 
     @Test
@@ -131,6 +189,37 @@ class HttpSourceIT {
         assertThat(post("/ingest/counter-json", lines(0, 1), "s3cret-token").statusCode()).isEqualTo(200);
         assertThat(fixture.stored()).isEqualTo(1);
         assertThat(fixture.count("limes.errors", "error_type", "unauthorised")).isEqualTo(2);
+    }
+
+    @Test
+    void aWrongTokenIsRefusedOnTheHeadersBeforeTheBodyIsSent() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "s3cret-token\n");
+        start(token.toString(), 10_000);
+        try (Socket s = new Socket("127.0.0.1", source.port())) {
+            s.setSoTimeout(5_000);
+            // The headers announce a body that never comes: only a check on the headers can answer.
+            s.getOutputStream().write(("POST /ingest/counter-json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong"
+                    + "\r\nContent-Length: 4000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 401");
+        }
+        assertThat(fixture.count("limes.errors", "error_type", "unauthorised")).isEqualTo(1);
+        assertThat(post("/ingest/counter-json", lines(0, 1), "s3cret-token").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aPrettyPrintedJsonBodyGetsAHintThatTheFormatIsOneObjectPerLine() throws Exception {
+        start(null, 10_000);
+        String pretty = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                JSON.readTree(PipelineFixture.counterJson("cnt-01", 1)));
+        HttpResponse<String> r = post("/ingest/counter-json", pretty, null);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(r.body()).path("hint").asText()).contains("one JSON object per line");
+        // One bad line among good ones is not a pretty-printed document: no hint.
+        HttpResponse<String> one = post("/ingest/counter-json", "{oops}\n" + lines(0, 1), null);
+        assertThat(JSON.readTree(one.body()).has("hint")).isFalse();
     }
 
     @Test
@@ -206,7 +295,7 @@ class HttpSourceIT {
         assertThat(last[0]).isEqualTo("400");
         assertThat(answer.get("accepted").asInt()).isZero();
         assertThat(answer.get("rejected").asInt()).isEqualTo(1);
-        assertThat(answer.get("errors").get(0).asText()).startsWith("frame 0: ");
+        assertThat(answer.get("errors").get(0).asText()).startsWith("frame 1: ");
         assertThat(fixture.count("limes.frames.received", "source", "http-in")).isEqualTo(1);
         assertThat(fixture.count("limes.bytes.received", "source", "http-in")).isEqualTo(Double.parseDouble(last[1]));
     }
