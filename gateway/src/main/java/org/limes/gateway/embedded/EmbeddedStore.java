@@ -1,10 +1,8 @@
 package org.limes.gateway.embedded;
 
 import io.questdb.ServerMain;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code host:port}; PostgreSQL wire, ILP over TCP and UDP, the "min" health server, telemetry,
  * metrics and materialised views off; small worker pools for a two-core edge box; 1 MiB append
  * pages instead of QuestDB's 16 MiB, because QuestDB reserves one page on disk per column of every
- * table it writes (the demo's two tables reserved 800 MiB with the default). It also writes
+ * table it writes (the demo's store peaked at 875 MiB on disk with the default, 64 MiB with these).
+ * It also writes
  * {@code <root>/conf/log.conf} (unless an operator replaced Limes's copy): everything QuestDB logs,
  * errors included, goes to rolling files under {@code <root>/log} and nothing to standard output —
  * QuestDB logs its advisories (banner, OS limits) to every writer whatever its level, so a console
@@ -48,10 +47,9 @@ public final class EmbeddedStore implements AutoCloseable {
     private static final int BIND_ATTEMPTS = 5;
 
     /**
-     * The free space the embedded store needs on the volume of {@code data_dir} at start: QuestDB's
-     * files at start (about 30 MiB with the page sizes above), the pages it reserves for the
-     * gateway's tables while writing (about 40 MiB for readings and alerts), and room for the
-     * data itself to grow for a while.
+     * The free space the embedded store needs on the volume of {@code data_dir} at start. With the page
+     * sizes above the demo's store (its system tables, readings and alerts) peaked at 64 MiB on disk,
+     * 875 MiB with QuestDB's defaults; the rest is room for more tables and for the data to grow.
      */
     public static final long MIN_FREE_BYTES = 256L * 1024 * 1024;
 
@@ -134,10 +132,9 @@ public final class EmbeddedStore implements AutoCloseable {
     /**
      * Closes a server whose start failed, keeping the start's failure as the one reported. QuestDB's
      * {@code ServerMain.close} throws a {@code NullPointerException} when {@code start} failed half-way
-     * (before its worker pools existed, e.g. a table it could not map for lack of space) and then skips
-     * freeing what it opened, which keeps the database's locks; that is freed here in that case (QuestDB
-     * keeps it in a private field, read reflectively — if a later QuestDB renames it, the locks stay held
-     * until the process exits, and the failure is still the one reported).
+     * (before its worker pools existed, e.g. a table it could not map for lack of space); that is kept
+     * as a suppressed exception. What QuestDB opened before it failed (table locks) stays held until the
+     * process exits — the gateway does exit on a failed start — so the same folder is not retried.
      */
     static void closeHalfStarted(ServerMain server, Throwable failure) {
         if (server == null) {
@@ -147,13 +144,6 @@ public final class EmbeddedStore implements AutoCloseable {
             server.close();
         } catch (RuntimeException | Error e) {
             failure.addSuppressed(e);
-            try {
-                Field opened = ServerMain.class.getDeclaredField("freeOnExit");
-                opened.setAccessible(true);
-                ((Closeable) opened.get(server)).close();
-            } catch (ReflectiveOperationException | RuntimeException | IOException again) {
-                failure.addSuppressed(again);
-            }
         }
     }
 

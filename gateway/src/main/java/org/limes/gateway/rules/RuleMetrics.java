@@ -27,7 +27,7 @@ public final class RuleMetrics {
     /** Open alerts of one shard. */
     public void openGauge(int shard, IntSupplier open) {
         Gauge.builder("limes.alerts.open", open, IntSupplier::getAsInt).description("Alert episodes open")
-                .baseUnit("alerts").tag("shard", Integer.toString(shard)).register(registry);
+                .tag("shard", Integer.toString(shard)).register(registry);
     }
 
     void quarantined(String policy) {

@@ -67,7 +67,7 @@ class SampleConfigsTest {
                     .sorted().toList();
         }
         assertThat(files).extracting(p -> CONFIG.relativize(p).toString())
-                .contains("demo.yml", "gateway.example.yml", "compose/gateway.yml".replace('/', java.io.File.separatorChar));
+                .contains("demo.yml", "gateway.example.yml", Path.of("compose", "gateway.yml").toString());
         for (Path f : files) {
             assertThat(loader.load(f)).as("%s", f).isNotNull();
         }

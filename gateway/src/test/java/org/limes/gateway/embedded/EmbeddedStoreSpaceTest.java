@@ -1,5 +1,6 @@
 package org.limes.gateway.embedded;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,20 +24,22 @@ class EmbeddedStoreSpaceTest {
         long minimum = usable + 1024 * MIB;
         assertThatThrownBy(() -> EmbeddedStore.requireFreeSpace(dataDir, minimum))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("data_dir: " + dataDir + ": needs at least " + minimum / MIB + " MiB free, has ")
+                .hasMessageStartingWith("data_dir: " + dataDir + ": needs at least " + minimum / MIB
+                        + " MiB free, has ")
                 .hasMessageMatching("(?s).* has \\d+ MiB .*");
     }
 
     @Test
     void acceptsEnoughSpaceAndMeasuresTheNearestExistingParent() {
-        assertThatCode(() -> EmbeddedStore.requireFreeSpace(dir.resolve("not/yet/made"), MIB)).doesNotThrowAnyException();
+        assertThatCode(() -> EmbeddedStore.requireFreeSpace(dir.resolve("not/yet/made"), MIB))
+                .doesNotThrowAnyException();
         assertThatCode(() -> EmbeddedStore.requireFreeSpace(Path.of("relative-not-made"), MIB))
                 .doesNotThrowAnyException();
     }
 
     @Test
     void theDocumentedMinimumIsWhatTheGatewayChecks() {
-        // README: "at least 256 MiB free"
-        org.assertj.core.api.Assertions.assertThat(EmbeddedStore.MIN_FREE_BYTES).isEqualTo(256 * MIB);
+        // README: "has less than **256 MiB** usable"
+        assertThat(EmbeddedStore.MIN_FREE_BYTES).isEqualTo(256 * MIB);
     }
 }
