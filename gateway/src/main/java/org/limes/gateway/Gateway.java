@@ -146,6 +146,10 @@ public final class Gateway implements AutoCloseable {
     private void startAll(Drivers drivers, Clock clock) throws Exception {
         this.clock = clock;
         Path data = Path.of(config.dataDir()).toAbsolutePath();
+        if (config.store().embedded()) {
+            // Before anything is started: on a small volume QuestDB fails half-way with errno 28.
+            EmbeddedStore.requireFreeSpace(data, EmbeddedStore.MIN_FREE_BYTES);
+        }
         Files.createDirectories(data);
 
         MqttConfig mqtt = config.mqtt();

@@ -72,7 +72,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The demo's report is all that goes to standard output; whatever the embedded services
+        // print there themselves (QuestDB's "shutting down" lines) goes to standard error with the logs.
         PrintStream out = System.out;
+        System.setOut(System.err);
+        try {
+            return run(out);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private int run(PrintStream out) throws Exception {
         Drivers drivers = Drivers.load();
         GatewayConfig base;
         try {
@@ -82,18 +93,40 @@ public final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("limes-demo-");
+        DemoCleanup cleanup = new DemoCleanup(dataDir == null ? data : null);
+        // Ctrl-C or SIGTERM: the hook stops the gateway and removes the temporary folder.
+        Thread hook = new Thread(cleanup::run, "limes-demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return demo(out, drivers, base, data, cleanup);
+        } finally {
+            cleanup.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run; it does the same, once
+            }
+        }
+    }
+
+    private int demo(PrintStream out, Drivers drivers, GatewayConfig base, Path data, DemoCleanup cleanup)
+            throws Exception {
         GatewayConfig cfg = forThisMachine(base, data);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long startNanos = System.nanoTime();
         ObjectNode summary = new ObjectMapper().createObjectNode();
         int exit;
-        try (Gateway gateway = Gateway.start(cfg, drivers, registry, Clock.systemUTC())) {
+        {
+            Gateway gateway = Gateway.start(cfg, drivers, registry, Clock.systemUTC());
+            cleanup.gateway(gateway);
+            String admin = "http://" + cfg.admin().host() + ":" + gateway.adminPort();
             out.printf("%nLimes demo — gateway '%s'%n", cfg.name());
-            out.printf("  devices publish to   %s (topics crossing/<site>/counter/<device>)%n", gateway.brokerUri());
-            out.printf("  health               http://%s:%d/health%n", cfg.admin().host(), gateway.adminPort());
-            out.printf("  metrics              http://%s:%d/metrics%n", cfg.admin().host(), gateway.adminPort());
+            out.printf("  status page          %s/%n", admin);
+            out.printf("  health, metrics      %s/health  %s/metrics%n", admin, admin);
             out.printf("  QuestDB console      %s  (try: SELECT * FROM vehicle_count)%n", gateway.storeUrl());
-            out.printf("  data                 %s%n%n", data);
+            out.printf("  devices publish to   %s (topics crossing/<site>/counter/<device>)%n", gateway.brokerUri());
+            out.printf("  data                 %s%s%n%n", data, dataDir == null ? "  (removed at exit)" : "");
+            out.flush();
             if (!await(gateway::sourcesReady, Duration.ofSeconds(30))) {
                 System.err.println("demo: the gateway did not subscribe to its broker within 30 s");
                 return 1;
@@ -149,7 +182,7 @@ public final class DemoCommand implements Callable<Integer> {
                 exit = ok ? 0 : 1;
             }
         }
-        // After the embedded services stopped: they print to standard output while stopping.
+        cleanup.closeGateway();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(summary));
         }

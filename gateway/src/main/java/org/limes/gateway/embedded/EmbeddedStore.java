@@ -21,13 +21,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start} writes {@code <root>/conf/server.conf} on every start: HTTP on
  * {@code host:port}; PostgreSQL wire, ILP over TCP and UDP, the "min" health server, telemetry,
- * metrics and materialised views off; small worker pools for a two-core edge box. It also writes
- * {@code <root>/conf/log.conf} if absent: errors to the console, the rest to rolling files under
- * {@code <root>/log}. QuestDB's log system is process-wide and configured by the first instance
- * started in a JVM.
+ * metrics and materialised views off; small worker pools for a two-core edge box; 1 MiB append
+ * pages instead of QuestDB's 16 MiB, because QuestDB reserves one page on disk per column of every
+ * table it writes (the demo's store peaked at 875 MiB on disk with the default, 64 MiB with these).
+ * It also writes
+ * {@code <root>/conf/log.conf} (unless an operator replaced Limes's copy): everything QuestDB logs,
+ * errors included, goes to rolling files under {@code <root>/log} and nothing to standard output —
+ * QuestDB logs its advisories (banner, OS limits) to every writer whatever its level, so a console
+ * writer cannot be kept quiet. What a start failure needs is in the exception {@link #start} throws.
+ * QuestDB's log system is process-wide and configured by the first instance started in a JVM.
+ *
+ * <p>{@link #requireFreeSpace} refuses a {@code data_dir} whose volume has less than
+ * {@link #MIN_FREE_BYTES} free: on a smaller one QuestDB fails inside its start with {@code errno=28}.
  *
  * <p>Port {@code 0} picks a free port; start-up is retried on a fresh port if another process
- * takes it first.
+ * takes it first (only then: any other failure is reported at once, with its cause).
  *
  * <p>Threading: {@link #start} and {@link #close} block the caller; QuestDB runs its own worker
  * pools, which {@link #close} halts and joins. Accessors are safe from any thread.
@@ -37,6 +45,15 @@ public final class EmbeddedStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedStore.class);
 
     private static final int BIND_ATTEMPTS = 5;
+
+    /**
+     * The free space the embedded store needs on the volume of {@code data_dir} at start. With the page
+     * sizes above the demo's store (its system tables, readings and alerts) peaked at 64 MiB on disk,
+     * 875 MiB with QuestDB's defaults; the rest is room for more tables and for the data to grow.
+     */
+    public static final long MIN_FREE_BYTES = 256L * 1024 * 1024;
+
+    private static final String OURS = "# Written by Limes";
 
     private final ServerMain server;
     private final String host;
@@ -71,6 +88,9 @@ public final class EmbeddedStore implements AutoCloseable {
             try {
                 return startOn(root, host, candidate);
             } catch (RuntimeException e) {
+                if (!portTaken(e)) {
+                    throw e;
+                }
                 last = e;
                 log.warn("Embedded store did not start on {}:{} (attempt {}/{}): {}",
                         host, candidate, attempt, attempts, e.getMessage());
@@ -86,7 +106,7 @@ public final class EmbeddedStore implements AutoCloseable {
             Files.createDirectories(root.resolve("log"));
             Files.writeString(conf.resolve("server.conf"), serverConf(host, port), StandardCharsets.UTF_8);
             Path logConf = conf.resolve("log.conf");
-            if (Files.notExists(logConf)) {
+            if (Files.notExists(logConf) || Files.readString(logConf, StandardCharsets.UTF_8).startsWith(OURS)) {
                 Files.writeString(logConf, logConf(root.resolve("log")), StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
@@ -99,14 +119,71 @@ public final class EmbeddedStore implements AutoCloseable {
             server = new ServerMain("-d", root.toAbsolutePath().toString(), "-n");
             server.start();
         } catch (RuntimeException | Error e) {
-            if (server != null) {
-                server.close();
-            }
-            throw new IllegalStateException("QuestDB failed to start on " + host + ":" + port + ": " + e.getMessage(), e);
+            IllegalStateException failure = new IllegalStateException("QuestDB failed to start on " + host + ":"
+                    + port + ": " + e.getMessage() + " (QuestDB's log: " + root.resolve("log") + ")", e);
+            closeHalfStarted(server, failure);
+            throw failure;
         }
         log.info("Embedded store serving http://{}:{} (started in {} ms, data in {})",
                 host, port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), root);
         return new EmbeddedStore(server, host, port);
+    }
+
+    /**
+     * Closes a server whose start failed, keeping the start's failure as the one reported. QuestDB's
+     * {@code ServerMain.close} throws a {@code NullPointerException} when {@code start} failed half-way
+     * (before its worker pools existed, e.g. a table it could not map for lack of space); that is kept
+     * as a suppressed exception. What QuestDB opened before it failed (table locks) stays held until the
+     * process exits — the gateway does exit on a failed start — so the same folder is not retried.
+     */
+    static void closeHalfStarted(ServerMain server, Throwable failure) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.close();
+        } catch (RuntimeException | Error e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Refuses to start the embedded store on a volume with less than {@code minBytes} usable.
+     *
+     * @param dataDir the gateway's {@code data_dir}; need not exist yet (its nearest existing parent's
+     *                volume is measured)
+     * @throws IllegalStateException {@code data_dir: <path>: needs at least N MiB free, has M MiB}
+     */
+    public static void requireFreeSpace(Path dataDir, long minBytes) {
+        Path existing = dataDir.toAbsolutePath();
+        while (existing != null && Files.notExists(existing)) {
+            existing = existing.getParent();
+        }
+        long usable;
+        try {
+            usable = Files.getFileStore(existing == null ? Path.of("").toAbsolutePath() : existing).getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("data_dir: " + dataDir + ": cannot measure its free space", e);
+        }
+        if (usable < minBytes) {
+            throw new IllegalStateException("data_dir: " + dataDir + ": needs at least " + mib(minBytes)
+                    + " MiB free, has " + mib(usable) + " MiB (the embedded store, QuestDB, reserves space for "
+                    + "every table it writes; give data_dir a larger volume or use store.kind: influxdb)");
+        }
+    }
+
+    private static long mib(long bytes) {
+        return bytes / (1024 * 1024);
+    }
+
+    private static boolean portTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("could not bind") || m.contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The port of QuestDB's HTTP server. */
@@ -151,6 +228,9 @@ public final class EmbeddedStore implements AutoCloseable {
                 shared.query.worker.count=1
                 shared.write.worker.count=1
                 wal.apply.worker.count=1
+                cairo.writer.data.append.page.size=1m
+                cairo.system.writer.data.append.page.size=256k
+                cairo.writer.data.index.value.append.page.size=1m
                 http.net.connection.limit=64
                 cairo.wal.enabled.default=true
                 """.formatted(host, port);
@@ -158,10 +238,9 @@ public final class EmbeddedStore implements AutoCloseable {
 
     private static String logConf(Path logDir) {
         return """
-                # Written by Limes when absent: errors to the console, everything else to files.
-                writers=stdout,file
-                w.stdout.class=io.questdb.log.LogConsoleWriter
-                w.stdout.level=ERROR,CRITICAL
+                # Written by Limes on every start (delete this line to keep your own edits): everything to
+                # files, nothing to the console, where QuestDB would print its banner whatever the level.
+                writers=file
                 w.file.class=io.questdb.log.LogRollingFileWriter
                 w.file.location=%s/questdb.log.${date:yyyyMMdd}
                 w.file.level=INFO,ERROR,CRITICAL,ADVISORY

@@ -21,15 +21,15 @@ public final class LiveMetrics {
     }
 
     private static Counter dropped(MeterRegistry registry, String reason) {
-        return Counter.builder("limes.dropped").description("Records dropped, by reason").baseUnit("records")
+        return Counter.builder("limes.dropped").description("Records dropped, by reason")
                 .tags("component", "live", "reason", reason).register(registry);
     }
 
     void gauges(Supplier<Number> devices, Supplier<Number> openAlerts) {
         Gauge.builder("limes.live.devices", devices).description("Devices the live view tracks")
-                .baseUnit("devices").strongReference(true).register(registry);
+                .strongReference(true).register(registry);
         Gauge.builder("limes.live.alerts.open", openAlerts).description("Open alert episodes the live view shows")
-                .baseUnit("alerts").strongReference(true).register(registry);
+                .strongReference(true).register(registry);
     }
 
     void devicesFull() {

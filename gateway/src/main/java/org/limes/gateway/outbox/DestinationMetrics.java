@@ -22,7 +22,7 @@ public final class DestinationMetrics {
 
     public void register() {
         Gauge.builder("limes.destination.depth", queue, DestinationQueue::depth)
-                .description("Records not yet acknowledged by the destination").baseUnit("records")
+                .description("Records not yet acknowledged by the destination")
                 .tag("destination", queue.destination()).strongReference(true).register(registry);
         Gauge.builder("limes.destination.oldest.unacked", queue, q -> q.oldestUnackedAgeMs(clock.millis()) / 1000.0)
                 .description("Age of the oldest record the destination has not acknowledged").baseUnit("seconds")

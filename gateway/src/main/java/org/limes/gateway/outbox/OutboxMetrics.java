@@ -32,14 +32,14 @@ public final class OutboxMetrics {
         this.destination = destination;
         this.log = log;
         this.appendedReadings = Counter.builder("limes.outbox.appended").description("Records appended to the outbox")
-                .baseUnit("records").tags("destination", destination, "log", log, "type", "reading").register(registry);
+                .tags("destination", destination, "log", log, "type", "reading").register(registry);
         this.appendedAlerts = Counter.builder("limes.outbox.appended").description("Records appended to the outbox")
-                .baseUnit("records").tags("destination", destination, "log", log, "type", "alert").register(registry);
+                .tags("destination", destination, "log", log, "type", "alert").register(registry);
         this.acknowledged = Counter.builder("limes.outbox.acknowledged")
-                .description("Records the destination acknowledged").baseUnit("records")
+                .description("Records the destination acknowledged")
                 .tags("destination", destination, "log", log).register(registry);
         this.evicted = Counter.builder("limes.dropped").description("Records dropped, by reason")
-                .baseUnit("records").tags("component", "outbox-" + destination, "reason", log + "_evicted")
+                .tags("component", "outbox-" + destination, "reason", log + "_evicted")
                 .register(registry);
         this.corrupt = Counter.builder("limes.errors").description("Errors, by component, stage and type")
                 .tags("component", "outbox-" + destination + "-" + log, "stage", "sending", "error_type",
@@ -55,8 +55,7 @@ public final class OutboxMetrics {
 
     void bind(Outbox outbox) {
         Gauge.builder("limes.outbox.depth", outbox, Outbox::depth).description("Records not yet acknowledged")
-                .baseUnit("records").tags("destination", destination, "log", log)
-                .strongReference(true).register(registry);
+                .tags("destination", destination, "log", log).strongReference(true).register(registry);
         Gauge.builder("limes.outbox.bytes", outbox, Outbox::bytes).description("Bytes on disk and buffered")
                 .baseUnit("bytes").tags("destination", destination, "log", log)
                 .strongReference(true).register(registry);

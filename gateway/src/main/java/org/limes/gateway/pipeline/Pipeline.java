@@ -186,7 +186,7 @@ public final class Pipeline implements AutoCloseable {
             ruleMetrics.openGauge(i, engine::openCount);
             Shard s = shards[i];
             Gauge.builder("limes.pipeline.queue", s.queue, BlockingQueue::size)
-                    .description("Frames waiting for a pipeline shard").baseUnit("frames")
+                    .description("Frames waiting for a pipeline shard")
                     .tag("shard", Integer.toString(i)).strongReference(true).register(metrics.registry());
         }
     }

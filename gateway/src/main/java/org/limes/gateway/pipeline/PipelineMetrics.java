@@ -19,13 +19,13 @@ public final class PipelineMetrics {
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.processed = Counter.builder("limes.readings.processed")
-                .description("Readings that passed the pipeline into the outboxes").baseUnit("readings")
+                .description("Readings that passed the pipeline into the outboxes")
                 .register(registry);
     }
 
     void decoded(String driver, int n) {
         decoded.computeIfAbsent(driver, d -> Counter.builder("limes.readings.decoded")
-                .description("Readings decoded, by driver").baseUnit("readings").tag("driver", d)
+                .description("Readings decoded, by driver").tag("driver", d)
                 .register(registry)).increment(n);
     }
 
@@ -38,7 +38,7 @@ public final class PipelineMetrics {
 
     void dropped(String reason) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("limes.dropped")
-                .description("Records dropped, by reason").baseUnit("records")
+                .description("Records dropped, by reason")
                 .tags("component", "pipeline", "reason", r).register(registry)).increment();
     }
 

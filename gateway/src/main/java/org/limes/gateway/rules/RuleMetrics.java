@@ -31,7 +31,7 @@ public final class RuleMetrics {
      */
     public void openGauge(int shard, IntSupplier open) {
         Gauge.builder("limes.alerts.open", open, IntSupplier::getAsInt).description("Alert episodes open")
-                .baseUnit("alerts").tag("shard", Integer.toString(shard)).strongReference(true).register(registry);
+                .tag("shard", Integer.toString(shard)).strongReference(true).register(registry);
     }
 
     void quarantined(String policy) {

@@ -29,7 +29,7 @@ public final class SinkMetrics {
         this.writeFailed = Timer.builder("limes.sink.write").description("One write of a batch to the destination")
                 .tags("destination", destination, "outcome", "failure").register(registry);
         this.delivered = Counter.builder("limes.sink.delivered")
-                .description("Records the destination acknowledged").baseUnit("records")
+                .description("Records the destination acknowledged")
                 .tag("destination", destination).register(registry);
         Gauge.builder("limes.sink.last.ack", lastAckEpochMs, a -> a.get() / 1000.0)
                 .description("When the destination last acknowledged a write (epoch)").baseUnit("seconds")
@@ -52,7 +52,7 @@ public final class SinkMetrics {
 
     public void dropped(String reason, long n) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("limes.dropped")
-                .description("Records dropped, by reason").baseUnit("records")
+                .description("Records dropped, by reason")
                 .tags("component", "sink-" + destination, "reason", r).register(registry)).increment(n);
     }
 

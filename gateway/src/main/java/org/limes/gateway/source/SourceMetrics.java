@@ -28,14 +28,14 @@ public final class SourceMetrics {
         this.registry = registry;
         this.source = source;
         this.frames = Counter.builder("limes.frames.received").description("Frames received, by source")
-                .baseUnit("frames").tag("source", source).register(registry);
+                .tag("source", source).register(registry);
         this.bytes = Counter.builder("limes.bytes.received").description("Payload bytes received, by source")
-                .baseUnit("bytes").tag("source", source).register(registry);
+                .tag("source", source).register(registry);
         this.acknowledged = Counter.builder("limes.frames.acknowledged")
-                .description("Frames acknowledged upstream once durable, by source").baseUnit("frames")
+                .description("Frames acknowledged upstream once durable, by source")
                 .tag("source", source).register(registry);
         Gauge.builder("limes.source.connections", connections, AtomicInteger::get)
-                .description("Open connections, by source").baseUnit("connections").tag("source", source)
+                .description("Open connections, by source").tag("source", source)
                 .strongReference(true).register(registry);
         this.paused = Counter.builder("limes.source.paused")
                 .description("Times a source stopped reading a connection because the pipeline was full")
@@ -87,7 +87,7 @@ public final class SourceMetrics {
 
     public void dropped(String reason, long n) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("limes.dropped")
-                .description("Records dropped, by reason").baseUnit("records")
+                .description("Records dropped, by reason")
                 .tags("component", "source-" + source, "reason", r).register(registry)).increment(n);
     }
 

@@ -11,6 +11,7 @@ import com.influxdb.client.domain.WritePrecision;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -112,6 +113,31 @@ class EmbeddedStoreIT {
             }
             assertThat(calls).hasValue(2);
         }
+    }
+
+    @Test
+    void aHalfStartedStoreReportsTheRealCauseNotTheNullPointerExceptionOfItsClose() throws Exception {
+        // A file where QuestDB wants a system table's folder: start() fails half-way, as it does when a
+        // full disk cannot map the table, and QuestDB's own close() then throws a NullPointerException.
+        Path third = root.resolve("third");
+        Path blocker = Files.createDirectories(third.resolve("db")).resolve("sys.text_import_log");
+        Files.writeString(blocker, "not a table");
+
+        assertThatThrownBy(() -> EmbeddedStore.start(third, HOST, 0))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("QuestDB failed to start on " + HOST + ":")
+                .hasMessageContaining("QuestDB's log: " + third.resolve("log"))
+                .hasMessageNotContaining("NullPointerException")
+                .hasMessageNotContaining("cannot lock")
+                .satisfies(e -> assertThat(e.getCause()).isNotInstanceOf(NullPointerException.class))
+                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getClass)
+                        .containsOnly(NullPointerException.class));
+    }
+
+    @Test
+    void questDbLogsToFilesOnly() throws Exception {
+        String logConf = Files.readString(root.resolve("questdb").resolve("conf").resolve("log.conf"));
+        assertThat(logConf).contains("writers=file").doesNotContain("LogConsoleWriter");
     }
 
     /** Columns of the table for which the given SHOW COLUMNS flag is true (or, for "type", all). */

@@ -63,8 +63,7 @@ public final class TcpSource implements AutoCloseable {
         SslContext tls = config.tls() == null ? null : SslContextLoader.server(config.tls());
         Gauge.builder("limes.source.held", held, AtomicInteger::get)
                 .description("Frames read and waiting for room in the pipeline (bounded by one read per paused "
-                        + "connection)").baseUnit("frames").tag("source", config.name())
-                        .strongReference(true).register(metrics.registry());
+                        + "connection)").tag("source", config.name()).strongReference(true).register(metrics.registry());
         this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()

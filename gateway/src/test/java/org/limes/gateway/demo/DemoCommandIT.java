@@ -1,0 +1,96 @@
+package org.limes.gateway.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.limes.gateway.Main;
+
+/**
+ * The demo as a user runs it, in a child JVM with its own temporary folder: standard output holds
+ * the demo's report (the status page first) and nothing of QuestDB's, and the demo's data folder is
+ * gone after it exits — at the end of a run, and after SIGTERM.
+ */
+class DemoCommandIT {
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> children = new ArrayList<>();
+
+    @AfterEach
+    void stopChildren() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void printsWhereToLookAndNothingOfQuestDbAndRemovesItsFolder() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Process demo = startDemo(tmp, "5s", "normal");
+        assertThat(demo.waitFor(240, TimeUnit.SECONDS)).as("the demo ends").isTrue();
+        String stdout = Files.readString(dir.resolve("normal.out"), StandardCharsets.UTF_8);
+        assertThat(demo.exitValue()).as("exit code; stdout:%n%s%nstderr:%n%s", stdout, stderr("normal")).isZero();
+
+        List<String> lines = stdout.lines().filter(l -> !l.isBlank()).toList();
+        assertThat(lines.get(0)).startsWith("Limes demo");
+        assertThat(lines.get(1)).matches("  status page +http://127\\.0\\.0\\.1:\\d+/");
+        assertThat(stdout).contains("summary after", "QuestDB console");
+        assertThat(stdout).as("QuestDB's own lines on stdout")
+                .doesNotContain("server-main", "SYSTEM COULD BE UNSTABLE", "QuestDB is shutting down", " E i.q.")
+                .doesNotContainPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+Z [ACEI] ");
+        assertThat(demoFolders(tmp)).as("limes-demo-* left in %s", tmp).isEmpty();
+    }
+
+    @Test
+    void sigtermRemovesTheFolderToo() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp-term"));
+        Process demo = startDemo(tmp, "10m", "term");
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Files.readString(dir.resolve("term.out"), StandardCharsets.UTF_8).contains("status page"));
+        assertThat(demoFolders(tmp)).hasSize(1);
+        demo.destroy();
+        assertThat(demo.waitFor(120, TimeUnit.SECONDS)).as("the demo stops on SIGTERM").isTrue();
+        assertThat(demoFolders(tmp)).as("limes-demo-* left in %s; stderr:%n%s", tmp, stderr("term")).isEmpty();
+    }
+
+    private Process startDemo(Path tmp, String duration, String name) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Djava.io.tmpdir=" + tmp));
+        Path jar = Path.of("target", "limes-gateway.jar");
+        if (Files.isRegularFile(jar)) {
+            cmd.addAll(List.of("-jar", jar.toString()));
+        } else {
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        }
+        cmd.addAll(List.of("demo", "--duration", duration, "--rate", "20",
+                "--config", Path.of("..", "config", "demo.yml").toString()));
+        File out = dir.resolve(name + ".out").toFile();
+        File err = dir.resolve(name + ".err").toFile();
+        Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
+        children.add(p);
+        return p;
+    }
+
+    private String stderr(String name) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve(name + ".err"), StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static List<Path> demoFolders(Path tmp) throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("limes-demo-")).toList();
+        }
+    }
+}
