@@ -1,7 +1,12 @@
 package org.limes.gateway.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.limes.drivers.StoreNames;
 import org.limes.gateway.config.Require;
 
 /**
@@ -13,7 +18,9 @@ import org.limes.gateway.config.Require;
  * @param deviceClass      {@code class:} counter, radar, camera, … (free text)
  * @param lane             lane tag, optional
  * @param location         where it stands, optional
- * @param tags             further static tags, optional
+ * @param tags             further static tags, optional; keys are store names
+ *                         ({@link StoreNames#problem}) other than the gateway's own, in any
+ *                         letter case
  * @param expectedInterval how often it reports at the latest, e.g. {@code 5m}; overrides
  *                         its class's interval; watched by {@code deadman} rules
  */
@@ -25,6 +32,18 @@ public record DeviceConfig(String id, String site, @JsonProperty("class") String
         Require.identifier("site", site);
         deviceClass = deviceClass == null ? "unknown" : deviceClass;
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+        Set<String> names = new HashSet<>(Set.of("device_class", "lane", "lat", "lon"));
+        for (String key : new TreeSet<>(tags.keySet())) {
+            String problem = StoreNames.problem(key);
+            if (problem != null) {
+                throw new IllegalArgumentException("tags key '" + key + "': " + problem);
+            }
+            if (StoreNames.isGatewayKey(key) || !names.add(key.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("tags key '" + key + "' is, in some letter case, a name the "
+                        + "gateway writes itself (device, site, timestamp, time, device_class, lane, lat, lon) or "
+                        + "another key of tags");
+            }
+        }
         Require.duration("expected_interval", expectedInterval, 0, 1_000, 7 * 86_400_000L);
     }
 

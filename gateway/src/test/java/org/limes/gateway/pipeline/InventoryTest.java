@@ -1,6 +1,7 @@
 package org.limes.gateway.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
@@ -45,13 +46,27 @@ class InventoryTest {
     }
 
     @Test
-    void tagsTheDeviceReportedWinOverInventoryTags() {
+    void inventoryTagsWinOverTheSameKeysTheDeviceReported() {
         Inventory inventory = new Inventory(new InventoryConfig(null, null, DEVICES));
 
-        Reading r = inventory.normalise(reading("cnt-01", Map.of("lane", "2", "direction", "outbound")));
+        Reading r = inventory.normalise(reading("cnt-01", Map.of("lane", "2", "direction", "outbound",
+                "device_class", "camera", "gate", "g1")));
 
-        assertThat(r.tags()).containsEntry("lane", "2").containsEntry("direction", "outbound")
-                .containsEntry("zone", "north");
+        assertThat(r.tags()).containsEntry("lane", "1").containsEntry("direction", "inbound")
+                .containsEntry("device_class", "counter").containsEntry("zone", "north").containsEntry("gate", "g1");
+    }
+
+    @Test
+    void inventoryTagKeysMustBeStoreNamesOtherThanTheGateways() {
+        assertThatThrownBy(() -> new DeviceConfig("cnt-01", "ras-ajdir", "counter", null, null, Map.of("zo-ne", "a")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tags key 'zo-ne': names the store");
+        assertThatThrownBy(() -> new DeviceConfig("cnt-01", "ras-ajdir", "counter", null, null, Map.of("Site", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tags key 'Site' is");
+        assertThatThrownBy(() -> new DeviceConfig("cnt-01", "ras-ajdir", "counter", null, null, Map.of("Lane", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tags key 'Lane' is");
+        assertThatThrownBy(() -> new DeviceConfig("cnt-01", "ras-ajdir", "counter", null, null,
+                Map.of("zone", "a", "Zone", "b"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("another key of tags");
     }
 
     @Test
