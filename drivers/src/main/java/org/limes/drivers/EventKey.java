@@ -40,8 +40,8 @@ import java.util.Map;
  *
  * <p>Worked example: a Hikvision read at {@code 2026-11-26T06:00:00Z} with fields
  * {@code {confidence_pct=97.0, event_precision_us=1000000, picture_bytes=0, plate=QQ-111}}
- * is stored at 06:00:00 plus its {@link #offsetMicros} (some 0..999 999 µs); the read of
- * {@code QQ-222} in the same second at another offset; posting either again repeats its own.
+ * is stored at {@code 06:00:00.595120Z}; the same read of {@code QQ-222} at
+ * {@code 06:00:00.131758Z}; posting either again gives its own timestamp again.
  *
  * <p>Stateless and thread-safe.
  */

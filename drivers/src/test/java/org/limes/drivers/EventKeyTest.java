@@ -171,6 +171,17 @@ class EventKeyTest {
     }
 
     @Test
+    void theJavadocsWorkedExampleHolds() {
+        Reading read = EventKey.mark(new Reading("10.20.0.31", "", "anpr_read", Map.of(),
+                Map.of("confidence_pct", 97.0, "picture_bytes", 0L, "plate", "QQ-111"),
+                Instant.parse("2026-11-26T06:00:00Z"), RECEIVED_AT), EventKey.SECOND_US);
+
+        assertThat(EventKey.storeTime(read)).isEqualTo(Instant.parse("2026-11-26T06:00:00.595120Z"));
+        assertThat(EventKey.storeTime(read.withField("plate", "QQ-222")))
+                .isEqualTo(Instant.parse("2026-11-26T06:00:00.131758Z"));
+    }
+
+    @Test
     void aReadingWithoutAValidMarkIsStoredAtItsDeviceTime() {
         Reading sample = new Reading("lp-1", "", "plc", Map.of(), Map.of("v", 1.0),
                 Instant.parse("2026-11-26T06:00:00.123456789Z"), RECEIVED_AT);
