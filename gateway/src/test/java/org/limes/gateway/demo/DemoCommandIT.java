@@ -57,8 +57,10 @@ class DemoCommandIT {
     void sigtermRemovesTheFolderToo() throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("tmp-term"));
         Process demo = startDemo(tmp, "10m", "term");
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
-                .until(() -> Files.readString(dir.resolve("term.out"), StandardCharsets.UTF_8).contains("status page"));
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200))
+                .until(() -> !demo.isAlive() || stdout("term").contains("status page"));
+        assertThat(demo.isAlive()).as("the demo runs; stdout:%n%s%nstderr:%n%s", stdout("term"), stderr("term"))
+                .isTrue();
         assertThat(demoFolders(tmp)).hasSize(1);
         demo.destroy();
         assertThat(demo.waitFor(120, TimeUnit.SECONDS)).as("the demo stops on SIGTERM").isTrue();
@@ -81,6 +83,10 @@ class DemoCommandIT {
         Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
         children.add(p);
         return p;
+    }
+
+    private String stdout(String name) throws IOException {
+        return Files.readString(dir.resolve(name + ".out"), StandardCharsets.UTF_8);
     }
 
     private String stderr(String name) throws IOException {
