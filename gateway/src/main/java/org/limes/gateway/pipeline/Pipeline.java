@@ -168,6 +168,7 @@ public final class Pipeline implements AutoCloseable {
         for (int i = 0; i < shards.length; i++) {
             persisted.add(new ArrayList<>());
         }
+        Map<String, Long> armed = alertState.loadArmed();
         for (Alert a : alertState.load()) {
             persisted.get(shardOf(a.device())).add(a);
         }
@@ -181,6 +182,7 @@ public final class Pipeline implements AutoCloseable {
                 }
             }
             RuleEngine engine = new RuleEngine(devices, rules, clock, ruleContext);
+            engine.arm(armed);
             alertState.seed(i, persisted.get(i));
             shards[i] = new Shard(i, config.queueCapacity(), engine, persisted.get(i));
             ruleMetrics.openGauge(i, engine::openCount);
@@ -707,7 +709,11 @@ public final class Pipeline implements AutoCloseable {
         private void persist() {
             if (engine.takeOpenChanged()) {
                 List<Alert> open = engine.openAlerts();
-                committer.afterDurable(() -> alertState.save(index, open));
+                Map<String, Long> armed = engine.armed();
+                committer.afterDurable(() -> {
+                    alertState.save(index, open);
+                    alertState.saveArmed(index, armed);
+                });
             }
         }
 

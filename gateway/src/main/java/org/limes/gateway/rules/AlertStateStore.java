@@ -9,8 +9,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * the two may therefore repeat a transition after restart — with the same event id for
  * reading-driven rules, which a centre drops — but never loses one.
  *
+ * <p>Beside it, {@code armed.json} keeps, per watched device not heard from since, the
+ * gateway time a deadman rule started counting its silence (start-up, for a device never
+ * heard). A restart keeps counting from there instead of from the new start-up, so the id
+ * of a deadman episode for a device never heard ({@code …/<armed + interval>}) is the same
+ * before and after a restart, also when a crash lost the state write of its raise.
+ *
  * <p>A file that cannot be read as alerts is moved aside ({@code open.json.corrupt-<ms>}),
  * counted and logged at ERROR; the gateway starts with no open episodes. Thread-safe.
  */
@@ -40,6 +50,10 @@ public final class AlertStateStore {
     private final String gateway;
     private final RuleMetrics metrics;
     private final List<List<Alert>> shards = new ArrayList<>();
+    private final List<Map<String, Long>> armed = new ArrayList<>();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeReference<Map<String, Long>> ARMED = new TypeReference<>() {
+    };
 
     public AlertStateStore(Path dir, String gateway, RuleMetrics metrics) {
         this.dir = dir;
@@ -69,6 +83,39 @@ public final class AlertStateStore {
         }
     }
 
+    /**
+     * The persisted armed times (device → gateway epoch ms); empty when there are none or
+     * the file cannot be read (then every device counts from this start-up).
+     */
+    public synchronized Map<String, Long> loadArmed() {
+        try {
+            return Map.copyOf(MAPPER.readValue(Files.readAllBytes(dir.resolve("armed.json")), ARMED));
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException | RuntimeException e) {
+            metrics.stateError("corrupt_alert_state");
+            LOG.error("the armed times {} cannot be read ({}); silent devices count from this start-up",
+                    dir.resolve("armed.json"), e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** Sets a shard's armed times and rewrites {@code armed.json}. Never throws: a failure is counted and logged. */
+    public synchronized void saveArmed(int shard, Map<String, Long> shardArmed) {
+        while (armed.size() <= shard) {
+            armed.add(Map.of());
+        }
+        armed.set(shard, Map.copyOf(shardArmed));
+        Map<String, Long> all = new TreeMap<>();
+        armed.forEach(all::putAll);
+        try {
+            write(dir.resolve("armed.json"), MAPPER.writeValueAsBytes(all));
+        } catch (IOException | RuntimeException e) {
+            metrics.stateError("alert_state_write");
+            LOG.error("writing the armed times failed; after a restart silent devices count from that start-up", e);
+        }
+    }
+
     /** Sets a shard's open episodes without writing (at start-up, before the shards run). */
     public synchronized void seed(int shard, List<Alert> open) {
         slot(shard, open);
@@ -82,7 +129,7 @@ public final class AlertStateStore {
             all.addAll(s);
         }
         try {
-            write(AlertJson.encodeAll(all, gateway));
+            write(file, AlertJson.encodeAll(all, gateway));
         } catch (IOException | RuntimeException e) {
             metrics.stateError("alert_state_write");
             LOG.error("writing the alert state {} failed; after a restart open alerts may be raised again", file, e);
@@ -96,9 +143,9 @@ public final class AlertStateStore {
         shards.set(shard, List.copyOf(open));
     }
 
-    private void write(byte[] bytes) throws IOException {
+    private void write(Path target, byte[] bytes) throws IOException {
         Files.createDirectories(dir);
-        Path tmp = dir.resolve("open.json.tmp");
+        Path tmp = dir.resolve(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -108,9 +155,9 @@ public final class AlertStateStore {
             ch.force(true);
         }
         try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

@@ -11,7 +11,8 @@ import org.limes.drivers.Reading;
  *
  * <p>"Last heard" is kept by the engine for every device in {@link DeviceTable} (gateway
  * time; start-up counts as heard, so a device never heard from raises one interval after
- * start-up). The rule only keeps one open episode per device: no allocation per reading.
+ * start-up — the first start-up that armed it, which {@link RuleEngine#arm} keeps across
+ * restarts, so the episode's id does not change with a restart). The rule only keeps one open episode per device: no allocation per reading.
  * Watched devices are the shard's inventory devices of the rule's class that have an
  * expected interval (the configuration check makes sure they all do).
  *

@@ -149,6 +149,11 @@ public final class DeviceTable {
         return lastHeardMs[d];
     }
 
+    /** Sets when the device counts as last heard (start-up, or a persisted armed time). */
+    void lastHeard(int d, long ms) {
+        lastHeardMs[d] = ms;
+    }
+
     void heard(int d, long nowMs) {
         lastHeardMs[d] = nowMs;
     }

@@ -39,6 +39,8 @@ public final class RuleEngine {
     private final RuleContext context;
     private final Map<String, Alert> open = new LinkedHashMap<>();
     private long[] lastSkewLogMs = new long[0];
+    /** Per inventory device, when its silence started counting if not heard since; -1 once heard. */
+    private final long[] armedAt;
     private Rule[] rules = new Rule[0];
     private TimeIntegrityRule time;
     private boolean openChanged;
@@ -54,6 +56,10 @@ public final class RuleEngine {
         this.metrics = context.metrics();
         this.context = context;
         devices.start(clock.millis());
+        armedAt = new long[devices.inventorySize()];
+        for (int d = 0; d < armedAt.length; d++) {
+            armedAt[d] = devices.lastHeardMs(d);
+        }
         for (int d = 0; d < devices.inventorySize(); d++) {
             metrics.skewGauge(devices, d);
         }
@@ -109,6 +115,10 @@ public final class RuleEngine {
             }
         }
         devices.heard(d, now);
+        if (d < armedAt.length && armedAt[d] >= 0) {
+            armedAt[d] = -1;
+            openChanged = true;
+        }
         record(out, mark);
         return stored;
     }
@@ -136,6 +146,35 @@ public final class RuleEngine {
         Map<String, Object> fields = new HashMap<>(r.fields());
         fields.put(DEVICE_TIME_FIELD, r.deviceTime().toEpochMilli());
         return new Reading(r.deviceId(), r.site(), r.kind(), tags, fields, r.receivedAt(), r.receivedAt());
+    }
+
+    /**
+     * Takes over persisted armed times (at start-up, before the first tick): an inventory
+     * device not heard from since it was armed in an earlier run keeps counting its silence
+     * from then, so a deadman episode for a device never heard gets the same id
+     * ({@code …/<armed + interval>}) however often the gateway restarts.
+     */
+    public void arm(Map<String, Long> persisted) {
+        // Written at once: a raise must not be the first save of the times its id comes from.
+        openChanged = true;
+        for (int d = 0; d < armedAt.length; d++) {
+            Long at = persisted.get(devices.id(d));
+            if (at != null && at >= 0 && at < armedAt[d]) {
+                armedAt[d] = at;
+                devices.lastHeard(d, at);
+            }
+        }
+    }
+
+    /** Inventory devices not heard from since armed, with when (gateway epoch ms), for {@link #arm}. */
+    public Map<String, Long> armed() {
+        Map<String, Long> m = new HashMap<>();
+        for (int d = 0; d < armedAt.length; d++) {
+            if (armedAt[d] >= 0) {
+                m.put(devices.id(d), armedAt[d]);
+            }
+        }
+        return m;
     }
 
     /** Runs every rule's periodic tick at the clock's current time. */
@@ -247,7 +286,7 @@ public final class RuleEngine {
         }
     }
 
-    /** True once after the set of open episodes changed. */
+    /** True once after the set of open episodes (or of armed devices) changed. */
     public boolean takeOpenChanged() {
         boolean changed = openChanged;
         openChanged = false;

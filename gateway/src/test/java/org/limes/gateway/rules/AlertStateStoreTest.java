@@ -46,6 +46,18 @@ class AlertStateStoreTest {
     }
 
     @Test
+    void armedTimesOfEveryShardSurviveARestart() {
+        AlertStateStore store = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        assertThat(store.loadArmed()).isEmpty();
+        store.saveArmed(0, Map.of("cnt-01", 1000L, "cnt-02", 1000L));
+        store.saveArmed(1, Map.of("rad-01", 2000L));
+        store.saveArmed(0, Map.of("cnt-02", 1000L));
+
+        assertThat(new AlertStateStore(dir, "gw", new RuleMetrics(registry)).loadArmed())
+                .isEqualTo(Map.of("cnt-02", 1000L, "rad-01", 2000L));
+    }
+
+    @Test
     void seededShardsAreWrittenWithTheNextSave() throws Exception {
         AlertStateStore store = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
         store.seed(1, List.of(open("b")));

@@ -131,6 +131,33 @@ class RuleEngineTest {
         assertThat(after.openCount()).isEqualTo(1);
     }
 
+    @Test
+    void aDeadmanIdForADeviceNeverHeardIsTheSameAfterARestartThatLostTheRaise() {
+        DeadmanRuleConfig rule = new DeadmanRuleConfig("silent", "counter", null);
+        RuleEngine first = engine(rule);
+        first.arm(Map.of());
+        Map<String, Long> armed = first.armed();
+        assertThat(armed).containsEntry("cnt-01", T0.toEpochMilli());
+        clock.set(T0.plusSeconds(61));
+        List<Alert> out = new ArrayList<>();
+        first.tick(out);
+        Alert raised = out.stream().filter(a -> a.subject().equals("cnt-01")).findFirst().orElseThrow();
+
+        // A crash after the raise was sent and before the open episodes were saved: the new
+        // run restores nothing, only the armed times saved at the first start.
+        clock.set(T0.plusSeconds(300));
+        RuleEngine second = engine(rule);
+        second.arm(armed);
+        List<Alert> again = new ArrayList<>();
+        second.tick(again);
+
+        assertThat(again).filteredOn(a -> a.subject().equals("cnt-01")).singleElement()
+                .satisfies(a -> assertThat(a.eventId()).isEqualTo(raised.eventId()));
+        second.process(reading("cnt-01", 1, 0), again);
+        assertThat(second.armed()).doesNotContainKey("cnt-01").containsKey("cnt-02");
+        assertThat(second.takeOpenChanged()).isTrue();
+    }
+
     // ---- time integrity
 
     @Test
