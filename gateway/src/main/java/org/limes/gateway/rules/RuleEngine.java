@@ -105,12 +105,15 @@ public final class RuleEngine {
             if (rule == time) {
                 continue;
             }
-            // A quarantined reading's time is not known: it drives no rule (an episode's id
-            // and its hold times would come from the gateway's clock), it only says the
-            // device is alive. The time-integrity rule has raised the clock alert for it.
+            // A quarantined reading's time is not known: it drives no rule whose meaning rests
+            // on time (hold times, rates, an episode's id would come from the gateway's clock);
+            // it still says the device is alive. A watchlist hit does not rest on time: a wanted
+            // plate read by a camera with a wrong clock is still a wanted plate at the crossing,
+            // so it is raised (its id from the device's own time, stable on redelivery) beside
+            // the clock alert the time-integrity rule has raised.
             if (!quarantined) {
                 rule.evaluate(stored, d, now, out);
-            } else if (rule instanceof DeadmanRule) {
+            } else if (rule instanceof DeadmanRule || rule instanceof WatchlistRule) {
                 rule.evaluate(r, d, now, out);
             }
         }

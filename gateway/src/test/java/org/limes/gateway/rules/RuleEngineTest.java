@@ -485,4 +485,26 @@ class RuleEngineTest {
                 Tuple.tuple("clock", AlertState.CLEARED, "test-gw/clock/cnt-01/" + skewed.deviceTime().toEpochMilli()),
                 Tuple.tuple("surge", AlertState.RAISED, "test-gw/surge/cnt-01/" + inSync.deviceTime().toEpochMilli()));
     }
+
+    @Test
+    void aWatchlistHitFromACameraWithAWrongClockIsStillRaised() {
+        DeviceTable t = table();
+        t.addInventory("cam-01", "ras-ajdir", Map.of("device_class", "camera", "lane", "1"), 60_000);
+        RuleEngine e = new RuleEngine(t, List.of(
+                new TimeIntegrityRuleConfig("clock", "30s", "1d", "5m", null, "critical"),
+                new WatchlistRuleConfig("watch", "list.txt", false, "30s", null, null,
+                        new Watchlist(false, Map.of(Watchlist.normalise("5-123456", false), "stolen vehicle")))),
+                clock, RuleContext.of(metrics));
+        List<Alert> out = new ArrayList<>();
+        Instant received = clock.instant();
+        Instant skewedTime = received.plus(Duration.ofHours(2));
+        Reading read = new Reading("cam-01", "ras-ajdir", "anpr_read", Map.of("lane", "1"),
+                Map.of("plate", "5-123456", "confidence_pct", 97.5), skewedTime, received);
+
+        Reading stored = e.process(read, out);
+
+        assertThat(stored.tags()).containsEntry("quarantine", "clock_skew");
+        assertThat(out).extracting(Alert::rule, Alert::state).containsExactlyInAnyOrder(
+                Tuple.tuple("clock", AlertState.RAISED), Tuple.tuple("watch", AlertState.RAISED));
+    }
 }
