@@ -120,6 +120,9 @@ public final class CentreSink implements AutoCloseable {
                 int done = publish(batch);
                 if (done > 0) {
                     outbox.acknowledge(batch.get(done - 1).seq() + 1);
+                    if (suspectSeq >= 0 && batch.get(done - 1).seq() >= suspectSeq) {
+                        suspectSeq = -1; // Delivered after all: back to the full window.
+                    }
                 }
                 if (done < batch.size() && setAside != null && setAside.seq() == batch.get(done).seq()) {
                     // Everything before it is delivered: set it aside and go on with the rest at once.
