@@ -25,12 +25,13 @@ class AdminServerIT {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicBoolean up = new AtomicBoolean(true);
+    private final AtomicBoolean degraded = new AtomicBoolean();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private AdminServer server;
 
     @BeforeEach
     void start() {
-        server = AdminServer.start(HOST, 0, registry, () -> new Health(up.get(), Map.of("sources", 2)));
+        server = AdminServer.start(HOST, 0, registry, () -> new Health(up.get(), degraded.get(), Map.of("sources", 2)));
     }
 
     @AfterEach
@@ -50,6 +51,14 @@ class AdminServerIT {
         HttpResponse<String> down = send("GET", "/health");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.body()).contains("\"status\":\"DOWN\"");
+    }
+
+    @Test
+    void aDegradedGatewayAnswers200WithStatusDegraded() throws Exception {
+        degraded.set(true);
+        HttpResponse<String> health = send("GET", "/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"DEGRADED\"");
     }
 
     @Test

@@ -120,6 +120,9 @@ public final class CentreSink implements AutoCloseable {
                 int done = publish(batch);
                 if (done > 0) {
                     outbox.acknowledge(batch.get(done - 1).seq() + 1);
+                    if (suspectSeq >= 0 && batch.get(done - 1).seq() >= suspectSeq) {
+                        suspectSeq = -1; // Delivered after all: back to the full window.
+                    }
                 }
                 if (done < batch.size() && setAside != null && setAside.seq() == batch.get(done).seq()) {
                     // Everything before it is delivered: set it aside and go on with the rest at once.
@@ -168,7 +171,7 @@ public final class CentreSink implements AutoCloseable {
                     markSetAside(r, u.reason(), u.getMessage());
                     break;
                 }
-                tokens.add(client.publish(config.topic(), message, config.qos(), false));
+                tokens.add(publishWithinWindow(message, tokens));
             }
         } catch (MqttException e) {
             LOG.warn("centre {}: publishing failed after {} of {} alerts: {}", name, tokens.size(), batch.size(),
@@ -222,6 +225,32 @@ public final class CentreSink implements AutoCloseable {
             }
         }
         return acked;
+    }
+
+    /**
+     * Publishes one message; when Paho answers that the broker's receive maximum is reached
+     * ("Too many publishes in progress" — Paho frees a slot only after it completed the token,
+     * so even a window of exactly that size can meet it), waits for the oldest publish still
+     * in flight and tries again, instead of failing the batch into a backoff.
+     */
+    private IMqttToken publishWithinWindow(byte[] message, List<IMqttToken> inFlight) throws MqttException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PUBACK_TIMEOUT_MS);
+        while (true) {
+            try {
+                return client.publish(config.topic(), message, config.qos(), false);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline
+                        || !running) {
+                    throw e;
+                }
+                IMqttToken oldest = inFlight.stream().filter(t -> !t.isComplete()).findFirst().orElse(null);
+                if (oldest != null) {
+                    oldest.waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                } else {
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+        }
     }
 
     private void markSetAside(OutboxRecord r, String reason, String detail) {
