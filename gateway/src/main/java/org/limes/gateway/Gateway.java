@@ -407,7 +407,7 @@ public final class Gateway implements AutoCloseable {
         Instant at = Instant.ofEpochMilli(s.atMillis());
         Map<String, String> tags = Map.of("destination", s.destination(), "reason", s.reason(), "set_aside_event_id",
                 s.id());
-        Alert a = new Alert(SET_ASIDE_RULE + "/" + s.destination() + "/" + s.id(), SET_ASIDE_RULE, AlertState.RAISED,
+        Alert a = new Alert(config.name() + "/" + SET_ASIDE_RULE + "/" + s.destination() + "/" + s.seq(), SET_ASIDE_RULE, AlertState.RAISED,
                 "critical", config.name(), s.destination(), "destination", s.destination(), "outbox",
                 "set_aside_bytes", s.bytes(), 0, at, at, at, at, s.reason(), tags);
         byte[] json = AlertJson.encode(a, config.name());

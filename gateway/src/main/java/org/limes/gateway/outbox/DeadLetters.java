@@ -172,7 +172,7 @@ public final class DeadLetters {
         lastReason = reason;
         counters.computeIfAbsent(reason, k -> Counter.builder("limes.outbox.dead_lettered")
                 .description("Records no retry can deliver, set aside in the destination's dead-letter file")
-                .baseUnit("records").tags("destination", destination, "reason", k).register(registry)).increment();
+                .tags("destination", destination, "reason", k).register(registry)).increment();
         log(r, id, reason, why, file, kept);
         listener.setAside(new SetAside(destination, r.type(), r.seq(), id, rule(r), reason, why, body.length, now));
     }
@@ -213,13 +213,26 @@ public final class DeadLetters {
      * What names the record for an operator: an alert's {@code event_id}; a line's measurement
      * and device tag. Never the whole payload: a reading can carry a plate.
      */
+    /** The subject kind of a watchlist hit, whose id is a plate. */
+    private static final String PLATE = "plate";
+
     static String describe(OutboxRecord r) {
         String text = new String(r.payload(), StandardCharsets.UTF_8);
         if (text.startsWith("{")) {
             try {
                 JsonNode n = JSON.readTree(text);
                 String eventId = n.path("event_id").asText("");
-                return eventId.isEmpty() ? "(alert without event_id)" : eventId;
+                if (eventId.isEmpty()) {
+                    return "(alert without event_id)";
+                }
+                // A watchlist hit's event id holds its plate (plain at a centre with clearance):
+                // the id goes to the log and to the other centres, so the plate is masked there.
+                JsonNode subject = n.path("subject");
+                String plate = subject.path("id").asText("");
+                if (PLATE.equals(subject.path("kind").asText("")) && !plate.isEmpty()) {
+                    eventId = eventId.replace(plate, "<plate>");
+                }
+                return eventId;
             } catch (IOException | RuntimeException e) {
                 return "(unreadable JSON)";
             }

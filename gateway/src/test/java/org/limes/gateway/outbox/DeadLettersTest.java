@@ -59,6 +59,19 @@ class DeadLettersTest {
     }
 
     @Test
+    void aWatchlistHitsPlateIsMaskedInTheIdThatGoesToTheLogAndTheOtherCentres() {
+        String json = "{\"event_id\":\"ras-ajdir/watch/ras-ajdir:1:5-123456/1764136800000:raised\","
+                + "\"rule\":\"watch\",\"subject\":{\"kind\":\"plate\",\"id\":\"5-123456\"}}";
+        String id = DeadLetters.describe(new OutboxRecord(1, OutboxRecord.ALERT, 0, bytes(json)));
+        assertThat(id).isEqualTo("ras-ajdir/watch/ras-ajdir:1:<plate>/1764136800000:raised").doesNotContain("5-123456");
+
+        String device = "{\"event_id\":\"ras-ajdir/surge/cnt-01/1:raised\",\"subject\":{\"kind\":\"device\","
+                + "\"id\":\"cnt-01\"}}";
+        assertThat(DeadLetters.describe(new OutboxRecord(2, OutboxRecord.ALERT, 0, bytes(device))))
+                .isEqualTo("ras-ajdir/surge/cnt-01/1:raised");
+    }
+
+    @Test
     void aFullDeadLetterFileStillLetsTheQueueAdvanceAndCountsWhatItCouldNotKeep() throws Exception {
         DestinationQueue queue = open("store", DeadLetters.SetAsideListener.NONE, 1024);
         String line = "plc-x,device=lp-1 v=1 " + "1".repeat(300);
