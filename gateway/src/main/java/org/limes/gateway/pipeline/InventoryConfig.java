@@ -23,6 +23,16 @@ public record InventoryConfig(String unknownDevices, String defaultSite, Map<Str
         defaultSite = defaultSite == null ? "unknown" : defaultSite;
         classes = classes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(classes));
         devices = devices == null ? List.of() : List.copyOf(devices);
+        // With classes defined, a device naming another is a typo that would silently lose its class's settings.
+        if (!classes.isEmpty()) {
+            for (int i = 0; i < devices.size(); i++) {
+                String c = devices.get(i).deviceClass();
+                if (c != null && !classes.containsKey(c)) {
+                    throw new IllegalArgumentException("devices[" + i + "].class is '" + c + "', which classes does "
+                            + "not define; defined: " + classes.keySet());
+                }
+            }
+        }
     }
 
     public InventoryConfig(String unknownDevices, String defaultSite, List<DeviceConfig> devices) {
