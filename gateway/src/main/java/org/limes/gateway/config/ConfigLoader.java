@@ -224,6 +224,12 @@ public final class ConfigLoader {
     }
 
     private void crossCheck(String file, GatewayConfig c) {
+        String undefined = c.inventory().undefinedClass();
+        if (undefined != null) {
+            int space = undefined.indexOf(' ');
+            throw new ConfigException(file, "inventory." + undefined.substring(0, space), undefined.substring(space + 1),
+                    null);
+        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < c.sources().size(); i++) {
             SourceConfig s = c.sources().get(i);

@@ -23,16 +23,6 @@ public record InventoryConfig(String unknownDevices, String defaultSite, Map<Str
         defaultSite = defaultSite == null ? "unknown" : defaultSite;
         classes = classes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(classes));
         devices = devices == null ? List.of() : List.copyOf(devices);
-        // With classes defined, a device naming another is a typo that would silently lose its class's settings.
-        if (!classes.isEmpty()) {
-            for (int i = 0; i < devices.size(); i++) {
-                String c = devices.get(i).deviceClass();
-                if (c != null && !classes.containsKey(c)) {
-                    throw new IllegalArgumentException("devices[" + i + "].class is '" + c + "', which classes does "
-                            + "not define; defined: " + classes.keySet());
-                }
-            }
-        }
     }
 
     public InventoryConfig(String unknownDevices, String defaultSite, List<DeviceConfig> devices) {
@@ -41,6 +31,25 @@ public record InventoryConfig(String unknownDevices, String defaultSite, Map<Str
 
     public boolean acceptUnknown() {
         return "accept".equals(unknownDevices);
+    }
+
+    /**
+     * Why a device names a class that {@code classes} does not define (with classes defined,
+     * that is a typo that would silently lose the class's settings), or null. The loader asks
+     * it of a configuration file; code may build an inventory with classes as bare labels.
+     */
+    public String undefinedClass() {
+        if (classes.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < devices.size(); i++) {
+            String c = devices.get(i).deviceClass();
+            if (c != null && !classes.containsKey(c)) {
+                return "devices[" + i + "].class is '" + c + "', which classes does not define; defined: "
+                        + classes.keySet();
+            }
+        }
+        return null;
     }
 
     /** The expected reporting interval of a device (its own, else its class's), or 0 when none is set. */
