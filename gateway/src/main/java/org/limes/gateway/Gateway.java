@@ -6,7 +6,10 @@ import com.influxdb.client.InfluxDBClientOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +19,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -150,7 +154,7 @@ public final class Gateway implements AutoCloseable {
             // Before anything is started: on a small volume QuestDB fails half-way with errno 28.
             EmbeddedStore.requireFreeSpace(data, EmbeddedStore.MIN_FREE_BYTES);
         }
-        Files.createDirectories(data);
+        ownerOnly(data);
 
         MqttConfig mqtt = config.mqtt();
         if (mqtt.embedded()) {
@@ -277,6 +281,28 @@ public final class Gateway implements AutoCloseable {
         closeables.push(admin);
         LOG.info("gateway {} running: status page http://{}:{}/ (also /health, /ready, /metrics, /api/...)",
                 config.name(), ac.host(), admin.port());
+    }
+
+    /**
+     * Creates {@code data_dir} readable by its owner only (0700), or narrows an existing one,
+     * with the outbox and alert-state directories in it: the centre outboxes hold plain plates,
+     * and the files in them are created with the umask's mode, so the directory is the lock.
+     */
+    static Path ownerOnly(Path data) throws IOException {
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+        try {
+            Files.createDirectories(data, PosixFilePermissions.asFileAttribute(owner));
+            for (Path p : new Path[] {data, data.resolve("outbox"), data.resolve("alerts")}) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !Files.getPosixFilePermissions(p).equals(owner)) {
+                    Files.setPosixFilePermissions(p, owner);
+                    LOG.info("{} was readable by other users; it is now owner-only (0700)", p);
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(data);
+            LOG.info("{} has no POSIX permissions; protect it by other means (it holds plates)", data);
+        }
+        return data;
     }
 
     /** The picture store; with the keep policy, swept once a minute for pictures past their age. */

@@ -224,6 +224,12 @@ public final class ConfigLoader {
     }
 
     private void crossCheck(String file, GatewayConfig c) {
+        String undefined = c.inventory().undefinedClass();
+        if (undefined != null) {
+            int space = undefined.indexOf(' ');
+            throw new ConfigException(file, "inventory." + undefined.substring(0, space), undefined.substring(space + 1),
+                    null);
+        }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < c.sources().size(); i++) {
             SourceConfig s = c.sources().get(i);
@@ -309,6 +315,10 @@ public final class ConfigLoader {
         }
     }
 
+    /** The input value in Jackson's "Cannot coerce String value ("forty") to …" message. */
+    private static final java.util.regex.Pattern COERCED_VALUE = java.util.regex.Pattern.compile(
+            "^Cannot coerce \\w+ value \\(\"?(.*?)\"?\\) to");
+
     private static ConfigException translate(String file, JsonMappingException e) {
         String path = path(e.getPath());
         if (e instanceof UnrecognizedPropertyException u) {
@@ -351,8 +361,12 @@ public final class ConfigLoader {
         }
         if (e instanceof MismatchedInputException m) {
             String target = m.getTargetType() == null ? "a different value" : describe(m.getTargetType());
-            return new ConfigException(file, path, "must be " + target + " (" + firstLine(m.getOriginalMessage())
-                    + ")", e);
+            // A scalar of the wrong kind: say what was there, not Jackson's coercion internals.
+            java.util.regex.Matcher value = COERCED_VALUE.matcher(String.valueOf(m.getOriginalMessage()));
+            if (value.find()) {
+                return new ConfigException(file, path, "must be " + target + ", got '" + value.group(1) + "'", e);
+            }
+            return new ConfigException(file, path, "must be " + target, e);
         }
         return new ConfigException(file, path, firstLine(e.getOriginalMessage()), e);
     }

@@ -131,9 +131,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         HttpMethod allowed = reload ? HttpMethod.POST : HttpMethod.GET;
-        if (!allowed.equals(method)) {
+        // HEAD is GET without the body (monitors and curl -I use it).
+        if (!allowed.equals(method) && !(allowed.equals(HttpMethod.GET) && HttpMethod.HEAD.equals(method))) {
             FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "method not allowed\n");
-            r.headers().set(HttpHeaderNames.ALLOW, allowed.name());
+            r.headers().set(HttpHeaderNames.ALLOW, reload ? "POST" : "GET, HEAD");
             send(ctx, request, r, true);
             return;
         }
@@ -367,6 +368,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
             boolean mayKeepAlive) {
+        if (HttpMethod.HEAD.equals(request.method())) {
+            // The headers (Content-Length included) of the GET answer, without its body.
+            FullHttpResponse head = response.replace(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            response.release();
+            response = head;
+        }
         boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
         if (keepAlive) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {

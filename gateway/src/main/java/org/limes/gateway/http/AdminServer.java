@@ -83,7 +83,7 @@ public final class AdminServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new AdminInitializer(new AdminHandler(registry, api, token, reloads)))
+                    .childHandler(new AdminInitializer(new AdminHandler(registry, api, token, reloads), registry))
                     .bind(host, port)
                     .syncUninterruptibly()
                     .channel();

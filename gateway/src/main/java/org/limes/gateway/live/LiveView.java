@@ -325,16 +325,23 @@ public final class LiveView {
     public record AlertsSnapshot(List<AlertView> open, List<AlertView> recent) {
     }
 
-    /** An alert transition as the admin API shows it. */
+    /**
+     * An alert transition as the admin API shows it; {@code subject} has the shape centres get
+     * ({@code {"kind":"device","id":"cnt-01"}}, see {@code AlertJson}), so one parser reads both.
+     */
     public record AlertView(String alertId, String eventId, String rule, String state, String severity, String site,
-            String device, String subject, String kind, String field, double value, double threshold,
+            String device, Subject subject, String kind, String field, double value, double threshold,
             String raisedAt, String at, String reason, Map<String, String> tags) {
 
         static AlertView of(Alert a) {
             Map<String, String> tags = new LinkedHashMap<>(a.tags());
             return new AlertView(a.alertId(), a.eventId(), a.rule(), a.state().label(), a.severity(), a.site(),
-                    a.device(), a.subject(), a.kind(), a.field(), a.value(), a.threshold(), a.raisedAt().toString(),
-                    a.at().toString(), a.reason(), tags);
+                    a.device(), new Subject(a.subjectKind(), a.subject()), a.kind(), a.field(), a.value(),
+                    a.threshold(), a.raisedAt().toString(), a.at().toString(), a.reason(), tags);
         }
+    }
+
+    /** What an alert is about: a device, a plate, a radar track… ({@code kind}) and which one ({@code id}). */
+    public record Subject(String kind, String id) {
     }
 }

@@ -33,6 +33,25 @@ public record InventoryConfig(String unknownDevices, String defaultSite, Map<Str
         return "accept".equals(unknownDevices);
     }
 
+    /**
+     * Why a device names a class that {@code classes} does not define (with classes defined,
+     * that is a typo that would silently lose the class's settings), or null. The loader asks
+     * it of a configuration file; code may build an inventory with classes as bare labels.
+     */
+    public String undefinedClass() {
+        if (classes.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < devices.size(); i++) {
+            String c = devices.get(i).deviceClass();
+            if (c != null && !classes.containsKey(c)) {
+                return "devices[" + i + "].class is '" + c + "', which classes does not define; defined: "
+                        + classes.keySet();
+            }
+        }
+        return null;
+    }
+
     /** The expected reporting interval of a device (its own, else its class's), or 0 when none is set. */
     public long expectedIntervalMs(DeviceConfig d) {
         long own = d.expectedIntervalMs();

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Decides whether a problem with a given key (a device or an origin) may be logged now:
- * at most once per key per interval. Keys live in an LRU map of bounded size; when it is
+ * Decides whether a problem with a given key (a device or an origin, with the source that
+ * saw it) may be logged now: at most once per key per interval. Keys live in an LRU map of bounded size; when it is
  * full the least recently logged key is forgotten (it may then log again early), and
  * those evictions are counted. Thread-safe.
  */
@@ -39,6 +39,15 @@ public final class LogLimiter {
         }
         lastLogged.put(key, nowNanos);
         return true;
+    }
+
+    /**
+     * As {@link #allow(String, long)} for a problem {@code key} (a peer address, a device) seen
+     * by {@code source}: the same peer's faults on two sources (its TCP and its UDP stream) are
+     * limited apart, so one never silences the other.
+     */
+    public boolean allow(String source, String key, long nowNanos) {
+        return allow(source + '\u0000' + key, nowNanos);
     }
 
     public synchronized long evictions() {

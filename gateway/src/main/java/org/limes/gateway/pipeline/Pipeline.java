@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every reading is appended to the store's outbox; every alert transition to the
  * store's and to each centre's outbox. The frame's acknowledgement runs once all of that
  * is durable ({@link OutboxCommitter#afterDurable}). A malformed frame is counted, logged
- * at most once per origin per interval with the decoder's reason, and acknowledged (a
+ * at most once per source and origin per interval with the decoder's reason, and acknowledged (a
  * redelivery would not mend it); the frames around it flow on.
  *
  * <p>Admission, right after decoding: when the transport authenticated the frame's sender
@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * ({@code limes.dropped{reason=identity_mismatch}}); a reading of a device not in the
  * inventory, unless unknown devices are accepted, is dropped ({@code reason=unknown_device},
  * logged at most once a minute per device); a reading over the {@link LimitsConfig} is dropped
- * ({@code reason=over_limits}); the others logged at most once a minute per origin. A frame
+ * ({@code reason=over_limits}); the others logged at most once a minute per source and origin. A frame
  * that keeps no reading is answered like a malformed one. Each shard then holds a
  * {@link TokenBucket} per inventory device (and one for all accepted unknown devices, so the
  * map is bounded by the inventory) and drops readings beyond a device's rate
@@ -404,7 +404,7 @@ public final class Pipeline implements AutoCloseable {
                 rejected++;
                 reasons = note(reasons, e.getMessage());
                 metrics.decodeError(driver.name(), e.errorType());
-                if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+                if (malformedLog.allow(frame.source(), frame.origin(), System.nanoTime())) {
                     LOG.warn("dropped a malformed {} {} from {} ({}): {} (further ones from there are counted in "
                             + "limes.errors and logged at most once a minute)", driver.name(),
                             result.readings().isEmpty() ? "frame" : "record of a frame", frame.origin(),
@@ -437,7 +437,7 @@ public final class Pipeline implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             metrics.decodeError(driver.name(), "driver_failure");
-            if (malformedLog.allow(frame.origin(), System.nanoTime())) {
+            if (malformedLog.allow(frame.source(), frame.origin(), System.nanoTime())) {
                 LOG.error("driver {} failed on a frame from {} instead of reporting it malformed", driver.name(),
                         frame.origin(), e);
             }
@@ -462,9 +462,9 @@ public final class Pipeline implements AutoCloseable {
                                 + "limes.dropped{reason=unknown_device}, logged once a minute per device)",
                                 shorten(r.deviceId()));
                     }
-                } else if (rejectedLog.allow(frame.origin(), System.nanoTime())) {
+                } else if (rejectedLog.allow(frame.source(), frame.origin(), System.nanoTime())) {
                     LOG.warn("dropped a reading from {} ({}): {} (counted in limes.dropped{reason={}}, logged at "
-                            + "most once a minute per origin)", frame.origin(), frame.source(), why.why(),
+                            + "most once a minute per source and origin)", frame.origin(), frame.source(), why.why(),
                             why.reason());
                 }
                 if (admitted == null) {

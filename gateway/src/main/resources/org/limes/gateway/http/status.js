@@ -61,7 +61,7 @@
       tr.dataset.alertId = a.alert_id;
       tr.dataset.rule = a.rule;
       tr.dataset.device = a.device || "";
-      [a.severity, a.rule, a.subject, a.field, fmt(a.value), time(a.raised_at)].forEach(function (c) { tr.append(el("td", null, c)); });
+      [a.severity, a.rule, a.subject.id, a.field, fmt(a.value), time(a.raised_at)].forEach(function (c) { tr.append(el("td", null, c)); });
       body.append(tr);
     });
     var count = document.getElementById("alert-count");
@@ -71,7 +71,7 @@
     var recent = document.getElementById("recent");
     recent.replaceChildren();
     alerts.recent.slice(0, 20).forEach(function (a) {
-      var li = el("li", a.state, time(a.at) + " " + a.rule + " " + a.state + " on " + a.subject
+      var li = el("li", a.state, time(a.at) + " " + a.rule + " " + a.state + " on " + a.subject.id
         + (a.reason ? " (" + a.reason + ")" : ""));
       li.dataset.eventId = a.event_id;
       recent.append(li);

@@ -277,6 +277,10 @@ class ConfigLoaderTest {
                         "store.token_file or token_env (exactly one) is required with kind influxdb; "
                                 + "tokens are never written inline"),
                 // ranges
+                bad("inventory: {classes: {counter: {expected_interval: 2m}}, devices: [{id: d, site: s, "
+                        + "class: countr}]}", "inventory.devices[0].class is 'countr', which classes does not define; "
+                        + "defined: [counter]"),
+                bad("admin: {port: forty}", "admin.port must be an integer, got 'forty'"),
                 bad("admin: {port: 70000}", "admin.port must be 0..65535, got 70000"),
                 bad("admin: {port: -1}", "admin.port must be 0..65535, got -1"),
                 bad("admin: {token_file: f, token_env: T}", "admin.token_file and token_env are exclusive; give one"),
@@ -514,7 +518,7 @@ class ConfigLoaderTest {
                 bad("centres: [{name: a}, {name: a}]", "centres[1].name must be unique and not 'store', got 'a'"),
                 bad("centres: [{name: store}]", "centres[0].name must be unique and not 'store', got 'store'"),
                 // types
-                bad("admin: {port: eighty}", "admin.port must be an integer (Cannot coerce String value (\"eighty\")"),
+                bad("admin: {port: eighty}", "admin.port must be an integer, got 'eighty'"),
                 bad("admin: {port: 80.5}", "admin.port must be an integer"),
                 bad("sources: {type: mqtt}", "sources must be a list"),
                 bad("admin: 8080", "admin must be a"));

@@ -101,7 +101,7 @@ class AdminHandlerTest {
         FullHttpResponse response = channel.readOutbound();
         try {
             assertThat(response.status()).isEqualTo(HttpResponseStatus.METHOD_NOT_ALLOWED);
-            assertThat(response.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET");
+            assertThat(response.headers().get(HttpHeaderNames.ALLOW)).isEqualTo("GET, HEAD");
         } finally {
             assertThat(response.release()).isTrue();
         }

@@ -75,7 +75,7 @@ class AdminServerIT {
         assertThat(send("GET", "/admin").statusCode()).isEqualTo(404);
         HttpResponse<String> post = send("POST", "/metrics");
         assertThat(post.statusCode()).isEqualTo(405);
-        assertThat(post.headers().firstValue("allow")).hasValue("GET");
+        assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
         assertThat(send("DELETE", "/health").statusCode()).isEqualTo(405);
     }
 
@@ -107,5 +107,46 @@ class AdminServerIT {
                 .timeout(Duration.ofSeconds(10))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void headIsAGetWithoutItsBody() throws Exception {
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + server.port()
+                + "/")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Length")).isPresent().isNotEqualTo(java.util.Optional.of("0"));
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":"
+                + server.port() + "/health")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void connectionsOverThePerPeerLimitAreClosedBeforeAnythingIsRead() throws Exception {
+        java.util.List<java.net.Socket> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < AdminInitializer.MAX_CONNECTIONS_PER_PEER; i++) {
+                open.add(new java.net.Socket(HOST, server.port()));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.find(
+                    "limes.source.connections").tag("source", "admin").gauge().value()
+                    == AdminInitializer.MAX_CONNECTIONS_PER_PEER);
+            try (java.net.Socket extra = new java.net.Socket(HOST, server.port())) {
+                extra.setSoTimeout(5_000);
+                extra.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                assertThat(extra.getInputStream().read()).as("closed unanswered").isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                // Closed before the request was written: refused all the same.
+            }
+            assertThat(registry.get("limes.dropped").tag("reason", "max_connections_per_peer").counter().count())
+                    .isEqualTo(1.0);
+        } finally {
+            for (java.net.Socket s : open) {
+                s.close();
+            }
+        }
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + server.port() + "/health"))
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 }

@@ -117,6 +117,11 @@ class LiveViewTest {
         Alert raised = alert("queue-surge/cnt-01/1", AlertState.RAISED);
         live.alert(raised);
         assertThat(live.alerts().open()).extracting(LiveView.AlertView::alertId).containsExactly("queue-surge/cnt-01/1");
+        // The same shape as centre JSON: {"kind":…,"id":…}, not a bare string.
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .valueToTree(live.alerts().open().get(0));
+        assertThat(json.path("subject").path("kind").asText()).isEqualTo(raised.subjectKind());
+        assertThat(json.path("subject").path("id").asText()).isEqualTo(raised.subject());
         live.alert(raised.cleared(10, 20, clock.instant(), clock.instant(), null));
         assertThat(live.alerts().open()).isEmpty();
         assertThat(live.alerts().recent()).extracting(LiveView.AlertView::state).containsExactly("cleared", "raised");

@@ -132,6 +132,30 @@ class PipelineTest {
     }
 
     @Test
+    void malformedFramesAreLogRateLimitedPerSourceAndPeerNotPerPeerAlone() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                Pipeline.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        log.addAppender(logs);
+        try {
+            AtomicInteger acked = new AtomicInteger();
+            Instant at = Instant.parse("2026-11-26T06:01:00Z");
+            byte[] bad = "{\"device\": broken".getBytes(StandardCharsets.UTF_8);
+            pipeline.submit(new Frame(bad, "radar-tcp", "127.0.0.1", at), driver, acked::incrementAndGet);
+            pipeline.submit(new Frame(bad, "radar-tcp", "127.0.0.1", at), driver, acked::incrementAndGet);
+            pipeline.submit(new Frame(bad, "radar-udp", "127.0.0.1", at), driver, acked::incrementAndGet);
+            await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 3);
+            assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().startsWith("dropped a malformed"))
+                    .extracting(e -> e.getFormattedMessage().contains("(radar-tcp)") ? "tcp" : "udp")
+                    .as("once per source and peer within the minute").containsExactly("tcp", "udp");
+        } finally {
+            log.detachAppender(logs);
+        }
+    }
+
+    @Test
     void unknownDevicesAreDroppedAndCounted() throws Exception {
         AtomicInteger acked = new AtomicInteger();
         pipeline.submit(frame("cnt-99", 5, 0), driver, acked::incrementAndGet);
