@@ -1,6 +1,7 @@
 package org.limes.gateway.sink.centre;
 
 import java.io.IOException;
+import org.limes.gateway.mqtt.MqttReasons;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,7 +192,7 @@ public final class CentreSink implements AutoCloseable {
                     failure = "refused";
                     if (PERMANENT_REFUSALS.contains(refusal)) {
                         markSetAside(batch.get(acked), "refused", "the broker refused it with reason code 0x"
-                                + Integer.toHexString(refusal) + " (" + reasonName(refusal) + "), which it gives "
+                                + Integer.toHexString(refusal) + " (" + MqttReasons.name(refusal) + "), which it gives "
                                 + "this alert on every retry");
                         break;
                     }
@@ -292,31 +293,6 @@ public final class CentreSink implements AutoCloseable {
         long remaining = 2L + topic.getBytes(StandardCharsets.UTF_8).length + 2 + 1 + payloadBytes;
         int lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
         return 1 + lengthBytes + remaining;
-    }
-
-    /** A name for an MQTT 5 reason code in a log line. */
-    static String reasonName(int code) {
-        return switch (code) {
-            case 0x80 -> "unspecified error";
-            case 0x81 -> "malformed packet";
-            case 0x82 -> "protocol error";
-            case 0x83 -> "implementation specific error";
-            case 0x87 -> "not authorised";
-            case 0x89 -> "server busy";
-            case 0x8B -> "server shutting down";
-            case 0x8D -> "keep alive timeout";
-            case 0x8E -> "session taken over: another client connected with the same client id";
-            case 0x90 -> "topic name invalid";
-            case 0x93 -> "receive maximum exceeded";
-            case 0x95 -> "packet too large";
-            case 0x97 -> "quota exceeded";
-            case 0x98 -> "administrative action";
-            case 0x99 -> "payload format invalid";
-            case 0x9C -> "use another server";
-            case 0x9D -> "server moved";
-            case 0x9F -> "connection rate exceeded";
-            default -> "reason code 0x" + Integer.toHexString(code);
-        };
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.limes.gateway.source.mqtt;
 
 import java.nio.charset.StandardCharsets;
+import org.limes.gateway.mqtt.MqttReasons;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -303,7 +304,7 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
         acks.reset();
         metrics.error("disconnected");
         LOG.warn("source {}: disconnected from {} ({}); reconnecting, the broker keeps the session", config.name(),
-                brokerUri, response.getReasonString());
+                brokerUri, MqttReasons.describe(response));
     }
 
     @Override
