@@ -337,7 +337,7 @@ class FaultSuiteIT {
 
     private static void assertInOrderPerDevice(Map<String, List<String>> byDevice, List<String> expected) {
         for (String device : DEVICES) {
-            List<String> want = expected.stream().filter(id -> id.startsWith("queue-surge/" + device + "/")).toList();
+            List<String> want = expected.stream().filter(id -> id.startsWith("test-gw/queue-surge/" + device + "/")).toList();
             assertThat(byDevice.get(device)).as("alerts of %s in the order raised", device).isEqualTo(want);
         }
     }
