@@ -191,7 +191,7 @@ class StatusPageIT {
         assertThat(dom).contains("data-loaded=\"true\"");
         assertThat(dom).containsPattern("class=\"device state-silent\" data-device=\"cnt-09\" data-state=\"silent\"");
         assertThat(dom).containsPattern("class=\"device state-ok\" data-device=\"cnt-02\"");
-        assertThat(dom).containsPattern("<tr class=\"warning\" data-alert-id=\"queue-surge/cnt-02/\\d+\" "
+        assertThat(dom).containsPattern("<tr class=\"warning\" data-alert-id=\"ras-ajdir-gw/queue-surge/cnt-02/\\d+\" "
                 + "data-rule=\"queue-surge\"");
         assertThat(dom).contains("data-destination=\"tripoli\"").contains("data-ready=\"true\"");
 
