@@ -169,6 +169,7 @@ public final class Pipeline implements AutoCloseable {
             persisted.add(new ArrayList<>());
         }
         Map<String, Long> armed = alertState.loadArmed();
+        Map<String, Long> lastHeard = alertState.loadLastHeard();
         for (Alert a : alertState.load()) {
             persisted.get(shardOf(a.device())).add(a);
         }
@@ -183,6 +184,7 @@ public final class Pipeline implements AutoCloseable {
             }
             RuleEngine engine = new RuleEngine(devices, rules, clock, ruleContext);
             engine.arm(armed);
+            engine.restoreLastHeard(lastHeard);
             alertState.seed(i, persisted.get(i));
             shards[i] = new Shard(i, config.queueCapacity(), engine, persisted.get(i));
             ruleMetrics.openGauge(i, engine::openCount);
@@ -710,9 +712,11 @@ public final class Pipeline implements AutoCloseable {
             if (engine.takeOpenChanged()) {
                 List<Alert> open = engine.openAlerts();
                 Map<String, Long> armed = engine.armed();
+                Map<String, Long> lastHeard = engine.lastHeard();
                 committer.afterDurable(() -> {
                     alertState.save(index, open);
                     alertState.saveArmed(index, armed);
+                    alertState.saveLastHeard(index, lastHeard);
                 });
             }
         }

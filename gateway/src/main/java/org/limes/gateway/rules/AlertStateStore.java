@@ -36,7 +36,12 @@ import org.slf4j.LoggerFactory;
  * gateway time a deadman rule started counting its silence (start-up, for a device never
  * heard). A restart keeps counting from there instead of from the new start-up, so the id
  * of a deadman episode for a device never heard ({@code …/<armed + interval>}) is the same
- * before and after a restart, also when a crash lost the state write of its raise.
+ * before and after a restart, also when a crash lost the state write of its raise. And
+ * {@code heard.json} keeps, per inventory device heard from, its last report (gateway
+ * time), so a deadman rule counts a silence across a restart from that report. It is
+ * written with the open episodes and, while devices report, at most every 30 s per shard —
+ * never per reading — so after a crash it may lag the true last report by about that much
+ * (see {@link RuleEngine#restoreLastHeard}).
  *
  * <p>A file that cannot be read as alerts is moved aside ({@code open.json.corrupt-<ms>}),
  * counted and logged at ERROR; the gateway starts with no open episodes. Thread-safe.
@@ -51,6 +56,7 @@ public final class AlertStateStore {
     private final RuleMetrics metrics;
     private final List<List<Alert>> shards = new ArrayList<>();
     private final List<Map<String, Long>> armed = new ArrayList<>();
+    private final List<Map<String, Long>> heard = new ArrayList<>();
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<Map<String, Long>> ARMED = new TypeReference<>() {
     };
@@ -88,32 +94,54 @@ public final class AlertStateStore {
      * the file cannot be read (then every device counts from this start-up).
      */
     public synchronized Map<String, Long> loadArmed() {
-        try {
-            return Map.copyOf(MAPPER.readValue(Files.readAllBytes(dir.resolve("armed.json")), ARMED));
-        } catch (NoSuchFileException e) {
-            return Map.of();
-        } catch (IOException | RuntimeException e) {
-            metrics.stateError("corrupt_alert_state");
-            LOG.error("the armed times {} cannot be read ({}); silent devices count from this start-up",
-                    dir.resolve("armed.json"), e.getMessage());
-            return Map.of();
-        }
+        return loadTimes("armed.json");
     }
 
     /** Sets a shard's armed times and rewrites {@code armed.json}. Never throws: a failure is counted and logged. */
     public synchronized void saveArmed(int shard, Map<String, Long> shardArmed) {
-        while (armed.size() <= shard) {
-            armed.add(Map.of());
-        }
-        armed.set(shard, Map.copyOf(shardArmed));
-        Map<String, Long> all = new TreeMap<>();
-        armed.forEach(all::putAll);
+        saveTimes("armed.json", armed, shard, shardArmed);
+    }
+
+    private Map<String, Long> loadTimes(String name) {
         try {
-            write(dir.resolve("armed.json"), MAPPER.writeValueAsBytes(all));
+            return Map.copyOf(MAPPER.readValue(Files.readAllBytes(dir.resolve(name)), ARMED));
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        } catch (IOException | RuntimeException e) {
+            metrics.stateError("corrupt_alert_state");
+            LOG.error("the device times {} cannot be read ({}); silent devices count from this start-up",
+                    dir.resolve(name), e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private void saveTimes(String name, List<Map<String, Long>> perShard, int shard, Map<String, Long> times) {
+        while (perShard.size() <= shard) {
+            perShard.add(Map.of());
+        }
+        perShard.set(shard, Map.copyOf(times));
+        Map<String, Long> all = new TreeMap<>();
+        perShard.forEach(all::putAll);
+        try {
+            write(dir.resolve(name), MAPPER.writeValueAsBytes(all));
         } catch (IOException | RuntimeException e) {
             metrics.stateError("alert_state_write");
-            LOG.error("writing the armed times failed; after a restart silent devices count from that start-up", e);
+            LOG.error("writing the device times {} failed; after a restart silent devices count from that start-up",
+                    dir.resolve(name), e);
         }
+    }
+
+    /**
+     * The persisted last-heard times (device → gateway epoch ms); empty when there are none
+     * or the file cannot be read (then every device counts from this start-up).
+     */
+    public synchronized Map<String, Long> loadLastHeard() {
+        return loadTimes("heard.json");
+    }
+
+    /** Sets a shard's last-heard times and rewrites {@code heard.json}. Never throws: a failure is counted and logged. */
+    public synchronized void saveLastHeard(int shard, Map<String, Long> shardHeard) {
+        saveTimes("heard.json", heard, shard, shardHeard);
     }
 
     /** Sets a shard's open episodes without writing (at start-up, before the shards run). */

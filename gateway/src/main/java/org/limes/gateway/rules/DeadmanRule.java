@@ -12,7 +12,10 @@ import org.limes.drivers.Reading;
  * <p>"Last heard" is kept by the engine for every device in {@link DeviceTable} (gateway
  * time; start-up counts as heard, so a device never heard from raises one interval after
  * start-up — the first start-up that armed it, which {@link RuleEngine#arm} keeps across
- * restarts, so the episode's id does not change with a restart). The rule only keeps one open episode per device: no allocation per reading.
+ * restarts, so the episode's id does not change with a restart). A device heard before a
+ * restart counts from its last report as persisted ({@link RuleEngine#restoreLastHeard}),
+ * plus a grace for how far that save may lag, so the silence it reports (raise and clear)
+ * spans the restart. The rule only keeps one open episode per device: no allocation per reading.
  * Watched devices are the shard's inventory devices of the rule's class that have an
  * expected interval (the configuration check makes sure they all do).
  *
@@ -71,10 +74,11 @@ public final class DeadmanRule implements Rule {
         for (int d : watched) {
             long interval = devices.expectedIntervalMs(d);
             long heard = devices.lastHeardMs(d);
-            if (open[d] == null && nowMs - heard > interval) {
+            long due = interval + devices.graceMs(d);
+            if (open[d] == null && nowMs - heard > due) {
                 String device = devices.id(d);
                 Instant now = Instant.ofEpochMilli(nowMs);
-                long overdueMs = heard + interval;
+                long overdueMs = heard + due;
                 Alert a = new Alert(Alert.episodeId(devices.gateway(), config.id(), device, overdueMs), config.id(), AlertState.RAISED,
                         config.severity(), devices.site(d), device, Alert.DEVICE, device, "any", "silence_s",
                         (nowMs - heard) / 1000.0, interval / 1000.0, Instant.ofEpochMilli(overdueMs), now, now, now,

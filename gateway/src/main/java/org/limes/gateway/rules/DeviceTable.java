@@ -33,6 +33,7 @@ public final class DeviceTable {
     private Map<String, String>[] tags = new Map[16];
     private long[] expectedIntervalMs = new long[16];
     private long[] lastHeardMs = new long[16];
+    private long[] graceMs = new long[16];
     private long[] offsetMs = new long[16];
     private boolean[] offsetKnown = new boolean[16];
     private int size;
@@ -75,6 +76,7 @@ public final class DeviceTable {
             tags = Arrays.copyOf(tags, n);
             expectedIntervalMs = Arrays.copyOf(expectedIntervalMs, n);
             lastHeardMs = Arrays.copyOf(lastHeardMs, n);
+            graceMs = Arrays.copyOf(graceMs, n);
             offsetMs = Arrays.copyOf(offsetMs, n);
             offsetKnown = Arrays.copyOf(offsetKnown, n);
         }
@@ -154,8 +156,24 @@ public final class DeviceTable {
         lastHeardMs[d] = ms;
     }
 
+    /**
+     * Sets a last report persisted by an earlier run, which may lag the true last report
+     * by up to {@code grace} (it is saved periodically, not on every reading): a deadman
+     * rule waits that much longer before raising, until the device is heard again.
+     */
+    void lastHeard(int d, long ms, long grace) {
+        lastHeardMs[d] = ms;
+        graceMs[d] = grace;
+    }
+
+    /** How much longer than its interval a deadman rule waits for the device (see above); usually 0. */
+    public long graceMs(int d) {
+        return graceMs[d];
+    }
+
     void heard(int d, long nowMs) {
         lastHeardMs[d] = nowMs;
+        graceMs[d] = 0;
     }
 
     /** The device's last clock offset (device time − receive time), milliseconds. */

@@ -32,6 +32,13 @@ public final class RuleEngine {
     private static final long SKEW_LOG_INTERVAL_MS = 60_000;
     static final String QUARANTINE_TAG = "quarantine";
     static final String DEVICE_TIME_FIELD = "device_time_ms";
+    /** At most this often the last-heard times are saved only because devices were heard. */
+    static final long LAST_HEARD_SAVE_MS = 30_000;
+    /**
+     * How far a persisted last-heard time may lag the true last report after a crash: the
+     * save period, plus the ~1 s tick and the outbox commit before the write, with margin.
+     */
+    static final long LAST_HEARD_GRACE_MS = 2 * LAST_HEARD_SAVE_MS;
 
     private final DeviceTable devices;
     private final Clock clock;
@@ -44,6 +51,9 @@ public final class RuleEngine {
     private Rule[] rules = new Rule[0];
     private TimeIntegrityRule time;
     private boolean openChanged;
+    /** An inventory device was heard since the last-heard times were last taken for saving. */
+    private boolean heardSinceSave;
+    private long lastHeardSaveMs;
 
     /**
      * @param devices the shard's devices, inventory already registered
@@ -56,6 +66,7 @@ public final class RuleEngine {
         this.metrics = context.metrics();
         this.context = context;
         devices.start(clock.millis());
+        lastHeardSaveMs = clock.millis();
         armedAt = new long[devices.inventorySize()];
         for (int d = 0; d < armedAt.length; d++) {
             armedAt[d] = devices.lastHeardMs(d);
@@ -118,9 +129,12 @@ public final class RuleEngine {
             }
         }
         devices.heard(d, now);
-        if (d < armedAt.length && armedAt[d] >= 0) {
-            armedAt[d] = -1;
-            openChanged = true;
+        if (d < armedAt.length) {
+            heardSinceSave = true;
+            if (armedAt[d] >= 0) {
+                armedAt[d] = -1;
+                openChanged = true;
+            }
         }
         record(out, mark);
         return stored;
@@ -180,12 +194,51 @@ public final class RuleEngine {
         return m;
     }
 
+    /**
+     * Inventory devices heard from (in this run or, restored, an earlier one), with when
+     * (gateway epoch ms), for {@link #restoreLastHeard}. Saved with the open episodes, and
+     * when devices were heard at most every {@value #LAST_HEARD_SAVE_MS} ms — not on every
+     * reading — so after a crash a time may lag the true last report by about that much.
+     */
+    public Map<String, Long> lastHeard() {
+        Map<String, Long> m = new HashMap<>();
+        for (int d = 0; d < armedAt.length; d++) {
+            if (armedAt[d] < 0) {
+                m.put(devices.id(d), devices.lastHeardMs(d));
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Takes over persisted last-heard times (at start-up, after {@link #arm}, before the
+     * first tick): a device heard before the restart counts its silence from that report,
+     * so a deadman clear (and a raise) says how long the device was really silent, and a
+     * device silent across the restart is raised at its last report plus its interval plus
+     * {@value #LAST_HEARD_GRACE_MS} ms (the most the saved time may lag after a crash: a
+     * raise is never early) rather than one interval after the restart. A time later than
+     * now (the clock went back) is ignored: the device counts from this start-up.
+     */
+    public void restoreLastHeard(Map<String, Long> persisted) {
+        long now = clock.millis();
+        for (int d = 0; d < armedAt.length; d++) {
+            Long at = persisted.get(devices.id(d));
+            if (at != null && at >= 0 && at <= now) {
+                armedAt[d] = -1;
+                devices.lastHeard(d, at, LAST_HEARD_GRACE_MS);
+            }
+        }
+    }
+
     /** Runs every rule's periodic tick at the clock's current time. */
     public void tick(List<Alert> out) {
         long now = clock.millis();
         int mark = out.size();
         for (Rule rule : rules) {
             rule.tick(now, out);
+        }
+        if (heardSinceSave && now - lastHeardSaveMs >= LAST_HEARD_SAVE_MS) {
+            openChanged = true;
         }
         record(out, mark);
     }
@@ -289,10 +342,17 @@ public final class RuleEngine {
         }
     }
 
-    /** True once after the set of open episodes (or of armed devices) changed. */
+    /**
+     * True once after the set of open episodes (or of armed devices) changed, or the
+     * last-heard times are due for saving; the caller then saves all three.
+     */
     public boolean takeOpenChanged() {
         boolean changed = openChanged;
         openChanged = false;
+        if (changed) {
+            heardSinceSave = false;
+            lastHeardSaveMs = clock.millis();
+        }
         return changed;
     }
 

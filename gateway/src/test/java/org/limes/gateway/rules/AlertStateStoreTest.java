@@ -58,6 +58,18 @@ class AlertStateStoreTest {
     }
 
     @Test
+    void lastHeardTimesOfEveryShardSurviveARestart() {
+        AlertStateStore store = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        assertThat(store.loadLastHeard()).isEmpty();
+        store.saveLastHeard(0, Map.of("cnt-01", 1000L));
+        store.saveLastHeard(1, Map.of("rad-01", 2000L));
+        store.saveLastHeard(0, Map.of("cnt-01", 3000L));
+
+        assertThat(new AlertStateStore(dir, "gw", new RuleMetrics(registry)).loadLastHeard())
+                .isEqualTo(Map.of("cnt-01", 3000L, "rad-01", 2000L));
+    }
+
+    @Test
     void seededShardsAreWrittenWithTheNextSave() throws Exception {
         AlertStateStore store = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
         store.seed(1, List.of(open("b")));

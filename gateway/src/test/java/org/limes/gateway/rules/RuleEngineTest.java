@@ -158,6 +158,89 @@ class RuleEngineTest {
         assertThat(second.takeOpenChanged()).isTrue();
     }
 
+    /** A restart as the pipeline does it: armed and last-heard times first, then the open episodes. */
+    private RuleEngine restart(RuleConfig rule, RuleEngine before, List<Alert> out) {
+        RuleEngine after = engine(rule);
+        after.arm(before.armed());
+        after.restoreLastHeard(before.lastHeard());
+        after.restore(before.openAlerts(), out);
+        return after;
+    }
+
+    @Test
+    void afterARestartADeadmanClearCountsTheSilenceFromTheLastReportBeforeIt() {
+        DeadmanRuleConfig rule = new DeadmanRuleConfig("silent", "counter", null);
+        RuleEngine before = engine(rule);
+        List<Alert> out = new ArrayList<>();
+        clock.set(T0.plusSeconds(10));
+        before.process(reading("cnt-01", 1, 0), out);
+        clock.set(T0.plusSeconds(100));
+        before.tick(out);
+        Alert raised = out.stream().filter(a -> a.subject().equals("cnt-01")).findFirst().orElseThrow();
+        assertThat(raised.value()).isEqualTo(90.0);
+
+        clock.set(T0.plusSeconds(1000));
+        List<Alert> again = new ArrayList<>();
+        RuleEngine after = restart(rule, before, again);
+        clock.set(T0.plusSeconds(1100));
+        after.tick(again);
+        after.process(reading("cnt-01", 1, 0), again);
+
+        assertThat(again).filteredOn(a -> a.subject().equals("cnt-01")).singleElement().satisfies(c -> {
+            assertThat(c.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(c.alertId()).isEqualTo(raised.alertId());
+            assertThat(c.value()).as("seconds since the report at 10 s, not since the restart at 1000 s")
+                    .isEqualTo(1090.0);
+        });
+    }
+
+    @Test
+    void aDeviceSilentAcrossARestartRaisesFromItsLastReportPlusTheGraceForAStaleSave() {
+        DeadmanRuleConfig rule = new DeadmanRuleConfig("silent", "counter", null);
+        RuleEngine before = engine(rule);
+        List<Alert> out = new ArrayList<>();
+        clock.set(T0.plusSeconds(10));
+        before.process(reading("cnt-01", 1, 0), out);
+        before.process(reading("cnt-02", 1, 0), out);
+
+        // Restarted 90 s later: cnt-01 (60 s) was last heard at 10 s; the saved time may lag
+        // the true last report by up to the grace, so it raises at 10 + 60 + grace s.
+        clock.set(T0.plusSeconds(100));
+        RuleEngine after = restart(rule, before, out);
+        long graceS = RuleEngine.LAST_HEARD_GRACE_MS / 1000;
+        List<Alert> raised = new ArrayList<>();
+        clock.set(T0.plusSeconds(70 + graceS));
+        after.tick(raised);
+        assertThat(raised).as("not before the grace").isEmpty();
+        clock.set(T0.plusSeconds(71 + graceS));
+        after.tick(raised);
+
+        assertThat(raised).singleElement().satisfies(a -> {
+            assertThat(a.subject()).isEqualTo("cnt-01");
+            assertThat(a.value()).isEqualTo(61.0 + graceS);
+            assertThat(a.alertId()).isEqualTo("test-gw/silent/cnt-01/" + T0.plusSeconds(70 + graceS).toEpochMilli());
+        });
+        assertThat(71 + graceS).as("earlier than the restart plus the interval").isLessThan(160);
+    }
+
+    @Test
+    void lastHeardTimesAreSavedWithTheStateAtMostEverySavePeriodNotOnEveryReading() {
+        RuleEngine e = engine(new DeadmanRuleConfig("silent", "counter", null));
+        List<Alert> out = new ArrayList<>();
+        e.process(reading("cnt-01", 1, 0), out);
+        assertThat(e.takeOpenChanged()).as("first heard: written").isTrue();
+        clock.set(T0.plusSeconds(1));
+        e.process(reading("cnt-01", 1, 0), out);
+        e.tick(out);
+        assertThat(e.takeOpenChanged()).as("heard again within the period").isFalse();
+        clock.set(T0.plusMillis(RuleEngine.LAST_HEARD_SAVE_MS));
+        e.tick(out);
+        assertThat(e.takeOpenChanged()).as("the period is over").isTrue();
+        assertThat(e.lastHeard()).containsEntry("cnt-01", T0.plusSeconds(1).toEpochMilli());
+        e.tick(out);
+        assertThat(e.takeOpenChanged()).as("nothing heard since").isFalse();
+    }
+
     // ---- time integrity
 
     @Test
