@@ -362,6 +362,32 @@ class PipelineTest {
     }
 
     @Test
+    void aDevicesLastReportIsSavedAndKeptAcrossARestart() throws Exception {
+        AtomicInteger acked = new AtomicInteger();
+        long heardAt = clock.millis();
+        pipeline.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        Path heard = dir.resolve("alerts/heard.json");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(new AlertStateStore(dir.resolve("alerts"), "gw", new RuleMetrics(new SimpleMeterRegistry()))
+                        .loadLastHeard()).containsEntry("cnt-01", heardAt));
+        pipeline.close();
+
+        // The next start-up restores the time and saves it again unchanged (not as armed).
+        clock.advance(Duration.ofMinutes(10));
+        pipeline = pipeline(List.of(SURGE));
+        Files.delete(heard);
+        Files.deleteIfExists(dir.resolve("alerts/armed.json"));
+        pipeline.start();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            AlertStateStore state = new AlertStateStore(dir.resolve("alerts"), "gw",
+                    new RuleMetrics(new SimpleMeterRegistry()));
+            assertThat(state.loadLastHeard()).containsEntry("cnt-01", heardAt);
+            assertThat(state.loadArmed()).isNotEmpty().doesNotContainKey("cnt-01");
+        });
+    }
+
+    @Test
     void aRestartWithTheRuleGoneClearsItsOpenAlert() throws Exception {
         AtomicInteger acked = new AtomicInteger();
         pipeline.submit(frame("cnt-02", 50, 0), driver, acked::incrementAndGet);
