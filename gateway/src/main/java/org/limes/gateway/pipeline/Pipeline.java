@@ -186,6 +186,7 @@ public final class Pipeline implements AutoCloseable {
             engine.arm(armed);
             engine.restoreLastHeard(lastHeard);
             alertState.seed(i, persisted.get(i));
+            alertState.seedTimes(i, engine.armed(), engine.lastHeard());
             shards[i] = new Shard(i, config.queueCapacity(), engine, persisted.get(i));
             ruleMetrics.openGauge(i, engine::openCount);
             Shard s = shards[i];

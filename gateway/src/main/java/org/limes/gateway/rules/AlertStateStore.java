@@ -97,6 +97,15 @@ public final class AlertStateStore {
         return loadTimes("armed.json");
     }
 
+    /**
+     * Sets a shard's restored armed and last-heard times without writing (at start-up, before
+     * the shards run), so that the first save of one shard does not drop the others' devices.
+     */
+    public synchronized void seedTimes(int shard, Map<String, Long> shardArmed, Map<String, Long> shardHeard) {
+        slotTimes(armed, shard, shardArmed);
+        slotTimes(heard, shard, shardHeard);
+    }
+
     /** Sets a shard's armed times and rewrites {@code armed.json}. Never throws: a failure is counted and logged. */
     public synchronized void saveArmed(int shard, Map<String, Long> shardArmed) {
         saveTimes("armed.json", armed, shard, shardArmed);
@@ -115,11 +124,15 @@ public final class AlertStateStore {
         }
     }
 
-    private void saveTimes(String name, List<Map<String, Long>> perShard, int shard, Map<String, Long> times) {
+    private static void slotTimes(List<Map<String, Long>> perShard, int shard, Map<String, Long> times) {
         while (perShard.size() <= shard) {
             perShard.add(Map.of());
         }
         perShard.set(shard, Map.copyOf(times));
+    }
+
+    private void saveTimes(String name, List<Map<String, Long>> perShard, int shard, Map<String, Long> times) {
+        slotTimes(perShard, shard, times);
         Map<String, Long> all = new TreeMap<>();
         perShard.forEach(all::putAll);
         try {

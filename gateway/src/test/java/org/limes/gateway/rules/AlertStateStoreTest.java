@@ -80,6 +80,25 @@ class AlertStateStoreTest {
     }
 
     @Test
+    void seededDeviceTimesOfOtherShardsSurviveTheFirstSaveAfterARestart() {
+        AlertStateStore before = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        before.saveArmed(0, Map.of("cnt-01", 100L));
+        before.saveArmed(1, Map.of("rad-01", 200L));
+        before.saveLastHeard(0, Map.of("cnt-02", 1000L));
+        before.saveLastHeard(1, Map.of("rad-02", 2000L));
+
+        AlertStateStore after = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        after.seedTimes(0, Map.of("cnt-01", 100L), Map.of("cnt-02", 1000L));
+        after.seedTimes(1, Map.of("rad-01", 200L), Map.of("rad-02", 2000L));
+        after.saveArmed(0, Map.of());
+        after.saveLastHeard(0, Map.of("cnt-02", 5000L));
+
+        AlertStateStore reread = new AlertStateStore(dir, "gw", new RuleMetrics(registry));
+        assertThat(reread.loadArmed()).isEqualTo(Map.of("rad-01", 200L));
+        assertThat(reread.loadLastHeard()).isEqualTo(Map.of("cnt-02", 5000L, "rad-02", 2000L));
+    }
+
+    @Test
     void anUnreadableFileIsMovedAsideCountedAndTheGatewayStartsEmpty() throws Exception {
         Files.writeString(dir.resolve("open.json"), "[{\"alert_id\": tru");
 
