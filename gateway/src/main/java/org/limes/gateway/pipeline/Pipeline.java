@@ -415,24 +415,16 @@ public final class Pipeline implements AutoCloseable {
                 }
             }
             if (!result.readings().isEmpty()) {
-                List<Reading> admitted = admit(frame, result.readings());
-                int refused = result.readings().size() - admitted.size();
-                if (refused > 0) {
-                    rejected += refused;
-                    for (Reading r : result.readings()) {
-                        if (reasons != null && reasons.size() >= MAX_REASONS) {
-                            break;
-                        }
-                        Refusal why = rejection(frame, r);
-                        if (why != null) {
-                            reasons = note(reasons, why.why());
-                        }
-                    }
+                List<String> refusals = new ArrayList<>(2);
+                List<Reading> admitted = admit(frame, result.readings(), refusals);
+                rejected += result.readings().size() - admitted.size();
+                for (String why : refusals) {
+                    reasons = note(reasons, why);
                 }
                 if (!admitted.isEmpty()) {
                     return new Decoded(admitted, null, Attachments.of(frame.payload(), result), rejected, reasons);
                 }
-                reason = "no reading of this frame was admitted: " + rejection(frame, result.readings().get(0)).why();
+                reason = "no reading of this frame was admitted: " + refusals.get(0);
             } else if (result.errors().isEmpty()) {
                 return new Decoded(result.readings(), null, null, 0, null);
             } else {
@@ -451,13 +443,19 @@ public final class Pipeline implements AutoCloseable {
         return new Decoded(null, reason, null, rejected, reasons);
     }
 
-    /** The readings that pass the identity, limit and store checks; the others counted and logged. */
-    private List<Reading> admit(Frame frame, List<Reading> readings) {
+    /**
+     * The readings that pass the identity, limit and store checks; the others counted, logged,
+     * and their reasons added to {@code refusals} (at most {@code MAX_REASONS}).
+     */
+    private List<Reading> admit(Frame frame, List<Reading> readings, List<String> refusals) {
         List<Reading> admitted = null;
         for (int i = 0; i < readings.size(); i++) {
             Reading r = readings.get(i);
             Refusal why = rejection(frame, r);
             if (why != null) {
+                if (refusals.size() < MAX_REASONS) {
+                    refusals.add(why.why());
+                }
                 metrics.dropped(why.reason());
                 if ("unknown_device".equals(why.reason())) {
                     if (unknownLog.allow(r.deviceId(), System.nanoTime())) {
