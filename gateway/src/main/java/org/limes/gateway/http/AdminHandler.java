@@ -37,7 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.limes.gateway.pipeline.LogLimiter;
+import org.limes.gateway.ratelimit.LogLimiter;
 import org.limes.gateway.rules.RulesReload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.limes.drivers.Reading;
 import org.limes.gateway.pipeline.Inventory;
-import org.limes.gateway.pipeline.LogLimiter;
+import org.limes.gateway.ratelimit.LogLimiter;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertState;
 import org.slf4j.Logger;

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.limes.drivers.Attachment;
 import org.limes.drivers.Reading;
-import org.limes.gateway.pipeline.LogLimiter;
+import org.limes.gateway.ratelimit.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

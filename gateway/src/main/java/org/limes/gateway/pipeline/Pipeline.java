@@ -1,5 +1,7 @@
 package org.limes.gateway.pipeline;
 
+import org.limes.gateway.ratelimit.TokenBucket;
+import org.limes.gateway.ratelimit.LogLimiter;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

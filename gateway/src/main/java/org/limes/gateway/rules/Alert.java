@@ -82,7 +82,73 @@ public record Alert(String alertId, String rule, AlertState state, String severi
     /** The clear that ends this (raised) episode. */
     public Alert cleared(double clearValue, double clearLevel, Instant clearLastSeen, Instant clearAt,
             String clearReason) {
-        return new Alert(alertId, rule, AlertState.CLEARED, severity, site, device, subjectKind, subject, kind, field,
-                clearValue, clearLevel, firstSeen, clearLastSeen, raisedAt, clearAt, clearReason, tags);
+        return toBuilder().state(AlertState.CLEARED).value(clearValue).threshold(clearLevel)
+                .lastSeen(clearLastSeen).at(clearAt).reason(clearReason).build();
+    }
+
+    /**
+     * A builder for an alert, field by field by name. {@code subjectKind} defaults to
+     * {@link #DEVICE}, {@code tags} to none; {@code alertId}, {@code rule}, {@code state},
+     * {@code subject}, {@code raisedAt} and {@code at} are required ({@link #build()} says
+     * which one is missing).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this alert's fields, to derive another transition from it. */
+    public Builder toBuilder() {
+        return new Builder().alertId(alertId).rule(rule).state(state).severity(severity).site(site).device(device)
+                .subjectKind(subjectKind).subject(subject).kind(kind).field(field).value(value).threshold(threshold)
+                .firstSeen(firstSeen).lastSeen(lastSeen).raisedAt(raisedAt).at(at).reason(reason).tags(tags);
+    }
+
+    /** Builds an {@link Alert}; see {@link Alert#builder()}. */
+    public static final class Builder {
+        private String alertId;
+        private String rule;
+        private AlertState state;
+        private String severity;
+        private String site;
+        private String device;
+        private String subjectKind = DEVICE;
+        private String subject;
+        private String kind;
+        private String field;
+        private double value = Double.NaN;
+        private double threshold = Double.NaN;
+        private Instant firstSeen;
+        private Instant lastSeen;
+        private Instant raisedAt;
+        private Instant at;
+        private String reason;
+        private Map<String, String> tags = Map.of();
+
+        private Builder() {
+        }
+
+        public Builder alertId(String alertId) { this.alertId = alertId; return this; }
+        public Builder rule(String rule) { this.rule = rule; return this; }
+        public Builder state(AlertState state) { this.state = state; return this; }
+        public Builder severity(String severity) { this.severity = severity; return this; }
+        public Builder site(String site) { this.site = site; return this; }
+        public Builder device(String device) { this.device = device; return this; }
+        public Builder subjectKind(String subjectKind) { this.subjectKind = subjectKind; return this; }
+        public Builder subject(String subject) { this.subject = subject; return this; }
+        public Builder kind(String kind) { this.kind = kind; return this; }
+        public Builder field(String field) { this.field = field; return this; }
+        public Builder value(double value) { this.value = value; return this; }
+        public Builder threshold(double threshold) { this.threshold = threshold; return this; }
+        public Builder firstSeen(Instant firstSeen) { this.firstSeen = firstSeen; return this; }
+        public Builder lastSeen(Instant lastSeen) { this.lastSeen = lastSeen; return this; }
+        public Builder raisedAt(Instant raisedAt) { this.raisedAt = raisedAt; return this; }
+        public Builder at(Instant at) { this.at = at; return this; }
+        public Builder reason(String reason) { this.reason = reason; return this; }
+        public Builder tags(Map<String, String> tags) { this.tags = tags == null ? Map.of() : tags; return this; }
+
+        public Alert build() {
+            return new Alert(alertId, rule, state, severity, site, device, subjectKind, subject, kind, field, value,
+                    threshold, firstSeen, lastSeen, raisedAt, at, reason, tags);
+        }
     }
 }

@@ -21,7 +21,7 @@ import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import org.limes.gateway.pipeline.LogLimiter;
+import org.limes.gateway.ratelimit.LogLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

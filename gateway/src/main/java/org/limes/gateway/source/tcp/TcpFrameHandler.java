@@ -13,7 +13,7 @@ import java.util.function.Function;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.gateway.pipeline.Pipeline;
-import org.limes.gateway.pipeline.TokenBucket;
+import org.limes.gateway.ratelimit.TokenBucket;
 import org.limes.gateway.source.CertificateIdentityHandler;
 import org.limes.gateway.source.PeerDevices;
 import org.limes.gateway.source.SourceMetrics;

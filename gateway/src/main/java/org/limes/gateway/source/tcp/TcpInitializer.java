@@ -17,7 +17,7 @@ import java.util.function.Predicate;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.Pipeline;
-import org.limes.gateway.pipeline.TokenBucket;
+import org.limes.gateway.ratelimit.TokenBucket;
 import org.limes.gateway.source.CertificateIdentityHandler;
 import org.limes.gateway.source.ChannelErrorHandler;
 import org.limes.gateway.source.ConnectionLimitHandler;

@@ -9,7 +9,7 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
-import org.limes.gateway.pipeline.LogLimiter;
+import org.limes.gateway.ratelimit.LogLimiter;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.source.DeviceDrivers;
 import org.limes.gateway.source.PeerDevices;

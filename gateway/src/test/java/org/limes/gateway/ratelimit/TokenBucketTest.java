@@ -1,4 +1,4 @@
-package org.limes.gateway.pipeline;
+package org.limes.gateway.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.limes.gateway.pipeline;
+package org.limes.gateway.ratelimit;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
