@@ -13,7 +13,7 @@ import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Reading;
 import org.limes.drivers.counter.csv.CsvCounterDriver;
-import org.limes.drivers.radar.NmeaRadarDriver;
+import org.limes.drivers.radar.nmea.NmeaRadarDriver;
 import org.limes.simulator.device.camera.AnprCameraModel;
 import org.limes.simulator.device.camera.CameraHealthModel;
 import org.limes.simulator.device.camera.PeopleCounterModel;

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.limes.drivers.Reading;
-import org.limes.drivers.radar.NmeaRadarDriver;
+import org.limes.drivers.radar.nmea.NmeaRadarDriver;
 
 /**
  * A ground-surveillance radar tracking people and vehicles that move along straight paths,

@@ -6,7 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.TreeMap;
 import org.limes.drivers.Reading;
-import org.limes.drivers.radar.NmeaRadarDriver;
+import org.limes.drivers.radar.nmea.NmeaRadarDriver;
 
 /**
  * One scripted radar track walking a polyline at a constant speed: the intruder of a

@@ -1,4 +1,4 @@
-package org.limes.drivers.radar;
+package org.limes.drivers.radar.nmea;
 
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -1,4 +1,4 @@
-package org.limes.drivers.counter;
+package org.limes.drivers.counter.json;
 
 import java.util.Set;
 import org.limes.drivers.Driver;

@@ -1,4 +1,4 @@
-package org.limes.drivers.counter;
+package org.limes.drivers.counter.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.limes.drivers.radar;
+package org.limes.drivers.radar.nmea;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.limes.drivers.counter;
+package org.limes.drivers.counter.json;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

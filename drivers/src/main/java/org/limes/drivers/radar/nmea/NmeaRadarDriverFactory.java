@@ -1,4 +1,4 @@
-package org.limes.drivers.radar;
+package org.limes.drivers.radar.nmea;
 
 import java.util.Set;
 import org.limes.drivers.Driver;
