@@ -1,18 +1,14 @@
 package org.limes.drivers.radar.nmea;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
+import static org.limes.drivers.radar.nmea.NmeaFields.MAX_SHOWN_CHARS;
+import static org.limes.drivers.radar.nmea.NmeaFields.hex;
+import static org.limes.drivers.radar.nmea.NmeaFields.isAddress;
+import static org.limes.drivers.radar.nmea.NmeaFields.shown;
+import static org.limes.drivers.radar.nmea.NmeaFields.shownByte;
+
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
@@ -71,17 +67,11 @@ public final class NmeaRadarDriver implements Driver {
     public static final String NAME = "radar-nmea";
     public static final String KIND = "radar_track";
 
-    static final double METRES_PER_NM = 1852;
-    static final double METRES_PER_MILE = 1609.344;
-    private static final int MAX_SHOWN_CHARS = 40;
     private static final String[] TTM_FIELDS = {"", "target number", "distance", "bearing", "bearing reference",
         "speed", "course", "course reference", "CPA distance", "time to CPA", "units", "target name",
         "target status", "reference target", "UTC", "acquisition"};
     private static final String[] TLL_FIELDS = {"", "target number", "latitude", "N/S", "longitude", "E/W",
         "target name", "UTC", "target status", "reference target"};
-    private static final Set<String> TTM_OUT = Set.of("target", "range_m", "bearing_deg", "speed_mps", "course_deg",
-            "cpa_m", "tcpa_s", "name", "reference");
-    private static final Set<String> TLL_OUT = Set.of("target", "lat_deg", "lon_deg", "name", "reference");
 
     private final String device;
     private final boolean requireChecksum;
@@ -174,19 +164,19 @@ public final class NmeaRadarDriver implements Driver {
         }
         String type = address.substring(2);
         return switch (type) {
-            case "TTM" -> ttm(new Fields("TTM", TTM_FIELDS, f), receivedAt);
-            case "TLL" -> tll(new Fields("TLL", TLL_FIELDS, f), receivedAt);
+            case "TTM" -> ttm(new NmeaFields("TTM", TTM_FIELDS, f), receivedAt);
+            case "TLL" -> tll(new NmeaFields("TLL", TLL_FIELDS, f), receivedAt);
             default -> null;
         };
     }
 
-    private Reading ttm(Fields f, Instant receivedAt) throws DecodeException {
+    private Reading ttm(NmeaFields f, Instant receivedAt) throws DecodeException {
         f.count(13, 15);
         TreeMap<String, String> tags = new TreeMap<>();
         TreeMap<String, Object> fields = new TreeMap<>();
         int target = f.target(tags, fields);
         boolean measured = !f.get(2).isEmpty() || !f.get(5).isEmpty() || !f.get(8).isEmpty();
-        Units units = measured ? f.units(10) : null;
+        NmeaFields.Units units = measured ? f.units(10) : null;
         if (!f.get(2).isEmpty()) {
             fields.put("range_m", f.nonNegative(2) * units.metres);
         }
@@ -217,7 +207,7 @@ public final class NmeaRadarDriver implements Driver {
         return new Reading(device, "", KIND, tags, fields, time, receivedAt);
     }
 
-    private Reading tll(Fields f, Instant receivedAt) throws DecodeException {
+    private Reading tll(NmeaFields f, Instant receivedAt) throws DecodeException {
         f.count(9, 9);
         TreeMap<String, String> tags = new TreeMap<>();
         TreeMap<String, Object> fields = new TreeMap<>();
@@ -231,262 +221,6 @@ public final class NmeaRadarDriver implements Driver {
         return new Reading(device, "", KIND, tags, fields, time, receivedAt);
     }
 
-    /** The speed and distance units of TTM field 10. */
-    enum Units {
-        K("K", 1000, 1000 / 3600.0), N("N", METRES_PER_NM, METRES_PER_NM / 3600), S("S", METRES_PER_MILE,
-                METRES_PER_MILE / 3600);
-
-        final String letter;
-        final double metres;
-        final double metresPerSecond;
-
-        Units(String letter, double metres, double metresPerSecond) {
-            this.letter = letter;
-            this.metres = metres;
-            this.metresPerSecond = metresPerSecond;
-        }
-    }
-
-    /** The fields of one sentence, numbered from 1 as the standard numbers them. */
-    private static final class Fields {
-        private final String type;
-        private final String[] names;
-        private final String[] f;
-
-        Fields(String type, String[] names, String[] f) {
-            this.type = type;
-            this.names = names;
-            this.f = f;
-        }
-
-        int count() {
-            return f.length - 1;
-        }
-
-        void count(int min, int max) throws DecodeException {
-            if (count() < min || count() > max) {
-                throw DecodeException.atField(type, "expected " + (min == max ? min : min + " to " + max)
-                        + " fields, got " + count());
-            }
-        }
-
-        String get(int k) {
-            return k < f.length ? f[k] : "";
-        }
-
-        DecodeException fault(int k, String reason) {
-            return DecodeException.atField(type + "." + k + " (" + names[k] + ")", reason);
-        }
-
-        int target(Map<String, String> tags, Map<String, Object> fields) throws DecodeException {
-            String v = get(1);
-            if (v.isEmpty()) {
-                throw fault(1, "is required but empty");
-            }
-            if (v.length() > 3 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw fault(1, "must be an integer 0..999, got " + shown(v));
-            }
-            int n = Integer.parseInt(v);
-            tags.put("track", Integer.toString(n));
-            fields.put("target", (long) n);
-            return n;
-        }
-
-        double number(int k) throws DecodeException {
-            String v = get(k);
-            if (!isDecimal(v)) {
-                throw fault(k, "not a number: " + shown(v));
-            }
-            return Double.parseDouble(v);
-        }
-
-        double nonNegative(int k) throws DecodeException {
-            double d = number(k);
-            if (d < 0) {
-                throw fault(k, "must not be negative, got " + shown(get(k)));
-            }
-            return d;
-        }
-
-        Units units(int k) throws DecodeException {
-            return switch (get(k)) {
-                case "K" -> Units.K;
-                case "N" -> Units.N;
-                case "S" -> Units.S;
-                case "" -> throw fault(k, "is empty, but a distance or speed is given: K, N or S is needed to read it");
-                default -> throw fault(k, "must be K, N or S, got " + shown(get(k)));
-            };
-        }
-
-        void angle(int k, int ref, String field, String tag, Map<String, Object> fields, Map<String, String> tags)
-                throws DecodeException {
-            if (get(k).isEmpty()) {
-                return;
-            }
-            double deg = number(k);
-            if (!(deg >= 0 && deg <= 360)) {
-                throw fault(k, "must be 0..360 degrees, got " + shown(get(k)));
-            }
-            fields.put(field, deg);
-            switch (get(ref)) {
-                case "T" -> tags.put(tag, "true");
-                case "R" -> tags.put(tag, "relative");
-                case "" -> throw fault(ref, "is empty, but field " + k + " is given: T or R is needed to read it");
-                default -> throw fault(ref, "must be T or R, got " + shown(get(ref)));
-            }
-        }
-
-        void name(int k, Map<String, Object> fields) throws DecodeException {
-            String v = get(k);
-            if (v.isEmpty()) {
-                return;
-            }
-            StringBuilder sb = new StringBuilder(v.length());
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                if (c == '^') {
-                    int hi = i + 2 < v.length() ? hex((byte) v.charAt(i + 1)) : -1;
-                    int lo = i + 2 < v.length() ? hex((byte) v.charAt(i + 2)) : -1;
-                    if (hi < 0 || lo < 0) {
-                        throw fault(k, "'^' must be followed by two hex digits (a reserved character), got "
-                                + shown(v.substring(i)));
-                    }
-                    sb.append((char) (hi * 16 + lo));
-                    i += 2;
-                } else {
-                    sb.append(c);
-                }
-            }
-            fields.put("name", sb.toString());
-        }
-
-        void status(int k, Map<String, String> tags) throws DecodeException {
-            switch (get(k)) {
-                case "" -> { }
-                case "L" -> tags.put("status", "lost");
-                case "Q" -> tags.put("status", "query");
-                case "T" -> tags.put("status", "tracking");
-                default -> throw fault(k, "must be L, Q or T, got " + shown(get(k)));
-            }
-        }
-
-        void reference(int k, Map<String, Object> fields) throws DecodeException {
-            switch (get(k)) {
-                case "" -> { }
-                case "R" -> fields.put("reference", Boolean.TRUE);
-                default -> throw fault(k, "must be R or empty, got " + shown(get(k)));
-            }
-        }
-
-        void position(int k, int hemi, int degreeDigits, int max, String plus, String minus, String field,
-                Map<String, Object> fields) throws DecodeException {
-            String v = get(k);
-            String h = get(hemi);
-            if (v.isEmpty()) {
-                if (!h.isEmpty()) {
-                    throw fault(k, "is empty, but field " + hemi + " is given");
-                }
-                return;
-            }
-            int dot = v.indexOf('.');
-            int minutesAt = (dot < 0 ? v.length() : dot) - 2;
-            if (!isDecimal(v) || v.startsWith("-") || minutesAt < 1 || minutesAt > degreeDigits) {
-                throw fault(k, "must be " + "d".repeat(degreeDigits) + "mm.mm, got " + shown(v));
-            }
-            int degrees = Integer.parseInt(v.substring(0, minutesAt));
-            double minutes = Double.parseDouble(v.substring(minutesAt));
-            double value = degrees + minutes / 60.0;
-            if (minutes >= 60 || value > max) {
-                throw fault(k, "must be " + "d".repeat(degreeDigits) + "mm.mm with minutes below 60 and at most "
-                        + max + " degrees, got " + shown(v));
-            }
-            if (h.equals(minus)) {
-                value = -value;
-            } else if (!h.equals(plus)) {
-                throw fault(hemi, "must be " + plus + " or " + minus + ", got " + shown(h));
-            }
-            fields.put(field, value);
-        }
-
-        Instant utc(int k, Instant receivedAt) throws DecodeException {
-            String v = get(k);
-            if (v.isEmpty()) {
-                return receivedAt;
-            }
-            boolean ok = v.length() >= 6 && v.substring(0, 6).chars().allMatch(c -> c >= '0' && c <= '9')
-                    && (v.length() == 6 || (v.charAt(6) == '.' && v.length() > 7 && v.length() <= 16
-                    && v.substring(7).chars().allMatch(c -> c >= '0' && c <= '9')));
-            int hh = ok ? Integer.parseInt(v.substring(0, 2)) : -1;
-            int mm = ok ? Integer.parseInt(v.substring(2, 4)) : -1;
-            int ss = ok ? Integer.parseInt(v.substring(4, 6)) : -1;
-            if (!ok || hh > 23 || mm > 59 || ss > 59) {
-                throw fault(k, "must be hhmmss or hhmmss.s… (UTC, up to 9 decimals), got " + shown(v));
-            }
-            int nanos = v.length() > 7 ? Integer.parseInt((v.substring(7) + "00000000").substring(0, 9)) : 0;
-            return nearest(LocalTime.of(hh, mm, ss, nanos), receivedAt);
-        }
-    }
-
-    /** The instant at that UTC time of day nearest to {@code receivedAt}; a tie goes to the earlier. */
-    static Instant nearest(LocalTime time, Instant receivedAt) {
-        LocalDate day = receivedAt.atOffset(ZoneOffset.UTC).toLocalDate();
-        Instant best = null;
-        Duration bestGap = null;
-        for (int d = -1; d <= 1; d++) {
-            Instant candidate = day.plusDays(d).atTime(time).toInstant(ZoneOffset.UTC);
-            Duration gap = Duration.between(candidate, receivedAt).abs();
-            if (best == null || gap.compareTo(bestGap) < 0) {
-                best = candidate;
-                bestGap = gap;
-            }
-        }
-        return best;
-    }
-
-    private static boolean isAddress(String a) {
-        return a.length() == 5 && a.chars().allMatch(c -> c >= 'A' && c <= 'Z');
-    }
-
-    private static boolean isDecimal(String v) {
-        int k = v.startsWith("-") || v.startsWith("+") ? 1 : 0;
-        int digits = 0;
-        boolean dot = false;
-        for (; k < v.length(); k++) {
-            char c = v.charAt(k);
-            if (c >= '0' && c <= '9') {
-                digits++;
-            } else if (c == '.' && !dot) {
-                dot = true;
-            } else {
-                return false;
-            }
-        }
-        return digits > 0 && digits <= 64;
-    }
-
-    private static int hex(byte c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return -1;
-    }
-
-    private static String shown(String v) {
-        String cut = v.length() > MAX_SHOWN_CHARS ? v.substring(0, MAX_SHOWN_CHARS) + "…" : v;
-        return "'" + cut + "'";
-    }
-
-    private static String shownByte(byte b) {
-        int c = b & 0xff;
-        return c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("byte 0x%02X", c);
-    }
-
     /**
      * Writes a {@code TLL} sentence when the reading has {@code lat_deg}/{@code lon_deg}, a
      * {@code TTM} otherwise, talker {@code RA}, units N (nautical miles, knots), with the
@@ -495,219 +229,6 @@ public final class NmeaRadarDriver implements Driver {
      */
     @Override
     public byte[] encode(Reading reading) {
-        if (!KIND.equals(reading.kind())) {
-            throw new IllegalArgumentException("radar-nmea encodes kind " + KIND + ", got " + reading.kind());
-        }
-        Map<String, Object> fields = reading.fields();
-        Map<String, String> tags = reading.tags();
-        boolean tll = fields.containsKey("lat_deg") || fields.containsKey("lon_deg");
-        Set<String> allowed = tll ? TLL_OUT : TTM_OUT;
-        for (String name : fields.keySet()) {
-            if (!allowed.contains(name)) {
-                throw new IllegalArgumentException("a " + (tll ? "TLL" : "TTM") + " sentence cannot carry field " + name);
-            }
-        }
-        Set<String> allowedTags = tll ? Set.of("track", "status")
-                : Set.of("track", "status", "acquisition", "bearing_ref", "course_ref");
-        for (String tag : tags.keySet()) {
-            if (!allowedTags.contains(tag)) {
-                throw new IllegalArgumentException("a " + (tll ? "TLL" : "TTM") + " sentence cannot carry tag " + tag);
-            }
-        }
-        String track = tags.get("track");
-        if (track == null || !track.matches("(0|[1-9][0-9]{0,2})")) {
-            throw new IllegalArgumentException("tag track must be an integer 0..999, got " + track);
-        }
-        Object target = fields.get("target");
-        if (target != null && !target.equals(Long.parseLong(track))) {
-            throw new IllegalArgumentException("field target must equal tag track " + track + ", got " + target);
-        }
-        if (fields.containsKey("reference") && !Boolean.TRUE.equals(fields.get("reference"))) {
-            throw new IllegalArgumentException("field reference is true or absent, got " + fields.get("reference"));
-        }
-        List<String> out = new ArrayList<>();
-        out.add(tll ? "RATLL" : "RATTM");
-        out.add(track.length() == 1 ? "0" + track : track);
-        String time = utcText(reading.deviceTime(), reading.receivedAt());
-        if (tll) {
-            position(out, fields.get("lat_deg"), "lat_deg", 2, 90, "N", "S");
-            position(out, fields.get("lon_deg"), "lon_deg", 3, 180, "E", "W");
-            out.add(nameText(fields.get("name")));
-            out.add(time);
-            out.add(statusLetter(tags.get("status")));
-            out.add(fields.containsKey("reference") ? "R" : "");
-        } else {
-            out.add(scaled(fields, "range_m", METRES_PER_NM, false));
-            out.add(angleText(fields, "bearing_deg"));
-            out.add(refLetter(tags, "bearing_ref", fields.containsKey("bearing_deg")));
-            out.add(scaled(fields, "speed_mps", Units.N.metresPerSecond, false));
-            out.add(angleText(fields, "course_deg"));
-            out.add(refLetter(tags, "course_ref", fields.containsKey("course_deg")));
-            out.add(scaled(fields, "cpa_m", METRES_PER_NM, false));
-            out.add(scaled(fields, "tcpa_s", 60, true));
-            out.add("N");
-            out.add(nameText(fields.get("name")));
-            out.add(statusLetter(tags.get("status")));
-            out.add(fields.containsKey("reference") ? "R" : "");
-            out.add(time);
-            String acquisition = tags.get("acquisition");
-            out.add(acquisition == null ? "" : switch (acquisition) {
-                case "auto" -> "A";
-                case "manual" -> "M";
-                case "reported" -> "R";
-                default -> throw new IllegalArgumentException("tag acquisition must be auto, manual or reported, got "
-                        + acquisition);
-            });
-        }
-        return withChecksum(String.join(",", out));
-    }
-
-    /** {@code $body*hh}. */
-    static byte[] withChecksum(String body) {
-        int sum = 0;
-        for (int i = 0; i < body.length(); i++) {
-            sum ^= body.charAt(i);
-        }
-        return String.format("$%s*%02X", body, sum).getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static String utcText(Instant deviceTime, Instant receivedAt) {
-        LocalTime t = deviceTime.atOffset(ZoneOffset.UTC).toLocalTime();
-        if (!nearest(t, receivedAt).equals(deviceTime)) {
-            throw new IllegalArgumentException("device time " + deviceTime + " is 12 h or more from the receive time "
-                    + receivedAt + ": an NMEA time of day cannot say which day it is");
-        }
-        String fraction = String.format("%09d", t.getNano()).replaceFirst("0+$", "");
-        if (fraction.length() < 2) {
-            fraction = (fraction + "00").substring(0, 2);
-        }
-        return String.format("%02d%02d%02d.%s", t.getHour(), t.getMinute(), t.getSecond(), fraction);
-    }
-
-    private static String statusLetter(String status) {
-        if (status == null) {
-            return "";
-        }
-        return switch (status) {
-            case "lost" -> "L";
-            case "query" -> "Q";
-            case "tracking" -> "T";
-            default -> throw new IllegalArgumentException("tag status must be lost, query or tracking, got " + status);
-        };
-    }
-
-    private static String refLetter(Map<String, String> tags, String tag, boolean needed) {
-        String v = tags.get(tag);
-        if (!needed) {
-            if (v != null) {
-                throw new IllegalArgumentException("tag " + tag + " without its angle field");
-            }
-            return "";
-        }
-        if ("true".equals(v)) {
-            return "T";
-        }
-        if ("relative".equals(v)) {
-            return "R";
-        }
-        throw new IllegalArgumentException("tag " + tag + " must be true or relative with its angle, got " + v);
-    }
-
-    private static String angleText(Map<String, Object> fields, String name) {
-        if (!fields.containsKey(name)) {
-            return "";
-        }
-        double d = doubleField(fields, name);
-        if (!(d >= 0 && d <= 360)) {
-            throw new IllegalArgumentException("field " + name + " must be 0..360, got " + d);
-        }
-        return decimalText(d, 1);
-    }
-
-    private static String scaled(Map<String, Object> fields, String name, double factor, boolean signed) {
-        if (!fields.containsKey(name)) {
-            return "";
-        }
-        double d = doubleField(fields, name);
-        if (!signed && d < 0) {
-            throw new IllegalArgumentException("field " + name + " must not be negative, got " + d);
-        }
-        return decimalText(d, factor);
-    }
-
-    private static double doubleField(Map<String, Object> fields, String name) {
-        Object v = fields.get(name);
-        if (!(v instanceof Double d)) {
-            throw new IllegalArgumentException("field " + name + " must be a Double, got " + v);
-        }
-        return d;
-    }
-
-    /**
-     * The shortest plain decimal of {@code value / factor} that reads back, multiplied by
-     * {@code factor}, to exactly {@code value}; failing that, 17 significant digits.
-     */
-    static String decimalText(double value, double factor) {
-        double x = value / factor;
-        for (int digits = 1; digits <= 17; digits++) {
-            String text = new BigDecimal(x).round(new MathContext(digits)).stripTrailingZeros().toPlainString();
-            if (Double.parseDouble(text) * factor == value) {
-                return text;
-            }
-        }
-        return new BigDecimal(x).round(new MathContext(17)).stripTrailingZeros().toPlainString();
-    }
-
-    private static void position(List<String> out, Object v, String name, int degreeDigits, int max, String plus,
-            String minus) {
-        if (!(v instanceof Double d) || !(Math.abs(d) <= max)) {
-            throw new IllegalArgumentException("field " + name + " must be a Double within ±" + max + ", got " + v);
-        }
-        double abs = Math.abs(d);
-        int degrees = (int) Math.floor(abs);
-        double minutes = (abs - degrees) * 60;
-        String text = null;
-        for (int scale = 2; scale <= 20 && text == null; scale++) {
-            BigDecimal m = new BigDecimal(minutes).setScale(scale, RoundingMode.HALF_EVEN);
-            if (m.compareTo(BigDecimal.valueOf(60)) >= 0) {
-                continue;
-            }
-            if (degrees + m.doubleValue() / 60.0 == abs) {
-                text = m.toPlainString();
-            }
-        }
-        if (text == null) {
-            text = new BigDecimal(minutes).setScale(20, RoundingMode.HALF_EVEN).stripTrailingZeros()
-                    .toPlainString();
-        }
-        int dot = text.indexOf('.');
-        String whole = dot < 0 ? text : text.substring(0, dot);
-        if (whole.length() < 2) {
-            text = "0".repeat(2 - whole.length()) + text;
-        }
-        out.add(String.format("%0" + degreeDigits + "d", degrees) + text);
-        out.add(d < 0 || (d == 0 && 1 / d < 0) ? minus : plus);
-    }
-
-    private static String nameText(Object v) {
-        if (v == null) {
-            return "";
-        }
-        if (!(v instanceof String s) || s.isEmpty()) {
-            throw new IllegalArgumentException("field name must be a non-empty String, got " + v);
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c > 0xff) {
-                throw new IllegalArgumentException("field name: NMEA 0183 is ASCII, cannot carry " + c);
-            }
-            if (c < 0x20 || c > 0x7e || "$*,!\\^~".indexOf(c) >= 0) {
-                sb.append(String.format("^%02X", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+        return NmeaEncoder.encode(reading);
     }
 }

@@ -43,7 +43,7 @@ class NmeaRadarDriverTest extends DriverContractTest {
     }
 
     private static byte[] sentence(String body) {
-        return NmeaRadarDriver.withChecksum(body);
+        return NmeaEncoder.withChecksum(body);
     }
 
     private static String text(String body) {
@@ -83,7 +83,7 @@ class NmeaRadarDriverTest extends DriverContractTest {
         Frame f = new Frame(sentence("RATTM,1,,,,,,,,,,,T,," + utc + ",A"), "t", "t", Instant.parse(received));
 
         assertThat(driver.decode(f).get(0).deviceTime()).isEqualTo(Instant.parse(expected));
-        assertThat(NmeaRadarDriver.nearest(LocalTime.parse("12:00"), Instant.parse("2026-11-26T00:00:00Z")))
+        assertThat(NmeaFields.nearest(LocalTime.parse("12:00"), Instant.parse("2026-11-26T00:00:00Z")))
                 .as("a tie goes to the earlier day").isEqualTo(Instant.parse("2026-11-25T12:00:00Z"));
     }
 
