@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,8 +19,10 @@ import org.limes.drivers.Drivers;
 
 /**
  * Every sample configuration a user may copy is loaded by the real {@link ConfigLoader}: each
- * {@code ```yaml} block of every {@code README.md} in the repository, and every gateway
- * configuration under {@code config/}. A README block is a whole configuration unless the line
+ * {@code ```yaml} block of every {@code README*.md} in every folder of the repository, and every
+ * gateway configuration under {@code config/}. The annotated reference,
+ * {@code config/gateway.example.yml}, must also name every key the configuration records
+ * accept, each in its own section. A README block is a whole configuration unless the line
  * before it marks it as a fragment — {@code <!-- fragment: rules[] -->} for a block of list items
  * that belong under {@code rules:} (likewise {@code sources[]}, {@code centres[]}) — which is then
  * put under that key and loaded the same way. Files a sample names relative to itself resolve
@@ -44,7 +47,11 @@ class SampleConfigsTest {
         }
         assertThat(samples).as("yaml blocks found").hasSizeGreaterThan(10);
         assertThat(samples).extracting(Sample::where)
-                .anyMatch(w -> w.contains("camera/hikvision/README.md"));
+                .anyMatch(w -> w.contains("camera/hikvision/README.md"))
+                .anyMatch(w -> w.contains("gateway/source/README.md"))
+                .anyMatch(w -> w.contains("gateway/rules/README.md"))
+                .anyMatch(w -> w.contains("sink/centre/README.md"))
+                .anyMatch(w -> w.contains("gateway/tls/README.md"));
         List<String> failures = new ArrayList<>();
         for (Sample s : samples) {
             try {
@@ -71,6 +78,28 @@ class SampleConfigsTest {
         for (Path f : files) {
             assertThat(loader.load(f)).as("%s", f).isNotNull();
         }
+    }
+
+    @Test
+    void theReferenceNamesEveryKeyTheConfigurationAccepts() throws IOException {
+        Path reference = CONFIG.resolve("gateway.example.yml");
+        Map<String, String> sections = ConfigKeys.sections(Files.readString(reference, StandardCharsets.UTF_8));
+        Map<String, Set<String>> keys = ConfigKeys.bySection(GatewayConfig.class);
+        assertThat(keys).as("sections of GatewayConfig").containsKeys("", "sources", "rules", "centres", "outbox");
+        assertThat(keys.get("sources")).contains("max_frame_bytes", "multicast_group", "token_sha256", "ca_file");
+        assertThat(keys.get("rules")).contains("raise_above", "for", "class", "zones_file", "list_file")
+                .doesNotContain("zones", "list");
+        List<String> missing = new ArrayList<>();
+        keys.forEach((section, names) -> {
+            String text = section.isEmpty() ? String.join("\n", sections.values()) : sections.get(section);
+            for (String key : names) {
+                if (text == null || !ConfigKeys.names(text, key)) {
+                    missing.add((section.isEmpty() ? "" : section + ": ") + key);
+                }
+            }
+        });
+        assertThat(missing).as("keys the configuration accepts that %s does not show (live or commented out)",
+                reference).isEmpty();
     }
 
     @Test
@@ -113,7 +142,7 @@ class SampleConfigsTest {
 
     private static List<Path> readmes() throws IOException {
         try (Stream<Path> walk = Files.walk(REPO)) {
-            return walk.filter(p -> p.getFileName().toString().equals("README.md"))
+            return walk.filter(p -> p.getFileName().toString().matches("README.*\\.md"))
                     .filter(p -> {
                         String rel = REPO.relativize(p).toString();
                         return !rel.contains("target") && !rel.startsWith(".") && !rel.contains("node_modules");
