@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Intake {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+    /** The hot path logs under one category, {@code ...pipeline.Pipeline}, as it did before it was split. */
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final Shards shards;
     private final Inventory inventory;

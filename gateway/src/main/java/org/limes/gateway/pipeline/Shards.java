@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Shards implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Shards.class);
+    /** The hot path logs under one category, {@code ...pipeline.Pipeline}, as it did before it was split. */
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     private static final long TICK_MS = 1_000;
 
     private final Shard[] shards;
@@ -98,7 +99,8 @@ final class Shards implements AutoCloseable {
         }
         persisted.forEach(live::restore);
         for (int i = 0; i < shards.length; i++) {
-            DeviceTable devices = new DeviceTable(b.gateway, inventory.acceptsUnknown() ? inventory.defaultSite() : null,
+            DeviceTable devices = new DeviceTable(b.gateway,
+                    inventory.acceptsUnknown() ? inventory.defaultSite() : null,
                     Math.max(1, Pipeline.MAX_UNKNOWN_DEVICES / shards.length));
             for (String id : inventory.ids()) {
                 if (shardOf(id) == i) {
