@@ -117,9 +117,9 @@ public final class Pipeline implements AutoCloseable {
         try {
             return intake.take(frame, driver, ack, receipt, false);
         } catch (InterruptedException e) {
-            // Not waiting, the intake is never interrupted; kept for the compiler.
+            // Unreachable: the intake throws it only when told to wait, which offer never does.
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("a non-waiting offer was interrupted", e);
         }
     }
 
