@@ -44,22 +44,18 @@ import org.limes.gateway.outbox.DestinationMetrics;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.Outbox;
 import org.limes.gateway.outbox.OutboxConfig;
-import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.outbox.OverflowAlerts;
 import org.limes.gateway.outbox.DeadLetters;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.outbox.OutboxMetrics;
 import org.limes.gateway.picture.PictureConfig;
 import org.limes.gateway.picture.PictureStore;
+import org.limes.gateway.pipeline.DeliveryAlerts;
 import org.limes.gateway.pipeline.Destination;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.pipeline.PipelineMetrics;
 import org.limes.gateway.privacy.PlatePseudonymiser;
-import org.limes.gateway.rules.Alert;
-import org.limes.gateway.rules.AlertJson;
-import org.limes.gateway.rules.AlertLine;
-import org.limes.gateway.rules.AlertState;
 import org.limes.gateway.rules.AlertStateStore;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleMetrics;
@@ -105,8 +101,6 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     public static final String STORE_DESTINATION = "store";
-    /** The rule of the notice raised to the other centres when one sets an alert aside. */
-    public static final String SET_ASIDE_RULE = "outbox-dead-letter";
     private static final long RULES_POLL_MS = 1_000;
 
     private final GatewayConfig config;
@@ -191,8 +185,10 @@ public final class Gateway implements AutoCloseable {
         List<String> names = new ArrayList<>();
         names.add(STORE_DESTINATION);
         config.centres().forEach(c -> names.add(c.name()));
+        DeliveryAlerts deliveryAlerts = new DeliveryAlerts(config.name());
         overflow = new OverflowAlerts(names, d -> outboxes.get(d).oldestUnackedAgeMs(clock.millis()),
-                config.outbox().readyMaxAgeS() * 1000, clock::millis, this::emitOverflow, this::emitSetAside);
+                config.outbox().readyMaxAgeS() * 1000, clock::millis, deliveryAlerts::overflow,
+                deliveryAlerts::setAside);
         DestinationQueue storeOutbox = openQueue(data, STORE_DESTINATION, committer, clock);
         List<DestinationQueue> centreOutboxes = new ArrayList<>();
         for (CentreConfig c : config.centres()) {
@@ -231,11 +227,14 @@ public final class Gateway implements AutoCloseable {
         ruleMetrics = new RuleMetrics(registry);
         loader = new ConfigLoader(drivers);
         live = new LiveView(inventory, Pipeline.MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(registry));
-        pipeline = new Pipeline(config.name(), config.pipeline(), config.limits(), inventory, config.rules(), clock,
-                new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics), ruleMetrics,
-                new Destination(storeOutbox, storeConfig.routing(), storeConfig.pseudonymisePlates() == null ? null
-                        : PlatePseudonymiser.from(storeConfig.pseudonymisePlates())), centreDestinations, committer,
-                new PipelineMetrics(registry), live, openPictures(data, clock));
+        pipeline = Pipeline.builder().gateway(config.name()).config(config.pipeline()).limits(config.limits())
+                .inventory(inventory).rules(config.rules()).clock(clock)
+                .alertState(new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics))
+                .ruleMetrics(ruleMetrics)
+                .store(new Destination(storeOutbox, storeConfig.routing(), storeConfig.pseudonymisePlates() == null
+                        ? null : PlatePseudonymiser.from(storeConfig.pseudonymisePlates())))
+                .centres(centreDestinations).committer(committer).metrics(new PipelineMetrics(registry)).live(live)
+                .pictures(openPictures(data, clock)).deliveryAlerts(deliveryAlerts).build();
         pipeline.start();
         closeables.push(pipeline);
         if (config.rulesFile() != null) {
@@ -396,53 +395,6 @@ public final class Gateway implements AutoCloseable {
     /** What the gateway sees now: devices, latest values, alerts (the status page's source). */
     public LiveView live() {
         return live;
-    }
-
-    /** Queues an outbox-overflow alert transition for every centre and the store. */
-    private void emitOverflow(String destination, boolean raised, long lost, long raisedAtMs, long atMs)
-            throws InterruptedException {
-        Map<String, String> tags = Map.of("destination", destination);
-        Instant raisedAt = Instant.ofEpochMilli(raisedAtMs);
-        Instant at = Instant.ofEpochMilli(atMs);
-        Alert a = new Alert(config.name() + "/outbox-overflow/" + destination + "/" + raisedAtMs, "outbox-overflow",
-                raised ? AlertState.RAISED : AlertState.CLEARED, "critical", config.name(), destination,
-                "destination", destination, "outbox", "lost_records", lost, 0, raisedAt, at, raisedAt, at,
-                raised ? null : "caught_up", tags);
-        byte[] json = AlertJson.encode(a, config.name());
-        for (CentreConfig c : config.centres()) {
-            outboxes.get(c.name()).append(OutboxRecord.ALERT, json);
-        }
-        outboxes.get(STORE_DESTINATION).append(OutboxRecord.ALERT, AlertLine.encode(a));
-        if (live != null) {
-            live.alert(a);
-        }
-    }
-
-    /**
-     * An alert set aside at one centre, raised to the other centres and the store: that centre
-     * will never see it, so its operators must hear of it another way. One alert transition
-     * (raised; it is a notice, nothing clears it), named by the centre and the alert's
-     * {@code event_id}, so a redelivery has the same id. Not for the notices themselves (two
-     * centres that refuse everything must not bounce notices between them).
-     */
-    private void emitSetAside(DeadLetters.SetAside s) throws InterruptedException {
-        if (s.type() != OutboxRecord.ALERT || STORE_DESTINATION.equals(s.destination())
-                || SET_ASIDE_RULE.equals(s.rule())) {
-            return;
-        }
-        Instant at = Instant.ofEpochMilli(s.atMillis());
-        Map<String, String> tags = Map.of("destination", s.destination(), "reason", s.reason(), "set_aside_event_id",
-                s.id());
-        Alert a = new Alert(config.name() + "/" + SET_ASIDE_RULE + "/" + s.destination() + "/" + s.seq(), SET_ASIDE_RULE, AlertState.RAISED,
-                "critical", config.name(), s.destination(), "destination", s.destination(), "outbox",
-                "set_aside_bytes", s.bytes(), 0, at, at, at, at, s.reason(), tags);
-        byte[] json = AlertJson.encode(a, config.name());
-        for (CentreConfig c : config.centres()) {
-            if (!c.name().equals(s.destination())) {
-                outboxes.get(c.name()).append(OutboxRecord.ALERT, json);
-            }
-        }
-        outboxes.get(STORE_DESTINATION).append(OutboxRecord.ALERT, AlertLine.encode(a));
     }
 
     /**

@@ -1,7 +1,9 @@
 package org.limes.gateway.pipeline;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.limes.gateway.rules.Alert;
@@ -51,6 +53,12 @@ public final class PipelineMetrics {
                 k -> Counter.builder("limes.alerts").description("Alert transitions, by rule, severity and state")
                         .tags("rule", a.rule(), "severity", a.severity(), "state", a.state().label())
                         .register(registry)).increment();
+    }
+
+    void queueGauge(int shard, BlockingQueue<?> queue) {
+        Gauge.builder("limes.pipeline.queue", queue, BlockingQueue::size)
+                .description("Frames waiting for a pipeline shard")
+                .tag("shard", Integer.toString(shard)).strongReference(true).register(registry);
     }
 
     MeterRegistry registry() {

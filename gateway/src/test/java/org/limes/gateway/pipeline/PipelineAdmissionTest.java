@@ -63,9 +63,11 @@ class PipelineAdmissionTest {
                 new DeviceConfig("cnt-02", "ras-ajdir", "counter", "2", null, Map.of(), null),
                 new DeviceConfig("cam-01", "ras-ajdir", "camera", "1", null, Map.of(), null))));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        pipeline = new Pipeline("gw", new PipelineConfig(2, 64), limits, inventory, List.of(), clock,
-                new AlertStateStore(dir.resolve("state"), "gw", ruleMetrics), ruleMetrics,
-                new Destination(store, Routing.ALL, plates), List.of(), committer, new PipelineMetrics(registry));
+        pipeline = Pipeline.builder().gateway("gw").config(new PipelineConfig(2, 64)).limits(limits)
+                .inventory(inventory).clock(clock)
+                .alertState(new AlertStateStore(dir.resolve("state"), "gw", ruleMetrics)).ruleMetrics(ruleMetrics)
+                .store(new Destination(store, Routing.ALL, plates)).committer(committer)
+                .metrics(new PipelineMetrics(registry)).build();
         pipeline.start();
     }
 

@@ -65,10 +65,11 @@ class PipelineStoreNamesTest {
                 new DeviceConfig("cnt-01", "ras-ajdir", "counter", "1", null, Map.of(), "2m"),
                 new DeviceConfig("lp-1", "ras-ajdir", "plc", "2", null, Map.of("zone", "north"), "2m"))));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        pipeline = new Pipeline("gw", new PipelineConfig(2, 16), LimitsConfig.defaults(), inventory, List.of(),
-                new TestClock(T.plusSeconds(60)), new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics),
-                ruleMetrics, new Destination(store, Routing.ALL), List.of(new Destination(centre, Routing.ALL)),
-                committer, new PipelineMetrics(registry));
+        pipeline = Pipeline.builder().gateway("gw").config(new PipelineConfig(2, 16)).limits(LimitsConfig.defaults())
+                .inventory(inventory).clock(new TestClock(T.plusSeconds(60)))
+                .alertState(new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics)).ruleMetrics(ruleMetrics)
+                .store(new Destination(store, Routing.ALL)).centres(List.of(new Destination(centre, Routing.ALL)))
+                .committer(committer).metrics(new PipelineMetrics(registry)).build();
         pipeline.start();
     }
 

@@ -78,13 +78,14 @@ class PipelineTest {
 
     private Pipeline pipeline(List<RuleConfig> rules) throws Exception {
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        return new Pipeline("gw", new PipelineConfig(2, 16), LimitsConfig.defaults(), inventory, rules, clock,
-                new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics), ruleMetrics,
-                new Destination(store, Routing.ALL),
-                List.of(new Destination(tripoli, Routing.ALL),
+        return Pipeline.builder().gateway("gw").config(new PipelineConfig(2, 16)).limits(LimitsConfig.defaults())
+                .inventory(inventory).rules(rules).clock(clock)
+                .alertState(new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics)).ruleMetrics(ruleMetrics)
+                .store(new Destination(store, Routing.ALL))
+                .centres(List.of(new Destination(tripoli, Routing.ALL),
                         new Destination(benghazi, new Routing(null, List.of("warning", "critical"), null, null)),
-                        new Destination(partner, new Routing(List.of("cross-border-intrusion"), null, null, null))),
-                committer, new PipelineMetrics(registry));
+                        new Destination(partner, new Routing(List.of("cross-border-intrusion"), null, null, null))))
+                .committer(committer).metrics(new PipelineMetrics(registry)).build();
     }
 
     @AfterEach
@@ -258,11 +259,13 @@ class PipelineTest {
         PlatePseudonymiser benghaziKey = new PlatePseudonymiser("b".repeat(32).getBytes(StandardCharsets.UTF_8));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
         // The store and Benghazi get hashes (each with its own key); Tripoli, with clearance, plain plates.
-        pipeline = new Pipeline("gw", new PipelineConfig(2, 16), LimitsConfig.defaults(), inventory, List.of(watch),
-                clock, new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics), ruleMetrics,
-                new Destination(store, Routing.ALL, storeKey),
-                List.of(new Destination(tripoli, Routing.ALL), new Destination(benghazi, Routing.ALL, benghaziKey)),
-                committer, new PipelineMetrics(registry));
+        pipeline = Pipeline.builder().gateway("gw").config(new PipelineConfig(2, 16)).limits(LimitsConfig.defaults())
+                .inventory(inventory).rules(List.of(watch)).clock(clock)
+                .alertState(new AlertStateStore(dir.resolve("alerts"), "gw", ruleMetrics)).ruleMetrics(ruleMetrics)
+                .store(new Destination(store, Routing.ALL, storeKey))
+                .centres(List.of(new Destination(tripoli, Routing.ALL),
+                        new Destination(benghazi, Routing.ALL, benghaziKey)))
+                .committer(committer).metrics(new PipelineMetrics(registry)).build();
         pipeline.start();
         AtomicInteger acked = new AtomicInteger();
         pipeline.submit(anpr("anpr-2", "5-123456", 0), Drivers.load().create("camera-json", DriverOptions.empty()),
@@ -305,11 +308,11 @@ class PipelineTest {
         stalled.register(o);
         stalled.register(oa);
         RuleMetrics ruleMetrics = new RuleMetrics(new SimpleMeterRegistry());
-        Pipeline p = new Pipeline("gw", new PipelineConfig(1, 16), LimitsConfig.defaults(),
-                new Inventory(new InventoryConfig("accept", "s", List.of())), List.of(), clock,
-                new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics),
-                ruleMetrics, new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL), List.of(), stalled,
-                new PipelineMetrics(new SimpleMeterRegistry()));
+        Pipeline p = Pipeline.builder().gateway("gw").config(new PipelineConfig(1, 16))
+                .limits(LimitsConfig.defaults()).inventory(new Inventory(new InventoryConfig("accept", "s", List.of())))
+                .clock(clock).alertState(new AlertStateStore(dir.resolve("slow-state"), "gw", ruleMetrics))
+                .ruleMetrics(ruleMetrics).store(new Destination(new DestinationQueue("slow", oa, o, 0), Routing.ALL))
+                .committer(stalled).metrics(new PipelineMetrics(new SimpleMeterRegistry())).build();
         p.start();
         try {
             p.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);

@@ -72,11 +72,13 @@ public final class PipelineFixture implements AutoCloseable {
         }
         inventory = new Inventory(new InventoryConfig(unknownDevices, "ras-ajdir", devices));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
-        pipeline = new Pipeline("test-gw", new PipelineConfig(1, queueCapacity),
-                new LimitsConfig(null, null, null, maxReadingsPerSecond), inventory, List.of(),
-                Clock.systemUTC(), new AlertStateStore(dir.resolve("alert-state"), "test-gw", ruleMetrics),
-                ruleMetrics, new Destination(new DestinationQueue("store", alerts, store, 0), Routing.ALL), List.of(),
-                committer, new PipelineMetrics(registry));
+        pipeline = Pipeline.builder().gateway("test-gw").config(new PipelineConfig(1, queueCapacity))
+                .limits(new LimitsConfig(null, null, null, maxReadingsPerSecond)).inventory(inventory)
+                .clock(Clock.systemUTC())
+                .alertState(new AlertStateStore(dir.resolve("alert-state"), "test-gw", ruleMetrics))
+                .ruleMetrics(ruleMetrics).store(new Destination(new DestinationQueue("store", alerts, store, 0),
+                        Routing.ALL))
+                .committer(committer).metrics(new PipelineMetrics(registry)).build();
         pipeline.start();
     }
 
