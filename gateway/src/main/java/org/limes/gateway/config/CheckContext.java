@@ -36,11 +36,6 @@ public record CheckContext(String file, String path, Drivers drivers, InventoryC
         return new CheckContext(file, join(path, key), drivers, inventory, mqtt);
     }
 
-    /** The path of {@code key} under this context's path; this path itself for an empty key. */
-    public String pathOf(String key) {
-        return join(path, key);
-    }
-
     /** An error at {@code key} of this record, e.g. {@code fail("framing", "is required: …")}. */
     public ConfigException fail(String key, String problem) {
         return fail(key, problem, null);

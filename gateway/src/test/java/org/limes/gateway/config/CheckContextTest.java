@@ -51,7 +51,7 @@ class CheckContextTest {
         assertThat(ctx.path()).isEmpty();
         assertThat(ctx.at("sources[1]").path()).isEqualTo("sources[1]");
         assertThat(ctx.at("sources").at("[1]").path()).isEqualTo("sources[1]");
-        assertThat(ctx.at("sources[1]").at("topics[0]").pathOf("driver")).isEqualTo("sources[1].topics[0].driver");
+        assertThat(ctx.at("sources[1]").at("topics[0]").at("driver").path()).isEqualTo("sources[1].topics[0].driver");
         assertThat(ctx.at("sources[1]").at("").path()).isEqualTo("sources[1]");
         assertThat(ctx.at("sources[1]").fail("port", "must be 1..65535, got 70000"))
                 .hasMessage("t.yml: sources[1].port must be 1..65535, got 70000")
