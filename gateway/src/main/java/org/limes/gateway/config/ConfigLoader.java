@@ -24,12 +24,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
-import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.DeviceConfig;
 import org.limes.gateway.pipeline.InventoryConfig;
 import org.limes.gateway.rules.DeadmanRuleConfig;
@@ -40,14 +37,7 @@ import org.limes.gateway.rules.TimeIntegrityRuleConfig;
 import org.limes.gateway.rules.Watchlist;
 import org.limes.gateway.rules.WatchlistRuleConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
-import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.source.SourceConfig;
-import org.limes.gateway.source.DeviceDrivers;
-import org.limes.gateway.source.http.HttpSourceConfig;
-import org.limes.gateway.source.mqtt.MqttSourceConfig;
-import org.limes.gateway.source.tcp.TcpSourceConfig;
-import org.limes.gateway.tls.TlsConfig;
-import org.limes.gateway.source.udp.UdpSourceConfig;
 
 /**
  * Reads a gateway configuration from YAML: snake_case keys, unknown keys rejected, every
@@ -223,95 +213,32 @@ public final class ConfigLoader {
         return new ConfigException(file, "", "is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
     }
 
+    /**
+     * The checks that span sections. Each record checks itself against what it needs to see
+     * ({@link CheckContext}: the drivers, the inventory, the broker defaults), given its path;
+     * here only the names a list must not repeat.
+     */
     private void crossCheck(String file, GatewayConfig c) {
-        String undefined = c.inventory().undefinedClass();
-        if (undefined != null) {
-            int space = undefined.indexOf(' ');
-            throw new ConfigException(file, "inventory." + undefined.substring(0, space), undefined.substring(space + 1),
-                    null);
-        }
+        CheckContext top = CheckContext.of(file, drivers, c.inventory(), c.mqtt());
+        c.inventory().check(top.at("inventory"));
         Set<String> names = new HashSet<>();
         for (int i = 0; i < c.sources().size(); i++) {
             SourceConfig s = c.sources().get(i);
+            CheckContext at = top.at("sources[" + i + "]");
             if (!names.add(s.name())) {
-                throw new ConfigException(file, "sources[" + i + "].name", "must be unique, '" + s.name()
-                        + "' is used twice", null);
+                throw at.fail("name", "must be unique, '" + s.name() + "' is used twice");
             }
-            String at = "sources[" + i + "]";
-            for (SourceConfig.DriverUse use : s.driverUses()) {
-                String where = use.path().isEmpty() ? at : at + "." + use.path();
-                if (!drivers.has(use.driver())) {
-                    throw new ConfigException(file, where + ".driver", "must be one of " + drivers.names() + ", got '"
-                            + use.driver() + "'", null);
-                }
-                try {
-                    drivers.create(use.driver(), DriverOptions.of(use.options()));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(file, where + ".options", e.getMessage(), e);
-                }
-            }
-            if (s instanceof TcpSourceConfig t) {
-                if (t.framing() == null && drivers.create(t.driver(), DriverOptions.of(t.options())).framing()
-                        == Framing.DOCUMENT) {
-                    throw new ConfigException(file, at + ".framing", "is required: driver " + t.driver()
-                            + " frames whole documents, so say how the stream is cut (newline, length_prefixed, "
-                            + "asterix)", null);
-                }
-                checkPeerDevices(file, at, t.devicesByPeer(), t.driver(), t.options());
-            } else if (s instanceof UdpSourceConfig u) {
-                checkPeerDevices(file, at, u.devicesByPeer(), u.driver(), u.options());
-            } else if (s instanceof MqttSourceConfig m && m.tls() != null) {
-                String broker = m.broker() == null ? c.mqtt().broker() : m.broker();
-                if (!(broker.startsWith("ssl://") || broker.startsWith("wss://"))) {
-                    throw new ConfigException(file, at + ".tls", "needs an ssl:// or wss:// broker, and the source's "
-                            + "broker is '" + broker + "'", null);
-                }
-            }
-        }
-        for (int i = 0; i < c.sources().size(); i++) {
-            SourceConfig s = c.sources().get(i);
-            TlsConfig tls = s instanceof TcpSourceConfig t ? t.tls() : s instanceof HttpSourceConfig h ? h.tls() : null;
-            if (tls != null && tls.mutual() && c.inventory().devices().isEmpty()) {
-                throw new ConfigException(file, "sources[" + i + "].tls.client_ca_file", "needs inventory.devices: "
-                        + "a device certificate must name an inventory device", null);
-            }
-        }
-        Set<String> devices = new HashSet<>();
-        List<DeviceConfig> inventory = c.inventory().devices();
-        for (int i = 0; i < inventory.size(); i++) {
-            if (!devices.add(inventory.get(i).id())) {
-                throw new ConfigException(file, "inventory.devices[" + i + "].id", "must be unique, '"
-                        + inventory.get(i).id() + "' is listed twice", null);
-            }
+            s.check(at);
         }
         checkRules(file, "rules", c.rules(), c.inventory());
         Set<String> centres = new HashSet<>();
         for (int i = 0; i < c.centres().size(); i++) {
             CentreConfig centre = c.centres().get(i);
+            CheckContext at = top.at("centres[" + i + "]");
             if (!centres.add(centre.name()) || "store".equals(centre.name())) {
-                throw new ConfigException(file, "centres[" + i + "].name", "must be unique and not 'store', got '"
-                        + centre.name() + "'", null);
+                throw at.fail("name", "must be unique and not 'store', got '" + centre.name() + "'");
             }
-            if (centre instanceof MqttCentreConfig m) {
-                if (m.broker() != null && !MqttConfig.EMBEDDED.equals(m.broker())
-                        && !m.broker().matches("(tcp|ssl|ws|wss)://[^\\s/]+(:\\d+)?/?")) {
-                    throw new ConfigException(file, "centres[" + i + "].broker",
-                            "must be 'embedded' or a URI like tcp://host:1883, got '" + m.broker() + "'", null);
-                }
-                String broker = m.broker() == null ? c.mqtt().broker() : m.broker();
-                if (m.tls() != null && !(broker.startsWith("ssl://") || broker.startsWith("wss://"))) {
-                    throw new ConfigException(file, "centres[" + i + "].tls",
-                            "needs an ssl:// or wss:// broker, and the centre's broker is '" + broker + "'", null);
-                }
-            }
-        }
-    }
-
-    private void checkPeerDevices(String file, String at, Map<String, String> byPeer, String driver,
-            Map<String, String> options) {
-        if (!byPeer.isEmpty() && !DeviceDrivers.acceptsDevice(drivers, driver, options)) {
-            throw new ConfigException(file, at + ".devices_by_peer", "cannot be used with driver " + driver
-                    + ", which reads the device from the payload and takes no device option", null);
+            centre.check(at);
         }
     }
 

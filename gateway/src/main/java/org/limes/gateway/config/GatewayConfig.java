@@ -17,7 +17,8 @@ import org.limes.gateway.source.mqtt.MqttSourceConfig;
 /**
  * The whole gateway configuration, one YAML file. Every section is a record beside the
  * component it configures; defaults and checks live in their compact constructors, the
- * checks that span sections in {@link ConfigLoader}.
+ * checks against other sections in each record's {@code check(CheckContext)}, which
+ * {@link ConfigLoader} runs with the record's path.
  *
  * @param name      the gateway's name (default limes)
  * @param dataDir   where outboxes and embedded services keep their files (default ./data)

@@ -1,10 +1,12 @@
 package org.limes.gateway.pipeline;
 
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.config.Require;
 
 /**
@@ -50,6 +52,29 @@ public record InventoryConfig(String unknownDevices, String defaultSite, Map<Str
             }
         }
         return null;
+    }
+
+    /**
+     * Checks what a configuration file's inventory must hold beyond its constructor: every
+     * device's class defined (see {@link #undefinedClass}) and every device id listed once.
+     *
+     * @param ctx at this section, {@code inventory}
+     * @throws org.limes.gateway.config.ConfigException e.g. {@code inventory.devices[2].id must be unique, 'd' is
+     *                                                   listed twice}
+     */
+    public void check(CheckContext ctx) {
+        String undefined = undefinedClass();
+        if (undefined != null) {
+            int space = undefined.indexOf(' ');
+            throw ctx.fail(undefined.substring(0, space), undefined.substring(space + 1));
+        }
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < devices.size(); i++) {
+            if (!ids.add(devices.get(i).id())) {
+                throw ctx.fail("devices[" + i + "].id", "must be unique, '" + devices.get(i).id()
+                        + "' is listed twice");
+            }
+        }
     }
 
     /** The expected reporting interval of a device (its own, else its class's), or 0 when none is set. */

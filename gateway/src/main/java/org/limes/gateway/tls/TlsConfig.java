@@ -1,5 +1,7 @@
 package org.limes.gateway.tls;
 
+import org.limes.gateway.config.CheckContext;
+
 /**
  * {@code tls:} — how one link is secured, on either end. Every file is PEM. The same keys
  * serve a client link (a centre, the MQTT source's broker) and a listener (a TCP or HTTP
@@ -83,6 +85,21 @@ public record TlsConfig(String caFile, String certFile, String keyFile, String c
                     + "certificates in client_ca_file");
         }
         return this;
+    }
+
+    /**
+     * For a listener, against the inventory: with mutual TLS a device's certificate must name
+     * an inventory device, so a listener that asks for one with no devices listed would refuse
+     * every device.
+     *
+     * @param ctx at this {@code tls:} section
+     * @throws org.limes.gateway.config.ConfigException at {@code tls.client_ca_file}
+     */
+    public void checkInventory(CheckContext ctx) {
+        if (mutual() && ctx.inventory().devices().isEmpty()) {
+            throw ctx.fail("client_ca_file", "needs inventory.devices: a device certificate must name an inventory "
+                    + "device");
+        }
     }
 
     private static void blankCheck(String key, String value) {

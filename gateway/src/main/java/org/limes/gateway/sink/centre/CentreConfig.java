@@ -3,6 +3,7 @@ package org.limes.gateway.sink.centre;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Set;
+import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
 import org.limes.gateway.privacy.PseudonymiseConfig;
@@ -48,6 +49,16 @@ public sealed interface CentreConfig permits MqttCentreConfig, WebhookCentreConf
 
     /** Cursor on Target settings with {@code format: cot} (defaults when the centre gave none); null otherwise. */
     CotFormatConfig cot();
+
+    /**
+     * Checks this centre against what its constructor cannot see (the broker defaults);
+     * nothing by default.
+     *
+     * @param ctx at this centre, e.g. {@code centres[0]}
+     * @throws org.limes.gateway.config.ConfigException naming the key under the centre's path
+     */
+    default void check(CheckContext ctx) {
+    }
 
     /** Checks what every centre type shares; returns the format, defaulted. */
     static String checkCommon(String name, String format, String fallbackFormat, Set<String> formats,

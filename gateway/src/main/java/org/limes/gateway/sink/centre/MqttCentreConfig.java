@@ -1,5 +1,7 @@
 package org.limes.gateway.sink.centre;
 
+import org.limes.gateway.config.CheckContext;
+import org.limes.gateway.config.MqttConfig;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.pipeline.Routing;
 import org.limes.gateway.privacy.PseudonymiseConfig;
@@ -62,6 +64,19 @@ public record MqttCentreConfig(String name, String type, String format, String b
         }
         cap = "cap".equals(format) && cap == null ? CapFormatConfig.defaults() : cap;
         cot = "cot".equals(format) && cot == null ? CotFormatConfig.defaults() : cot;
+    }
+
+    /**
+     * Its own broker, if it names one, is {@code embedded} or a broker URI; {@code tls} only
+     * with a TLS broker (its own, else {@code mqtt.broker}).
+     */
+    @Override
+    public void check(CheckContext ctx) {
+        String problem = broker == null ? null : MqttConfig.brokerProblem(broker);
+        if (problem != null) {
+            throw ctx.fail("broker", problem);
+        }
+        ctx.mqtt().checkTlsBroker(ctx, broker, tls, "centre");
     }
 
     /** The client id: as configured, else as {@link #inGateway} made it, else {@code limes-centre-NAME}. */

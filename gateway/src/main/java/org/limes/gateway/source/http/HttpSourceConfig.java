@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.config.Secrets;
 import org.limes.gateway.source.SourceConfig;
@@ -93,6 +94,15 @@ public record HttpSourceConfig(String name, String host, Integer port, List<Driv
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    /** Every driver exists and takes its options; mutual TLS only with inventory devices. */
+    @Override
+    public void check(CheckContext ctx) {
+        checkDrivers(ctx);
+        if (tls != null) {
+            tls.checkInventory(ctx.at("tls"));
         }
     }
 

@@ -3,6 +3,7 @@ package org.limes.gateway.source.mqtt;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.source.SourceConfig;
 import org.limes.gateway.tls.TlsConfig;
@@ -102,6 +103,16 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
         }
         throw new IllegalArgumentException("identity_from must be 'username' or 'topic_level:<n>', got '"
                 + identityFrom + "'");
+    }
+
+    /**
+     * Every topic's driver exists and takes its options; {@code tls} only with a TLS broker
+     * (its own, else {@code mqtt.broker}).
+     */
+    @Override
+    public void check(CheckContext ctx) {
+        checkDrivers(ctx);
+        ctx.mqtt().checkTlsBroker(ctx, broker, tls, "source");
     }
 
     @Override

@@ -3,6 +3,9 @@ package org.limes.gateway.source.tcp;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.limes.drivers.DriverOptions;
+import org.limes.drivers.Framing;
+import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.source.PeerDevices;
 import org.limes.gateway.source.SourceConfig;
@@ -71,6 +74,24 @@ public record TcpSourceConfig(String name, String host, Integer port, String dri
 
     public PeerDevices peerDevices() {
         return PeerDevices.parse(devicesByPeer);
+    }
+
+    /**
+     * The driver exists and takes its options; a driver framing whole documents needs a
+     * {@code framing} (a stream has no document boundaries of its own); {@code devices_by_peer}
+     * only with a driver that takes a device option; mutual TLS only with inventory devices.
+     */
+    @Override
+    public void check(CheckContext ctx) {
+        checkDrivers(ctx);
+        if (framing == null && ctx.drivers().create(driver, DriverOptions.of(options)).framing() == Framing.DOCUMENT) {
+            throw ctx.fail("framing", "is required: driver " + driver + " frames whole documents, so say how the "
+                    + "stream is cut (newline, length_prefixed, asterix)");
+        }
+        SourceConfig.checkDevicesByPeer(ctx, devicesByPeer, driver, options);
+        if (tls != null) {
+            tls.checkInventory(ctx.at("tls"));
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.config.Require;
 import org.limes.gateway.source.PeerDevices;
 import org.limes.gateway.source.SourceConfig;
@@ -70,6 +71,16 @@ public record UdpSourceConfig(String name, String host, Integer port, String dri
 
     public PeerDevices peerDevices() {
         return PeerDevices.parse(devicesByPeer);
+    }
+
+    /**
+     * The driver exists and takes its options; {@code devices_by_peer} only with a driver that
+     * takes a device option.
+     */
+    @Override
+    public void check(CheckContext ctx) {
+        checkDrivers(ctx);
+        SourceConfig.checkDevicesByPeer(ctx, devicesByPeer, driver, options);
     }
 
     @Override
