@@ -53,10 +53,10 @@ public final class Outbox {
     private final Condition durableAdvanced = lock.newCondition();
     private final Condition spaceFreed = lock.newCondition();
 
-    // Guarded by lock.
+    // Guarded by lock (SegmentLog's positions may also be read lock-free).
     private final SegmentLog log;
     private boolean closed;
-
+    // One per owner: the committer (and appends, under the lock); the sink thread; any thread.
     private final OutboxWriter writer;
     private final OutboxReader reader;
     private final AgeProbe probe;
