@@ -101,8 +101,7 @@ public final class DeadLetters {
         this.registry = registry;
         this.clock = clock;
         this.listener = listener;
-        this.full = Counter.builder("limes.dropped").description("Records dropped, by reason").baseUnit("records")
-                .tags("component", "outbox-" + destination, "reason", "dead_letter_full").register(registry);
+        this.full = DestinationMetrics.deadLetterFull(registry, destination);
     }
 
     /** Dead letters under {@code dir} with the default bound, counted in a registry of their own. */
@@ -170,9 +169,7 @@ public final class DeadLetters {
         }
         count.incrementAndGet();
         lastReason = reason;
-        counters.computeIfAbsent(reason, k -> Counter.builder("limes.outbox.dead_lettered")
-                .description("Records no retry can deliver, set aside in the destination's dead-letter file")
-                .tags("destination", destination, "reason", k).register(registry)).increment();
+        counters.computeIfAbsent(reason, k -> DestinationMetrics.deadLettered(registry, destination, k)).increment();
         log(r, id, reason, why, file, kept);
         listener.setAside(new SetAside(destination, r.type(), r.seq(), id, rule(r), reason, why, body.length, now));
     }

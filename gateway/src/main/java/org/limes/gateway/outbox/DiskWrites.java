@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * How an {@link Outbox} puts bytes into its files (segments and the {@code ack} file): one
- * positional write, as {@link FileChannel#write(ByteBuffer, long)}. The production value is
+ * How an {@link Outbox} puts bytes into its files (segments, by {@link OutboxWriter}, and the
+ * {@code ack} file, by {@link AckFile}): one positional write, as
+ * {@link FileChannel#write(ByteBuffer, long)}. The production value is
  * {@link #DIRECT}; a test substitutes one that fails part-way like a full disk, which a unit
  * test cannot otherwise produce without root.
  *

@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * cycle), and {@link #syncFailure()} says what failed and since when, for {@code /ready}
  * and {@code /health}. The callback queue holds at most one entry per
  * frame in flight, so it is bounded by the sources' own in-flight windows.
+ *
+ * <p>This class is the thread, the schedule, the retry and the callbacks; the work of one
+ * outbox in a cycle (swap its buffers, write and sync its segment, persist its {@code ack}
+ * file, delete or expire segments) is that outbox's {@link OutboxWriter}.
  */
 public final class OutboxCommitter implements AutoCloseable {
 
@@ -60,9 +64,7 @@ public final class OutboxCommitter implements AutoCloseable {
 
     public OutboxCommitter(long syncIntervalMs, Clock clock, MeterRegistry registry) {
         this.clock = clock;
-        this.failures = Counter.builder("limes.errors")
-                .description("Errors, by component, stage and type")
-                .tags("component", "outbox", "stage", "processing", "error_type", "sync_failed").register(registry);
+        this.failures = OutboxMetrics.syncFailures(registry);
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMs);
         this.thread = new Thread(this::loop, "limes-outbox-commit");
         this.thread.setDaemon(true);

@@ -16,7 +16,7 @@ public record OutboxLimits(long maxBytes, long segmentBytes, int bufferBytes, in
             throw new IllegalArgumentException("segment_bytes must be 1.." + (maxBytes / 4)
                     + " (a quarter of max_bytes), got " + segmentBytes);
         }
-        if (maxRecordBytes <= 0 || bufferBytes < maxRecordBytes + Outbox.HEADER_BYTES) {
+        if (maxRecordBytes <= 0 || bufferBytes < maxRecordBytes + RecordCodec.HEADER_BYTES) {
             throw new IllegalArgumentException("buffer_bytes must hold at least one record of max_record_bytes "
                     + maxRecordBytes + ", got " + bufferBytes);
         }

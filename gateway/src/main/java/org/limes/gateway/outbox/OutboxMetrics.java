@@ -53,6 +53,12 @@ public final class OutboxMetrics {
                 .tags("destination", destination, "log", log).register(registry);
     }
 
+    /** Group commits that failed to sync (disk full, I/O errors), over all outboxes. */
+    static Counter syncFailures(MeterRegistry registry) {
+        return Counter.builder("limes.errors").description("Errors, by component, stage and type")
+                .tags("component", "outbox", "stage", "processing", "error_type", "sync_failed").register(registry);
+    }
+
     void bind(Outbox outbox) {
         Gauge.builder("limes.outbox.depth", outbox, Outbox::depth).description("Records not yet acknowledged")
                 .tags("destination", destination, "log", log).strongReference(true).register(registry);

@@ -174,10 +174,10 @@ class OutboxDeliveryPropertiesTest {
             for (int i = 0; i < a.count(); i++) {
                 byte[] payload = new byte[1 + random.nextInt(200)];
                 random.nextBytes(payload);
-                if (unflushed + Outbox.HEADER_BYTES + payload.length > LIMITS.bufferBytes()) {
+                if (unflushed + RecordCodec.HEADER_BYTES + payload.length > LIMITS.bufferBytes()) {
                     return;
                 }
-                unflushed += Outbox.HEADER_BYTES + payload.length;
+                unflushed += RecordCodec.HEADER_BYTES + payload.length;
                 appended.put(outbox.append(OutboxRecord.READING, payload), payload);
             }
         }

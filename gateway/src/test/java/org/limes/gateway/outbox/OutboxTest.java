@@ -120,7 +120,7 @@ class OutboxTest {
         o.release();
         Path segment = onlySegment();
         byte[] raw = Files.readAllBytes(segment);
-        int secondPayload = Outbox.HEADER_BYTES + 5 + Outbox.HEADER_BYTES;
+        int secondPayload = RecordCodec.HEADER_BYTES + 5 + RecordCodec.HEADER_BYTES;
         raw[secondPayload] ^= 0x55;
         Files.write(segment, raw);
 
