@@ -83,7 +83,7 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
             if (c.rulesFile() != null) {
-                gateway.reloadRulesOnSighup();
+                gateway.rules().reloadOnSighup();
             }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

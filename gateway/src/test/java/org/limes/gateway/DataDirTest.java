@@ -16,7 +16,7 @@ class DataDirTest {
 
     @Test
     void aNewDataDirIsOwnerOnlyAndAnExistingOpenOneIsNarrowed() throws Exception {
-        Path fresh = Gateway.ownerOnly(dir.resolve("a/data"));
+        Path fresh = DataDir.ownerOnly(dir.resolve("a/data"));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
 
         Path old = Files.createDirectories(dir.resolve("old"));
@@ -25,7 +25,7 @@ class DataDirTest {
         for (Path p : new Path[] {old, old.resolve("outbox"), old.resolve("alerts")}) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxrwxr-x"));
         }
-        Gateway.ownerOnly(old);
+        DataDir.ownerOnly(old);
         for (Path p : new Path[] {old, old.resolve("outbox"), old.resolve("alerts")}) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
                     .isEqualTo("rwx------");

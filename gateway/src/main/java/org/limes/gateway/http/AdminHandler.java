@@ -3,7 +3,6 @@ package org.limes.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -91,7 +90,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AdminApi api;
     private final byte[] tokenSha256;
     private final Executor reloads;
-    private final Counter unauthorised;
+    private final AdminMetrics metrics;
     private final LogLimiter refusalLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
 
     AdminHandler(PrometheusMeterRegistry registry, Supplier<Health> health) {
@@ -107,8 +106,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.api = api;
         this.tokenSha256 = token == null ? null : sha256(token);
         this.reloads = reloads;
-        this.unauthorised = Counter.builder("limes.errors").description("Errors, by component, stage and type")
-                .tags("component", "admin", "stage", "receiving", "error_type", "unauthorised").register(registry);
+        this.metrics = new AdminMetrics(registry);
     }
 
     @Override
@@ -301,7 +299,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 && MessageDigest.isEqual(tokenSha256, sha256(header.substring(7).strip()));
         if (!ok) {
-            unauthorised.increment();
+            metrics.unauthorised();
             String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                     ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
             if (refusalLog.allow(peer, System.nanoTime())) {

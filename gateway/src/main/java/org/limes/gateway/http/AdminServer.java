@@ -14,6 +14,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.limes.gateway.config.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,15 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> health,
             Supplier<Health> ready) {
         return start(host, port, registry, AdminApi.checksOnly(health, ready), null);
+    }
+
+    /**
+     * Binds the admin server as {@code admin:} configures it, with the whole admin API and the
+     * status page; the bearer token is read from its file or variable when authentication is on.
+     */
+    public static AdminServer start(AdminConfig config, PrometheusMeterRegistry registry, AdminApi api) {
+        String token = config.authenticated() ? Secrets.read(config.tokenFile(), config.tokenEnv()) : null;
+        return start(config.host(), config.port(), registry, api, token);
     }
 
     /**

@@ -98,9 +98,7 @@ public final class PlatePseudonymiser {
         TreeMap<String, String> tags = new TreeMap<>(a.tags());
         tags.computeIfPresent(PLATE, (k, v) -> hash(v));
         tags.computeIfPresent(MATCH, (k, v) -> hash(v));
-        return new Alert(alertId, a.rule(), a.state(), a.severity(), a.site(), a.device(), a.subjectKind(), subject,
-                a.kind(), a.field(), a.value(), a.threshold(), a.firstSeen(), a.lastSeen(), a.raisedAt(), a.at(),
-                a.reason(), tags);
+        return a.toBuilder().alertId(alertId).subject(subject).tags(tags).build();
     }
 
     /** The pseudonym of one plate. */

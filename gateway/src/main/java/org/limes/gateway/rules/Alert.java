@@ -146,9 +146,22 @@ public record Alert(String alertId, String rule, AlertState state, String severi
         public Builder reason(String reason) { this.reason = reason; return this; }
         public Builder tags(Map<String, String> tags) { this.tags = tags == null ? Map.of() : tags; return this; }
 
+        /** The alert; a missing required field is named: {@code Alert.builder(): alertId is required}. */
         public Alert build() {
+            required(alertId, "alertId");
+            required(rule, "rule");
+            required(state, "state");
+            required(subject, "subject");
+            required(raisedAt, "raisedAt");
+            required(at, "at");
             return new Alert(alertId, rule, state, severity, site, device, subjectKind, subject, kind, field, value,
                     threshold, firstSeen, lastSeen, raisedAt, at, reason, tags);
+        }
+
+        private static void required(Object value, String field) {
+            if (value == null) {
+                throw new NullPointerException("Alert.builder(): " + field + " is required");
+            }
         }
     }
 }

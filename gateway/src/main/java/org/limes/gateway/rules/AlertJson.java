@@ -126,14 +126,15 @@ public final class AlertJson {
             }
             String device = n.path("device").asText();
             JsonNode subject = n.path("subject");
-            return new Alert(n.path("alert_id").asText(), n.path("rule").asText(),
-                    AlertState.valueOf(n.path("state").asText().toUpperCase(Locale.ROOT)),
-                    n.path("severity").asText(), n.path("site").asText(), device,
-                    subject.path("kind").asText(Alert.DEVICE), subject.path("id").asText(device),
-                    n.path("kind").asText(), n.path("field").asText(), n.path("value").asDouble(),
-                    n.path("threshold").asDouble(), instant(n, "first_seen"), instant(n, "last_seen"),
-                    Instant.parse(n.path("raised_at").asText()), Instant.parse(n.path("at").asText()),
-                    n.hasNonNull("reason") ? n.get("reason").asText() : null, tags);
+            return Alert.builder().alertId(n.path("alert_id").asText()).rule(n.path("rule").asText())
+                    .state(AlertState.valueOf(n.path("state").asText().toUpperCase(Locale.ROOT)))
+                    .severity(n.path("severity").asText()).site(n.path("site").asText()).device(device)
+                    .subjectKind(subject.path("kind").asText(Alert.DEVICE)).subject(subject.path("id").asText(device))
+                    .kind(n.path("kind").asText()).field(n.path("field").asText()).value(n.path("value").asDouble())
+                    .threshold(n.path("threshold").asDouble())
+                    .firstSeen(instant(n, "first_seen")).lastSeen(instant(n, "last_seen"))
+                    .raisedAt(Instant.parse(n.path("raised_at").asText())).at(Instant.parse(n.path("at").asText()))
+                    .reason(n.hasNonNull("reason") ? n.get("reason").asText() : null).tags(tags).build();
         } catch (RuntimeException e) {
             throw new IOException("not an alert: " + e.getMessage(), e);
         }

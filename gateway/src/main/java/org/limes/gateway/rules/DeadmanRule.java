@@ -79,10 +79,12 @@ public final class DeadmanRule implements Rule {
                 String device = devices.id(d);
                 Instant now = Instant.ofEpochMilli(nowMs);
                 long overdueMs = heard + due;
-                Alert a = new Alert(Alert.episodeId(devices.gateway(), config.id(), device, overdueMs), config.id(), AlertState.RAISED,
-                        config.severity(), devices.site(d), device, Alert.DEVICE, device, "any", "silence_s",
-                        (nowMs - heard) / 1000.0, interval / 1000.0, Instant.ofEpochMilli(overdueMs), now, now, now,
-                        null, devices.tags(d));
+                Alert a = Alert.builder().alertId(Alert.episodeId(devices.gateway(), config.id(), device, overdueMs))
+                        .rule(config.id()).state(AlertState.RAISED).severity(config.severity()).site(devices.site(d))
+                        .device(device).subjectKind(Alert.DEVICE).subject(device).kind("any").field("silence_s")
+                        .value((nowMs - heard) / 1000.0).threshold(interval / 1000.0)
+                        .firstSeen(Instant.ofEpochMilli(overdueMs)).lastSeen(now).raisedAt(now).at(now)
+                        .tags(devices.tags(d)).build();
                 open[d] = a;
                 out.add(a);
             }

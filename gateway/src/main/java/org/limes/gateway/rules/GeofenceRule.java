@@ -264,9 +264,12 @@ public final class GeofenceRule implements Rule {
             tags.put("class", "unknown");
         }
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(devices.gateway(), id, subject + "@" + zones[z].name(), r.deviceTime().toEpochMilli()), id,
-                AlertState.RAISED, config.severity(), devices.site(t.device), device, TRACK, subject, r.kind(),
-                "inside", 1, 1, now, now, now, now, null, tags);
+        Alert a = Alert.builder()
+                .alertId(Alert.episodeId(devices.gateway(), id, subject + "@" + zones[z].name(),
+                        r.deviceTime().toEpochMilli()))
+                .rule(id).state(AlertState.RAISED).severity(config.severity()).site(devices.site(t.device))
+                .device(device).subjectKind(TRACK).subject(subject).kind(r.kind()).field("inside").value(1).threshold(1)
+                .firstSeen(now).lastSeen(now).raisedAt(now).at(now).tags(tags).build();
         t.open[z] = a;
         t.openCount++;
         openCount++;

@@ -103,9 +103,11 @@ public final class RateOfChangeRule implements Rule {
             if (open[d] == null) {
                 String device = devices.id(d);
                 Instant now = Instant.ofEpochMilli(nowMs);
-                open[d] = new Alert(Alert.episodeId(devices.gateway(), id, device, t), id, AlertState.RAISED, config.severity(),
-                        devices.site(d), device, Alert.DEVICE, device, config.kind(), config.field(), v, level, now,
-                        now, now, now, null, r.tags());
+                open[d] = Alert.builder().alertId(Alert.episodeId(devices.gateway(), id, device, t)).rule(id)
+                        .state(AlertState.RAISED).severity(config.severity()).site(devices.site(d)).device(device)
+                        .subjectKind(Alert.DEVICE).subject(device).kind(config.kind()).field(config.field())
+                        .value(v).threshold(level).firstSeen(now).lastSeen(now).raisedAt(now).at(now).tags(r.tags())
+                        .build();
                 out.add(open[d]);
             }
         } else if (open[d] != null && t - lastChangeMs[d] >= windowMs) {

@@ -183,10 +183,11 @@ public final class ThresholdRule implements Rule {
         phase[d] = OPEN;
         String device = devices.id(d);
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(devices.gateway(), id, device, firstDeviceMs[d]), id, AlertState.RAISED,
-                config.severity(), devices.site(d), device, Alert.DEVICE, device, kind, field, value[d], raiseLevel,
-                Instant.ofEpochMilli(firstSeenMs[d]), Instant.ofEpochMilli(lastSeenMs[d]), now, now, null,
-                tags[d] == null ? devices.tags(d) : tags[d]);
+        Alert a = Alert.builder().alertId(Alert.episodeId(devices.gateway(), id, device, firstDeviceMs[d])).rule(id)
+                .state(AlertState.RAISED).severity(config.severity()).site(devices.site(d)).device(device)
+                .subjectKind(Alert.DEVICE).subject(device).kind(kind).field(field).value(value[d]).threshold(raiseLevel)
+                .firstSeen(Instant.ofEpochMilli(firstSeenMs[d])).lastSeen(Instant.ofEpochMilli(lastSeenMs[d]))
+                .raisedAt(now).at(now).tags(tags[d] == null ? devices.tags(d) : tags[d]).build();
         open[d] = a;
         openCount++;
         out.add(a);

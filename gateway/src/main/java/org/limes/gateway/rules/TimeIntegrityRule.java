@@ -101,9 +101,12 @@ public final class TimeIntegrityRule implements Rule {
     private void raise(Reading r, int d, long offset, long levelMs, long nowMs, List<Alert> out) {
         String device = devices.id(d);
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(devices.gateway(), config.id(), device, r.deviceTime().toEpochMilli()),
-                config.id(), AlertState.RAISED, config.severity(), devices.site(d), device, Alert.DEVICE, device,
-                r.kind(), "clock_offset_s", offset / 1000.0, levelMs / 1000.0, now, now, now, now, null, r.tags());
+        Alert a = Alert.builder()
+                .alertId(Alert.episodeId(devices.gateway(), config.id(), device, r.deviceTime().toEpochMilli()))
+                .rule(config.id()).state(AlertState.RAISED).severity(config.severity()).site(devices.site(d))
+                .device(device).subjectKind(Alert.DEVICE).subject(device).kind(r.kind()).field("clock_offset_s")
+                .value(offset / 1000.0).threshold(levelMs / 1000.0).firstSeen(now).lastSeen(now).raisedAt(now).at(now)
+                .tags(r.tags()).build();
         open[d] = a;
         out.add(a);
     }

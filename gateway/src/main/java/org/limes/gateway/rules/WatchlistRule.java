@@ -114,9 +114,12 @@ public final class WatchlistRule implements Rule {
             tags.put("lane", lane);
         }
         Instant now = Instant.ofEpochMilli(nowMs);
-        Alert a = new Alert(Alert.episodeId(devices.gateway(), id, site + ":" + lane + ":" + match, r.deviceTime().toEpochMilli()), id,
-                AlertState.RAISED, config.severity(), site, device, PLATE, match, r.kind(), PLATE, 1, 1, now, now, now,
-                now, null, tags);
+        Alert a = Alert.builder()
+                .alertId(Alert.episodeId(devices.gateway(), id, site + ":" + lane + ":" + match,
+                        r.deviceTime().toEpochMilli()))
+                .rule(id).state(AlertState.RAISED).severity(config.severity()).site(site).device(device)
+                .subjectKind(PLATE).subject(match).kind(r.kind()).field(PLATE).value(1).threshold(1)
+                .firstSeen(now).lastSeen(now).raisedAt(now).at(now).tags(tags).build();
         fresh.alert = a;
         owned.add(fresh);
         out.add(a);

@@ -160,8 +160,10 @@ class LiveViewTest {
     }
 
     private Alert alert(String id, AlertState state) {
-        return new Alert(id, "queue-surge", state, "warning", "ras-ajdir", "cnt-01", Alert.DEVICE, "cnt-01",
-                "vehicle_count", "count_total", 64, 40, clock.instant(), clock.instant(), clock.instant(),
-                clock.instant(), null, Map.of("lane", "1"));
+        Instant now = clock.instant();
+        return Alert.builder().alertId(id).rule("queue-surge").state(state).severity("warning").site("ras-ajdir")
+                .device("cnt-01").subjectKind(Alert.DEVICE).subject("cnt-01").kind("vehicle_count")
+                .field("count_total").value(64).threshold(40).firstSeen(now).lastSeen(now).raisedAt(now).at(now)
+                .tags(Map.of("lane", "1")).build();
     }
 }

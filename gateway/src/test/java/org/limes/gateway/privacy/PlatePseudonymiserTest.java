@@ -44,9 +44,11 @@ class PlatePseudonymiserTest {
     @Test
     void aWatchlistAlertLosesEveryPlainPlateAndADeviceAlertIsUntouched() {
         PlatePseudonymiser p = new PlatePseudonymiser(KEY.getBytes(StandardCharsets.UTF_8));
-        Alert hit = new Alert("watch/ras-ajdir:2:5123456/1795680000000", "watch", AlertState.RAISED, "critical",
-                "ras-ajdir", "cam-01", "plate", "5123456", "anpr_read", "plate", 1, 1, T, T, T, T, null,
-                Map.of("plate", "5-123 456", "match", "5123456", "camera", "cam-01", "lane", "2"));
+        Alert hit = Alert.builder().alertId("watch/ras-ajdir:2:5123456/1795680000000").rule("watch")
+                .state(AlertState.RAISED).severity("critical").site("ras-ajdir").device("cam-01").subjectKind("plate")
+                .subject("5123456").kind("anpr_read").field("plate").value(1).threshold(1)
+                .firstSeen(T).lastSeen(T).raisedAt(T).at(T)
+                .tags(Map.of("plate", "5-123 456", "match", "5123456", "camera", "cam-01", "lane", "2")).build();
 
         Alert hashed = p.apply(hit);
 
@@ -57,9 +59,10 @@ class PlatePseudonymiserTest {
                 .containsEntry("camera", "cam-01").containsEntry("lane", "2");
         assertThat(hashed.state()).isEqualTo(hit.state());
         assertThat(hashed.device()).isEqualTo("cam-01");
-        Alert surge = new Alert("queue-surge/cnt-01/1", "queue-surge", AlertState.RAISED, "warning", "ras-ajdir",
-                "cnt-01", "device", "cnt-01", "vehicle_count", "count_total", 45, 40, T, T, T, T, null,
-                Map.of("lane", "1"));
+        Alert surge = Alert.builder().alertId("queue-surge/cnt-01/1").rule("queue-surge").state(AlertState.RAISED)
+                .severity("warning").site("ras-ajdir").device("cnt-01").subjectKind("device").subject("cnt-01")
+                .kind("vehicle_count").field("count_total").value(45).threshold(40)
+                .firstSeen(T).lastSeen(T).raisedAt(T).at(T).tags(Map.of("lane", "1")).build();
         assertThat(p.apply(surge)).isSameAs(surge);
     }
 

@@ -16,11 +16,14 @@ class AlertJsonTest {
     private static final Instant AT = Instant.parse("2026-11-26T06:04:30.123456789Z");
 
     private static Alert alert(AlertState state) {
-        return new Alert("ras-ajdir-gw/queue-surge/cnt-01/1795672800000", "queue-surge", state, "warning", "ras-ajdir", "cnt-01",
-                "device", "cnt-01", "vehicle_count", "count_total", 64.25, 40.0, RAISED.minusSeconds(60),
-                AT.minusSeconds(1), RAISED, AT, state == AlertState.CLEARED ? "rule_removed" : null,
-                Map.of("lane", "1", "direction", "inbound", "note", "quote \" back\\slash, ünïcödé\n",
-                        "lat", "32.8841", "lon", "11.5561"));
+        return Alert.builder().alertId("ras-ajdir-gw/queue-surge/cnt-01/1795672800000").rule("queue-surge")
+                .state(state).severity("warning").site("ras-ajdir").device("cnt-01").subjectKind("device")
+                .subject("cnt-01").kind("vehicle_count").field("count_total").value(64.25).threshold(40.0)
+                .firstSeen(RAISED.minusSeconds(60)).lastSeen(AT.minusSeconds(1)).raisedAt(RAISED).at(AT)
+                .reason(state == AlertState.CLEARED ? "rule_removed" : null)
+                .tags(Map.of("lane", "1", "direction", "inbound", "note", "quote \" back\\slash, ünïcödé\n",
+                        "lat", "32.8841", "lon", "11.5561"))
+                .build();
     }
 
     @ParameterizedTest
@@ -34,8 +37,9 @@ class AlertJsonTest {
     @Test
     void roundTripKeepsAwkwardNumbersExactly() throws Exception {
         for (double v : new double[] {0.1, -0.0, 1.0 / 3, 1e-300, Double.MAX_VALUE, -273.15}) {
-            Alert a = new Alert("id", "r", AlertState.RAISED, "info", "s", "d", "device", "d", "k", "f", v, v / 2,
-                    RAISED, RAISED, RAISED, RAISED, null, Map.of());
+            Alert a = Alert.builder().alertId("id").rule("r").state(AlertState.RAISED).severity("info").site("s")
+                    .device("d").subject("d").kind("k").field("f").value(v).threshold(v / 2)
+                    .firstSeen(RAISED).lastSeen(RAISED).raisedAt(RAISED).at(RAISED).build();
 
             Alert back = AlertJson.decode(AlertJson.encode(a, "gw"));
 
@@ -72,8 +76,9 @@ class AlertJsonTest {
 
     @Test
     void aRaiseHasNoReasonAndADeviceWithoutPositionNoLocation() throws Exception {
-        Alert a = new Alert("id", "r", AlertState.RAISED, "info", "s", "d", "device", "d", "k", "f", 1, 1, RAISED,
-                RAISED, RAISED, RAISED, null, Map.of("lane", "2"));
+        Alert a = Alert.builder().alertId("id").rule("r").state(AlertState.RAISED).severity("info").site("s")
+                .device("d").subject("d").kind("k").field("f").value(1).threshold(1)
+                .firstSeen(RAISED).lastSeen(RAISED).raisedAt(RAISED).at(RAISED).tags(Map.of("lane", "2")).build();
 
         JsonNode n = new ObjectMapper().readTree(AlertJson.encode(a, "gw"));
 

@@ -21,8 +21,10 @@ class AlertStateStoreTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private static Alert open(String device) {
-        return new Alert("surge/" + device + "/1", "surge", AlertState.RAISED, "warning", "ras-ajdir", device, "device",
-                device, "vehicle_count", "count_total", 50, 40, T0, T0, T0, T0, null, Map.of("lane", "1"));
+        return Alert.builder().alertId("surge/" + device + "/1").rule("surge").state(AlertState.RAISED)
+                .severity("warning").site("ras-ajdir").device(device).subjectKind("device").subject(device)
+                .kind("vehicle_count").field("count_total").value(50).threshold(40)
+                .firstSeen(T0).lastSeen(T0).raisedAt(T0).at(T0).tags(Map.of("lane", "1")).build();
     }
 
     @Test

@@ -435,12 +435,9 @@ class RuleEngineTest {
     @Test
     void restoreClearsEpisodesOfRulesOrSubjectsThatAreGone() {
         RuleEngine e = engine(new ThresholdRuleConfig("surge", "vehicle_count", "count_total", 40.0, 20.0, null));
-        Alert ofGoneRule = new Alert("old/cnt-01/1", "old", AlertState.RAISED, "info", "ras-ajdir", "cnt-01",
-                "device", "cnt-01", "vehicle_count", "count_total", 50, 40, T0, T0, T0, T0, null, Map.of());
-        Alert ofGoneDevice = new Alert("surge/cnt-99/1", "surge", AlertState.RAISED, "info", "ras-ajdir", "cnt-99",
-                "device", "cnt-99", "vehicle_count", "count_total", 50, 40, T0, T0, T0, T0, null, Map.of());
-        Alert kept = new Alert("surge/cnt-01/1", "surge", AlertState.RAISED, "info", "ras-ajdir", "cnt-01",
-                "device", "cnt-01", "vehicle_count", "count_total", 50, 40, T0, T0, T0, T0, null, Map.of());
+        Alert ofGoneRule = surge("old/cnt-01/1", "old", "cnt-01");
+        Alert ofGoneDevice = surge("surge/cnt-99/1", "surge", "cnt-99");
+        Alert kept = surge("surge/cnt-01/1", "surge", "cnt-01");
         List<Alert> out = new ArrayList<>();
 
         e.restore(List.of(ofGoneRule, ofGoneDevice, kept), out);
@@ -451,6 +448,13 @@ class RuleEngineTest {
         assertThat(e.openAlerts()).containsExactly(kept);
         assertThat(e.takeOpenChanged()).isTrue();
         assertThat(e.takeOpenChanged()).isFalse();
+    }
+
+    /** A raised vehicle-count episode of {@code rule} about {@code device}, as a restart would load it. */
+    private static Alert surge(String alertId, String rule, String device) {
+        return Alert.builder().alertId(alertId).rule(rule).state(AlertState.RAISED).severity("info")
+                .site("ras-ajdir").device(device).subjectKind("device").subject(device).kind("vehicle_count")
+                .field("count_total").value(50).threshold(40).firstSeen(T0).lastSeen(T0).raisedAt(T0).at(T0).build();
     }
 
     @Test

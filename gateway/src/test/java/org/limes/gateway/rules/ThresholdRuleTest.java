@@ -212,8 +212,9 @@ class ThresholdRuleTest {
             assertThat(c.alertId()).isEqualTo(open.alertId());
             assertThat(c.raisedAt()).isEqualTo(open.raisedAt());
         });
-        assertThat(afterRestart.restore(new Alert("x/gone/1", "x", AlertState.RAISED, "info", "s", "gone", "device",
-                "gone", "k", "f", 1, 1, null, null, T0, T0, null, Map.of()))).isFalse();
+        assertThat(afterRestart.restore(Alert.builder().alertId("x/gone/1").rule("x")
+                .state(AlertState.RAISED).severity("info").site("s").device("gone").subject("gone").kind("k").field("f")
+                .value(1).threshold(1).raisedAt(T0).at(T0).build())).isFalse();
     }
 
     @Test

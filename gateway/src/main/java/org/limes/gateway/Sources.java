@@ -1,0 +1,84 @@
+package org.limes.gateway;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.limes.drivers.Drivers;
+import org.limes.gateway.config.MqttConfig;
+import org.limes.gateway.pipeline.Inventory;
+import org.limes.gateway.pipeline.Pipeline;
+import org.limes.gateway.source.SourceConfig;
+import org.limes.gateway.source.SourceMetrics;
+import org.limes.gateway.source.http.HttpSource;
+import org.limes.gateway.source.http.HttpSourceConfig;
+import org.limes.gateway.source.mqtt.MqttSource;
+import org.limes.gateway.source.mqtt.MqttSourceConfig;
+import org.limes.gateway.source.tcp.TcpSource;
+import org.limes.gateway.source.tcp.TcpSourceConfig;
+import org.limes.gateway.source.udp.UdpSource;
+import org.limes.gateway.source.udp.UdpSourceConfig;
+
+/**
+ * The running sources (MQTT, TCP, UDP, HTTP), each feeding the pipeline: started in
+ * configuration order, each pushed on {@code closeables} so that the gateway stops them
+ * before what is downstream. Built on the starting thread; afterwards only read.
+ */
+final class Sources {
+
+    /** The MQTT sources, whose connection is the gateway's health. */
+    final List<MqttSource> mqtt = new ArrayList<>();
+    private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
+
+    /**
+     * Starts every configured source.
+     *
+     * @param brokerUri the gateway's broker, for MQTT sources that name none or {@code embedded}
+     */
+    static Sources start(List<SourceConfig> configs, String brokerUri, Drivers drivers, Pipeline pipeline,
+            Inventory inventory, MeterRegistry registry, Clock clock, Deque<AutoCloseable> closeables)
+            throws Exception {
+        Sources sources = new Sources();
+        for (SourceConfig s : configs) {
+            SourceMetrics metrics = new SourceMetrics(registry, s.name());
+            if (s instanceof MqttSourceConfig m) {
+                String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUri : m.broker();
+                MqttSource source = new MqttSource(m, uri, drivers, pipeline, metrics, clock);
+                source.start();
+                sources.mqtt.add(source);
+                closeables.push(source);
+            } else if (s instanceof TcpSourceConfig t) {
+                TcpSource source = new TcpSource(t, drivers, pipeline, inventory::knows, metrics, clock,
+                        System::nanoTime);
+                closeables.push(source);
+                source.start();
+                sources.listenerPorts.put(t.name(), source.port());
+            } else if (s instanceof UdpSourceConfig u) {
+                UdpSource source = new UdpSource(u, drivers, pipeline, metrics, clock);
+                closeables.push(source);
+                source.start();
+                sources.listenerPorts.put(u.name(), source.port());
+            } else if (s instanceof HttpSourceConfig h) {
+                HttpSource source = new HttpSource(h, drivers, pipeline, inventory::knows, metrics, clock);
+                closeables.push(source);
+                source.start();
+                sources.listenerPorts.put(h.name(), source.port());
+            } else {
+                throw new IllegalStateException("no source implementation for " + s.getClass().getSimpleName());
+            }
+        }
+        return sources;
+    }
+
+    /** The bound port of a TCP, UDP or HTTP source, by source name (the real one when configured with 0). */
+    int listenerPort(String source) {
+        Integer port = listenerPorts.get(source);
+        if (port == null) {
+            throw new IllegalArgumentException("no TCP, UDP or HTTP source named " + source);
+        }
+        return port;
+    }
+}
