@@ -213,7 +213,7 @@ public final class Gateway implements AutoCloseable {
                 .build());
         closeables.push(influx);
         InfluxSink storeSink = new InfluxSink(storeOutbox, influx.getWriteApiBlocking(), storeConfig, schema,
-                new SinkMetrics(registry, STORE_DESTINATION));
+                new SinkMetrics(registry, STORE_DESTINATION), clock);
         storeSink.start();
         closeables.push(storeSink);
 
@@ -330,7 +330,7 @@ public final class Gateway implements AutoCloseable {
                 MqttCentreConfig m = (MqttCentreConfig) c;
                 String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUriFor(m)
                         : m.broker();
-                CentreSink sink = new CentreSink(m, uri, config.name(), outbox, metrics);
+                CentreSink sink = new CentreSink(m, uri, config.name(), outbox, metrics, clock);
                 sink.start();
                 return sink;
             }
