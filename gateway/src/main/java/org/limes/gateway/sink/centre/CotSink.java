@@ -127,7 +127,7 @@ public final class CotSink implements Delivery, AutoCloseable {
                 out.flush();
                 long now = clock.millis();
                 unconfirmed.forEach(u -> u[1] = u[1] == Long.MIN_VALUE ? now : u[1]);
-            } else if (undeliverable == null) {
+            } else if (written > 0) {
                 watch();
             }
             checkPeer();
