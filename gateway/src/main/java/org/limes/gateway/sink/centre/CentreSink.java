@@ -1,6 +1,5 @@
 package org.limes.gateway.sink.centre;
 
-import java.io.IOException;
 import org.limes.gateway.mqtt.MqttReasons;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
