@@ -46,7 +46,7 @@ final class Centres {
                 MqttCentreConfig m = (MqttCentreConfig) c;
                 String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUriFor(m)
                         : m.broker();
-                CentreSink sink = new CentreSink(m, uri, config.name(), outbox, metrics);
+                CentreSink sink = new CentreSink(m, uri, config.name(), outbox, metrics, clock);
                 sink.start();
                 return sink;
             }

@@ -128,7 +128,7 @@ public final class Gateway implements AutoCloseable {
         InfluxDBClient influx = InfluxClientFactory.create(store.url(), store.token(), storeConfig);
         closeables.push(influx);
         InfluxSink storeSink = new InfluxSink(storeOutbox, influx.getWriteApiBlocking(), storeConfig, schema,
-                new SinkMetrics(registry, STORE_DESTINATION));
+                new SinkMetrics(registry, STORE_DESTINATION), clock);
         storeSink.start();
         closeables.push(storeSink);
 

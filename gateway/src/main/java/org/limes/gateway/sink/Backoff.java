@@ -1,5 +1,6 @@
 package org.limes.gateway.sink;
 
+import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -7,10 +8,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Exponential backoff with full jitter between an initial and a maximum delay, for a
- * sink's retries. It never runs out: data is never dropped because a retry budget ended.
- * One instance per sink thread; not thread-safe.
+ * sink's retries and a source's reconnects. It never runs out: data is never dropped
+ * because a retry budget ended. One instance per thread; not thread-safe.
  */
 public final class Backoff {
+
+    private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final long initialMs;
     private final long maxMs;
@@ -35,13 +38,18 @@ public final class Backoff {
     }
 
     /**
-     * Waits {@code ms} on the calling (sink) thread, in short steps so that it returns soon
-     * after {@code keepWaiting} turns false (the sink is closing).
+     * Waits until {@code clock} has moved {@code ms} on, on the calling thread, in steps of at
+     * most 50 ms so that it returns soon after {@code keepWaiting} turns false (closing) — and,
+     * with a clock a test moves by hand, soon after the test moved it past the delay.
      */
-    public static void pause(long ms, BooleanSupplier keepWaiting) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (keepWaiting.getAsBoolean() && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
+    public static void pause(Clock clock, long ms, BooleanSupplier keepWaiting) {
+        long deadline = clock.millis() + ms;
+        while (keepWaiting.getAsBoolean()) {
+            long left = deadline - clock.millis();
+            if (left <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(Math.min(TimeUnit.MILLISECONDS.toNanos(left), STEP_NANOS));
         }
     }
 }

@@ -2,9 +2,10 @@ package org.limes.gateway.sink;
 
 /**
  * A record that no retry can ever deliver to this destination (it cannot be read, cannot be
- * written in the destination's format, or is larger than the destination takes): the sink
- * sets it aside ({@link org.limes.gateway.outbox.DestinationQueue#setAside}) instead of
- * retrying it, so the records behind it flow on.
+ * written in the destination's format, or is larger than the destination takes): a
+ * {@link Delivery} reports it ({@link DeliveryFailed#setAside}) and the {@link SinkDrainer}
+ * sets it aside ({@link org.limes.gateway.outbox.DestinationQueue#setAside}) and counts it
+ * ({@code limes.dropped{reason}}) instead of retrying it, so the records behind it flow on.
  */
 public final class Undeliverable extends Exception {
 

@@ -4,27 +4,24 @@ import java.io.IOException;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
-import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
 
 /**
  * Turns a centre's outbox record (canonical alert JSON) into the message its format asks
  * for. A record that is not an alert, or cannot be read or written as one, can never be
- * delivered: it is counted ({@code limes.dropped{reason=undecodable}}) and reported as
- * {@link Undeliverable}, which the sink sets aside in the centre's dead-letter file, so the
- * alerts behind it flow on. Sink thread only.
+ * delivered: it is reported as {@link Undeliverable} (reason {@code undecodable}), which the
+ * sink's drainer sets aside in the centre's dead-letter file and counts
+ * ({@code limes.dropped{reason=undecodable}}), so the alerts behind it flow on. Sink thread only.
  */
 final class CentreEncoder {
 
     private final String centre;
     private final AlertFormat format;
-    private final SinkMetrics metrics;
 
-    CentreEncoder(String centre, AlertFormat format, SinkMetrics metrics) {
+    CentreEncoder(String centre, AlertFormat format) {
         this.centre = centre;
         this.format = format;
-        this.metrics = metrics;
     }
 
     AlertFormat format() {
@@ -54,7 +51,6 @@ final class CentreEncoder {
     }
 
     private <T> T drop(OutboxRecord r, String why, Exception e) throws Undeliverable {
-        metrics.dropped("undecodable", 1);
         throw new Undeliverable("undecodable", why, e);
     }
 }

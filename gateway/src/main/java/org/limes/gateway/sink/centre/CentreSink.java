@@ -1,8 +1,8 @@
 package org.limes.gateway.sink.centre;
 
-import java.io.IOException;
 import org.limes.gateway.mqtt.MqttReasons;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +18,9 @@ import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.sink.Delivery;
+import org.limes.gateway.sink.DeliveryFailed;
+import org.limes.gateway.sink.SinkDrainer;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
@@ -50,10 +53,13 @@ import org.slf4j.LoggerFactory;
  * accept in a PUBACK) — reason {@code refused}; one that cannot be read or formatted
  * ({@code undecodable}). At most the broker's receive maximum of publishes is in flight.
  *
- * <p>Threading: one thread of its own, the only consumer of its outbox; Paho's threads
- * only complete tokens.
+ * <p>Retries, backoff and the set-aside itself are its {@link SinkDrainer}'s; this class is
+ * the MQTT protocol only.
+ *
+ * <p>Threading: {@link #deliver} on the drainer's one thread, the only consumer of its
+ * outbox; Paho's threads only complete tokens.
  */
-public final class CentreSink implements AutoCloseable {
+public final class CentreSink implements Delivery, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CentreSink.class);
     /** Publishes in flight at most, from this side; the broker's receive maximum may lower it. */
@@ -68,18 +74,18 @@ public final class CentreSink implements AutoCloseable {
     private final CentreEncoder encoder;
     private final MqttConnectionOptions options;
     private final DestinationQueue outbox;
-    private final SinkMetrics metrics;
-    private final Backoff backoff = new Backoff(250, 30_000);
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final SinkDrainer drainer;
     private MqttAsyncClient client;
     /** Limits the broker announced in its CONNACK; 0 = none announced. */
     private volatile long maxPacketSize;
     private volatile int window = WINDOW;
     /** Sink thread only: the record to set aside once every record before it is delivered. */
     private OutboxRecord setAside;
-    private String setAsideReason;
-    private String setAsideDetail;
+    private Undeliverable setAsideWhy;
+    /** Sink thread only: whether the record set aside was sent (the broker refused it). */
+    private boolean setAsideSent;
+    /** Sink thread only: why the last publish stopped short, the error type counted. */
+    private String failure;
     /** Sink thread only: a record whose PUBACK Paho could not read once, -1 when none. */
     private long suspectSeq = -1;
 
@@ -88,74 +94,56 @@ public final class CentreSink implements AutoCloseable {
      * @param gateway   this gateway's name, carried in every alert
      * @throws IllegalArgumentException when the password or the TLS files cannot be read
      */
-    public CentreSink(MqttCentreConfig config, String brokerUri, String gateway, DestinationQueue outbox, SinkMetrics metrics) {
+    public CentreSink(MqttCentreConfig config, String brokerUri, String gateway, DestinationQueue outbox,
+            SinkMetrics metrics, Clock clock) {
         this.name = config.name();
         this.config = config;
         this.brokerUri = brokerUri;
         this.outbox = outbox;
-        this.metrics = metrics;
         this.encoder = new CentreEncoder(name, AlertFormat.create(config.format(), gateway, config.cap(),
-                config.cot()), metrics);
+                config.cot()));
         this.options = options(config, brokerUri);
-        this.thread = new Thread(this::loop, "limes-sink-" + name);
-        this.thread.setDaemon(true);
+        this.drainer = new SinkDrainer(outbox, this, metrics, clock, new Backoff(250, 30_000), WINDOW, 4 << 20,
+                15_000);
     }
 
     public void start() {
-        thread.start();
+        drainer.start();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                if (!connected()) {
-                    pause(backoff.nextDelayMs());
-                    continue;
-                }
-                // A record suspected of being refused is published alone, so its answer is its own.
-                int size = suspectSeq >= 0 ? 1 : window;
-                List<OutboxRecord> batch = outbox.poll(size, 4 << 20, 200, TimeUnit.MILLISECONDS);
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                int done = publish(batch);
-                if (done > 0) {
-                    outbox.acknowledge(batch.get(done - 1).seq() + 1);
-                    if (suspectSeq >= 0 && batch.get(done - 1).seq() >= suspectSeq) {
-                        suspectSeq = -1; // Delivered after all: back to the full window.
-                    }
-                }
-                if (done < batch.size() && setAside != null && setAside.seq() == batch.get(done).seq()) {
-                    // Everything before it is delivered: set it aside and go on with the rest at once.
-                    outbox.setAside(setAside, setAsideReason, setAsideDetail);
-                    setAside = null;
-                    suspectSeq = -1;
-                    outbox.rewind();
-                    backoff.reset();
-                } else if (done < batch.size()) {
-                    setAside = null;
-                    outbox.rewind();
-                    pause(backoff.nextDelayMs());
-                } else {
-                    backoff.reset();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException e) {
-                LOG.error("centre {}: reading the outbox or writing its dead-letter file failed; retrying", name, e);
-                setAside = null;
-                outbox.rewind();
-                pause(backoff.nextDelayMs());
-            }
+    /**
+     * Publishes up to a window of the batch (one record alone when it is suspected of being
+     * refused, so its answer is its own) and returns how long a prefix of it the broker
+     * acknowledged; a record no retry can deliver is reported for setting aside once every
+     * record before it is delivered.
+     */
+    @Override
+    public int deliver(List<OutboxRecord> batch) throws DeliveryFailed {
+        connect();
+        List<OutboxRecord> window = batch.subList(0, Math.min(batch.size(), suspectSeq >= 0 ? 1 : this.window));
+        setAside = null;
+        int done = publish(window);
+        if (done > 0 && suspectSeq >= 0 && window.get(done - 1).seq() >= suspectSeq) {
+            suspectSeq = -1; // Delivered after all: back to the full window.
         }
+        if (done == window.size()) {
+            return done;
+        }
+        if (setAside != null && setAside.seq() == window.get(done).seq()) {
+            // Everything before it is delivered: it is set aside and the rest goes on at once.
+            suspectSeq = -1;
+            throw DeliveryFailed.setAside(done, setAsideSent ? failure : null, setAsideWhy);
+        }
+        throw DeliveryFailed.retry(done, failure, "the broker acknowledged " + done + " of " + window.size()
+                + " alerts (" + failure + ")", null);
     }
 
     /**
      * Publishes the batch in order; returns how long a prefix of it the broker acknowledged.
-     * When it stops at a record no retry can deliver, that record is left in {@link #setAside}.
+     * When it stops at a record no retry can deliver, that record is left in {@link #setAside};
+     * why it stopped is left in {@link #failure}.
      */
     private int publish(List<OutboxRecord> batch) {
-        long start = System.nanoTime();
         List<IMqttToken> tokens = new ArrayList<>(batch.size());
         try {
             for (OutboxRecord r : batch) {
@@ -169,7 +157,7 @@ public final class CentreSink implements AutoCloseable {
                                 + maxPacketSize + " bytes", null);
                     }
                 } catch (Undeliverable u) {
-                    markSetAside(r, u.reason(), u.getMessage());
+                    markSetAside(r, u);
                     break;
                 }
                 tokens.add(publishWithinWindow(message, tokens));
@@ -179,7 +167,7 @@ public final class CentreSink implements AutoCloseable {
                     e.getMessage());
         }
         int acked = 0;
-        String failure = "unacknowledged";
+        failure = "unacknowledged";
         for (IMqttToken t : tokens) {
             try {
                 t.waitForCompletion(PUBACK_TIMEOUT_MS);
@@ -191,9 +179,9 @@ public final class CentreSink implements AutoCloseable {
                 if (refusal >= 0) {
                     failure = "refused";
                     if (PERMANENT_REFUSALS.contains(refusal)) {
-                        markSetAside(batch.get(acked), "refused", "the broker refused it with reason code 0x"
-                                + Integer.toHexString(refusal) + " (" + MqttReasons.name(refusal) + "), which it gives "
-                                + "this alert on every retry");
+                        markSetAside(batch.get(acked), new Undeliverable("refused", "the broker refused it with "
+                                + "reason code 0x" + Integer.toHexString(refusal) + " (" + MqttReasons.name(refusal)
+                                + "), which it gives this alert on every retry", null));
                         break;
                     }
                     LOG.warn("centre {}: the broker refused an alert on {} with reason code 0x{}{}; it waits in "
@@ -214,17 +202,8 @@ public final class CentreSink implements AutoCloseable {
             // Stopped before reaching it: it is not the next record, so it is not set aside now.
             setAside = null;
         }
-        long nanos = System.nanoTime() - start;
-        if (acked == batch.size()) {
-            metrics.written(nanos, acked, System.currentTimeMillis());
-        } else {
-            if (acked > 0) {
-                metrics.written(nanos, acked, System.currentTimeMillis());
-            }
-            if (setAside == null || acked < tokens.size()) {
-                metrics.failed(nanos, failure);
-            }
-        }
+        // Set aside before it was sent (too large, undecodable): no error of the broker's to count.
+        setAsideSent = setAside != null && acked < tokens.size();
         return acked;
     }
 
@@ -241,7 +220,7 @@ public final class CentreSink implements AutoCloseable {
                 return client.publish(config.topic(), message, config.qos(), false);
             } catch (MqttException e) {
                 if (e.getReasonCode() != org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline
-                        || !running) {
+                        || !drainer.running()) {
                     throw e;
                 }
                 IMqttToken oldest = inFlight.stream().filter(t -> !t.isComplete()).findFirst().orElse(null);
@@ -254,10 +233,9 @@ public final class CentreSink implements AutoCloseable {
         }
     }
 
-    private void markSetAside(OutboxRecord r, String reason, String detail) {
+    private void markSetAside(OutboxRecord r, Undeliverable why) {
         setAside = r;
-        setAsideReason = reason;
-        setAsideDetail = detail;
+        setAsideWhy = why;
     }
 
     /**
@@ -267,9 +245,9 @@ public final class CentreSink implements AutoCloseable {
      */
     private String suspect(OutboxRecord r) {
         if (suspectSeq == r.seq()) {
-            markSetAside(r, "refused", "the broker answered its PUBACK with a reason code Paho cannot read, twice, "
-                    + "the second time published alone (Mosquitto answers 0x95 packet too large when "
-                    + "message_size_limit is exceeded); " + r.payload().length + " bytes");
+            markSetAside(r, new Undeliverable("refused", "the broker answered its PUBACK with a reason code Paho "
+                    + "cannot read, twice, the second time published alone (Mosquitto answers 0x95 packet too large "
+                    + "when message_size_limit is exceeded); " + r.payload().length + " bytes", null));
         } else {
             suspectSeq = r.seq();
         }
@@ -313,14 +291,14 @@ public final class CentreSink implements AutoCloseable {
         return -1;
     }
 
-    private boolean connected() {
+    private void connect() throws DeliveryFailed {
         try {
             if (client == null) {
                 client = new MqttAsyncClient(brokerUri, config.clientId(), new MemoryPersistence());
                 client.setCallback(new CentreCallback(name));
             }
             if (client.isConnected()) {
-                return true;
+                return;
             }
             IMqttToken connect = client.connect(options);
             connect.waitForCompletion(15_000);
@@ -328,14 +306,13 @@ public final class CentreSink implements AutoCloseable {
             LOG.info("centre {}: connected to {} (broker limits: maximum packet size {}, receive maximum {}; "
                     + "publishing {} at a time)", name, brokerUri, maxPacketSize == 0 ? "none" : maxPacketSize + " bytes",
                     window == WINDOW ? "not below " + WINDOW : window, window);
-            backoff.reset();
-            return client.isConnected();
         } catch (MqttException e) {
-            metrics.failed(0, "connect");
             // Paho reports a failed TLS handshake as "Untranslated MqttException": the reason is in the cause.
-            LOG.warn("centre {}: cannot connect to {}: {}{}; alerts wait in its outbox ({} queued)", name, brokerUri,
-                    e.getMessage(), e.getCause() == null ? "" : " (" + e.getCause() + ")", outbox.depth());
-            return false;
+            throw DeliveryFailed.retry(0, "connect", "cannot connect to " + brokerUri + ": " + e.getMessage()
+                    + (e.getCause() == null ? "" : " (" + e.getCause() + ")") + "; alerts wait in the outbox", e);
+        }
+        if (!client.isConnected()) {
+            throw DeliveryFailed.retry(0, "connect", "not connected to " + brokerUri, null);
         }
     }
 
@@ -386,18 +363,9 @@ public final class CentreSink implements AutoCloseable {
         return options;
     }
 
-    private void pause(long ms) {
-        Backoff.pause(ms, () -> running);
-    }
-
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(15));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        drainer.close();
         if (client != null) {
             try {
                 if (client.isConnected()) {

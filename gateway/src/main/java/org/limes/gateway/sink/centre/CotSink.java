@@ -12,12 +12,16 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.sink.Delivery;
+import org.limes.gateway.sink.DeliveryFailed;
+import org.limes.gateway.sink.SinkDrainer;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
@@ -31,10 +35,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>CoT has no acknowledgement. The best evidence available is that the bytes were
  * written and flushed into a connection that then stayed up. So a written event is
- * acknowledged in the outbox only {@value #CONFIRM_MS} ms after its write, if no error was
- * seen on the connection meanwhile (a failed write, or the server closing it); when one is
- * seen, the connection is replaced and every event not yet acknowledged is sent again.
- * Re-sending is harmless: a CoT event with the same uid replaces the object it describes.
+ * acknowledged in the outbox only {@value #CONFIRM_MS} ms (on the injected clock) after its
+ * write, if no error was seen on the connection meanwhile (a failed write, or the server
+ * closing it); when one is seen, the connection is replaced and every event not yet
+ * acknowledged is sent again. Re-sending is harmless: a CoT event with the same uid replaces
+ * the object it describes.
+ *
+ * <p>Each batch the {@link SinkDrainer} offers starts with the events already written and not
+ * yet confirmed: those are not written again on the same connection, only the new ones are,
+ * and {@link #deliver} returns the confirmed prefix — so events stream without waiting for
+ * the confirmation of those before them, up to {@value #IN_FLIGHT} unconfirmed.
  *
  * <p>What remains is honest at-most-once: bytes the kernel accepted and the server never
  * read, on a connection whose failure shows only after the confirmation delay (a peer that
@@ -45,32 +55,29 @@ import org.slf4j.LoggerFactory;
  * <p>A record that can never be written as CoT (unreadable, or refused by the format) is set
  * aside in the centre's dead-letter file once the events before it are confirmed.
  *
- * <p>Threading: one thread of its own, the only consumer of its outbox and the only user
- * of the socket.
+ * <p>Threading: {@link #deliver} on the drainer's one thread, the only consumer of its
+ * outbox and the only user of the socket.
  */
-public final class CotSink implements AutoCloseable {
+public final class CotSink implements Delivery, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CotSink.class);
     static final long CONFIRM_MS = 5_000;
-    private static final int WINDOW = 64;
+    /** Events written and not yet confirmed at most: the batch the drainer offers. */
+    static final int IN_FLIGHT = 1024;
+    /** How long a call with nothing new to write watches the connection before it returns. */
+    private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final CotCentreConfig config;
     private final DestinationQueue outbox;
-    private final SinkMetrics metrics;
     private final CentreEncoder encoder;
     private final Clock clock;
-    private final long confirmNanos;
+    private final long confirmMs;
     private final SSLSocketFactory tls;
-    private final Backoff backoff = new Backoff(250, 30_000);
-    /** Written, not yet acknowledged: sequence number and write time (nanos), in order. */
+    /** Written on this connection, not yet acknowledged: sequence number and write time (clock ms), in order. */
     private final Deque<long[]> unconfirmed = new ArrayDeque<>();
     private final byte[] drain = new byte[4096];
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final SinkDrainer drainer;
     private Socket socket;
-    /** An event that can never be written, set aside once the events before it are confirmed. */
-    private OutboxRecord setAside;
-    private Undeliverable setAsideFailure;
     private OutputStream out;
 
     public CotSink(CotCentreConfig config, String gateway, DestinationQueue outbox, SinkMetrics metrics, Clock clock) {
@@ -81,90 +88,102 @@ public final class CotSink implements AutoCloseable {
             long confirmMs) {
         this.config = config;
         this.outbox = outbox;
-        this.metrics = metrics;
         this.clock = clock;
-        this.confirmNanos = TimeUnit.MILLISECONDS.toNanos(confirmMs);
-        this.encoder = new CentreEncoder(config.name(), AlertFormat.create("cot", gateway, null, config.cot()),
-                metrics);
+        this.confirmMs = confirmMs;
+        this.encoder = new CentreEncoder(config.name(), AlertFormat.create("cot", gateway, null, config.cot()));
         this.tls = config.tls() == null ? null : SslContextLoader.load(config.tls()).getSocketFactory();
-        this.thread = new Thread(this::loop, "limes-sink-" + config.name());
-        this.thread.setDaemon(true);
+        this.drainer = new SinkDrainer(outbox, this, metrics, clock, new Backoff(250, 30_000), IN_FLIGHT, 4 << 20,
+                15_000);
     }
 
     public void start() {
-        thread.start();
+        drainer.start();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                if (!connected()) {
-                    pause(backoff.nextDelayMs());
-                    continue;
+    /**
+     * Writes the events of the batch not yet written on this connection and returns how many
+     * from its start are confirmed. An event that can never be written as CoT is reported for
+     * setting aside once every event before it is confirmed.
+     */
+    @Override
+    public int deliver(List<OutboxRecord> batch) throws DeliveryFailed {
+        connect();
+        try {
+            int written = writtenPrefix(batch);
+            int fresh = 0;
+            Undeliverable undeliverable = null;
+            for (int i = written; i < batch.size(); i++) {
+                OutboxRecord r = batch.get(i);
+                try {
+                    out.write(encoder.encode(r));
+                } catch (Undeliverable u) {
+                    undeliverable = u;
+                    break;
                 }
-                if (setAside != null) {
-                    // Set aside only once every event before it is confirmed: that acknowledges them.
-                    checkPeer();
-                    confirm();
-                    if (unconfirmed.isEmpty()) {
-                        outbox.setAside(setAside, setAsideFailure.reason(), setAsideFailure.getMessage());
-                        setAside = null;
-                        outbox.rewind();
-                    } else {
-                        pause(50);
-                    }
-                    continue;
-                }
-                List<OutboxRecord> batch = outbox.poll(WINDOW, 4 << 20, 100, TimeUnit.MILLISECONDS);
-                long start = System.nanoTime();
-                int written = 0;
-                for (OutboxRecord r : batch) {
-                    byte[] event;
-                    try {
-                        event = encoder.encode(r);
-                    } catch (Undeliverable u) {
-                        setAside = r;
-                        setAsideFailure = u;
-                        break;
-                    }
-                    out.write(event);
-                    written++;
-                    unconfirmed.addLast(new long[] {r.seq(), 0});
-                }
-                if (written > 0) {
-                    out.flush();
-                    long now = System.nanoTime();
-                    unconfirmed.forEach(u -> u[1] = u[1] == 0 ? now : u[1]);
-                    metrics.written(now - start, written, clock.millis());
-                }
-                checkPeer();
-                confirm();
-                backoff.reset();
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException e) {
-                metrics.failed(0, "unavailable");
-                LOG.warn("centre {}: CoT stream to {}:{} failed ({}); reconnecting, {} unconfirmed events will be "
-                        + "sent again", config.name(), config.host(), config.port(), e.toString(), unconfirmed.size());
-                disconnect();
-                unconfirmed.clear();
-                setAside = null;
-                outbox.rewind();
-                pause(backoff.nextDelayMs());
+                unconfirmed.addLast(new long[] {r.seq(), Long.MIN_VALUE});
+                fresh++;
             }
+            if (fresh > 0) {
+                out.flush();
+                long now = clock.millis();
+                unconfirmed.forEach(u -> u[1] = u[1] == Long.MIN_VALUE ? now : u[1]);
+            } else if (written > 0) {
+                watch();
+            }
+            checkPeer();
+            int confirmed = confirm();
+            int stop = written + fresh;
+            if (undeliverable != null && confirmed == stop) {
+                throw DeliveryFailed.setAside(stop, null, undeliverable);
+            }
+            return confirmed;
+        } catch (IOException e) {
+            int lost = unconfirmed.size();
+            disconnect();
+            throw DeliveryFailed.retry(0, "unavailable", "CoT stream to " + config.host() + ":" + config.port()
+                    + " failed (" + e + "); reconnecting, " + lost + " unconfirmed events will be sent again", e);
         }
     }
 
-    /** Acknowledges the events written at least the confirmation delay ago on a connection still up. */
-    private void confirm() {
-        long now = System.nanoTime();
-        long upTo = -1;
-        while (!unconfirmed.isEmpty() && now - unconfirmed.peekFirst()[1] >= confirmNanos) {
-            upTo = unconfirmed.pollFirst()[0];
+    /**
+     * How many records at the start of the batch were written on this connection already;
+     * anything else unconfirmed is forgotten (it is not in the batch: set aside or acknowledged).
+     */
+    private int writtenPrefix(List<OutboxRecord> batch) {
+        int n = 0;
+        for (long[] u : unconfirmed) {
+            if (n >= batch.size() || batch.get(n).seq() != u[0]) {
+                break;
+            }
+            n++;
         }
-        if (upTo >= 0) {
-            outbox.acknowledge(upTo + 1);
+        while (unconfirmed.size() > n) {
+            unconfirmed.pollLast();
         }
+        return n;
+    }
+
+    /** Nothing new to write: watches the connection for a while, or until the oldest event is due. */
+    private void watch() throws IOException {
+        long until = System.nanoTime() + WATCH_NANOS;
+        while (drainer.running() && System.nanoTime() < until) {
+            checkPeer();
+            if (!unconfirmed.isEmpty() && clock.millis() - unconfirmed.peekFirst()[1] >= confirmMs) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /** Takes off the events written at least the confirmation delay ago on a connection still up. */
+    private int confirm() {
+        long now = clock.millis();
+        int n = 0;
+        while (!unconfirmed.isEmpty() && now - unconfirmed.peekFirst()[1] >= confirmMs) {
+            unconfirmed.pollFirst();
+            n++;
+        }
+        return n;
     }
 
     /**
@@ -186,9 +205,9 @@ public final class CotSink implements AutoCloseable {
         }
     }
 
-    private boolean connected() {
+    private void connect() throws DeliveryFailed {
         if (socket != null) {
-            return true;
+            return;
         }
         Socket s = null;
         try {
@@ -209,11 +228,7 @@ public final class CotSink implements AutoCloseable {
             out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
             LOG.info("centre {}: CoT stream connected to {}:{}{}", config.name(), config.host(), config.port(),
                     tls == null ? "" : " (TLS)");
-            return true;
         } catch (IOException e) {
-            metrics.failed(0, "connect");
-            LOG.warn("centre {}: cannot connect to {}:{}: {}; alerts wait in its outbox ({} queued)", config.name(),
-                    config.host(), config.port(), e.getMessage(), outbox.depth());
             if (s != null) {
                 try {
                     s.close();
@@ -221,7 +236,8 @@ public final class CotSink implements AutoCloseable {
                     // Already failing; the connect error is what is reported.
                 }
             }
-            return false;
+            throw DeliveryFailed.retry(0, "connect", "cannot connect to " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage() + "; alerts wait in the outbox", e);
         }
     }
 
@@ -235,20 +251,12 @@ public final class CotSink implements AutoCloseable {
         }
         socket = null;
         out = null;
-    }
-
-    private void pause(long ms) {
-        Backoff.pause(ms, () -> running);
+        unconfirmed.clear();
     }
 
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(15));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        drainer.close();
         disconnect();
     }
 }

@@ -29,12 +29,13 @@ import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.sink.Delivery;
+import org.limes.gateway.sink.DeliveryFailed;
+import org.limes.gateway.sink.SinkDrainer;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.Undeliverable;
 import org.limes.gateway.sink.centre.format.AlertFormat;
 import org.limes.gateway.tls.SslContextLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Delivers one centre's alerts from its own outbox as HTTPS POSTs, one alert per request,
@@ -58,44 +59,39 @@ import org.slf4j.LoggerFactory;
  * Each request carries {@code Idempotency-Key: <event_id>}, and a redelivery after a crash or a
  * lost answer is the same bytes, so the centre can drop it by that id.
  *
- * <p>Threading: one thread of its own, the only consumer of its outbox; the HTTP client
- * runs on one further thread owned by this sink.
+ * <p>Retries, backoff and the set-aside are its {@link SinkDrainer}'s; this class is the
+ * HTTP protocol only.
+ *
+ * <p>Threading: {@link #deliver} on the drainer's one thread, the only consumer of its
+ * outbox; the HTTP client runs on one further thread owned by this sink.
  */
-public final class WebhookSink implements AutoCloseable {
+public final class WebhookSink implements Delivery, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookSink.class);
     private static final Set<Integer> RETRIED_4XX = Set.of(401, 403, 404, 405, 407, 408, 410, 421, 425, 429);
     private static final long MAX_RETRY_AFTER_MS = TimeUnit.MINUTES.toMillis(10);
     private static final int BODY_EXCERPT_BYTES = 512;
     private static final int WINDOW = 64;
 
     private final WebhookCentreConfig config;
-    private final DestinationQueue outbox;
-    private final SinkMetrics metrics;
     private final CentreEncoder encoder;
     private final Clock clock;
     private final URI uri;
     private final String bearer;
-    private final Backoff backoff;
     private final ExecutorService httpExecutor;
     private final HttpClient client;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final SinkDrainer drainer;
 
     /**
      * @throws IllegalArgumentException when the token or the TLS files cannot be read
      */
     public WebhookSink(WebhookCentreConfig config, String gateway, DestinationQueue outbox, SinkMetrics metrics, Clock clock) {
         this.config = config;
-        this.outbox = outbox;
-        this.metrics = metrics;
         this.clock = clock;
         this.encoder = new CentreEncoder(config.name(), AlertFormat.create(config.format(), gateway, config.cap(),
-                config.cot()), metrics);
+                config.cot()));
         this.uri = URI.create(config.url());
         this.bearer = config.tokenFile() == null && config.tokenEnv() == null ? null
                 : Secrets.read(config.tokenFile(), config.tokenEnv());
-        this.backoff = new Backoff(config.retryInitialMs(), config.retryMaxMs());
         this.httpExecutor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "limes-webhook-" + config.name());
             t.setDaemon(true);
@@ -108,41 +104,31 @@ public final class WebhookSink implements AutoCloseable {
             b.sslContext(SslContextLoader.load(config.tls()));
         }
         this.client = b.build();
-        this.thread = new Thread(this::loop, "limes-sink-" + config.name());
-        this.thread.setDaemon(true);
+        this.drainer = new SinkDrainer(outbox, this, metrics, clock,
+                new Backoff(config.retryInitialMs(), config.retryMaxMs()), WINDOW, 4 << 20, 15_000);
     }
 
     public void start() {
-        thread.start();
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                List<OutboxRecord> batch = outbox.poll(WINDOW, 4 << 20, 200, TimeUnit.MILLISECONDS);
-                for (OutboxRecord r : batch) {
-                    if (!deliver(r)) {
-                        return;
-                    }
-                    outbox.acknowledge(r.seq() + 1);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException e) {
-                LOG.error("centre {}: reading the outbox failed; retrying", config.name(), e);
-                outbox.rewind();
-                pause(backoff.nextDelayMs());
-            }
-        }
+        drainer.start();
     }
 
     /**
-     * Sends one record until the centre answers it, or sets it aside when no retry can deliver
-     * it; false only when the sink is stopping.
-     *
-     * @throws IOException when the dead-letter file cannot be written
+     * Posts the batch one alert at a time, in order, until the centre answered them all; stops
+     * at the first alert it did not take (a failure to retry, or a rejection: set aside).
      */
-    private boolean deliver(OutboxRecord r) throws IOException {
+    @Override
+    public int deliver(List<OutboxRecord> batch) throws DeliveryFailed {
+        for (int i = 0; i < batch.size(); i++) {
+            try {
+                post(batch.get(i));
+            } catch (DeliveryFailed f) {
+                throw f.after(i);
+            }
+        }
+        return batch.size();
+    }
+
+    private void post(OutboxRecord r) throws DeliveryFailed {
         Alert alert;
         byte[] body;
         try {
@@ -150,13 +136,11 @@ public final class WebhookSink implements AutoCloseable {
             try {
                 body = encoder.format().encode(alert);
             } catch (RuntimeException e) {
-                metrics.dropped("undecodable", 1);
                 throw new Undeliverable("undecodable", "cannot be written as " + encoder.format().name() + ": "
                         + e.getMessage(), e);
             }
         } catch (Undeliverable u) {
-            outbox.setAside(r, u.reason(), u.getMessage());
-            return true;
+            throw DeliveryFailed.setAside(0, null, u);
         }
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(config.timeoutMs()))
                 .header("Content-Type", encoder.format().contentType())
@@ -166,45 +150,26 @@ public final class WebhookSink implements AutoCloseable {
         if (bearer != null) {
             rb.header("Authorization", "Bearer " + bearer);
         }
-        HttpRequest request = rb.build();
-        while (running) {
-            long start = System.nanoTime();
-            HttpResponse<String> response;
-            try {
-                response = send(request);
-            } catch (IOException e) {
-                metrics.failed(System.nanoTime() - start, "unavailable");
-                long delay = backoff.nextDelayMs();
-                LOG.warn("centre {}: POST to {} failed ({}); retrying in {} ms, {} queued", config.name(), uri,
-                        e.toString(), delay, outbox.depth());
-                pause(delay);
-                continue;
-            }
-            if (response == null) {
-                return false;
-            }
-            int status = response.statusCode();
-            long nanos = System.nanoTime() - start;
-            if (status >= 200 && status < 300) {
-                metrics.written(nanos, 1, clock.millis());
-                backoff.reset();
-                return true;
-            }
-            if (status >= 400 && status < 500 && !RETRIED_4XX.contains(status)) {
-                metrics.failed(nanos, "rejected");
-                metrics.dropped("rejected_by_centre", 1);
-                outbox.setAside(r, "rejected_by_centre", "HTTP " + status + " (" + response.body() + "); a rejected "
-                        + "payload is never accepted on retry");
-                return true;
-            }
-            metrics.failed(nanos, "http_" + status);
-            long retryAfterMs = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null));
-            long delay = Math.max(backoff.nextDelayMs(), retryAfterMs);
-            LOG.warn("centre {}: HTTP {} for alert {} ({}); retrying in {} ms, {} queued", config.name(), status,
-                    alert.eventId(), response.body(), delay, outbox.depth());
-            pause(delay);
+        HttpResponse<String> response;
+        try {
+            response = send(rb.build());
+        } catch (IOException e) {
+            throw DeliveryFailed.retry(0, "unavailable", "POST to " + uri + " failed (" + e + ")", e);
         }
-        return false;
+        if (response == null) {
+            throw DeliveryFailed.retry(0, null, "stopping", null);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        if (status >= 400 && status < 500 && !RETRIED_4XX.contains(status)) {
+            throw DeliveryFailed.setAside(0, "rejected", new Undeliverable("rejected_by_centre", "HTTP " + status
+                    + " (" + response.body() + "); a rejected payload is never accepted on retry", null));
+        }
+        throw DeliveryFailed.retry(0, "http_" + status, "HTTP " + status + " for alert " + alert.eventId() + " ("
+                + response.body() + ")", null)
+                .retryAfter(retryAfterMs(response.headers().firstValue("Retry-After").orElse(null)));
     }
 
     /**
@@ -215,7 +180,7 @@ public final class WebhookSink implements AutoCloseable {
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(request, info -> new ExcerptSubscriber());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * config.timeoutMs());
         while (true) {
-            if (!running) {
+            if (!drainer.running()) {
                 f.cancel(true);
                 return null;
             }
@@ -295,18 +260,9 @@ public final class WebhookSink implements AutoCloseable {
         }
     }
 
-    private void pause(long ms) {
-        Backoff.pause(ms, () -> running);
-    }
-
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(15));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        drainer.close();
         httpExecutor.shutdownNow();
     }
 }

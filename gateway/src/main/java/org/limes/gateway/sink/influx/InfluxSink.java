@@ -11,22 +11,24 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Clock;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
+import org.limes.gateway.sink.Delivery;
+import org.limes.gateway.sink.DeliveryFailed;
+import org.limes.gateway.sink.SinkDrainer;
 import org.limes.gateway.sink.SinkMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.limes.gateway.sink.Undeliverable;
 
 /**
- * Feeds the store from its outbox: takes a batch, writes it with influxdb-client-java's
+ * Feeds the store from its outbox: writes a batch with influxdb-client-java's
  * {@link WriteApiBlocking} (the asynchronous WriteApi drops points silently under
- * backpressure), and advances the outbox only when the write succeeded.
+ * backpressure); its {@link SinkDrainer} advances the outbox only when the write succeeded.
  *
- * <p>A failed write is retried with exponential backoff and jitter, without limit: a store
- * that is down for hours only makes the outbox grow. A batch the store rejects as
- * malformed (HTTP 400/413/422), or with a line the gateway cannot prepare for the store
+ * <p>A failed write is retried by the drainer with exponential backoff and jitter, without
+ * limit: a store that is down for hours only makes the outbox grow. A batch the store rejects
+ * as malformed (HTTP 400/413/422), or with a line the gateway cannot prepare for the store
  * (a name QuestDB cannot hold), is split and written line by line, so only the lines at
  * fault are set aside — into the destination's dead-letter file, counted and logged
  * ({@link DestinationQueue#setAside}) — and the rest are stored: a line no retry can
@@ -34,125 +36,79 @@ import org.slf4j.LoggerFactory;
  * idempotent (same measurement, tags and timestamp overwrite), so redelivery after a
  * crash does not duplicate points.
  *
- * <p>Threading: one thread of its own, the only consumer of its outbox.
+ * <p>Threading: {@link #deliver} on the drainer's one thread, the only consumer of its outbox.
  */
-public final class InfluxSink implements AutoCloseable {
+public final class InfluxSink implements Delivery, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
     private static final int MAX_BATCH_BYTES = 8 << 20;
 
-    private final DestinationQueue outbox;
     private final WriteApiBlocking writer;
     private final String bucket;
     private final String org;
-    private final int batchSize;
     private final StoreSchema schema;
-    private final SinkMetrics metrics;
-    private final Backoff backoff;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final SinkDrainer drainer;
 
     public InfluxSink(DestinationQueue outbox, WriteApiBlocking writer, StoreConfig config, StoreSchema schema,
-            SinkMetrics metrics) {
-        this.outbox = outbox;
+            SinkMetrics metrics, Clock clock) {
         this.writer = writer;
         this.bucket = config.bucket();
         this.org = config.org();
-        this.batchSize = config.batchSize();
         this.schema = schema;
-        this.metrics = metrics;
-        this.backoff = new Backoff(config.retryInitialMs(), config.retryMaxMs());
-        this.thread = new Thread(this::loop, "limes-sink-" + outbox.destination());
-        this.thread.setDaemon(true);
+        this.drainer = new SinkDrainer(outbox, this, metrics, clock,
+                new Backoff(config.retryInitialMs(), config.retryMaxMs()), config.batchSize(), MAX_BATCH_BYTES,
+                10_000);
     }
 
     public void start() {
-        thread.start();
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                List<OutboxRecord> batch = outbox.poll(batchSize, MAX_BATCH_BYTES, 200, TimeUnit.MILLISECONDS);
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                deliver(batch);
-                outbox.acknowledge(batch.get(batch.size() - 1).seq() + 1);
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException e) {
-                LOG.error("store sink: reading the outbox failed; retrying", e);
-                outbox.rewind();
-                pause(backoff.nextDelayMs());
-            }
-        }
+        drainer.start();
     }
 
     /**
-     * Writes until the store has taken every record or a record was set aside as one the store
-     * can never take. Transient failures (the store down, a network error, a schema query that
-     * failed, 401/403/404 which an operator can put right) are retried with backoff; a batch
-     * with a permanent failure (400, 413, 422, or a line the gateway cannot prepare for the
-     * store) is written record by record, so only the records at fault are set aside.
-     *
-     * @throws IOException when a dead-letter file cannot be written
+     * Writes the batch. Transient failures (the store down, a network error, a schema query
+     * that failed, 401/403/404 which an operator can put right) are left to the drainer to
+     * retry; a batch with a permanent failure (400, 413, 422, or a line the gateway cannot
+     * prepare for the store) is written record by record, so only the records at fault are
+     * set aside.
      */
-    private void deliver(List<OutboxRecord> records) throws InterruptedException, IOException {
+    @Override
+    public int deliver(List<OutboxRecord> records) throws DeliveryFailed {
         List<String> lines = new ArrayList<>(records.size());
         for (OutboxRecord r : records) {
             lines.add(new String(r.payload(), StandardCharsets.UTF_8));
         }
-        while (running) {
-            long start = System.nanoTime();
-            String permanent;
-            try {
-                schema.prepare(lines);
-                writer.writeRecords(bucket, org, WritePrecision.NS, lines);
-                metrics.written(System.nanoTime() - start, lines.size(), System.currentTimeMillis());
-                backoff.reset();
-                return;
-            } catch (BadRequestException | UnprocessableEntityException | RequestEntityTooLargeException e) {
-                metrics.failed(System.nanoTime() - start, "rejected");
-                permanent = "rejected_by_store: HTTP " + e.status() + " " + e.getMessage();
-            } catch (InfluxException | IOException | UncheckedIOException e) {
-                metrics.failed(System.nanoTime() - start, "unavailable");
-                long delay = backoff.nextDelayMs();
-                LOG.warn("store write of {} points failed ({}); retrying in {} ms", lines.size(), e.getMessage(),
-                        delay);
-                pause(delay);
-                continue;
-            } catch (RuntimeException e) {
-                // Preparing or encoding a line for the store failed the same way it always will
-                // (a name the store cannot hold): retrying would stall every record behind it.
-                metrics.failed(System.nanoTime() - start, "client_error");
-                permanent = "client_error: " + e;
-            }
-            if (records.size() > 1) {
-                for (OutboxRecord r : records) {
-                    deliver(List.of(r));
-                }
-                return;
-            }
-            int colon = permanent.indexOf(':');
-            metrics.dropped(permanent.substring(0, colon), 1);
-            outbox.setAside(records.get(0), permanent.substring(0, colon), permanent.substring(colon + 2));
-            return;
+        Undeliverable permanent;
+        String errorType;
+        try {
+            schema.prepare(lines);
+            writer.writeRecords(bucket, org, WritePrecision.NS, lines);
+            return records.size();
+        } catch (BadRequestException | UnprocessableEntityException | RequestEntityTooLargeException e) {
+            errorType = "rejected";
+            permanent = new Undeliverable("rejected_by_store", "HTTP " + e.status() + " " + e.getMessage(), e);
+        } catch (InfluxException | IOException | UncheckedIOException e) {
+            throw DeliveryFailed.retry(0, "unavailable", "store write of " + lines.size() + " points failed ("
+                    + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            // Preparing or encoding a line for the store failed the same way it always will
+            // (a name the store cannot hold): retrying would stall every record behind it.
+            errorType = "client_error";
+            permanent = new Undeliverable("client_error", e.toString(), e);
         }
-        throw new InterruptedException("store sink stopped");
-    }
-
-    private void pause(long ms) {
-        Backoff.pause(ms, () -> running);
+        if (records.size() == 1) {
+            throw DeliveryFailed.setAside(0, errorType, permanent);
+        }
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                deliver(List.of(records.get(i)));
+            } catch (DeliveryFailed f) {
+                throw f.after(i);
+            }
+        }
+        return records.size();
     }
 
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        drainer.close();
     }
 }

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -125,7 +124,7 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
                 long delay = backoff.nextDelayMs();
                 LOG.warn("source {}: cannot connect to {} ({}); retrying in {} ms", config.name(), brokerUri,
                         e.getMessage(), delay);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delay));
+                Backoff.pause(clock, delay, () -> running);
             }
         }
     }

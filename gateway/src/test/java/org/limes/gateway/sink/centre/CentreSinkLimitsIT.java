@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,7 +153,7 @@ class CentreSinkLimitsIT {
         MqttCentreConfig config = new MqttCentreConfig("tripoli", "mqtt", null, null, TOPIC, 1, null, null, null,
                 null, null, null, null, null, null);
         CentreSink sink = new CentreSink(config, "tcp://127.0.0.1:" + port, "ras-ajdir-gw", queue,
-                new SinkMetrics(registry, "tripoli"));
+                new SinkMetrics(registry, "tripoli"), Clock.systemUTC());
         open.add(sink);
         sink.start();
         return sink;
@@ -160,9 +161,25 @@ class CentreSinkLimitsIT {
 
     private static Alert append(DestinationQueue queue, String device) throws InterruptedException {
         Instant raised = Instant.parse("2026-11-26T06:30:00Z");
-        Alert a = new Alert("queue-surge/" + device + "/" + raised.toEpochMilli(), "queue-surge", AlertState.RAISED,
-                "critical", "ras-ajdir", device, "device", device, "vehicle_count", "count_total", 64.0, 40.0, raised,
-                raised, raised, raised, null, Map.of("lane", "1"));
+        Alert a = Alert.builder()
+                .alertId("queue-surge/" + device + "/" + raised.toEpochMilli())
+                .rule("queue-surge")
+                .state(AlertState.RAISED)
+                .severity("critical")
+                .site("ras-ajdir")
+                .device(device)
+                .subjectKind("device")
+                .subject(device)
+                .kind("vehicle_count")
+                .field("count_total")
+                .value(64.0)
+                .threshold(40.0)
+                .firstSeen(raised)
+                .lastSeen(raised)
+                .raisedAt(raised)
+                .at(raised)
+                .tags(Map.of("lane", "1"))
+                .build();
         queue.append(OutboxRecord.ALERT, AlertJson.encode(a, "ras-ajdir-gw"));
         return a;
     }

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -250,7 +251,8 @@ class MqttCentreTlsIT {
     }
 
     private CentreSink start(Centre centre, MqttCentreConfig config, String uri) {
-        CentreSink sink = new CentreSink(config, uri, "ras-ajdir-gw", centre.queue(), centre.metrics());
+        CentreSink sink = new CentreSink(config, uri, "ras-ajdir-gw", centre.queue(), centre.metrics(),
+                Clock.systemUTC());
         open.add(sink);
         sink.start();
         return sink;
@@ -258,9 +260,25 @@ class MqttCentreTlsIT {
 
     private static void append(Centre centre, int n) throws InterruptedException {
         Instant raised = Instant.parse("2026-11-26T06:30:00Z").plusSeconds(n);
-        Alert a = new Alert("queue-surge/cnt-0" + n + "/" + raised.toEpochMilli(), "queue-surge", AlertState.RAISED,
-                "critical", "ras-ajdir", "cnt-0" + n, "device", "cnt-0" + n, "vehicle_count", "count_total", 64.0,
-                40.0, raised, raised, raised, raised, null, Map.of("lane", "1"));
+        Alert a = Alert.builder()
+                .alertId("queue-surge/cnt-0" + n + "/" + raised.toEpochMilli())
+                .rule("queue-surge")
+                .state(AlertState.RAISED)
+                .severity("critical")
+                .site("ras-ajdir")
+                .device("cnt-0" + n)
+                .subjectKind("device")
+                .subject("cnt-0" + n)
+                .kind("vehicle_count")
+                .field("count_total")
+                .value(64.0)
+                .threshold(40.0)
+                .firstSeen(raised)
+                .lastSeen(raised)
+                .raisedAt(raised)
+                .at(raised)
+                .tags(Map.of("lane", "1"))
+                .build();
         centre.alerts().append(OutboxRecord.ALERT, AlertJson.encode(a, "ras-ajdir-gw"));
     }
 

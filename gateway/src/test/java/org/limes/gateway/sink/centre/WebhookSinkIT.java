@@ -119,7 +119,25 @@ class WebhookSinkIT {
 
     private static Alert alert(int n, AlertState state) {
         Instant raised = Instant.parse("2026-11-26T06:30:00Z").plusSeconds(n);
-        return new Alert("queue-surge/cnt-0" + n + "/" + raised.toEpochMilli(), "queue-surge", state, "warning", "ras-ajdir", "cnt-0" + n, "device", "cnt-0" + n, "vehicle_count", "count_total", 64.0, 40.0, raised, state == AlertState.RAISED ? raised : raised.plusSeconds(600), raised, state == AlertState.RAISED ? raised : raised.plusSeconds(600), null, Map.of("lat", "32.88", "lon", "11.55"));
+        return Alert.builder()
+                .alertId("queue-surge/cnt-0" + n + "/" + raised.toEpochMilli())
+                .rule("queue-surge")
+                .state(state)
+                .severity("warning")
+                .site("ras-ajdir")
+                .device("cnt-0" + n)
+                .subjectKind("device")
+                .subject("cnt-0" + n)
+                .kind("vehicle_count")
+                .field("count_total")
+                .value(64.0)
+                .threshold(40.0)
+                .firstSeen(raised)
+                .lastSeen(state == AlertState.RAISED ? raised : raised.plusSeconds(600))
+                .raisedAt(raised)
+                .at(state == AlertState.RAISED ? raised : raised.plusSeconds(600))
+                .tags(Map.of("lat", "32.88", "lon", "11.55"))
+                .build();
     }
 
     private void append(Alert... alerts) throws Exception {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -140,7 +141,7 @@ class InfluxSinkDeadLetterIT {
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, batch, 10, 50, null,
                 null);
         sink = new InfluxSink(queue, influx.getWriteApiBlocking(), config, schema,
-                new SinkMetrics(registry, "store"));
+                new SinkMetrics(registry, "store"), Clock.systemUTC());
         sink.start();
     }
 

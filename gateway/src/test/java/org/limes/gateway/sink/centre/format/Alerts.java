@@ -17,10 +17,46 @@ final class Alerts {
     }
 
     static Alert raised(String device, String severity, Map<String, String> tags) {
-        return new Alert("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli(), "queue-surge", AlertState.RAISED, severity, "ras-ajdir", device, "device", device, "vehicle_count", "count_total", 64.0, 40.0, RAISED_AT, RAISED_AT, RAISED_AT, RAISED_AT, null, tags);
+        return Alert.builder()
+                .alertId("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli())
+                .rule("queue-surge")
+                .state(AlertState.RAISED)
+                .severity(severity)
+                .site("ras-ajdir")
+                .device(device)
+                .subjectKind("device")
+                .subject(device)
+                .kind("vehicle_count")
+                .field("count_total")
+                .value(64.0)
+                .threshold(40.0)
+                .firstSeen(RAISED_AT)
+                .lastSeen(RAISED_AT)
+                .raisedAt(RAISED_AT)
+                .at(RAISED_AT)
+                .tags(tags)
+                .build();
     }
 
     static Alert cleared(String device, String severity, Map<String, String> tags) {
-        return new Alert("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli(), "queue-surge", AlertState.CLEARED, severity, "ras-ajdir", device, "device", device, "vehicle_count", "count_total", 18.0, 20.0, RAISED_AT, CLEARED_AT, RAISED_AT, CLEARED_AT, null, tags);
+        return Alert.builder()
+                .alertId("queue-surge/" + device + "/" + RAISED_AT.toEpochMilli())
+                .rule("queue-surge")
+                .state(AlertState.CLEARED)
+                .severity(severity)
+                .site("ras-ajdir")
+                .device(device)
+                .subjectKind("device")
+                .subject(device)
+                .kind("vehicle_count")
+                .field("count_total")
+                .value(18.0)
+                .threshold(20.0)
+                .firstSeen(RAISED_AT)
+                .lastSeen(CLEARED_AT)
+                .raisedAt(RAISED_AT)
+                .at(CLEARED_AT)
+                .tags(tags)
+                .build();
     }
 }
