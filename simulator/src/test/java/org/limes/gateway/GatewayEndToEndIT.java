@@ -28,7 +28,7 @@ import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
-import org.limes.gateway.demo.CentreListener;
+import org.limes.simulator.demo.CentreListener;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;
