@@ -23,7 +23,9 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-simulator.xml");
+            // The demo runs the gateway in this JVM: it logs as the gateway does (its logback.xml).
+            boolean demo = args.length > 0 && "demo".equals(args[0]);
+            System.setProperty("logback.configurationFile", demo ? "logback.xml" : "logback-simulator.xml");
         }
         System.exit(commandLine().execute(args));
     }
