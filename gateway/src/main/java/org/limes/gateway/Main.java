@@ -14,7 +14,6 @@ import org.limes.gateway.config.ConfigAudit;
 import org.limes.gateway.config.ConfigException;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
-import org.limes.gateway.demo.DemoCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -22,10 +21,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code limes-gateway} command: run, check a config, run the demo, or decode a capture. */
+/**
+ * The {@code limes-gateway} command: run, check a config, or decode a capture. The demo (the gateway with a
+ * simulated fleet) is {@code limes-simulator demo}: the simulator depends on the gateway, not the reverse.
+ */
 @Command(name = "limes-gateway", mixinStandardHelpOptions = true, version = "limes-gateway 0.1.0",
         description = "Edge gateway for land border crossings: device telemetry in, stored series and alerts out.",
-        subcommands = {Main.Run.class, Main.Check.class, DemoCommand.class, DecodeCommand.class})
+        subcommands = {Main.Run.class, Main.Check.class, DecodeCommand.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

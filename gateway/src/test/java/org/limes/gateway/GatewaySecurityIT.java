@@ -28,11 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +38,7 @@ import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.source.PipelineFixture;
 import org.limes.gateway.source.TestPki;
+import org.limes.gateway.testing.MqttTestSubscriber;
 import org.limes.gateway.tls.TestCertificates;
 import org.slf4j.LoggerFactory;
 
@@ -158,12 +154,8 @@ class GatewaySecurityIT {
         gateway = Gateway.start(config, drivers, registry, Clock.systemUTC());
         // What Tripoli (no clearance for plates) receives.
         List<String> tripoli = new java.util.concurrent.CopyOnWriteArrayList<>();
-        MqttClient listener = new MqttClient(gateway.brokerUri(), "sec-it-tripoli", new MemoryPersistence());
-        listener.connect(new MqttConnectionOptions());
-        listener.subscribe(new MqttSubscription[] {new MqttSubscription("test/centre/tripoli", 1)},
-                new IMqttMessageListener[] {(t, m) -> tripoli.add(new String(m.getPayload(),
-                        java.nio.charset.StandardCharsets.UTF_8))});
-        open.add(listener::disconnect);
+        open.add(MqttTestSubscriber.start(gateway.brokerUri(), "sec-it-tripoli", List.of("test/centre/tripoli"),
+                (t, m) -> tripoli.add(new String(m.getPayload(), java.nio.charset.StandardCharsets.UTF_8))));
         HttpClient plain = HttpClient.newHttpClient();
         String ingest = "http://127.0.0.1:" + gateway.listenerPort("ingest") + "/ingest/";
 

@@ -1,6 +1,7 @@
 package org.limes.simulator;
 
 import org.limes.simulator.bench.BenchCommand;
+import org.limes.simulator.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Simulates Limes field devices for commissioning and load tests.",
         subcommands = {RunCommand.class, FleetCommand.class, ReplayCommand.class, DevicesCommand.class,
-            ChaosCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            ChaosCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -22,7 +23,9 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-simulator.xml");
+            // The demo runs the gateway in this JVM: it logs as the gateway does (its logback.xml).
+            boolean demo = args.length > 0 && "demo".equals(args[0]);
+            System.setProperty("logback.configurationFile", demo ? "logback.xml" : "logback-simulator.xml");
         }
         System.exit(commandLine().execute(args));
     }
@@ -34,7 +37,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: run, fleet, replay, devices or chaos (see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: run, fleet, replay, devices, chaos, bench or demo (see --help)");
     }
 
     /** The version from the jar manifest, or {@code dev} when run from classes. */

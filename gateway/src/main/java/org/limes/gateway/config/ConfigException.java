@@ -8,11 +8,13 @@ public final class ConfigException extends RuntimeException {
 
     private final String file;
     private final String path;
+    private final String problem;
 
     public ConfigException(String file, String path, String problem, Throwable cause) {
         super(file + ": " + (path.isEmpty() ? "" : path + " ") + problem, cause);
         this.file = file;
         this.path = path;
+        this.problem = problem;
     }
 
     public String file() {
@@ -21,5 +23,10 @@ public final class ConfigException extends RuntimeException {
 
     public String path() {
         return path;
+    }
+
+    /** What is wrong there, without the file and the path: {@code must be 1..65535, got 70000}. */
+    public String problem() {
+        return problem;
     }
 }

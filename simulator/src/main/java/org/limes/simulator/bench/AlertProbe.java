@@ -26,7 +26,7 @@ import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.simulator.device.counter.CounterModel;
 import org.limes.simulator.transport.mqtt.MqttPublisher;
-import org.limes.simulator.transport.mqtt.NoDelaySocketFactory;
+import org.limes.gateway.mqtt.NoDelaySocketFactory;
 
 /**
  * Measures alert latency, device publish to centre receipt: one probe device alternately
@@ -73,7 +73,7 @@ final class AlertProbe implements MqttCallback, AutoCloseable {
             centre.setCallback(probe);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
-            options.setSocketFactory(new NoDelaySocketFactory());
+            options.setSocketFactory(NoDelaySocketFactory.plain());
             centre.connect(options).waitForCompletion(10_000);
             centre.subscribe(new MqttSubscription(CENTRE_TOPIC, 1)).waitForCompletion(10_000);
             return probe;

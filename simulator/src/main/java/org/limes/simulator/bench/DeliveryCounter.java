@@ -13,7 +13,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.limes.simulator.transport.mqtt.NoDelaySocketFactory;
+import org.limes.gateway.mqtt.NoDelaySocketFactory;
 
 /**
  * A plain MQTT subscriber that only counts what it receives, and when the last message came:
@@ -40,7 +40,7 @@ final class DeliveryCounter implements MqttCallback, AutoCloseable {
             client.setCallback(counter);
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
-            options.setSocketFactory(new NoDelaySocketFactory());
+            options.setSocketFactory(NoDelaySocketFactory.plain());
             options.setReceiveMaximum(65_535);
             client.connect(options).waitForCompletion(10_000);
             client.subscribe(new MqttSubscription(filter, qos)).waitForCompletion(10_000);

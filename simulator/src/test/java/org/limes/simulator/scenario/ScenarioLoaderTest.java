@@ -48,7 +48,7 @@ class ScenarioLoaderTest {
                 Arguments.of("duration: 1m\n", "bad.yml: name: is required"),
                 Arguments.of("name: x\n", "bad.yml: duration: is required"),
                 Arguments.of("name: x\nduration: 1m\nspeed: 0\n", "bad.yml: speed: must be 1..1000000, got 0.0"),
-                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t, colour: red}]\n", "bad.yml: devices[0].colour: unknown key"),
+                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t, colour: red}]\n", "bad.yml: devices[0].colour: is not a known key; expected one of"),
                 Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: mqtt, uri: 'tcp://h:1883'}}\n", "bad.yml: devices: is required"),
                 Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: carrier-pigeon, uri: 'tcp://h:1'}}\n", "bad.yml: targets.t.type: must be one of [http, mqtt, tcp, udp], got 'carrier-pigeon'"),
                 Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h'}}\n", "bad.yml: targets.t.uri: must name a host and a port"),
@@ -59,7 +59,13 @@ class ScenarioLoaderTest {
                 Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t}]\nfaults: [{kind: silent, device: cnt-09}]\n", "bad.yml: faults[0].device: must be a device of the scenario"),
                 Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t}]\nfaults: [{kind: malformed, device: '*', ratio: 2}]\n", "bad.yml: faults[0].ratio: must be above 0 and at most 1, got 2.0"),
                 Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t}]\nfaults: [{kind: clock_skew, device: '*'}]\n", "bad.yml: faults[0].offset: is required for clock_skew"),
-                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t}]\nfaults: [{kind: silent, device: '*', from: 5m}]\n", "bad.yml: faults[0].from: must be before the end"));
+                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t}]\nfaults: [{kind: silent, device: '*', from: 5m}]\n", "bad.yml: faults[0].from: must be before the end"),
+                // The gateway's strict reader: a key given twice is an error, not the last one winning ...
+                Arguments.of("name: x\nduration: 1m\nname: y\n", "bad.yml: is not valid YAML at line 3: Duplicate field 'name'"),
+                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t, count: 2, count: 3}]\n", "Duplicate field 'count'"),
+                // ... and a scalar of another kind is not coerced: not "3" to 3, nor 2.5 to 2.
+                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t, count: '3'}]\n", "bad.yml: devices[0].count: must be an integer, got '3'"),
+                Arguments.of("name: x\nduration: 1m\ntargets: {t: {type: tcp, uri: 'tcp://h:1'}}\ndevices: [{model: counter, every: 1s, target: t, count: 2.5}]\n", "bad.yml: devices[0].count: must be an integer, got '2.5'"));
     }
 
     @ParameterizedTest

@@ -16,11 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +28,7 @@ import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertState;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.source.MosquittoProcess;
+import org.limes.gateway.testing.MqttTestSubscriber;
 
 /**
  * The MQTT centre sink against a real Mosquitto with limits (issue 13 items 20 and 23): an
@@ -137,16 +133,8 @@ class CentreSinkLimitsIT {
                 %s""".formatted(port, limits), new InetSocketAddress("127.0.0.1", port));
         committer = new OutboxCommitter(2);
         committer.start();
-        MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "centre-ops", new MemoryPersistence());
-        client.connect(new MqttConnectionOptions());
-        client.subscribe(new MqttSubscription[] {new MqttSubscription("#", 1)},
-                new IMqttMessageListener[] {(topic, message) -> received.add(AlertJson.decode(message.getPayload()))});
-        open.add(() -> {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
-            client.close();
-        });
+        open.add(MqttTestSubscriber.start("tcp://127.0.0.1:" + port, "centre-ops", List.of("#"),
+                (topic, message) -> received.add(AlertJson.decode(message.getPayload()))));
     }
 
     private CentreSink sink(DestinationQueue queue) {

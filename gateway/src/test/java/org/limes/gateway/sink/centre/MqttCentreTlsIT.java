@@ -18,12 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +36,7 @@ import org.limes.gateway.rules.AlertState;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.source.MosquittoProcess;
 import org.limes.gateway.source.TestPki;
+import org.limes.gateway.testing.MqttTestSubscriber;
 import org.limes.gateway.tls.TlsConfig;
 
 /**
@@ -296,21 +292,14 @@ class MqttCentreTlsIT {
 
     /** The centre's own subscriber: every message on every topic, over TLS trusting the test CA. */
     private void subscribe() throws Exception {
-        MqttClient client = new MqttClient("ssl://127.0.0.1:" + passwordPort, "centre-ops", new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setUserName("centre-ops");
         o.setPassword("centre-pass-77b0".getBytes(StandardCharsets.UTF_8));
         o.setSocketFactory(pki.client(null).getSocketFactory());
-        client.connect(o);
-        IMqttToken granted = client.subscribe(new MqttSubscription[] {new MqttSubscription("#", 1)},
-                new IMqttMessageListener[] {(topic, message) -> received.add(new Received(topic, message.getQos(),
-                        AlertJson.decode(message.getPayload())))});
-        assertThat(granted.getReasonCodes()).containsExactly(1);
-        open.add(() -> {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
-            client.close();
-        });
+        MqttTestSubscriber client = MqttTestSubscriber.start("ssl://127.0.0.1:" + passwordPort, "centre-ops", o,
+                List.of("#"), (topic, message) -> received.add(new Received(topic, message.getQos(),
+                        AlertJson.decode(message.getPayload()))));
+        open.add(client);
+        assertThat(client.granted()).containsExactly(1);
     }
 }

@@ -17,6 +17,7 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,7 @@ public final class MqttPublisher implements AutoCloseable {
         options.setAutomaticReconnectDelay(1, 30);
         options.setConnectionTimeout((int) Math.max(1, timeout.toSeconds()));
         options.setKeepAliveInterval(30);
-        options.setSocketFactory(new NoDelaySocketFactory());
+        options.setSocketFactory(NoDelaySocketFactory.plain());
         client.setCallback(new ConnectionLogger(brokerUri));
         try {
             IMqttToken token = client.connect(options);

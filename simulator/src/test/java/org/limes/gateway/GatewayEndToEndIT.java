@@ -11,13 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +25,8 @@ import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
-import org.limes.gateway.demo.CentreListener;
+import org.limes.gateway.testing.MqttTestSubscriber;
+import org.limes.simulator.demo.CentreListener;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;
@@ -64,13 +62,11 @@ class GatewayEndToEndIT {
 
         Map<String, Reading> sent = new ConcurrentHashMap<>();
         Driver counterJson = drivers.create("counter-json", DriverOptions.empty());
-        MqttClient tap = new MqttClient(gateway.brokerUri(), "e2e-tap", new MemoryPersistence());
-        tap.connect(new MqttConnectionOptions());
-        tap.subscribe(new MqttSubscription[] {new MqttSubscription("crossing/#", 1)},
-                new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, msg) -> {
+        MqttTestSubscriber tap = MqttTestSubscriber.start(gateway.brokerUri(), "e2e-tap", List.of("crossing/#"),
+                (topic, msg) -> {
                     Reading r = counterJson.decode(new Frame(msg.getPayload(), "tap", topic, Instant.EPOCH)).get(0);
                     sent.put(key(r.deviceId(), r.deviceTime().toEpochMilli()), r);
-                }});
+                });
 
         try (CentreListener centres = CentreListener.start(gateway.brokerUri(),
                 Map.of("test/centre/tripoli", "tripoli", "test/centre/benghazi", "benghazi"))) {
@@ -116,7 +112,6 @@ class GatewayEndToEndIT {
             assertThat(registry.get("limes.readings.decoded").tag("driver", "counter-json").counter().count())
                     .isEqualTo(fleet.sent());
         } finally {
-            tap.disconnect();
             tap.close();
         }
     }

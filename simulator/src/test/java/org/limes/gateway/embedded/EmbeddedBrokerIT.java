@@ -30,6 +30,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.limes.gateway.testing.MqttTestSubscriber;
 import org.limes.simulator.transport.mqtt.MqttPublisher;
 
 class EmbeddedBrokerIT {
@@ -54,12 +55,10 @@ class EmbeddedBrokerIT {
             assertThat(dataDir.resolve("extensions")).isDirectory();
 
             List<String> received = new CopyOnWriteArrayList<>();
-            MqttClient subscriber = new MqttClient(broker.uri(), "limes-it-sub", new MemoryPersistence());
             MqttClient publisher = new MqttClient(broker.uri(), "limes-it-pub", new MemoryPersistence());
-            try {
-                subscriber.setCallback(new Collecting(received));
-                subscriber.connect(cleanStart());
-                subscriber.subscribe("limes/it/+", 1);
+            try (MqttTestSubscriber subscriber = MqttTestSubscriber.start(broker.uri(), "limes-it-sub", cleanStart(),
+                    List.of("limes/it/+"),
+                    (topic, m) -> received.add(topic + "=" + new String(m.getPayload(), StandardCharsets.UTF_8)))) {
                 publisher.connect(cleanStart());
                 MqttMessage message = new MqttMessage("hello from lane 3".getBytes(StandardCharsets.UTF_8));
                 message.setQos(1);
@@ -69,7 +68,6 @@ class EmbeddedBrokerIT {
                         .untilAsserted(() -> assertThat(received).containsExactly("limes/it/lane3=hello from lane 3"));
             } finally {
                 disconnect(publisher);
-                disconnect(subscriber);
             }
         }
         assertThat(portIsFree(port)).as("port %d free after close", port).isTrue();
@@ -178,33 +176,6 @@ class EmbeddedBrokerIT {
                     return;
                 }
             }
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        }
-    }
-
-    private record Collecting(List<String> received) implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            received.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8));
         }
 
         @Override

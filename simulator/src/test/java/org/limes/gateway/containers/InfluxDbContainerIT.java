@@ -15,13 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +30,7 @@ import org.limes.gateway.Gateway;
 import org.limes.gateway.TestConfigs;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
+import org.limes.gateway.testing.MqttTestSubscriber;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;
 import org.limes.simulator.load.ProgressListener;
@@ -83,13 +80,11 @@ class InfluxDbContainerIT {
 
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Driver counterJson = drivers.create("counter-json", DriverOptions.empty());
-        MqttClient tap = new MqttClient(gateway.brokerUri(), "influx-it-tap", new MemoryPersistence());
-        tap.connect(new MqttConnectionOptions());
-        tap.subscribe(new MqttSubscription[] {new MqttSubscription("crossing/#", 1)},
-                new IMqttMessageListener[] {(topic, msg) -> {
+        MqttTestSubscriber tap = MqttTestSubscriber.start(gateway.brokerUri(), "influx-it-tap", List.of("crossing/#"),
+                (topic, msg) -> {
                     Reading r = counterJson.decode(new Frame(msg.getPayload(), "tap", topic, Instant.EPOCH)).get(0);
                     sent.put(r.deviceId() + "@" + r.deviceTime().toEpochMilli(), (Long) r.fields().get("count_total"));
-                }});
+                });
         try {
             FleetResult fleet = new CounterFleet().run(new CounterFleet.Options(gateway.brokerUri(), 4, 50,
                     Duration.ofSeconds(3), 11L, "ras-ajdir", "cnt", "crossing", 1, null, null, null, "influx-it-fleet"),
@@ -117,7 +112,6 @@ class InfluxDbContainerIT {
                 });
             }
         } finally {
-            tap.disconnect();
             tap.close();
         }
     }

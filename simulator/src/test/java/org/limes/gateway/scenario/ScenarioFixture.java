@@ -16,17 +16,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.rules.RuleConfig;
+import org.limes.gateway.testing.MqttTestSubscriber;
 import org.limes.simulator.scenario.Scenario;
 import org.limes.simulator.scenario.ScenarioLoader;
 import org.limes.simulator.scenario.ScenarioResult;
@@ -47,9 +43,9 @@ final class ScenarioFixture implements AutoCloseable {
 
     private final Gateway gateway;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final MqttClient centres;
+    private final MqttTestSubscriber centres;
     private final Map<String, List<JsonNode>> alerts = new TreeMap<>();
-    private final List<MqttClient> taps = new ArrayList<>();
+    private final List<MqttTestSubscriber> taps = new ArrayList<>();
 
     /**
      * @param sources   the {@code sources:} list items
@@ -93,12 +89,9 @@ final class ScenarioFixture implements AutoCloseable {
         GatewayConfig config = new ConfigLoader(drivers).parse("scenario-gw.yml", yaml);
         gateway = Gateway.start(config, drivers, registry, Clock.systemUTC());
         CENTRES.forEach(c -> alerts.put(c, new ArrayList<>()));
-        centres = new MqttClient(gateway.brokerUri(), "scenario-centres", new MemoryPersistence());
-        centres.connect(new MqttConnectionOptions());
-        centres.subscribe(CENTRES.stream().map(c -> new MqttSubscription("test/centre/" + c, 1))
-                        .toArray(MqttSubscription[]::new),
-                CENTRES.stream().map(c -> (IMqttMessageListener) (t, m) -> record(c, m.getPayload()))
-                        .toArray(IMqttMessageListener[]::new));
+        centres = MqttTestSubscriber.start(gateway.brokerUri(), "scenario-centres",
+                CENTRES.stream().map(c -> "test/centre/" + c).toList(),
+                (t, m) -> record(t.substring("test/centre/".length()), m.getPayload()));
     }
 
     /** Also records what {@code centre} receives on {@code topic} of another broker (a centre's own). */
@@ -106,11 +99,8 @@ final class ScenarioFixture implements AutoCloseable {
         synchronized (this) {
             alerts.put(centre, new ArrayList<>());
         }
-        MqttClient client = new MqttClient(brokerUri, "scenario-tap-" + centre, new MemoryPersistence());
-        client.connect(new MqttConnectionOptions());
-        client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)},
-                new IMqttMessageListener[] {(t, m) -> record(centre, m.getPayload())});
-        taps.add(client);
+        taps.add(MqttTestSubscriber.start(brokerUri, "scenario-tap-" + centre, List.of(topic),
+                (t, m) -> record(centre, m.getPayload())));
     }
 
     /** Whether the config loader knows a rule type (geofence and watchlist are still to come). */
@@ -209,14 +199,8 @@ final class ScenarioFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            for (MqttClient t : taps) {
-                if (t.isConnected()) {
-                    t.disconnect();
-                }
+            for (MqttTestSubscriber t : taps) {
                 t.close();
-            }
-            if (centres.isConnected()) {
-                centres.disconnect();
             }
             centres.close();
         } finally {

@@ -1,4 +1,4 @@
-package org.limes.gateway.demo;
+package org.limes.simulator.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

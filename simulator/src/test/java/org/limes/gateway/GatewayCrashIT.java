@@ -110,7 +110,8 @@ class GatewayCrashIT {
     }
 
     private Process startGateway(Path config, String name) throws IOException {
-        Path jar = Path.of("target", "limes-gateway.jar");
+        // The gateway module is built (and packaged) before this one.
+        Path jar = Path.of("..", "gateway", "target", "limes-gateway.jar");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m"));
         if (Files.isRegularFile(jar)) {

@@ -16,7 +16,7 @@ import picocli.CommandLine;
 
 /**
  * {@code limes-simulator bench} end to end on a small load: the embedded broker in this JVM,
- * this module's gateway jar as the child JVM, its QuestDB store. Every message the broker
+ * the gateway module's jar as the child JVM, its QuestDB store. Every message the broker
  * accepted is delivered in phase (a) and stored in phase (b), alerts arrive, and the last
  * line is the JSON the README's figures come from.
  */
@@ -27,7 +27,8 @@ class SimulatorBenchIT {
 
     @Test
     void benchMeasuresBrokerGatewayAndAlertsAndLosesNothing() throws Exception {
-        Path jar = Path.of("target", "limes-gateway.jar");
+        // The gateway module is built (and packaged) before this one.
+        Path jar = Path.of("..", "gateway", "target", "limes-gateway.jar");
         assertThat(jar).as("packaged before integration tests").exists();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

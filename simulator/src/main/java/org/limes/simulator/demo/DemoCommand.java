@@ -1,4 +1,4 @@
-package org.limes.gateway.demo;
+package org.limes.simulator.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,7 +41,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code limes-gateway demo}: the whole system on one machine with nothing external — the
+ * {@code limes-simulator demo}: the whole system on one machine with nothing external — the
  * gateway with its embedded broker and store, a simulated fleet of vehicle counters, a
  * queue surge that raises and then clears an alert, and both centres listening. Ends with
  * a summary checked against the store itself.
@@ -51,7 +51,7 @@ import picocli.CommandLine.Option;
                 + "surge; print where to look, and a summary at the end.")
 public final class DemoCommand implements Callable<Integer> {
 
-    private static final String BUNDLED = "/org/limes/gateway/demo/demo.yml";
+    private static final String BUNDLED = "/org/limes/simulator/demo/demo.yml";
 
     @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
             description = "How long the fleet sends, e.g. 30s, 5m (default ${DEFAULT-VALUE}).")

@@ -1,4 +1,4 @@
-package org.limes.gateway.demo;
+package org.limes.simulator.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.gateway.Main;
+import org.limes.simulator.Main;
 
 /**
  * The demo as a user runs it, in a child JVM with its own temporary folder: standard output holds
@@ -70,7 +70,7 @@ class DemoCommandIT {
     private Process startDemo(Path tmp, String duration, String name) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djava.io.tmpdir=" + tmp));
-        Path jar = Path.of("target", "limes-gateway.jar");
+        Path jar = Path.of("target", "limes-simulator.jar");
         if (Files.isRegularFile(jar)) {
             cmd.addAll(List.of("-jar", jar.toString()));
         } else {

@@ -17,7 +17,7 @@ import org.limes.gateway.Gateway;
 import org.limes.gateway.TestConfigs;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
-import org.limes.gateway.demo.CentreListener;
+import org.limes.simulator.demo.CentreListener;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;

@@ -1,4 +1,4 @@
-package org.limes.gateway.demo;
+package org.limes.simulator.demo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
