@@ -27,4 +27,16 @@ public interface Delivery {
      *                        ({@link DeliveryFailed#undeliverable()}): it is set aside at once
      */
     int deliver(List<OutboxRecord> batch) throws DeliveryFailed;
+
+    /**
+     * Connects ahead of the first batch, so a destination is connected before an alert needs
+     * it and a wrong address or credential shows at start, not at the first alert. The drainer
+     * calls it once at start and, while it fails, again after each backoff; {@link #deliver}
+     * must still connect by itself when the connection is lost later. By default nothing: a
+     * destination reached by one request per batch (HTTP) has nothing to open.
+     *
+     * @throws DeliveryFailed when the destination cannot be reached yet
+     */
+    default void open() throws DeliveryFailed {
+    }
 }

@@ -80,6 +80,10 @@ public final class SinkDrainer implements AutoCloseable {
     private void loop() {
         // A previous drainer of this queue may have stopped mid-batch: start from the first unacknowledged.
         queue.rewind();
+        while (running && !open()) {
+            pause(backoff.nextDelayMs());
+        }
+        backoff.reset();
         while (running) {
             List<OutboxRecord> batch;
             try {
@@ -95,6 +99,26 @@ public final class SinkDrainer implements AutoCloseable {
             if (!batch.isEmpty()) {
                 drain(batch);
             }
+        }
+    }
+
+    /** Opens the delivery ({@link Delivery#open}); false, counted and logged, when it cannot yet. */
+    private boolean open() {
+        long start = System.nanoTime();
+        try {
+            delivery.open();
+            return true;
+        } catch (DeliveryFailed f) {
+            if (f.errorType() != null) {
+                metrics.failed(System.nanoTime() - start, f.errorType());
+            }
+            LOG.warn("sink {}: {}; trying again after a backoff, {} queued", queue.destination(), f.getMessage(),
+                    queue.depth());
+            return false;
+        } catch (RuntimeException e) {
+            LOG.error("sink {}: opening the delivery failed unexpectedly", queue.destination(), e);
+            metrics.failed(System.nanoTime() - start, "internal");
+            return false;
         }
     }
 

@@ -55,10 +55,20 @@ class SinkDrainerTest {
     }
 
     private void start(Delivery delivery) {
-        drainer = new SinkDrainer(queue, batch -> {
-            offered.add(batch.stream().map(r -> new String(r.payload(), StandardCharsets.UTF_8)).toList());
-            return delivery.deliver(batch);
-        }, new SinkMetrics(registry, "store"), clock, new Backoff(1_000, 1_000), 10, 1 << 20, 5_000);
+        Delivery recorded = new Delivery() {
+            @Override
+            public void open() throws DeliveryFailed {
+                delivery.open();
+            }
+
+            @Override
+            public int deliver(List<OutboxRecord> batch) throws DeliveryFailed {
+                offered.add(batch.stream().map(r -> new String(r.payload(), StandardCharsets.UTF_8)).toList());
+                return delivery.deliver(batch);
+            }
+        };
+        drainer = new SinkDrainer(queue, recorded, new SinkMetrics(registry, "store"), clock,
+                new Backoff(1_000, 1_000), 10, 1 << 20, 5_000);
         drainer.start();
     }
 
@@ -77,6 +87,36 @@ class SinkDrainerTest {
         assertThat(offered).containsExactly(List.of("r1", "r2", "r3"), List.of("r2", "r3"), List.of("r3"));
         assertThat(counter("limes.sink.delivered")).isEqualTo(3);
         assertThat(counter("limes.errors")).isZero();
+    }
+
+    @Test
+    void theDeliveryIsOpenedAtStartWithNothingQueuedAndAgainAfterABackoffOnTheInjectedClockWhileItFails()
+            throws Exception {
+        AtomicInteger opens = new AtomicInteger();
+        start(new Delivery() {
+            @Override
+            public void open() throws DeliveryFailed {
+                if (opens.incrementAndGet() == 1) {
+                    throw DeliveryFailed.retry(0, "connect", "the centre is not up yet", null);
+                }
+            }
+
+            @Override
+            public int deliver(List<OutboxRecord> batch) {
+                return batch.size();
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("limes.errors") == 1);
+        assertThat(registry.get("limes.errors").tag("error_type", "connect").counter().count()).isEqualTo(1);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> opens.get() == 1);
+
+        clock.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> opens.get() == 2);
+        append("r1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.depth() == 0);
+        assertThat(opens).hasValue(2);
+        assertThat(offered).containsExactly(List.of("r1"));
     }
 
     @Test

@@ -117,6 +117,12 @@ public final class CentreSink implements Delivery, AutoCloseable {
      * acknowledged; a record no retry can deliver is reported for setting aside once every
      * record before it is delivered.
      */
+    /** Connects at start, as a centre's operators expect to see it connected before the first alert. */
+    @Override
+    public void open() throws DeliveryFailed {
+        connect();
+    }
+
     @Override
     public int deliver(List<OutboxRecord> batch) throws DeliveryFailed {
         connect();

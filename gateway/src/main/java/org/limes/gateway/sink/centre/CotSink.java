@@ -100,6 +100,12 @@ public final class CotSink implements Delivery, AutoCloseable {
         drainer.start();
     }
 
+    /** Connects at start, as the stream did before the sinks shared one drainer. */
+    @Override
+    public void open() throws DeliveryFailed {
+        connect();
+    }
+
     /**
      * Writes the events of the batch not yet written on this connection and returns how many
      * from its start are confirmed. An event that can never be written as CoT is reported for

@@ -2,8 +2,6 @@ package org.limes.gateway.sink.centre;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -13,8 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.limes.gateway.embedded.EmbeddedBroker;
 import org.limes.gateway.outbox.DestinationQueue;
-import org.limes.gateway.outbox.OutboxRecord;
-import org.limes.gateway.sink.SinkContractTest;
 import org.limes.gateway.sink.SinkMetrics;
 
 /**
@@ -22,11 +18,10 @@ import org.limes.gateway.sink.SinkMetrics;
  * broker: it refuses by being stopped and accepts by being started again on the same port. A
  * subscriber on the centre's topic records each alert the broker passed on.
  */
-class CentreSinkContractIT extends SinkContractTest {
+class CentreSinkContractIT extends CentreContractTest {
 
     private static final String TOPIC = "limes/alerts/tripoli";
 
-    private final List<Integer> taken = new CopyOnWriteArrayList<>();
     private EmbeddedBroker broker;
     private int port;
     private MqttClient subscriber;
@@ -53,7 +48,7 @@ class CentreSinkContractIT extends SinkContractTest {
         subscriber.connect(o);
         subscriber.subscribe(new MqttSubscription[] {new MqttSubscription(TOPIC, 1)},
                 new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) ->
-                        taken.add(ContractAlerts.number(new String(message.getPayload(), StandardCharsets.UTF_8)))});
+                        took(new String(message.getPayload(), StandardCharsets.UTF_8))});
     }
 
     private void unsubscribe() throws MqttException {
@@ -80,25 +75,9 @@ class CentreSinkContractIT extends SinkContractTest {
         return sink;
     }
 
-    @Override
-    protected byte recordType() {
-        return OutboxRecord.ALERT;
-    }
 
-    @Override
-    protected byte[] record(int n) {
-        return ContractAlerts.record(n);
-    }
 
-    @Override
-    protected byte[] undeliverable() {
-        return ContractAlerts.unreadable();
-    }
 
-    @Override
-    protected List<Integer> received() {
-        return List.copyOf(taken);
-    }
 
     @Override
     protected void refuse() throws MqttException {

@@ -14,8 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.limes.gateway.outbox.DestinationQueue;
-import org.limes.gateway.outbox.OutboxRecord;
-import org.limes.gateway.sink.SinkContractTest;
 import org.limes.gateway.sink.SinkMetrics;
 
 /**
@@ -24,11 +22,10 @@ import org.limes.gateway.sink.SinkMetrics;
  * line. CoT has no acknowledgement, so what was received is settled by moving the clock past
  * the confirmation delay.
  */
-class CotSinkContractIT extends SinkContractTest {
+class CotSinkContractIT extends CentreContractTest {
 
     private static final long CONFIRM_MS = 1_000;
 
-    private final List<Integer> taken = new CopyOnWriteArrayList<>();
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
     private ServerSocket server;
@@ -76,7 +73,7 @@ class CotSinkContractIT extends SinkContractTest {
                 if (refusing) {
                     break;
                 }
-                taken.add(ContractAlerts.number(line));
+                took(line);
             }
         } catch (IOException e) {
             // The test closed the connection.
@@ -106,25 +103,9 @@ class CotSinkContractIT extends SinkContractTest {
         return sink;
     }
 
-    @Override
-    protected byte recordType() {
-        return OutboxRecord.ALERT;
-    }
 
-    @Override
-    protected byte[] record(int n) {
-        return ContractAlerts.record(n);
-    }
 
-    @Override
-    protected byte[] undeliverable() {
-        return ContractAlerts.unreadable();
-    }
 
-    @Override
-    protected List<Integer> received() {
-        return List.copyOf(taken);
-    }
 
     /** Refuses new connections and drops the open ones, as a TAK server going away does. */
     @Override

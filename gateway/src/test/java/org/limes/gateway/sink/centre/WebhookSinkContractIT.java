@@ -6,23 +6,18 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.limes.gateway.outbox.DestinationQueue;
-import org.limes.gateway.outbox.OutboxRecord;
-import org.limes.gateway.sink.SinkContractTest;
 import org.limes.gateway.sink.SinkMetrics;
 
 /**
  * The webhook sink against the sink contract, with a real HTTP server (the JDK's) as the
  * centre: it refuses with 503 (no Retry-After), accepts with 204, and records each alert it took.
  */
-class WebhookSinkContractIT extends SinkContractTest {
+class WebhookSinkContractIT extends CentreContractTest {
 
-    private final List<Integer> taken = new CopyOnWriteArrayList<>();
     private volatile boolean refusing;
     private HttpServer server;
 
@@ -43,7 +38,7 @@ class WebhookSinkContractIT extends SinkContractTest {
         if (refusing) {
             ex.sendResponseHeaders(503, -1);
         } else {
-            taken.add(ContractAlerts.number(body));
+            took(body);
             ex.sendResponseHeaders(204, -1);
         }
         ex.close();
@@ -64,25 +59,9 @@ class WebhookSinkContractIT extends SinkContractTest {
         return sink;
     }
 
-    @Override
-    protected byte recordType() {
-        return OutboxRecord.ALERT;
-    }
 
-    @Override
-    protected byte[] record(int n) {
-        return ContractAlerts.record(n);
-    }
 
-    @Override
-    protected byte[] undeliverable() {
-        return ContractAlerts.unreadable();
-    }
 
-    @Override
-    protected List<Integer> received() {
-        return List.copyOf(taken);
-    }
 
     @Override
     protected void refuse() {

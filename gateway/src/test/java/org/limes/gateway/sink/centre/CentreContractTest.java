@@ -1,23 +1,55 @@
 package org.limes.gateway.sink.centre;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.AlertState;
+import org.limes.gateway.sink.SinkContractTest;
 
-/** The numbered alerts the centre sinks' contract tests send, and how to tell them apart at the centre. */
-final class ContractAlerts {
+/**
+ * The sink contract for a centre: what every centre's contract test sends (numbered alerts, and
+ * one no format can read) and how it tells them apart at the centre. A subclass starts the real
+ * centre and its sink, and calls {@link #took} with each message the centre received.
+ */
+abstract class CentreContractTest extends SinkContractTest {
 
     private static final Pattern NUMBER = Pattern.compile("contract-(\\d+)");
 
-    private ContractAlerts() {
+    private final List<Integer> taken = new CopyOnWriteArrayList<>();
+
+    /** Notes that the centre received {@code message}. */
+    protected final void took(String message) {
+        taken.add(number(message));
+    }
+
+    @Override
+    protected final byte recordType() {
+        return OutboxRecord.ALERT;
+    }
+
+    @Override
+    protected final byte[] record(int n) {
+        return alert(n);
+    }
+
+    @Override
+    protected final byte[] undeliverable() {
+        return unreadableAlert();
+    }
+
+    @Override
+    protected final List<Integer> received() {
+        return List.copyOf(taken);
     }
 
     /** Canonical alert JSON (an outbox record) for device {@code contract-<n>}. */
-    static byte[] record(int n) {
+    static byte[] alert(int n) {
         Instant raised = Instant.parse("2026-12-05T07:30:00Z").plusSeconds(n);
         Alert a = Alert.builder()
                 .alertId("queue-surge/contract-" + n + "/" + raised.toEpochMilli())
@@ -41,7 +73,7 @@ final class ContractAlerts {
     }
 
     /** An alert record no format can read: set aside as undecodable. */
-    static byte[] unreadable() {
+    static byte[] unreadableAlert() {
         return "{not an alert".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
