@@ -1,6 +1,5 @@
 package org.limes.gateway.sink.centre;
 
-import org.limes.gateway.mqtt.MqttReasons;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,7 +12,9 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
+import org.limes.gateway.config.MqttConfig;
 import org.limes.gateway.config.Secrets;
+import org.limes.gateway.mqtt.MqttReasons;
 import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
@@ -351,7 +352,7 @@ public final class CentreSink implements Delivery, AutoCloseable {
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         options.setKeepAliveInterval(30);
-        if (brokerUri.startsWith("ssl://") || brokerUri.startsWith("wss://")) {
+        if (MqttConfig.tlsScheme(brokerUri)) {
             options.setSocketFactory(NoDelaySocketFactory.over(SslContextLoader.load(config.tls() == null
                     ? new TlsConfig(null, null, null) : config.tls()).getSocketFactory()));
             options.setHttpsHostnameVerificationEnabled(true);

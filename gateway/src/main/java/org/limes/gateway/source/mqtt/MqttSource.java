@@ -1,7 +1,6 @@
 package org.limes.gateway.source.mqtt;
 
 import java.nio.charset.StandardCharsets;
-import org.limes.gateway.mqtt.MqttReasons;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,9 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
+import org.limes.gateway.config.MqttConfig;
 import org.limes.gateway.config.Secrets;
+import org.limes.gateway.mqtt.MqttReasons;
 import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.sink.Backoff;
@@ -89,7 +90,7 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
         this.client.setCallback(this);
         this.acks = new OrderedAcks(this::sendAck);
         this.identityLevel = config.identityFrom() == null ? 0 : MqttSourceConfig.identityLevel(config.identityFrom());
-        if (brokerUri.startsWith("ssl://") || brokerUri.startsWith("wss://")) {
+        if (MqttConfig.tlsScheme(brokerUri)) {
             socketFactory = SslContextLoader.load(config.tls() == null ? new TlsConfig(null, null, null) : config.tls())
                     .getSocketFactory();
         } else if (config.tls() != null) {
