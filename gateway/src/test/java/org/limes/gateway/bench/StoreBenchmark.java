@@ -25,7 +25,6 @@ import org.limes.gateway.sink.DeliveryFailed;
 import org.limes.gateway.sink.SinkMetrics;
 import org.limes.gateway.sink.influx.InfluxClientFactory;
 import org.limes.gateway.sink.influx.InfluxSink;
-import org.limes.gateway.sink.influx.LineShape;
 import org.limes.gateway.sink.influx.StoreConfig;
 import org.limes.gateway.sink.influx.StoreSchema;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -96,12 +95,7 @@ public class StoreBenchmark {
         store = EmbeddedStore.start(dir.resolve("questdb"), "127.0.0.1", 0);
         sql = new QuestDbClient(store.url());
         QuestDbSchema questdb = new QuestDbSchema(sql);
-        StoreSchema schema = lines -> {
-            for (String line : lines) {
-                LineShape shape = LineShape.of(line);
-                questdb.ensure(shape.measurement(), shape.tagKeys());
-            }
-        };
+        StoreSchema schema = questdb::ensure;
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, batchSize, 250,
                 30_000, null, null);
         influx = InfluxClientFactory.create(store.url(), "embedded", config);
