@@ -6,7 +6,6 @@ import org.limes.gateway.config.Secrets;
 import org.limes.gateway.embedded.EmbeddedStore;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.embedded.QuestDbSchema;
-import org.limes.gateway.sink.influx.LineShape;
 import org.limes.gateway.sink.influx.StoreConfig;
 import org.limes.gateway.sink.influx.StoreSchema;
 import org.slf4j.Logger;
@@ -33,12 +32,7 @@ record Store(String url, String token, StoreSchema schema) {
         EmbeddedStore store = EmbeddedStore.start(data.resolve("questdb"), storeConfig.host(), storeConfig.httpPort());
         closeables.push(store);
         QuestDbSchema questdb = new QuestDbSchema(new QuestDbClient(store.url()));
-        StoreSchema schema = lines -> {
-            for (String line : lines) {
-                LineShape shape = LineShape.of(line);
-                questdb.ensure(shape.measurement(), shape.tagKeys());
-            }
-        };
+        StoreSchema schema = questdb::ensure;
         LOG.info("embedded store (QuestDB) at {} — SQL console in the browser", store.url());
         return new Store(store.url(), "embedded", schema);
     }

@@ -9,9 +9,8 @@ import com.influxdb.exceptions.UnprocessableEntityException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Clock;
+import java.util.List;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxRecord;
 import org.limes.gateway.sink.Backoff;
@@ -36,16 +35,24 @@ import org.limes.gateway.sink.Undeliverable;
  * idempotent (same measurement, tags and timestamp overwrite), so redelivery after a
  * crash does not duplicate points.
  *
+ * <p>Cost per record: the outbox already holds each record as line-protocol bytes, so a batch
+ * is joined once into one body (one {@code String} per batch, which is what the client's
+ * {@link WriteApiBlocking} takes), not one {@code String} per record; the store's schema step
+ * sees each line's bytes and asks the store only for a shape it does not know yet
+ * ({@link KnownShapes}, up to {@value #MAX_SHAPES} shapes).
+ *
  * <p>Threading: {@link #deliver} on the drainer's one thread, the only consumer of its outbox.
  */
 public final class InfluxSink implements Delivery, AutoCloseable {
 
     private static final int MAX_BATCH_BYTES = 8 << 20;
+    static final int MAX_SHAPES = 4096;
 
     private final WriteApiBlocking writer;
     private final String bucket;
     private final String org;
-    private final StoreSchema schema;
+    /** Null for {@link StoreSchema#NONE}: no line's shape is read. */
+    private final KnownShapes shapes;
     private final SinkDrainer drainer;
 
     public InfluxSink(DestinationQueue outbox, WriteApiBlocking writer, StoreConfig config, StoreSchema schema,
@@ -53,7 +60,7 @@ public final class InfluxSink implements Delivery, AutoCloseable {
         this.writer = writer;
         this.bucket = config.bucket();
         this.org = config.org();
-        this.schema = schema;
+        this.shapes = schema == StoreSchema.NONE ? null : new KnownShapes(schema, MAX_SHAPES);
         this.drainer = new SinkDrainer(outbox, this, metrics, clock,
                 new Backoff(config.retryInitialMs(), config.retryMaxMs()), config.batchSize(), MAX_BATCH_BYTES,
                 10_000);
@@ -72,21 +79,21 @@ public final class InfluxSink implements Delivery, AutoCloseable {
      */
     @Override
     public int deliver(List<OutboxRecord> records) throws DeliveryFailed {
-        List<String> lines = new ArrayList<>(records.size());
-        for (OutboxRecord r : records) {
-            lines.add(new String(r.payload(), StandardCharsets.UTF_8));
-        }
         Undeliverable permanent;
         String errorType;
         try {
-            schema.prepare(lines);
-            writer.writeRecords(bucket, org, WritePrecision.NS, lines);
+            if (shapes != null) {
+                for (OutboxRecord r : records) {
+                    shapes.prepare(r.payload());
+                }
+            }
+            writer.writeRecord(bucket, org, WritePrecision.NS, body(records));
             return records.size();
         } catch (BadRequestException | UnprocessableEntityException | RequestEntityTooLargeException e) {
             errorType = "rejected";
             permanent = new Undeliverable("rejected_by_store", "HTTP " + e.status() + " " + e.getMessage(), e);
         } catch (InfluxException | IOException | UncheckedIOException e) {
-            throw DeliveryFailed.retry(0, "unavailable", "store write of " + lines.size() + " points failed ("
+            throw DeliveryFailed.retry(0, "unavailable", "store write of " + records.size() + " points failed ("
                     + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             // Preparing or encoding a line for the store failed the same way it always will
@@ -105,6 +112,25 @@ public final class InfluxSink implements Delivery, AutoCloseable {
             }
         }
         return records.size();
+    }
+
+    /** The records' lines as one line-protocol body, a newline between records that lack one. */
+    static String body(List<OutboxRecord> records) {
+        int length = 0;
+        for (OutboxRecord r : records) {
+            length += r.payload().length + 1;
+        }
+        byte[] body = new byte[length];
+        int at = 0;
+        for (OutboxRecord r : records) {
+            byte[] line = r.payload();
+            System.arraycopy(line, 0, body, at, line.length);
+            at += line.length;
+            if (line.length == 0 || line[line.length - 1] != '\n') {
+                body[at++] = '\n';
+            }
+        }
+        return new String(body, 0, at, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -57,12 +57,7 @@ class InfluxSinkContractIT extends SinkContractTest {
                 "limes", "limes");
         clients.add(influx);
         QuestDbSchema questdb = new QuestDbSchema(sql);
-        StoreSchema schema = lines -> {
-            for (String l : lines) {
-                LineShape shape = LineShape.of(l);
-                questdb.ensure(shape.measurement(), shape.tagKeys());
-            }
-        };
+        StoreSchema schema = questdb::ensure;
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, 100, 250, 30_000,
                 null, null);
         InfluxSink sink = new InfluxSink(queue, influx.getWriteApiBlocking(), config, schema, metrics, clock);

@@ -132,12 +132,7 @@ class InfluxSinkDeadLetterIT {
     private void start(DestinationQueue queue, int batch) {
         influx = InfluxDBClientFactory.create(store.url(), "any-token".toCharArray(), "limes", "limes");
         QuestDbSchema questdb = new QuestDbSchema(sql);
-        StoreSchema schema = lines -> {
-            for (String l : lines) {
-                LineShape shape = LineShape.of(l);
-                questdb.ensure(shape.measurement(), shape.tagKeys());
-            }
-        };
+        StoreSchema schema = questdb::ensure;
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, batch, 10, 50, null,
                 null);
         sink = new InfluxSink(queue, influx.getWriteApiBlocking(), config, schema,
