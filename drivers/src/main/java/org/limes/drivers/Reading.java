@@ -1,10 +1,8 @@
 package org.limes.drivers;
 
 import java.time.Instant;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * One timestamped observation of one device.
@@ -12,7 +10,9 @@ import java.util.TreeMap;
  * <p>Fields are in canonical SI units and their names carry the unit ({@code speed_mps},
  * {@code range_m}, {@code bearing_deg}); a field value is a {@link Double}, {@link Long},
  * {@link Boolean} or {@link String}. Tags are low-cardinality strings. Both maps are
- * copied into sorted, unmodifiable maps so that a reading has one canonical form.
+ * held as immutable maps iterated in key order ({@link SortedArrayMap}) so that a reading has
+ * one canonical form: a {@code SortedArrayMap} is kept as given, any other map is copied into
+ * one (a driver builds its maps with {@link SortedArrayMap#builder} to skip that copy).
  *
  * <p>A driver leaves {@code site} empty: the gateway's normaliser fills it from the
  * device inventory.
@@ -40,22 +40,23 @@ public record Reading(
         requireName(kind, "kind");
         Objects.requireNonNull(deviceTime, "deviceTime");
         Objects.requireNonNull(receivedAt, "receivedAt");
-        tags = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(tags, "tags")));
-        TreeMap<String, Object> copy = new TreeMap<>(Objects.requireNonNull(fields, "fields"));
-        for (Map.Entry<String, Object> e : copy.entrySet()) {
-            Object v = e.getValue();
+        SortedArrayMap<String> sortedTags = SortedArrayMap.copyOf(Objects.requireNonNull(tags, "tags"));
+        SortedArrayMap<Object> sortedFields = SortedArrayMap.copyOf(Objects.requireNonNull(fields, "fields"));
+        for (int i = 0; i < sortedFields.size(); i++) {
+            Object v = sortedFields.valueAt(i);
             if (!(v instanceof Double || v instanceof Long || v instanceof Boolean || v instanceof String)) {
-                throw new IllegalArgumentException("field " + e.getKey() + " must be Double, Long, Boolean or String, got "
+                throw new IllegalArgumentException("field " + sortedFields.keyAt(i) + " must be Double, Long, Boolean or String, got "
                         + (v == null ? "null" : v.getClass().getSimpleName()));
             }
             if (v instanceof Double d && !Double.isFinite(d)) {
-                throw new IllegalArgumentException("field " + e.getKey() + " must be finite, got " + d);
+                throw new IllegalArgumentException("field " + sortedFields.keyAt(i) + " must be finite, got " + d);
             }
         }
-        if (copy.isEmpty()) {
+        if (sortedFields.isEmpty()) {
             throw new IllegalArgumentException("a reading needs at least one field");
         }
-        fields = Collections.unmodifiableMap(copy);
+        tags = sortedTags;
+        fields = sortedFields;
     }
 
     /** This reading with the site set. */
@@ -65,9 +66,10 @@ public record Reading(
 
     /** This reading with one more field, or that field replaced. */
     public Reading withField(String name, Object value) {
-        TreeMap<String, Object> more = new TreeMap<>(fields);
+        SortedArrayMap.Builder<Object> more = SortedArrayMap.builder(fields.size() + 1);
+        more.putAll(fields);
         more.put(name, value);
-        return new Reading(deviceId, site, kind, tags, more, deviceTime, receivedAt);
+        return new Reading(deviceId, site, kind, tags, more.build(), deviceTime, receivedAt);
     }
 
     /** This reading with extra tags; existing tags of the same key are kept. */
@@ -75,9 +77,10 @@ public record Reading(
         if (extra.isEmpty()) {
             return this;
         }
-        TreeMap<String, String> merged = new TreeMap<>(extra);
+        SortedArrayMap.Builder<String> merged = SortedArrayMap.builder(extra.size() + tags.size());
+        merged.putAll(extra);
         merged.putAll(tags);
-        return new Reading(deviceId, site, kind, merged, fields, deviceTime, receivedAt);
+        return new Reading(deviceId, site, kind, merged.build(), fields, deviceTime, receivedAt);
     }
 
     /** A numeric field as a double, or NaN when absent or not numeric. */

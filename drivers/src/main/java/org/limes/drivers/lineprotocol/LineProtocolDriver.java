@@ -8,7 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +20,7 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.SortedArrayMap;
 import org.limes.drivers.StoreNames;
 
 /**
@@ -145,20 +146,45 @@ public final class LineProtocolDriver implements Driver {
 
     @Override
     public List<Reading> decode(Frame frame) throws DecodeException {
-        return decodeAll(frame).readingsOrThrow();
+        byte[] b = frame.payload();
+        int newline = -1;
+        for (int k = 0; k < b.length; k++) {
+            if (b[k] == '\n') {
+                newline = k;
+                break;
+            }
+        }
+        if (newline >= 0 && newline < b.length - 1) {
+            return decodeAll(frame).readingsOrThrow();
+        }
+        // One line, the usual frame: what decodeAll gives for it, without its lists.
+        int end = newline >= 0 ? newline : b.length;
+        int stop = end > 0 && b[end - 1] == '\r' ? end - 1 : end;
+        if (end == 0) {
+            return List.of();
+        }
+        Reading r = new LineParser(text(b, 0, stop, 1), 1, frame.receivedAt()).parse();
+        return r == null ? List.of() : List.of(r);
     }
 
     @Override
     public DecodeResult decodeAll(Frame frame) {
         byte[] bytes = frame.payload();
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         return DecodeResult.eachLine(bytes, (number, from, to) ->
-                new LineParser(text(utf8, bytes, from, to, number), number, frame.receivedAt()).parse());
+                new LineParser(text(bytes, from, to, number), number, frame.receivedAt()).parse());
     }
 
-    private static String text(CharsetDecoder utf8, byte[] bytes, int from, int to, int lineNumber)
-            throws DecodeException {
+    /** The line as text: ASCII (the usual line) directly, anything else through a strict UTF-8 decoder. */
+    private static String text(byte[] bytes, int from, int to, int lineNumber) throws DecodeException {
+        boolean ascii = true;
+        for (int k = from; k < to && ascii; k++) {
+            ascii = bytes[k] >= 0;
+        }
+        if (ascii) {
+            return new String(bytes, from, to - from, StandardCharsets.US_ASCII);
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         try {
             return utf8.reset().decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
         } catch (CharacterCodingException e) {
@@ -200,16 +226,22 @@ public final class LineProtocolDriver implements Driver {
             }
             String measurement = name(false, "measurement");
             checkMeasurement(measurement, first);
-            TreeMap<String, String> tags = new TreeMap<>();
-            Map<String, String> tagNames = new HashMap<>();
+            SortedArrayMap.Builder<String> tags = SortedArrayMap.builder(4);
+            String device = null;
+            Names tagNames = new Names();
             while (i < s.length() && s.charAt(i) == ',') {
                 i++;
                 int at = i;
                 String key = name(true, "tag key");
-                expect('=', "'=' after tag key " + shown(key));
-                String value = value(true, "tag value of " + shown(key));
-                if (tags.put(key, value) != null) {
+                expect('=', "'=' after tag key ", key);
+                String value = value(true, "tag value of ", key);
+                // The device tag is kept apart from the reading's tags, as it always was (removed at the end).
+                boolean again = key.equals(deviceTag) ? device != null : tags.put(key, value) != null;
+                if (again) {
                     throw fault(at, "tag " + shown(key) + " appears more than once");
+                }
+                if (key.equals(deviceTag)) {
+                    device = value;
                 }
                 checkTagKey(key, at, tagNames);
             }
@@ -220,15 +252,15 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(i, "unexpected " + shownChar(s.charAt(i)) + " in the measurement or tags");
             }
             spaces();
-            TreeMap<String, Object> fields = new TreeMap<>();
-            Map<String, String> fieldNames = new HashMap<>();
+            SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(6);
+            Names fieldNames = new Names();
             while (true) {
                 int at = i;
                 if (i >= s.length()) {
                     throw fault(i, "missing field key");
                 }
                 String key = name(true, "field key");
-                expect('=', "'=' after field key " + shown(key));
+                expect('=', "'=' after field key ", key);
                 Object value = fieldValue(key);
                 if (fields.put(key, value) != null) {
                     throw fault(at, "field " + shown(key) + " appears more than once");
@@ -254,14 +286,13 @@ public final class LineProtocolDriver implements Driver {
                     }
                 }
             }
-            String device = tags.remove(deviceTag);
             if (device == null || device.isBlank()) {
                 throw fault(0, "tag " + shown(deviceTag) + " (option device_tag) is missing: it names the device");
             }
             if (measurement.isBlank()) {
                 throw fault(0, "the measurement must not be blank");
             }
-            return new Reading(device, "", measurement, tags, fields, time, receivedAt);
+            return new Reading(device, "", measurement, tags.build(), fields.build(), time, receivedAt);
         }
 
         /** A name the store can hold, and not one Limes writes itself unless allowed. */
@@ -285,9 +316,9 @@ public final class LineProtocolDriver implements Driver {
          * The device tag itself, or a store name that is not the gateway's and not another tag of
          * the line in other letter case ({@code names}: lower case to the key, filled here).
          */
-        private void checkTagKey(String key, int at, Map<String, String> names) throws DecodeException {
+        private void checkTagKey(String key, int at, Names names) throws DecodeException {
             if (key.equals(deviceTag)) {
-                names.put(key.toLowerCase(Locale.ROOT), key);
+                names.put(key);
                 return;
             }
             String problem = StoreNames.problem(key);
@@ -298,7 +329,7 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(at, "tag " + shown(key) + " is, in some letter case, a name the gateway writes itself ("
                         + shown(deviceTag) + " names the device; device, site, timestamp and time are the gateway's)");
             }
-            String other = names.putIfAbsent(key.toLowerCase(Locale.ROOT), key);
+            String other = names.putIfAbsent(key);
             if (other != null) {
                 throw fault(at, "tags " + shown(other) + " and " + shown(key) + " differ only in letter case, "
                         + "and the store reads them as one");
@@ -306,7 +337,7 @@ public final class LineProtocolDriver implements Driver {
         }
 
         /** A store name that is not the gateway's, nor another field or a tag in other letter case. */
-        private void checkFieldKey(String key, int at, Map<String, String> names, Map<String, String> tagNames)
+        private void checkFieldKey(String key, int at, Names names, Names tagNames)
                 throws DecodeException {
             String problem = StoreNames.problem(key);
             if (problem != null) {
@@ -316,13 +347,12 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(at, "field " + shown(key) + " is, in some letter case, a name the gateway writes itself "
                         + "(device, site, timestamp and time are the gateway's)");
             }
-            String lower = key.toLowerCase(Locale.ROOT);
-            String tag = tagNames.get(lower);
+            String tag = tagNames.get(key);
             if (tag != null && !tag.equals(deviceTag)) {
                 throw fault(at, "field " + shown(key) + " has the name of tag " + shown(tag)
                         + ", and the store reads them as one column");
             }
-            String other = names.putIfAbsent(lower, key);
+            String other = names.putIfAbsent(key);
             if (other != null) {
                 throw fault(at, "fields " + shown(other) + " and " + shown(key) + " differ only in letter case, "
                         + "and the store reads them as one");
@@ -335,9 +365,10 @@ public final class LineProtocolDriver implements Driver {
             }
         }
 
-        private void expect(char c, String what) throws DecodeException {
+        /** Expects {@code c}; the error says "expected {@code what}{@code key shown}, got …". */
+        private void expect(char c, String what, String key) throws DecodeException {
             if (i >= s.length() || s.charAt(i) != c) {
-                throw fault(i, "expected " + what + (i >= s.length() ? ", got the end of the line"
+                throw fault(i, "expected " + what + shown(key) + (i >= s.length() ? ", got the end of the line"
                         : ", got " + shownChar(s.charAt(i))));
             }
             i++;
@@ -346,10 +377,13 @@ public final class LineProtocolDriver implements Driver {
         /** A measurement ({@code key} false: ends at ',' or ' ') or a key (ends at '='). */
         private String name(boolean key, String what) throws DecodeException {
             int from = i;
-            StringBuilder sb = new StringBuilder();
+            StringBuilder sb = null; // only once an escape is met: most names are a plain substring
             while (i < s.length()) {
                 char c = s.charAt(i);
                 if (c == '\\' && i + 1 < s.length() && escapes(s.charAt(i + 1), key)) {
+                    if (sb == null) {
+                        sb = new StringBuilder().append(s, from, i);
+                    }
                     sb.append(s.charAt(i + 1));
                     i += 2;
                     continue;
@@ -360,22 +394,28 @@ public final class LineProtocolDriver implements Driver {
                 if (key && (c == ',' || c == ' ')) {
                     throw fault(i, "unescaped " + shownChar(c) + " in " + what + " (escape it as \\" + c + ")");
                 }
-                sb.append(c);
+                if (sb != null) {
+                    sb.append(c);
+                }
                 i++;
             }
             if (i == from) {
                 throw fault(from, "missing " + what);
             }
-            return sb.toString();
+            return sb == null ? s.substring(from, i) : sb.toString();
         }
 
         /** A tag value: ends at an unescaped ',' or ' '. */
-        private String value(boolean tag, String what) throws DecodeException {
+        /** A tag value: {@code what} and the key shown make the subject of its errors. */
+        private String value(boolean tag, String what, String key) throws DecodeException {
             int from = i;
-            StringBuilder sb = new StringBuilder();
+            StringBuilder sb = null; // only once an escape is met
             while (i < s.length()) {
                 char c = s.charAt(i);
                 if (c == '\\' && i + 1 < s.length() && escapes(s.charAt(i + 1), tag)) {
+                    if (sb == null) {
+                        sb = new StringBuilder().append(s, from, i);
+                    }
                     sb.append(s.charAt(i + 1));
                     i += 2;
                     continue;
@@ -384,15 +424,17 @@ public final class LineProtocolDriver implements Driver {
                     break;
                 }
                 if (c == '=') {
-                    throw fault(i, "unescaped '=' in " + what + " (escape it as \\=)");
+                    throw fault(i, "unescaped '=' in " + what + shown(key) + " (escape it as \\=)");
                 }
-                sb.append(c);
+                if (sb != null) {
+                    sb.append(c);
+                }
                 i++;
             }
             if (i == from) {
-                throw fault(from, "missing " + what);
+                throw fault(from, "missing " + what + shown(key));
             }
-            return sb.toString();
+            return sb == null ? s.substring(from, i) : sb.toString();
         }
 
         private Object fieldValue(String key) throws DecodeException {
@@ -402,6 +444,10 @@ public final class LineProtocolDriver implements Driver {
             }
             while (i < s.length() && s.charAt(i) != ',' && s.charAt(i) != ' ') {
                 i++;
+            }
+            Object fast = plainNumber(s, from, i);
+            if (fast != null) {
+                return fast;
             }
             String v = s.substring(from, i);
             if (v.isEmpty()) {
@@ -467,6 +513,11 @@ public final class LineProtocolDriver implements Driver {
             while (i < s.length() && s.charAt(i) != ' ') {
                 i++;
             }
+            long plain = plainDigits(s, from, i);
+            if (plain >= 0 && plain <= Long.MAX_VALUE / precision.nanos) {
+                long nanos = plain * precision.nanos;
+                return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+            }
             String v = s.substring(from, i);
             if (!isInteger(v, true)) {
                 throw fault(from, "timestamp must be an integer (" + precision.name().toLowerCase() + "), got "
@@ -483,6 +534,108 @@ public final class LineProtocolDriver implements Driver {
 
         private DecodeException fault(int index, String reason) {
             return DecodeException.atLine(lineNumber, s.codePointCount(0, Math.min(index, s.length())) + 1, reason);
+        }
+    }
+
+    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+        1e14, 1e15};
+
+    /**
+     * The value of {@code s[from, to)} when it is 1..18 plain decimal digits, else -1: the
+     * common timestamp and integer, read without a substring.
+     */
+    private static long plainDigits(String s, int from, int to) {
+        if (to - from < 1 || to - from > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int k = from; k < to; k++) {
+            char c = s.charAt(k);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /**
+     * The field value {@code s[from, to)} when it is a plain integer ({@code -?d{1,18}i}) or a
+     * plain float ({@code -?d*[.d*]} with 1..15 digits, no exponent), read without substrings
+     * and exactly as {@code Long.parseLong} and {@code Double.parseDouble} read them (a mantissa
+     * below 2^53 divided by an exact power of ten is correctly rounded); null for anything else,
+     * which the general path reads and reports.
+     */
+    private static Object plainNumber(String s, int from, int to) {
+        if (to - from < 1) {
+            return null;
+        }
+        boolean negative = s.charAt(from) == '-';
+        int start = negative ? from + 1 : from;
+        if (s.charAt(to - 1) == 'i') {
+            long v = plainDigits(s, start, to - 1);
+            return v < 0 ? null : Long.valueOf(negative ? -v : v);
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int fraction = -1;
+        for (int k = start; k < to; k++) {
+            char c = s.charAt(k);
+            if (c == '.' && fraction < 0) {
+                fraction = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (++digits > 15) {
+                    return null;
+                }
+                mantissa = mantissa * 10 + (c - '0');
+                if (fraction >= 0) {
+                    fraction++;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (digits == 0) {
+            return null;
+        }
+        double d = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+        return Double.valueOf(negative ? -d : d);
+    }
+
+    /**
+     * The keys of one line's tags or fields, to find two that differ only in letter case
+     * ({@code toLowerCase(Locale.ROOT)}, as the store compares them): a line has a handful,
+     * so a scan of a small array, no hash map.
+     */
+    private static final class Names {
+        private String[] keys = new String[8];
+        private int size;
+
+        /** The first key put that equals {@code key} in lower case, or null. */
+        String get(String key) {
+            String lower = key.toLowerCase(Locale.ROOT);
+            for (int k = 0; k < size; k++) {
+                if (keys[k].toLowerCase(Locale.ROOT).equals(lower)) {
+                    return keys[k];
+                }
+            }
+            return null;
+        }
+
+        void put(String key) {
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+            }
+            keys[size++] = key;
+        }
+
+        /** As a map from lower case to the first key: the key already there, else null after putting this one. */
+        String putIfAbsent(String key) {
+            String other = get(key);
+            if (other == null) {
+                put(key);
+            }
+            return other;
         }
     }
 

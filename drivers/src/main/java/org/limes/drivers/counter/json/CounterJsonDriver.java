@@ -14,7 +14,6 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +23,9 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.SortedArrayMap;
 import org.limes.drivers.DeviceId;
+import org.limes.drivers.json.IsoInstant;
 import org.limes.drivers.json.JsonErrors;
 
 /**
@@ -89,7 +90,11 @@ public final class CounterJsonDriver implements Driver {
     private static final double MAX_OCCUPANCY_PCT = 100;
     private static final double KMH_PER_MPS = 3.6;
     private static final int MAX_SHOWN_CHARS = 40;
-    private static final Set<String> DIRECTIONS = Set.of("inbound", "outbound");
+    private static final String INBOUND = "inbound";
+    private static final String OUTBOUND = "outbound";
+    private static final Set<String> DIRECTIONS = Set.of(INBOUND, OUTBOUND);
+    /** Lanes "0" to "9" as constants: most frames name one of them. */
+    private static final String[] DIGIT_LANES = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
@@ -130,32 +135,57 @@ public final class CounterJsonDriver implements Driver {
         String lane = null;
         String direction = null;
         Long interval = null;
-        TreeMap<String, Object> counts = null;
-        Double speedKmh = null;
-        Double occupancy = null;
-        Set<String> seen = new HashSet<>();
+        SortedArrayMap.Builder<Object> counts = null;
+        double speedKmh = Double.NaN;
+        double occupancy = Double.NaN;
+        int seen = 0; // one bit per known key, in the order of the switch below
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             p.nextToken();
-            boolean known = true;
+            int bit;
             switch (key) {
-                case "device" -> device = device(p);
-                case "time" -> time = time(p);
-                case "lane" -> lane = lane(p);
-                case "direction" -> direction = direction(p);
-                case "interval_s" -> interval = integer(p, "interval_s", 1, MAX_INTERVAL_S);
-                case "counts" -> counts = counts(p);
-                case "avg_speed_kmh" -> speedKmh = optionalNumber(p, "avg_speed_kmh", MAX_SPEED_KMH);
-                case "occupancy_pct" -> occupancy = optionalNumber(p, "occupancy_pct", MAX_OCCUPANCY_PCT);
+                case "device" -> {
+                    device = device(p);
+                    bit = 1;
+                }
+                case "time" -> {
+                    time = time(p);
+                    bit = 1 << 1;
+                }
+                case "lane" -> {
+                    lane = lane(p);
+                    bit = 1 << 2;
+                }
+                case "direction" -> {
+                    direction = direction(p);
+                    bit = 1 << 3;
+                }
+                case "interval_s" -> {
+                    interval = integer(p, null, "interval_s", 1, MAX_INTERVAL_S);
+                    bit = 1 << 4;
+                }
+                case "counts" -> {
+                    counts = counts(p);
+                    bit = 1 << 5;
+                }
+                case "avg_speed_kmh" -> {
+                    speedKmh = optionalNumber(p, "avg_speed_kmh", MAX_SPEED_KMH);
+                    bit = 1 << 6;
+                }
+                case "occupancy_pct" -> {
+                    occupancy = optionalNumber(p, "occupancy_pct", MAX_OCCUPANCY_PCT);
+                    bit = 1 << 7;
+                }
                 default -> {
-                    known = false;
+                    bit = 0;
                     p.skipChildren();
                 }
             }
-            if (known && !seen.add(key)) {
+            if ((seen & bit) != 0) {
                 throw DecodeException.atField(key, "appears more than once");
             }
+            seen |= bit;
         }
         if (t != JsonToken.END_OBJECT) {
             throw DecodeException.atOffset(JsonErrors.offsetOf(p.currentTokenLocation(), p), "expected a key or '}'");
@@ -171,19 +201,17 @@ public final class CounterJsonDriver implements Driver {
         require(interval, "interval_s");
         require(counts, "counts");
 
-        long total = 0;
-        for (Object c : counts.values()) {
-            total += (Long) c;
-        }
-        counts.put(FIELD_TOTAL, total);
         counts.put(FIELD_INTERVAL, interval);
-        if (speedKmh != null) {
+        if (!Double.isNaN(speedKmh)) {
             counts.put(FIELD_SPEED, speedKmh / KMH_PER_MPS);
         }
-        if (occupancy != null) {
+        if (!Double.isNaN(occupancy)) {
             counts.put(FIELD_OCCUPANCY, occupancy);
         }
-        return new Reading(device, "", KIND, Map.of(TAG_LANE, lane, TAG_DIRECTION, direction), counts, time, receivedAt);
+        SortedArrayMap.Builder<String> tags = SortedArrayMap.builder(2);
+        tags.put(TAG_DIRECTION, direction);
+        tags.put(TAG_LANE, lane);
+        return new Reading(device, "", KIND, tags.build(), counts.build(), time, receivedAt);
     }
 
     private static void require(Object value, String key) throws DecodeException {
@@ -202,6 +230,12 @@ public final class CounterJsonDriver implements Driver {
     }
 
     private static Instant time(JsonParser p) throws IOException, DecodeException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            Instant fast = IsoInstant.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            if (fast != null) {
+                return fast;
+            }
+        }
         String s = string(p, "time");
         try {
             return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
@@ -212,6 +246,12 @@ public final class CounterJsonDriver implements Driver {
 
     private static String lane(JsonParser p) throws IOException, DecodeException {
         JsonToken t = p.currentToken();
+        if ((t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) && p.getTextLength() == 1) {
+            char c = p.getTextCharacters()[p.getTextOffset()];
+            if (c >= '0' && c <= '9') {
+                return DIGIT_LANES[c - '0'];
+            }
+        }
         String s = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT ? p.getText() : string(p, "lane");
         if (!isLane(s)) {
             throw DecodeException.atField("lane", "must be a non-blank string of at most " + MAX_LANE_CHARS
@@ -221,38 +261,79 @@ public final class CounterJsonDriver implements Driver {
     }
 
     private static String direction(JsonParser p) throws IOException, DecodeException {
-        String s = string(p, "direction");
-        if (!DIRECTIONS.contains(s)) {
-            throw DecodeException.atField("direction", "must be \"inbound\" or \"outbound\", got " + quoted(s));
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            // The two allowed values as constants, without a String per frame.
+            if (textEquals(p, INBOUND)) {
+                return INBOUND;
+            }
+            if (textEquals(p, OUTBOUND)) {
+                return OUTBOUND;
+            }
         }
-        return s;
+        String s = string(p, "direction");
+        throw DecodeException.atField("direction", "must be \"inbound\" or \"outbound\", got " + quoted(s));
     }
 
-    private static TreeMap<String, Object> counts(JsonParser p) throws IOException, DecodeException {
+    private static boolean textEquals(JsonParser p, String expected) throws IOException {
+        int n = p.getTextLength();
+        if (n != expected.length()) {
+            return false;
+        }
+        char[] chars = p.getTextCharacters();
+        int at = p.getTextOffset();
+        for (int i = 0; i < n; i++) {
+            if (chars[at + i] != expected.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The {@code count_<class>} fields and their sum {@code count_total}, in a builder the
+     * caller adds the other fields to (room for the usual five classes and four more fields).
+     */
+    private static SortedArrayMap.Builder<Object> counts(JsonParser p) throws IOException, DecodeException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw DecodeException.atField("counts", "must be an object of vehicle class to count, got " + shown(p));
         }
-        TreeMap<String, Object> fields = new TreeMap<>();
+        SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(9);
+        long total = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String vehicleClass = p.currentName();
-            String path = "counts." + vehicleClass;
             if (!isVehicleClass(vehicleClass)) {
                 throw DecodeException.atField("counts", "class names must match [a-z][a-z0-9_]{0,31}, got "
                         + quoted(vehicleClass));
             }
             if (vehicleClass.equals("total")) {
-                throw DecodeException.atField(path, "is reserved: count_total is the sum of all classes");
+                throw DecodeException.atField("counts." + vehicleClass, "is reserved: count_total is the sum of all classes");
             }
             p.nextToken();
-            long count = integer(p, path, 0, MAX_COUNT);
-            if (fields.put(COUNT_PREFIX + vehicleClass, count) != null) {
-                throw DecodeException.atField(path, "appears more than once");
+            long count = integer(p, "counts", vehicleClass, 0, MAX_COUNT);
+            if (fields.put(countField(vehicleClass), count) != null) {
+                throw DecodeException.atField("counts." + vehicleClass, "appears more than once");
             }
+            total += count;
         }
-        if (fields.isEmpty()) {
+        if (fields.size() == 0) {
             throw DecodeException.atField("counts", "must hold at least one vehicle class");
         }
+        fields.put(FIELD_TOTAL, total);
         return fields;
+    }
+
+    /** {@code count_<class>}, without building the string for the classes the simulator and most counters send. */
+    private static String countField(String vehicleClass) {
+        return switch (vehicleClass) {
+            case "car" -> "count_car";
+            case "van" -> "count_van";
+            case "truck" -> "count_truck";
+            case "bus" -> "count_bus";
+            case "motorcycle" -> "count_motorcycle";
+            case "bicycle" -> "count_bicycle";
+            case "pedestrian" -> "count_pedestrian";
+            default -> COUNT_PREFIX + vehicleClass;
+        };
     }
 
     private static String string(JsonParser p, String path) throws IOException, DecodeException {
@@ -262,18 +343,21 @@ public final class CounterJsonDriver implements Driver {
         return p.getText();
     }
 
-    private static long integer(JsonParser p, String path, long min, long max) throws IOException, DecodeException {
+    /** An integer in {@code min..max}; {@code parent} (or null) and {@code key} make the path of its error. */
+    private static long integer(JsonParser p, String parent, String key, long min, long max) throws IOException, DecodeException {
         if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                 || p.getLongValue() < min || p.getLongValue() > max) {
-            throw DecodeException.atField(path, "must be an integer " + min + ".." + max + ", got " + shown(p));
+            throw DecodeException.atField(parent == null ? key : parent + "." + key,
+                    "must be an integer " + min + ".." + max + ", got " + shown(p));
         }
         return p.getLongValue();
     }
 
-    private static Double optionalNumber(JsonParser p, String path, double max) throws IOException, DecodeException {
+    /** A number in {@code 0..max}, or NaN for JSON {@code null} (JSON has no NaN). */
+    private static double optionalNumber(JsonParser p, String path, double max) throws IOException, DecodeException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NULL) {
-            return null;
+            return Double.NaN;
         }
         if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
             double v = p.getDoubleValue();

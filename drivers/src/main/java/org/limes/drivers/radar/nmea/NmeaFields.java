@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.util.Map;
+import org.limes.drivers.SortedArrayMap;
 import org.limes.drivers.DecodeException;
 
 /**
@@ -42,6 +42,17 @@ final class NmeaFields {
         }
     }
 
+    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+        1e14, 1e15};
+    /** The track tag of targets 0..999, made once. */
+    private static final String[] TRACKS = new String[1000];
+
+    static {
+        for (int i = 0; i < TRACKS.length; i++) {
+            TRACKS[i] = Integer.toString(i);
+        }
+    }
+
     private final String type;
     private final String[] names;
     private final String[] f;
@@ -71,16 +82,16 @@ final class NmeaFields {
         return DecodeException.atField(type + "." + k + " (" + names[k] + ")", reason);
     }
 
-    int target(Map<String, String> tags, Map<String, Object> fields) throws DecodeException {
+    int target(SortedArrayMap.Builder<String> tags, SortedArrayMap.Builder<Object> fields) throws DecodeException {
         String v = get(1);
         if (v.isEmpty()) {
             throw fault(1, "is required but empty");
         }
-        if (v.length() > 3 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (v.length() > 3 || !allDigits(v, 0, v.length())) {
             throw fault(1, "must be an integer 0..999, got " + shown(v));
         }
         int n = Integer.parseInt(v);
-        tags.put("track", Integer.toString(n));
+        tags.put("track", TRACKS[n]);
         fields.put("target", (long) n);
         return n;
     }
@@ -90,7 +101,35 @@ final class NmeaFields {
         if (!isDecimal(v)) {
             throw fault(k, "not a number: " + shown(v));
         }
-        return Double.parseDouble(v);
+        return parseDecimal(v);
+    }
+
+    /**
+     * {@code Double.parseDouble(v)} of a decimal {@link #isDecimal} accepted, without its
+     * buffers when the digits fit: a mantissa below 2^53 divided by an exact power of ten is
+     * the correctly rounded value, as parseDouble's.
+     */
+    static double parseDecimal(String v) {
+        int k = v.startsWith("-") || v.startsWith("+") ? 1 : 0;
+        long mantissa = 0;
+        int digits = 0;
+        int fraction = -1;
+        for (; k < v.length(); k++) {
+            char c = v.charAt(k);
+            if (c == '.') {
+                fraction = 0;
+                continue;
+            }
+            if (++digits > 15) {
+                return Double.parseDouble(v);
+            }
+            mantissa = mantissa * 10 + (c - '0');
+            if (fraction >= 0) {
+                fraction++;
+            }
+        }
+        double d = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+        return v.startsWith("-") ? -d : d;
     }
 
     double nonNegative(int k) throws DecodeException {
@@ -111,7 +150,8 @@ final class NmeaFields {
         };
     }
 
-    void angle(int k, int ref, String field, String tag, Map<String, Object> fields, Map<String, String> tags)
+    void angle(int k, int ref, String field, String tag, SortedArrayMap.Builder<Object> fields,
+            SortedArrayMap.Builder<String> tags)
             throws DecodeException {
         if (get(k).isEmpty()) {
             return;
@@ -129,9 +169,13 @@ final class NmeaFields {
         }
     }
 
-    void name(int k, Map<String, Object> fields) throws DecodeException {
+    void name(int k, SortedArrayMap.Builder<Object> fields) throws DecodeException {
         String v = get(k);
         if (v.isEmpty()) {
+            return;
+        }
+        if (v.indexOf('^') < 0) {
+            fields.put("name", v);
             return;
         }
         StringBuilder sb = new StringBuilder(v.length());
@@ -153,7 +197,7 @@ final class NmeaFields {
         fields.put("name", sb.toString());
     }
 
-    void status(int k, Map<String, String> tags) throws DecodeException {
+    void status(int k, SortedArrayMap.Builder<String> tags) throws DecodeException {
         switch (get(k)) {
             case "" -> { }
             case "L" -> tags.put("status", "lost");
@@ -163,7 +207,7 @@ final class NmeaFields {
         }
     }
 
-    void reference(int k, Map<String, Object> fields) throws DecodeException {
+    void reference(int k, SortedArrayMap.Builder<Object> fields) throws DecodeException {
         switch (get(k)) {
             case "" -> { }
             case "R" -> fields.put("reference", Boolean.TRUE);
@@ -172,7 +216,7 @@ final class NmeaFields {
     }
 
     void position(int k, int hemi, int degreeDigits, int max, String plus, String minus, String field,
-            Map<String, Object> fields) throws DecodeException {
+            SortedArrayMap.Builder<Object> fields) throws DecodeException {
         String v = get(k);
         String h = get(hemi);
         if (v.isEmpty()) {
@@ -206,17 +250,57 @@ final class NmeaFields {
         if (v.isEmpty()) {
             return receivedAt;
         }
-        boolean ok = v.length() >= 6 && v.substring(0, 6).chars().allMatch(c -> c >= '0' && c <= '9')
+        boolean ok = v.length() >= 6 && allDigits(v, 0, 6)
                 && (v.length() == 6 || (v.charAt(6) == '.' && v.length() > 7 && v.length() <= 16
-                && v.substring(7).chars().allMatch(c -> c >= '0' && c <= '9')));
-        int hh = ok ? Integer.parseInt(v.substring(0, 2)) : -1;
-        int mm = ok ? Integer.parseInt(v.substring(2, 4)) : -1;
-        int ss = ok ? Integer.parseInt(v.substring(4, 6)) : -1;
+                && allDigits(v, 7, v.length())));
+        int hh = ok ? twoDigits(v, 0) : -1;
+        int mm = ok ? twoDigits(v, 2) : -1;
+        int ss = ok ? twoDigits(v, 4) : -1;
         if (!ok || hh > 23 || mm > 59 || ss > 59) {
             throw fault(k, "must be hhmmss or hhmmss.s… (UTC, up to 9 decimals), got " + shown(v));
         }
-        int nanos = v.length() > 7 ? Integer.parseInt((v.substring(7) + "00000000").substring(0, 9)) : 0;
-        return nearest(LocalTime.of(hh, mm, ss, nanos), receivedAt);
+        int nanos = 0;
+        for (int i = 7; i < 16; i++) {
+            nanos = nanos * 10 + (i < v.length() ? v.charAt(i) - '0' : 0);
+        }
+        return nearest(hh * 3600 + mm * 60 + ss, nanos, receivedAt);
+    }
+
+    private static int twoDigits(String v, int at) {
+        return (v.charAt(at) - '0') * 10 + (v.charAt(at + 1) - '0');
+    }
+
+    private static boolean allDigits(String v, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * As {@link #nearest(LocalTime, Instant)}, in epoch-second arithmetic (no dates, no
+     * durations) when {@code receivedAt} is within ±10^12 s of the epoch, as every real one is.
+     */
+    static Instant nearest(int secondOfDay, int nanos, Instant receivedAt) {
+        long rs = receivedAt.getEpochSecond();
+        if (Math.abs(rs) > 1_000_000_000_000L) {
+            return nearest(LocalTime.ofNanoOfDay(secondOfDay * 1_000_000_000L + nanos), receivedAt);
+        }
+        long day = Math.floorDiv(rs, 86_400L);
+        long best = 0;
+        long bestGap = Long.MAX_VALUE;
+        for (int d = -1; d <= 1; d++) {
+            long candidate = (day + d) * 86_400L + secondOfDay;
+            long gap = Math.abs((rs - candidate) * 1_000_000_000L + (receivedAt.getNano() - nanos));
+            if (gap < bestGap) {
+                best = candidate;
+                bestGap = gap;
+            }
+        }
+        return Instant.ofEpochSecond(best, nanos);
     }
 
     /** The instant at that UTC time of day nearest to {@code receivedAt}; a tie goes to the earlier. */
@@ -236,7 +320,16 @@ final class NmeaFields {
     }
 
     static boolean isAddress(String a) {
-        return a.length() == 5 && a.chars().allMatch(c -> c >= 'A' && c <= 'Z');
+        if (a.length() != 5) {
+            return false;
+        }
+        for (int i = 0; i < 5; i++) {
+            char c = a.charAt(i);
+            if (c < 'A' || c > 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isDecimal(String v) {

@@ -9,13 +9,13 @@ import static org.limes.drivers.radar.nmea.NmeaFields.shownByte;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.TreeMap;
 import org.limes.drivers.DecodeException;
 import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
 import org.limes.drivers.Reading;
+import org.limes.drivers.SortedArrayMap;
 
 /**
  * The {@code radar-nmea} format: NMEA 0183 target sentences of a tracking radar, {@code TTM}
@@ -73,6 +73,15 @@ public final class NmeaRadarDriver implements Driver {
     private static final String[] TLL_FIELDS = {"", "target number", "latitude", "N/S", "longitude", "E/W",
         "target name", "UTC", "target status", "reference target"};
 
+    /** Every one-character field as a shared string: units, references, status letters. */
+    private static final String[] ONE_CHAR = new String[128];
+
+    static {
+        for (int c = 0; c < ONE_CHAR.length; c++) {
+            ONE_CHAR[c] = String.valueOf((char) c);
+        }
+    }
+
     private final String device;
     private final boolean requireChecksum;
 
@@ -100,7 +109,28 @@ public final class NmeaRadarDriver implements Driver {
 
     @Override
     public List<Reading> decode(Frame frame) throws DecodeException {
-        return decodeAll(frame).readingsOrThrow();
+        byte[] b = frame.payload();
+        int newline = indexOf(b, (byte) '\n');
+        if (newline >= 0 && newline < b.length - 1) {
+            return decodeAll(frame).readingsOrThrow();
+        }
+        // One line, the usual frame: what decodeAll gives for it, without its lists.
+        int end = newline >= 0 ? newline : b.length;
+        int stop = end > 0 && b[end - 1] == '\r' ? end - 1 : end;
+        if (stop == 0) {
+            throw DecodeException.atOffset(0, "no NMEA sentence in the frame");
+        }
+        Reading r = sentence(b, 0, stop, frame.receivedAt());
+        return r == null ? List.of() : List.of(r);
+    }
+
+    private static int indexOf(byte[] b, byte c) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
@@ -155,8 +185,7 @@ public final class NmeaRadarDriver implements Driver {
                         "checksum mismatch: the sentence says %02X, its bytes give %02X", given, sum));
             }
         }
-        String body = new String(b, from + 1, bodyEnd - from - 1, StandardCharsets.ISO_8859_1);
-        String[] f = body.split(",", -1);
+        String[] f = split(b, from + 1, bodyEnd);
         String address = f[0];
         if (!isAddress(address)) {
             throw DecodeException.atOffset(from + 1, "the address must be a two-letter talker and a three-letter "
@@ -172,8 +201,8 @@ public final class NmeaRadarDriver implements Driver {
 
     private Reading ttm(NmeaFields f, Instant receivedAt) throws DecodeException {
         f.count(13, 15);
-        TreeMap<String, String> tags = new TreeMap<>();
-        TreeMap<String, Object> fields = new TreeMap<>();
+        SortedArrayMap.Builder<String> tags = SortedArrayMap.builder(5);
+        SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(10);
         int target = f.target(tags, fields);
         boolean measured = !f.get(2).isEmpty() || !f.get(5).isEmpty() || !f.get(8).isEmpty();
         NmeaFields.Units units = measured ? f.units(10) : null;
@@ -204,13 +233,38 @@ public final class NmeaRadarDriver implements Driver {
                 default -> throw f.fault(15, "must be A, M or R, got " + shown(f.get(15)));
             }
         }
-        return new Reading(device, "", KIND, tags, fields, time, receivedAt);
+        return new Reading(device, "", KIND, tags.build(), fields.build(), time, receivedAt);
+    }
+
+    /**
+     * The comma-separated fields of {@code b[from, to)}, as {@code String.split(",", -1)} of
+     * that text would give them; empty and one-character fields are shared constants.
+     */
+    private static String[] split(byte[] b, int from, int to) {
+        int n = 1;
+        for (int k = from; k < to; k++) {
+            if (b[k] == ',') {
+                n++;
+            }
+        }
+        String[] f = new String[n];
+        int i = 0;
+        int start = from;
+        for (int k = from; k <= to; k++) {
+            if (k == to || b[k] == ',') {
+                int len = k - start;
+                f[i++] = len == 0 ? "" : len == 1 ? ONE_CHAR[b[start] & 0x7f]
+                        : new String(b, start, len, StandardCharsets.ISO_8859_1);
+                start = k + 1;
+            }
+        }
+        return f;
     }
 
     private Reading tll(NmeaFields f, Instant receivedAt) throws DecodeException {
         f.count(9, 9);
-        TreeMap<String, String> tags = new TreeMap<>();
-        TreeMap<String, Object> fields = new TreeMap<>();
+        SortedArrayMap.Builder<String> tags = SortedArrayMap.builder(3);
+        SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(6);
         f.target(tags, fields);
         f.position(2, 3, 2, 90, "N", "S", "lat_deg", fields);
         f.position(4, 5, 3, 180, "E", "W", "lon_deg", fields);
@@ -218,7 +272,7 @@ public final class NmeaRadarDriver implements Driver {
         Instant time = f.utc(7, receivedAt);
         f.status(8, tags);
         f.reference(9, fields);
-        return new Reading(device, "", KIND, tags, fields, time, receivedAt);
+        return new Reading(device, "", KIND, tags.build(), fields.build(), time, receivedAt);
     }
 
     /**
