@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Map;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.config.MqttConfig;
+import org.limes.gateway.embedded.EmbeddedBroker;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.source.SourceConfig;
 import org.limes.gateway.source.SourceMetrics;
 import org.limes.gateway.source.http.HttpSource;
 import org.limes.gateway.source.http.HttpSourceConfig;
+import org.limes.gateway.source.mqtt.BrokerIngestSource;
+import org.limes.gateway.source.mqtt.MqttIngest;
 import org.limes.gateway.source.mqtt.MqttSource;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
 import org.limes.gateway.source.tcp.TcpSource;
@@ -30,7 +33,7 @@ import org.limes.gateway.source.udp.UdpSourceConfig;
 final class Sources {
 
     /** The MQTT sources, whose connection is the gateway's health. */
-    final List<MqttSource> mqtt = new ArrayList<>();
+    final List<MqttIngest> mqtt = new ArrayList<>();
     private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
 
     /**
@@ -46,10 +49,20 @@ final class Sources {
             SourceMetrics metrics = new SourceMetrics(registry, s.name());
             if (s instanceof MqttSourceConfig m) {
                 String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUri : m.broker();
-                MqttSource source = new MqttSource(m, uri, drivers, pipeline, metrics, clock);
-                source.start();
-                sources.mqtt.add(source);
-                closeables.push(source);
+                // The embedded broker of this gateway hands publishes straight to the pipeline;
+                // any other broker is subscribed to by a client.
+                EmbeddedBroker embedded = m.inBroker() ? EmbeddedBroker.running(uri) : null;
+                if (embedded != null) {
+                    BrokerIngestSource source = new BrokerIngestSource(m, embedded, drivers, pipeline, metrics, clock);
+                    source.start();
+                    sources.mqtt.add(source);
+                    closeables.push(source);
+                } else {
+                    MqttSource source = new MqttSource(m, uri, drivers, pipeline, metrics, clock);
+                    source.start();
+                    sources.mqtt.add(source);
+                    closeables.push(source);
+                }
             } else if (s instanceof TcpSourceConfig t) {
                 TcpSource source = new TcpSource(t, drivers, pipeline, inventory::knows, metrics, clock,
                         System::nanoTime);

@@ -1,7 +1,17 @@
 package org.limes.gateway.embedded;
 
 import com.hivemq.configuration.service.InternalConfigurations;
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -9,6 +19,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,6 +43,12 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *
  * <p>Port {@code 0} picks a free port; because another process may take it between the probe and
  * HiveMQ's bind, start-up is retried on a fresh port a few times.
+ *
+ * <p>In-broker ingest: the broker carries an embedded extension whose {@link PublishInboundInterceptor}
+ * offers every inbound PUBLISH to the {@link Ingest}s {@link #attach attached} (the gateway's MQTT
+ * sources on this broker, {@code org.limes.gateway.source.mqtt.BrokerIngestSource}); the first that
+ * claims it owns its outcome (when and with which reason code the device is answered, whether it is
+ * routed). A publish nobody claims is routed as by any broker.
  *
  * <p>Threading: {@link #start} and {@link #close} block the calling thread until HiveMQ has
  * started or stopped; the accessors are safe from any thread. HiveMQ runs its own Netty and
@@ -54,14 +73,75 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Upper bound on unacknowledged messages HiveMQ sends one subscriber; see {@link #startOn}. */
     static final int MAX_INFLIGHT_WINDOW = 10_000;
 
+    /** The brokers running in this JVM, by {@link #uri}, for the sources that name the embedded one. */
+    private static final Map<String, EmbeddedBroker> RUNNING = new ConcurrentHashMap<>();
+
     private final EmbeddedHiveMQ hiveMq;
     private final String host;
     private final int port;
+    private final Interceptor interceptor;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hiveMq, String host, int port) {
+    private EmbeddedBroker(EmbeddedHiveMQ hiveMq, String host, int port, Interceptor interceptor) {
         this.hiveMq = hiveMq;
         this.host = host;
         this.port = port;
+        this.interceptor = interceptor;
+    }
+
+    /**
+     * Takes inbound PUBLISH packets inside the broker, on HiveMQ's extension threads (in arrival
+     * order per client). It may block there only as backpressure, briefly.
+     */
+    public interface Ingest {
+        /**
+         * Offered every inbound PUBLISH the ingests attached before it did not claim.
+         *
+         * @return true when it claims the publish (it then owns {@code output}, which it may make
+         *         asynchronous), false to leave it to the next ingest or to the broker's routing
+         */
+        boolean intercept(PublishInboundInput input, PublishInboundOutput output);
+    }
+
+    /** The embedded broker of this JVM listening on {@code uri}, or null when there is none. */
+    public static EmbeddedBroker running(String uri) {
+        return RUNNING.get(uri);
+    }
+
+    /**
+     * Attaches an ingest: from now on it is offered every inbound PUBLISH (after those attached
+     * before it). Closing the returned handle detaches it.
+     */
+    public AutoCloseable attach(Ingest ingest) {
+        interceptor.ingests.add(ingest);
+        return () -> interceptor.ingests.remove(ingest);
+    }
+
+    /** The one interceptor every client gets: offers each publish to the attached ingests in turn. */
+    private static final class Interceptor implements PublishInboundInterceptor {
+        final CopyOnWriteArrayList<Ingest> ingests = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+            for (Ingest i : ingests) {
+                if (i.intercept(input, output)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Registers {@link Interceptor} for every client that connects. */
+    private record IngestExtension(Interceptor interceptor) implements ExtensionMain {
+        @Override
+        public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+            Services.initializerRegistry().setClientInitializer(
+                    (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
+        }
+
+        @Override
+        public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+            // Nothing to release: the interceptor holds no resources.
+        }
     }
 
     /**
@@ -114,10 +194,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         // sources[].max_inflight says. config.xml has no setting for it; HiveMQ reads this
         // static at every poll of a client's queue, so it is set before the broker starts.
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = MAX_INFLIGHT_WINDOW;
+        Interceptor interceptor = new Interceptor();
         EmbeddedHiveMQ hiveMq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(confDir)
                 .withDataFolder(hiveData)
                 .withExtensionsFolder(extensions)
+                .withEmbeddedExtension(EmbeddedExtension.builder()
+                        .withId("limes-ingest")
+                        .withName("Limes in-broker ingest")
+                        .withVersion("1")
+                        .withExtensionMain(new IngestExtension(interceptor))
+                        .build())
                 .withoutLoggingBootstrap()
                 .build();
         // HiveMQ installs a JVM-wide default uncaught-exception handler that calls System.exit on
@@ -138,7 +225,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         log.info("Embedded MQTT broker listening on tcp://{}:{} (started in {} ms, data in {})",
                 host, port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), dataDir);
-        return new EmbeddedBroker(hiveMq, host, port);
+        EmbeddedBroker broker = new EmbeddedBroker(hiveMq, host, port, interceptor);
+        RUNNING.put(broker.uri(), broker);
+        return broker;
     }
 
     /** The TCP port the broker listens on. */
@@ -154,6 +243,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Stops the broker and waits until its listener and persistence are closed. */
     @Override
     public void close() {
+        RUNNING.remove(uri(), this);
         try {
             hiveMq.stop().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             hiveMq.close();
