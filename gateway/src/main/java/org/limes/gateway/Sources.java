@@ -39,19 +39,22 @@ final class Sources {
     /**
      * Starts every configured source.
      *
-     * @param brokerUri the gateway's broker, for MQTT sources that name none or {@code embedded}
+     * @param broker the gateway's broker, for MQTT sources that name none or {@code embedded}; when it is
+     *               the embedded one they ingest inside it ({@link BrokerIngestSource}) unless
+     *               {@code ingest: client}
      */
-    static Sources start(List<SourceConfig> configs, String brokerUri, Drivers drivers, Pipeline pipeline,
+    static Sources start(List<SourceConfig> configs, Broker broker, Drivers drivers, Pipeline pipeline,
             Inventory inventory, MeterRegistry registry, Clock clock, Deque<AutoCloseable> closeables)
             throws Exception {
         Sources sources = new Sources();
         for (SourceConfig s : configs) {
             SourceMetrics metrics = new SourceMetrics(registry, s.name());
             if (s instanceof MqttSourceConfig m) {
-                String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUri : m.broker();
-                // The embedded broker of this gateway hands publishes straight to the pipeline;
-                // any other broker is subscribed to by a client.
-                EmbeddedBroker embedded = m.inBroker() ? EmbeddedBroker.running(uri) : null;
+                boolean own = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker());
+                String uri = own ? broker.uri() : m.broker();
+                // The gateway's own embedded broker hands publishes straight to the pipeline; any
+                // other broker (Mosquitto, EMQX, a centre's HiveMQ) is subscribed to by a client.
+                EmbeddedBroker embedded = own && broker.embedded() && m.inBroker() ? EmbeddedBroker.running(uri) : null;
                 if (embedded != null) {
                     BrokerIngestSource source = new BrokerIngestSource(m, embedded, drivers, pipeline, metrics, clock);
                     source.start();
@@ -82,6 +85,11 @@ final class Sources {
             } else {
                 throw new IllegalStateException("no source implementation for " + s.getClass().getSimpleName());
             }
+        }
+        EmbeddedBroker own = broker.embedded() ? EmbeddedBroker.running(broker.uri()) : null;
+        if (own != null) {
+            // The sources that ingest inside it are attached: the publishes it held may flow.
+            own.release();
         }
         return sources;
     }

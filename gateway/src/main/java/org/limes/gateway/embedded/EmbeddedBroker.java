@@ -7,6 +7,7 @@ import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,7 +50,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * offers every inbound PUBLISH to the {@link Ingest}s {@link #attach attached} (the gateway's MQTT
  * sources on this broker, {@code org.limes.gateway.source.mqtt.BrokerIngestSource}); the first that
  * claims it owns its outcome (when and with which reason code the device is answered, whether it is
- * routed). A publish nobody claims is routed as by any broker.
+ * routed). A publish nobody claims is routed as by any broker. A broker started {@link #startHeld held}
+ * (the gateway's own, which its sources attach to only after the outboxes and pipeline are up)
+ * makes every inbound publish wait until {@link #release}: a device reconnecting at once after a
+ * restart is not answered before its publish can be taken (routed to nobody, it would be
+ * acknowledged and lost).
  *
  * <p>Threading: {@link #start} and {@link #close} block the calling thread until HiveMQ has
  * started or stopped; the accessors are safe from any thread. HiveMQ runs its own Netty and
@@ -72,6 +78,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final int NO_CONNECT_IDLE_TIMEOUT_MS = 10_000;
     /** Upper bound on unacknowledged messages HiveMQ sends one subscriber; see {@link #startOn}. */
     static final int MAX_INFLIGHT_WINDOW = 10_000;
+    /** How long a {@link #startHeld held} broker keeps publishes waiting for {@link #release}. */
+    static final long HOLD_TIMEOUT_SECONDS = 120;
 
     /** The brokers running in this JVM, by {@link #uri}, for the sources that name the embedded one. */
     private static final Map<String, EmbeddedBroker> RUNNING = new ConcurrentHashMap<>();
@@ -116,12 +124,37 @@ public final class EmbeddedBroker implements AutoCloseable {
         return () -> interceptor.ingests.remove(ingest);
     }
 
+    /** Lets the publishes of a {@link #startHeld held} broker through; idempotent. */
+    public void release() {
+        interceptor.released.countDown();
+    }
+
     /** The one interceptor every client gets: offers each publish to the attached ingests in turn. */
     private static final class Interceptor implements PublishInboundInterceptor {
         final CopyOnWriteArrayList<Ingest> ingests = new CopyOnWriteArrayList<>();
+        final CountDownLatch released = new CountDownLatch(1);
+        volatile boolean stopping;
 
         @Override
         public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+            if (released.getCount() > 0) {
+                try {
+                    if (!released.await(HOLD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                        log.warn("Embedded MQTT broker: publishes held {} s and the gateway has not taken over;"
+                                + " letting them through", HOLD_TIMEOUT_SECONDS);
+                        released.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "broker stopping");
+                    return;
+                }
+                if (stopping) {
+                    // Held until the broker stopped: nobody took it, so the device must not think it was.
+                    output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "broker stopping");
+                    return;
+                }
+            }
             for (Ingest i : ingests) {
                 if (i.intercept(input, output)) {
                     return;
@@ -153,10 +186,22 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws IllegalStateException if HiveMQ does not start (after retries for port {@code 0})
      */
     public static EmbeddedBroker start(Path dataDir, String host, int port) {
-        return start(dataDir, host, port, () -> freePort(host));
+        return start(dataDir, host, port, () -> freePort(host), false);
+    }
+
+    /**
+     * As {@link #start(Path, String, int)}, but inbound publishes wait (on HiveMQ's extension
+     * threads, at most {@link #HOLD_TIMEOUT_SECONDS}) until {@link #release} is called.
+     */
+    public static EmbeddedBroker startHeld(Path dataDir, String host, int port) {
+        return start(dataDir, host, port, () -> freePort(host), true);
     }
 
     static EmbeddedBroker start(Path dataDir, String host, int port, IntSupplier freePorts) {
+        return start(dataDir, host, port, freePorts, false);
+    }
+
+    private static EmbeddedBroker start(Path dataDir, String host, int port, IntSupplier freePorts, boolean held) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -166,7 +211,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             int candidate = port == 0 ? freePorts.getAsInt() : port;
             try {
-                return startOn(dataDir, host, candidate);
+                return startOn(dataDir, host, candidate, held);
             } catch (RuntimeException e) {
                 last = e;
                 log.warn("Embedded MQTT broker did not start on {}:{} (attempt {}/{}): {}",
@@ -176,7 +221,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         throw last;
     }
 
-    private static EmbeddedBroker startOn(Path dataDir, String host, int port) {
+    private static EmbeddedBroker startOn(Path dataDir, String host, int port, boolean held) {
         Path confDir = dataDir.resolve("conf");
         Path hiveData = dataDir.resolve("data");
         Path extensions = dataDir.resolve("extensions");
@@ -195,6 +240,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         // static at every poll of a client's queue, so it is set before the broker starts.
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = MAX_INFLIGHT_WINDOW;
         Interceptor interceptor = new Interceptor();
+        if (!held) {
+            interceptor.released.countDown();
+        }
         EmbeddedHiveMQ hiveMq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(confDir)
                 .withDataFolder(hiveData)
@@ -244,6 +292,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     @Override
     public void close() {
         RUNNING.remove(uri(), this);
+        interceptor.stopping = true;
+        interceptor.released.countDown();
         try {
             hiveMq.stop().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             hiveMq.close();
