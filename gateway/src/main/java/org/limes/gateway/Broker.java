@@ -23,7 +23,7 @@ record Broker(String uri, boolean embedded) {
         if (!mqtt.embedded()) {
             return new Broker(mqtt.broker(), false);
         }
-        EmbeddedBroker broker = EmbeddedBroker.start(data.resolve("broker"), mqtt.host(), mqtt.port());
+        EmbeddedBroker broker = EmbeddedBroker.startHeld(data.resolve("broker"), mqtt.host(), mqtt.port());
         closeables.push(broker);
         LOG.info("embedded MQTT broker (HiveMQ CE) listening on {}", broker.uri());
         return new Broker(broker.uri(), true);

@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.Map;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.config.MqttConfig;
+import org.limes.gateway.embedded.EmbeddedBroker;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.source.SourceConfig;
 import org.limes.gateway.source.SourceMetrics;
 import org.limes.gateway.source.http.HttpSource;
 import org.limes.gateway.source.http.HttpSourceConfig;
+import org.limes.gateway.source.mqtt.BrokerIngestSource;
+import org.limes.gateway.source.mqtt.MqttIngest;
 import org.limes.gateway.source.mqtt.MqttSource;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
 import org.limes.gateway.source.tcp.TcpSource;
@@ -30,26 +33,39 @@ import org.limes.gateway.source.udp.UdpSourceConfig;
 final class Sources {
 
     /** The MQTT sources, whose connection is the gateway's health. */
-    final List<MqttSource> mqtt = new ArrayList<>();
+    final List<MqttIngest> mqtt = new ArrayList<>();
     private final Map<String, Integer> listenerPorts = new LinkedHashMap<>();
 
     /**
      * Starts every configured source.
      *
-     * @param brokerUri the gateway's broker, for MQTT sources that name none or {@code embedded}
+     * @param broker the gateway's broker, for MQTT sources that name none or {@code embedded}; when it is
+     *               the embedded one they ingest inside it ({@link BrokerIngestSource}) unless
+     *               {@code ingest: client}
      */
-    static Sources start(List<SourceConfig> configs, String brokerUri, Drivers drivers, Pipeline pipeline,
+    static Sources start(List<SourceConfig> configs, Broker broker, Drivers drivers, Pipeline pipeline,
             Inventory inventory, MeterRegistry registry, Clock clock, Deque<AutoCloseable> closeables)
             throws Exception {
         Sources sources = new Sources();
         for (SourceConfig s : configs) {
             SourceMetrics metrics = new SourceMetrics(registry, s.name());
             if (s instanceof MqttSourceConfig m) {
-                String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUri : m.broker();
-                MqttSource source = new MqttSource(m, uri, drivers, pipeline, metrics, clock);
-                source.start();
-                sources.mqtt.add(source);
-                closeables.push(source);
+                boolean own = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker());
+                String uri = own ? broker.uri() : m.broker();
+                // The gateway's own embedded broker hands publishes straight to the pipeline; any
+                // other broker (Mosquitto, EMQX, a centre's HiveMQ) is subscribed to by a client.
+                EmbeddedBroker embedded = own && broker.embedded() && m.inBroker() ? EmbeddedBroker.running(uri) : null;
+                if (embedded != null) {
+                    BrokerIngestSource source = new BrokerIngestSource(m, embedded, drivers, pipeline, metrics, clock);
+                    source.start();
+                    sources.mqtt.add(source);
+                    closeables.push(source);
+                } else {
+                    MqttSource source = new MqttSource(m, uri, drivers, pipeline, metrics, clock);
+                    source.start();
+                    sources.mqtt.add(source);
+                    closeables.push(source);
+                }
             } else if (s instanceof TcpSourceConfig t) {
                 TcpSource source = new TcpSource(t, drivers, pipeline, inventory::knows, metrics, clock,
                         System::nanoTime);
@@ -69,6 +85,11 @@ final class Sources {
             } else {
                 throw new IllegalStateException("no source implementation for " + s.getClass().getSimpleName());
             }
+        }
+        EmbeddedBroker own = broker.embedded() ? EmbeddedBroker.running(broker.uri()) : null;
+        if (own != null) {
+            // The sources that ingest inside it are attached: the publishes it held may flow.
+            own.release();
         }
         return sources;
     }

@@ -1,7 +1,18 @@
 package org.limes.gateway.embedded;
 
 import com.hivemq.configuration.service.InternalConfigurations;
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -9,6 +20,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,6 +45,16 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  *
  * <p>Port {@code 0} picks a free port; because another process may take it between the probe and
  * HiveMQ's bind, start-up is retried on a fresh port a few times.
+ *
+ * <p>In-broker ingest: the broker carries an embedded extension whose {@link PublishInboundInterceptor}
+ * offers every inbound PUBLISH to the {@link Ingest}s {@link #attach attached} (the gateway's MQTT
+ * sources on this broker, {@code org.limes.gateway.source.mqtt.BrokerIngestSource}); the first that
+ * claims it owns its outcome (when and with which reason code the device is answered, whether it is
+ * routed). A publish nobody claims is routed as by any broker. A broker started {@link #startHeld held}
+ * (the gateway's own, which its sources attach to only after the outboxes and pipeline are up)
+ * makes every inbound publish wait until {@link #release}: a device reconnecting at once after a
+ * restart is not answered before its publish can be taken (routed to nobody, it would be
+ * acknowledged and lost).
  *
  * <p>Threading: {@link #start} and {@link #close} block the calling thread until HiveMQ has
  * started or stopped; the accessors are safe from any thread. HiveMQ runs its own Netty and
@@ -53,15 +78,103 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final int NO_CONNECT_IDLE_TIMEOUT_MS = 10_000;
     /** Upper bound on unacknowledged messages HiveMQ sends one subscriber; see {@link #startOn}. */
     static final int MAX_INFLIGHT_WINDOW = 10_000;
+    /** How long a {@link #startHeld held} broker keeps publishes waiting for {@link #release}. */
+    static final long HOLD_TIMEOUT_SECONDS = 120;
+
+    /** The brokers running in this JVM, by {@link #uri}, for the sources that name the embedded one. */
+    private static final Map<String, EmbeddedBroker> RUNNING = new ConcurrentHashMap<>();
 
     private final EmbeddedHiveMQ hiveMq;
     private final String host;
     private final int port;
+    private final Interceptor interceptor;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hiveMq, String host, int port) {
+    private EmbeddedBroker(EmbeddedHiveMQ hiveMq, String host, int port, Interceptor interceptor) {
         this.hiveMq = hiveMq;
         this.host = host;
         this.port = port;
+        this.interceptor = interceptor;
+    }
+
+    /**
+     * Takes inbound PUBLISH packets inside the broker, on HiveMQ's extension threads (in arrival
+     * order per client). It may block there only as backpressure, briefly.
+     */
+    public interface Ingest {
+        /**
+         * Offered every inbound PUBLISH the ingests attached before it did not claim.
+         *
+         * @return true when it claims the publish (it then owns {@code output}, which it may make
+         *         asynchronous), false to leave it to the next ingest or to the broker's routing
+         */
+        boolean intercept(PublishInboundInput input, PublishInboundOutput output);
+    }
+
+    /** The embedded broker of this JVM listening on {@code uri}, or null when there is none. */
+    public static EmbeddedBroker running(String uri) {
+        return RUNNING.get(uri);
+    }
+
+    /**
+     * Attaches an ingest: from now on it is offered every inbound PUBLISH (after those attached
+     * before it). Closing the returned handle detaches it.
+     */
+    public AutoCloseable attach(Ingest ingest) {
+        interceptor.ingests.add(ingest);
+        return () -> interceptor.ingests.remove(ingest);
+    }
+
+    /** Lets the publishes of a {@link #startHeld held} broker through; idempotent. */
+    public void release() {
+        interceptor.released.countDown();
+    }
+
+    /** The one interceptor every client gets: offers each publish to the attached ingests in turn. */
+    private static final class Interceptor implements PublishInboundInterceptor {
+        final CopyOnWriteArrayList<Ingest> ingests = new CopyOnWriteArrayList<>();
+        final CountDownLatch released = new CountDownLatch(1);
+        volatile boolean stopping;
+
+        @Override
+        public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+            if (released.getCount() > 0) {
+                try {
+                    if (!released.await(HOLD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                        log.warn("Embedded MQTT broker: publishes held {} s and the gateway has not taken over;"
+                                + " letting them through", HOLD_TIMEOUT_SECONDS);
+                        released.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "broker stopping");
+                    return;
+                }
+                if (stopping) {
+                    // Held until the broker stopped: nobody took it, so the device must not think it was.
+                    output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "broker stopping");
+                    return;
+                }
+            }
+            for (Ingest i : ingests) {
+                if (i.intercept(input, output)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Registers {@link Interceptor} for every client that connects. */
+    private record IngestExtension(Interceptor interceptor) implements ExtensionMain {
+        @Override
+        public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+            Services.initializerRegistry().setClientInitializer(
+                    (initializerInput, clientContext) -> clientContext.addPublishInboundInterceptor(interceptor));
+        }
+
+        @Override
+        public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+            // Nothing to release: the interceptor holds no resources.
+        }
     }
 
     /**
@@ -73,10 +186,22 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws IllegalStateException if HiveMQ does not start (after retries for port {@code 0})
      */
     public static EmbeddedBroker start(Path dataDir, String host, int port) {
-        return start(dataDir, host, port, () -> freePort(host));
+        return start(dataDir, host, port, () -> freePort(host), false);
+    }
+
+    /**
+     * As {@link #start(Path, String, int)}, but inbound publishes wait (on HiveMQ's extension
+     * threads, at most {@link #HOLD_TIMEOUT_SECONDS}) until {@link #release} is called.
+     */
+    public static EmbeddedBroker startHeld(Path dataDir, String host, int port) {
+        return start(dataDir, host, port, () -> freePort(host), true);
     }
 
     static EmbeddedBroker start(Path dataDir, String host, int port, IntSupplier freePorts) {
+        return start(dataDir, host, port, freePorts, false);
+    }
+
+    private static EmbeddedBroker start(Path dataDir, String host, int port, IntSupplier freePorts, boolean held) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -86,7 +211,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             int candidate = port == 0 ? freePorts.getAsInt() : port;
             try {
-                return startOn(dataDir, host, candidate);
+                return startOn(dataDir, host, candidate, held);
             } catch (RuntimeException e) {
                 last = e;
                 log.warn("Embedded MQTT broker did not start on {}:{} (attempt {}/{}): {}",
@@ -96,7 +221,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         throw last;
     }
 
-    private static EmbeddedBroker startOn(Path dataDir, String host, int port) {
+    private static EmbeddedBroker startOn(Path dataDir, String host, int port, boolean held) {
         Path confDir = dataDir.resolve("conf");
         Path hiveData = dataDir.resolve("data");
         Path extensions = dataDir.resolve("extensions");
@@ -114,10 +239,20 @@ public final class EmbeddedBroker implements AutoCloseable {
         // sources[].max_inflight says. config.xml has no setting for it; HiveMQ reads this
         // static at every poll of a client's queue, so it is set before the broker starts.
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = MAX_INFLIGHT_WINDOW;
+        Interceptor interceptor = new Interceptor();
+        if (!held) {
+            interceptor.released.countDown();
+        }
         EmbeddedHiveMQ hiveMq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(confDir)
                 .withDataFolder(hiveData)
                 .withExtensionsFolder(extensions)
+                .withEmbeddedExtension(EmbeddedExtension.builder()
+                        .withId("limes-ingest")
+                        .withName("Limes in-broker ingest")
+                        .withVersion("1")
+                        .withExtensionMain(new IngestExtension(interceptor))
+                        .build())
                 .withoutLoggingBootstrap()
                 .build();
         // HiveMQ installs a JVM-wide default uncaught-exception handler that calls System.exit on
@@ -138,7 +273,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         log.info("Embedded MQTT broker listening on tcp://{}:{} (started in {} ms, data in {})",
                 host, port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), dataDir);
-        return new EmbeddedBroker(hiveMq, host, port);
+        EmbeddedBroker broker = new EmbeddedBroker(hiveMq, host, port, interceptor);
+        RUNNING.put(broker.uri(), broker);
+        return broker;
     }
 
     /** The TCP port the broker listens on. */
@@ -154,6 +291,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Stops the broker and waits until its listener and persistence are closed. */
     @Override
     public void close() {
+        RUNNING.remove(uri(), this);
+        interceptor.stopping = true;
+        interceptor.released.countDown();
         try {
             hiveMq.stop().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             hiveMq.close();

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.limes.gateway.outbox.DestinationQueue;
 import org.limes.gateway.outbox.OutboxCommitter;
-import org.limes.gateway.source.mqtt.MqttSource;
+import org.limes.gateway.source.mqtt.MqttIngest;
 
 /**
  * What {@code /health}, {@code /ready} and {@code /api/destinations} answer, computed from
@@ -21,7 +21,7 @@ import org.limes.gateway.source.mqtt.MqttSource;
  */
 public final class GatewayStatus {
 
-    private final List<MqttSource> sources;
+    private final List<? extends MqttIngest> sources;
     private final Map<String, DestinationQueue> outboxes;
     private final OutboxCommitter committer;
     private final long readyMaxAgeS;
@@ -33,7 +33,7 @@ public final class GatewayStatus {
      * @param committer    the group commit, whose sync failure makes the gateway degraded and not ready
      * @param readyMaxAgeS {@code outbox.ready_max_age_s}: a destination lagging more is not ready
      */
-    public GatewayStatus(List<MqttSource> sources, Map<String, DestinationQueue> outboxes, OutboxCommitter committer,
+    public GatewayStatus(List<? extends MqttIngest> sources, Map<String, DestinationQueue> outboxes, OutboxCommitter committer,
             long readyMaxAgeS, Clock clock) {
         this.sources = sources;
         this.outboxes = outboxes;
@@ -44,14 +44,14 @@ public final class GatewayStatus {
 
     /** Whether every MQTT source is connected and subscribed. */
     public boolean sourcesReady() {
-        return sources.stream().allMatch(MqttSource::ready);
+        return sources.stream().allMatch(MqttIngest::ready);
     }
 
     /** Up when every source is connected and subscribed. */
     public Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
         boolean up = true;
-        for (MqttSource s : sources) {
+        for (MqttIngest s : sources) {
             boolean ready = s.ready();
             up &= ready;
             details.put("source", ready ? "connected" : "connecting");

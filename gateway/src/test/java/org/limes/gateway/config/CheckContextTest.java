@@ -249,7 +249,7 @@ class CheckContextTest {
     }
 
     private static MqttSourceConfig mqtt(String broker, TlsConfig tls, MqttSourceConfig.TopicRoute... topics) {
-        return new MqttSourceConfig("m", broker, null, List.of(topics), null, null, tls, null, null, null, null);
+        return new MqttSourceConfig("m", broker, null, List.of(topics), null, null, tls, null, null, null, null, null, null);
     }
 
     private static MqttCentreConfig centre(String broker, TlsConfig tls) {

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * never does I/O there. The first connection is retried with backoff on a thread of its
  * own; after that Paho's automatic reconnect resubscribes in {@link #connectComplete}.
  */
-public final class MqttSource implements AutoCloseable, MqttCallback {
+public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttSource.class);
 
@@ -109,6 +109,7 @@ public final class MqttSource implements AutoCloseable, MqttCallback {
     }
 
     /** True once connected and subscribed. */
+    @Override
     public boolean ready() {
         return client.isConnected() && subscribed;
     }

@@ -32,10 +32,22 @@ import org.limes.gateway.tls.TlsConfig;
  *                             (the MQTT 5 user property {@code username}, which the broker must set
  *                             from the authenticated session, overwriting any the device sent);
  *                             absent: messages carry no authenticated identity
+ * @param ingest               with the embedded broker only: {@code in_broker} (default) takes each publish
+ *                             inside the broker ({@link BrokerIngestSource}), {@code client} subscribes
+ *                             through a loopback MQTT client ({@link MqttSource}) as before; external
+ *                             brokers always use the client
+ * @param routeToSubscribers   in-broker ingest only: also route the devices' publishes to the broker's
+ *                             subscribers, once stored (default false: they only reach the pipeline)
  */
 public record MqttSourceConfig(String name, String broker, String clientId, List<TopicRoute> topics,
         Integer maxInflight, Integer sessionExpirySeconds, TlsConfig tls, String username, String passwordFile,
-        String passwordEnv, String identityFrom) implements SourceConfig {
+        String passwordEnv, String identityFrom, String ingest, Boolean routeToSubscribers)
+        implements SourceConfig {
+
+    /** {@link #ingest}: inside the embedded broker. */
+    public static final String INGEST_IN_BROKER = "in_broker";
+    /** {@link #ingest}: through an MQTT client subscription. */
+    public static final String INGEST_CLIENT = "client";
 
     /** The user property that {@code identity_from: username} reads. */
     public static final String USERNAME_PROPERTY = "username";
@@ -56,6 +68,13 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
         if (identityFrom != null) {
             identityLevel(identityFrom);
         }
+        if (ingest == null) {
+            ingest = INGEST_IN_BROKER;
+        } else if (!INGEST_IN_BROKER.equals(ingest) && !INGEST_CLIENT.equals(ingest)) {
+            throw new IllegalArgumentException("ingest must be '" + INGEST_IN_BROKER + "' or '" + INGEST_CLIENT
+                    + "', got '" + ingest + "'");
+        }
+        routeToSubscribers = routeToSubscribers != null && routeToSubscribers;
         Require.identifier("name", name);
         if (clientId != null) {
             Require.identifier("client_id", clientId);
@@ -86,7 +105,13 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
             return this;
         }
         return new MqttSourceConfig(name, broker, "limes-" + gateway + "-source-" + name, topics, maxInflight,
-                sessionExpirySeconds, tls, username, passwordFile, passwordEnv, identityFrom);
+                sessionExpirySeconds, tls, username, passwordFile, passwordEnv, identityFrom, ingest,
+                routeToSubscribers);
+    }
+
+    /** Whether this source takes its publishes inside the broker when that broker is the embedded one. */
+    public boolean inBroker() {
+        return INGEST_IN_BROKER.equals(ingest);
     }
 
     /**

@@ -130,7 +130,7 @@ class MqttSourceSecurityIT {
     private MqttSource source(String name, TlsConfig tls, String user, Path password) throws Exception {
         MqttSourceConfig config = new MqttSourceConfig(name, null, null, List.of(new MqttSourceConfig.TopicRoute(
                 "crossing/+/counter/+", "counter-json", null)), 16, 60, tls, user, password.toString(), null,
-                "topic_level:3");
+                "topic_level:3", null, null);
         MqttSource source = new MqttSource(config, "ssl://127.0.0.1:" + port, fixture.drivers, fixture.pipeline,
                 new SourceMetrics(fixture.registry, name), Clock.systemUTC());
         open.add(source);
