@@ -44,7 +44,6 @@ class SimulatorBenchIT {
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).as(err::toString).isNotEmpty();
         JsonNode result = new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        assertThat(code).as(result::toString).isZero();
         assertThat(result.path("broker").asText()).isEqualTo("hivemq-ce-embedded");
         assertThat(result.path("broker_delivered").asLong()).isEqualTo(4000);
         assertThat(result.path("sent").asLong()).isEqualTo(4000);
@@ -54,7 +53,7 @@ class SimulatorBenchIT {
         assertThat(result.path("ratio").asDouble()).isPositive();
         assertThat(result.path("alert_latency_ms").path("count").asLong()).isPositive();
         assertThat(result.path("alert_latency_ms").path("p99").asDouble()).isPositive();
-        assertThat(result.path("alert_latency_ms").path("timeouts").asLong()).isZero();
+        assertThat(result.path("alert_latency_ms").path("timeouts").asLong()).as(result::toString).isZero();
         assertThat(result.path("heap_mb_after_gc").asDouble()).isBetween(1.0, 256.0);
         // Where the microseconds go: each process's CPU over its phase, the gateway's memory.
         assertThat(result.path("gateway_cpu_us_per_msg").asDouble()).isPositive();
@@ -73,5 +72,7 @@ class SimulatorBenchIT {
         assertThat(paced.path("alert_latency_ms").path("timeouts").asLong()).isZero();
         assertThat(result.path("phases").path("flood").path("gateway_cpu_s").asDouble()).isPositive();
         assertThat(Files.readString(work.resolve("gateway/gateway.yml"))).contains("cnt-200");
+        // Last, so that a failed run still shows which of the figures above it produced.
+        assertThat(code).as(result::toString).isZero();
     }
 }
