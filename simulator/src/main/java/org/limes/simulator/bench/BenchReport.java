@@ -23,6 +23,7 @@ import org.HdrHistogram.Histogram;
  * @param alertLatencyMicros    during (b): device publish → centre receipt
  * @param alertTimeouts         during (b): transitions that did not arrive within 10 s
  * @param paced                 phase (c), or null when it did not run
+ * @param pacedSkipped          why phase (c) did not run, or null when it ran
  * @param heapBytesAfterGc      the gateway's heap in use after a full GC, at the end
  * @param rssPeakBytes          the gateway's peak resident set ({@code VmHWM}) at the end; -1 if unknown
  * @param rssEndBytes           the gateway's resident set ({@code VmRSS}) at the end, before that GC
@@ -31,7 +32,7 @@ import org.HdrHistogram.Histogram;
 public record BenchReport(String broker, String brokerCpuAccounting, int qos, int devices, double payloadBytes,
         int publishers, int subscribers, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
         long stored, BenchPhase flood, Histogram alertLatencyMicros, long alertTimeouts, Paced paced,
-        long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, boolean complete) {
+        String pacedSkipped, long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, boolean complete) {
 
     /**
      * Phase (c): a paced load below the gateway's maximum, with alert probes.
@@ -99,6 +100,8 @@ public record BenchReport(String broker, String brokerCpuAccounting, int qos, in
             p.put("gateway_cpu_us_per_msg", round(paced.phase().gatewayMicrosPerMessage(), 1));
             p.put("broker_cpu_us_per_msg", round(paced.phase().brokerMicrosPerMessage(), 1));
             latency(p.putObject("alert_latency_ms"), paced.latencyMicros(), paced.timeouts());
+        } else {
+            o.putObject("paced").put("skipped", pacedSkipped == null ? "not run" : pacedSkipped);
         }
         ObjectNode phases = o.putObject("phases");
         phase(phases.putObject("limit"), limit);

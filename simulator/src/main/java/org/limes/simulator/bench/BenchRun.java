@@ -188,6 +188,7 @@ public final class BenchRun {
                 BenchReport.Paced paced = null;
                 double rate = settings.rate() > 0 ? settings.rate() : PACED_SHARE * flood.phase.msgsPerSecond();
                 boolean pacedComplete = true;
+                String pacedSkipped = null;
                 if (rate >= 1 && !settings.pacedFor().isZero() && flood.complete) {
                     int count = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                             Math.round(rate * settings.pacedFor().toMillis() / 1000.0)));
@@ -203,6 +204,10 @@ public final class BenchRun {
                             m.stored, m.sent, m.sentRate, m.phase.gatewayMicrosPerMessage(),
                             m.phase.gatewayCpuShare());
                     sayLatency("(c) alert latency, paced", m.latency, m.timeouts);
+                } else {
+                    pacedSkipped = !flood.complete ? "the flood did not complete, so the gateway has no rate to pace at"
+                            : settings.pacedFor().isZero() ? "--paced-duration 0s" : "rate below 1 msg/s";
+                    say("(c) paced phase skipped: %s", pacedSkipped);
                 }
 
                 long rssPeak = ProcStat.peakRssBytes(gateway.pid());
@@ -219,7 +224,7 @@ public final class BenchRun {
                 return new BenchReport(broker.description(), broker.cpuAccounting(), settings.qos(),
                         settings.devices(), load.meanPayloadBytes(), settings.publishers(), settings.subscribers(),
                         a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
-                        flood.timeouts, paced, heap, rssPeak, rssEnd,
+                        flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd,
                         flood.complete && pacedComplete && a.delivered == a.acknowledged);
             } finally {
                 closeAll(publishers);
