@@ -17,8 +17,9 @@ import picocli.CommandLine;
 /**
  * {@code limes-simulator bench} end to end on a small load: the embedded broker in this JVM,
  * the gateway module's jar as the child JVM, its QuestDB store. Every message the broker
- * accepted is delivered in phase (a) and stored in phase (b), alerts arrive, and the last
- * line is the JSON the README's figures come from.
+ * accepted is delivered in phase (a) and stored in phases (b) and (c), alerts arrive in the
+ * flood and in the paced phase, each process's CPU and the gateway's RSS are accounted, and
+ * the last line is the JSON the README's figures come from. No timing is asserted.
  */
 class SimulatorBenchIT {
 
@@ -38,12 +39,11 @@ class SimulatorBenchIT {
 
         int code = cli.execute("bench", "--json", "--messages", "4000", "--devices", "200", "--qos", "1",
                 "--gateway-jar", jar.toString(), "--work-dir", work.toString(), "--stall-timeout", "20s",
-                "--gateway-java-option", "-Xmx256m");
+                "--gateway-java-option", "-Xmx256m", "--paced-duration", "3s");
 
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).as(err::toString).isNotEmpty();
         JsonNode result = new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        assertThat(code).as(result::toString).isZero();
         assertThat(result.path("broker").asText()).isEqualTo("hivemq-ce-embedded");
         assertThat(result.path("broker_delivered").asLong()).isEqualTo(4000);
         assertThat(result.path("sent").asLong()).isEqualTo(4000);
@@ -53,8 +53,26 @@ class SimulatorBenchIT {
         assertThat(result.path("ratio").asDouble()).isPositive();
         assertThat(result.path("alert_latency_ms").path("count").asLong()).isPositive();
         assertThat(result.path("alert_latency_ms").path("p99").asDouble()).isPositive();
-        assertThat(result.path("alert_latency_ms").path("timeouts").asLong()).isZero();
+        assertThat(result.path("alert_latency_ms").path("timeouts").asLong()).as(result::toString).isZero();
         assertThat(result.path("heap_mb_after_gc").asDouble()).isBetween(1.0, 256.0);
+        // Where the microseconds go: each process's CPU over its phase, the gateway's memory.
+        assertThat(result.path("gateway_cpu_us_per_msg").asDouble()).isPositive();
+        assertThat(result.path("broker_cpu_us_per_msg").asDouble()).isPositive();
+        assertThat(result.path("broker_limit_cpu_share").asDouble()).isPositive();
+        assertThat(result.path("gateway_rss_mb").asDouble()).isPositive()
+                .isGreaterThanOrEqualTo(result.path("gateway_rss_mb_end").asDouble());
+        assertThat(result.path("gateway_rss_mb_end").asDouble()).isPositive();
+        assertThat(result.path("broker_cpu_accounting").asText()).isNotBlank();
+        JsonNode paced = result.path("paced");
+        assertThat(paced.path("target_msgs_per_s").asLong()).isPositive();
+        assertThat(paced.path("sent").asLong()).isPositive().isEqualTo(paced.path("stored").asLong());
+        assertThat(paced.path("gateway_cpu_us_per_msg").asDouble()).isPositive();
+        assertThat(paced.path("alert_latency_ms").path("count").asLong()).isPositive();
+        assertThat(paced.path("alert_latency_ms").path("p99").asDouble()).isPositive();
+        assertThat(paced.path("alert_latency_ms").path("timeouts").asLong()).isZero();
+        assertThat(result.path("phases").path("flood").path("gateway_cpu_s").asDouble()).isPositive();
         assertThat(Files.readString(work.resolve("gateway/gateway.yml"))).contains("cnt-200");
+        // Last, so that a failed run still shows which of the figures above it produced.
+        assertThat(code).as(result::toString).isZero();
     }
 }

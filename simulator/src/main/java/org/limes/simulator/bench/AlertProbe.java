@@ -32,7 +32,8 @@ import org.limes.gateway.mqtt.NoDelaySocketFactory;
  * Measures alert latency, device publish to centre receipt: one probe device alternately
  * reports a surge (the gateway raises its threshold alert) and normal traffic (it clears),
  * one transition in flight at a time, and a centre subscriber times each transition's
- * arrival. Latencies go into an HdrHistogram (microseconds, 3 significant digits).
+ * arrival. Latencies go into an HdrHistogram (microseconds, 3 significant digits); {@link #reset}
+ * starts a new one for the next phase.
  *
  * <p>Threading: {@link #run} blocks its caller until {@link #stop}; arrivals are taken on
  * Paho's callback thread and handed over through a small bounded queue (an arrival that
@@ -54,10 +55,12 @@ final class AlertProbe implements MqttCallback, AutoCloseable {
     private final MqttPublisher device;
     private final CounterModel model = new CounterModel(7, "probe", 1);
     private final Driver driver = Drivers.load().create("counter-json", DriverOptions.empty());
-    private final Histogram latencyMicros = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     private final BlockingQueue<String> arrivals = new ArrayBlockingQueue<>(64);
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private Histogram latencyMicros = newHistogram();
     private long timeouts;
+    /** The next transition: kept across runs, so a second run starts from the state the first left. */
+    private boolean surge = true;
     private Instant lastDeviceTime = Instant.EPOCH;
 
     private AlertProbe(MqttAsyncClient centre, MqttPublisher device) {
@@ -93,7 +96,6 @@ final class AlertProbe implements MqttCallback, AutoCloseable {
      * {@link #MIN_TRANSITIONS} of them.
      */
     void run(long gapMs) throws InterruptedException {
-        boolean surge = true;
         while (running.get() || latencyMicros.getTotalCount() + timeouts < MIN_TRANSITIONS) {
             String expected = surge ? "raised" : "cleared";
             byte[] payload = driver.encode(model.next(1, nextDeviceTime(), surge));
@@ -126,6 +128,20 @@ final class AlertProbe implements MqttCallback, AutoCloseable {
 
     void stop() {
         running.set(false);
+    }
+
+    /**
+     * Starts a new measurement (for another phase): fresh latencies and timeouts, running again.
+     * Call between runs only, never while {@link #run} is running.
+     */
+    void reset() {
+        latencyMicros = newHistogram();
+        timeouts = 0;
+        running.set(true);
+    }
+
+    private static Histogram newHistogram() {
+        return new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
     }
 
     Histogram latencyMicros() {

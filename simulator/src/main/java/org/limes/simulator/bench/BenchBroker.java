@@ -16,6 +16,15 @@ public interface BenchBroker extends AutoCloseable {
     /** What the broker is, for the report, e.g. {@code mosquitto 2.0.11}. */
     String description();
 
+    /**
+     * CPU time the broker has spent so far (user + system), in µs, for differences over a
+     * phase; -1 when it cannot be measured (no {@code /proc}).
+     */
+    long cpuMicros();
+
+    /** How {@link #cpuMicros} is accounted, for the report. */
+    String cpuAccounting();
+
     @Override
     void close();
 }

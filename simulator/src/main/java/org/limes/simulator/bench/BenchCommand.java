@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = {
             "Measure the broker's own limit, the gateway's throughput into its store on the same load, "
-                    + "and alert latency, in one run. Starts the broker (HiveMQ CE in-process, or Mosquitto "
+                    + "alert latency in that flood and under a paced load, and each process's CPU per "
+                    + "message, in one run. Starts the broker (HiveMQ CE in-process, or Mosquitto "
                     + "on a free port) and the gateway as a child JVM; removes everything it started."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -53,6 +54,24 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--qos", paramLabel = "QOS", defaultValue = "1", description = "QoS of the load messages: 0, 1 or 2.")
     int qos;
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "0",
+            description = "Rate of the paced phase, which measures alert latency below the gateway's limit; "
+                    + "0: 80 %% of the gateway's rate in the flood.")
+    double rate;
+
+    @Option(names = "--paced-duration", paramLabel = "DURATION", defaultValue = "20s",
+            converter = DurationConverter.class,
+            description = "How long the paced phase publishes; 0s skips it.")
+    Duration pacedFor;
+
+    @Option(names = "--publishers", paramLabel = "N", defaultValue = "4",
+            description = "Publisher connections, each on its own thread, so the broker and not one client limits.")
+    int publishers;
+
+    @Option(names = "--subscribers", paramLabel = "N", defaultValue = "2",
+            description = "Subscriber connections of the limit phase (one shared subscription when above 1).")
+    int subscribers;
 
     @Option(names = "--json", description = "Print the result as one JSON object on the last line.")
     boolean json;
@@ -92,7 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try {
             BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
-                    gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed), System.err).run();
+                    gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed, rate, pacedFor, publishers,
+                    subscribers), System.err).run();
             ObjectMapper mapper = new ObjectMapper();
             if (json) {
                 out.println(mapper.writeValueAsString(report.toJson(mapper)));
@@ -132,6 +152,21 @@ public final class BenchCommand implements Callable<Integer> {
         if (broker.equals("mosquitto") && !Files.isExecutable(mosquitto)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mosquitto: no executable at " + mosquitto
                     + "; install the Debian package (apt-get install -y mosquitto) or give its path");
+        }
+        if (rate < 0 || Double.isNaN(rate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be 0 or above, got " + rate);
+        }
+        if (pacedFor.isNegative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--paced-duration must be 0s or above, got " + pacedFor);
+        }
+        if (publishers < 1 || publishers > 64) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--publishers must be 1..64, got " + publishers);
+        }
+        if (subscribers < 1 || subscribers > 64) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--subscribers must be 1..64, got " + subscribers);
         }
         if (stall.isZero() || stall.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--stall-timeout must be above 0, got " + stall);

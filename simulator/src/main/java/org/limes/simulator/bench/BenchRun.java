@@ -8,24 +8,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 import org.limes.simulator.transport.mqtt.MqttPublisher;
 
 /**
  * One benchmark, in one invocation and on the same payloads:
  * <ol type="a">
- *   <li>the broker's own limit: the load is published to the broker and a plain subscriber
- *       counts deliveries;</li>
- *   <li>the same load through the gateway (a child JVM) into its store, counting rows;</li>
- *   <li>alert latency, device publish to centre receipt, measured while (b) runs;</li>
+ *   <li>the broker's own limit: the load is published on several connections to the broker and
+ *       plain subscribers (one shared subscription) count deliveries, so the broker, not one
+ *       Java client, is what limits the rate; the broker's CPU share proves it;</li>
+ *   <li>the same load through the gateway (a child JVM) into its store, counting rows, with alert
+ *       latency (device publish → centre receipt) measured meanwhile: the flood;</li>
+ *   <li>a paced load at {@code --rate} or 80 % of the gateway's rate in (b), with alert latency
+ *       measured again: what a device sees when the gateway keeps up;</li>
  * </ol>
- * then the gateway's heap after a full GC, with the whole fleet in its inventory and state.
+ * Every phase records the CPU time the gateway and the broker spent in it ({@link ProcStat});
+ * at the end, the gateway's resident set (peak and current) and its heap after a full GC.
  *
- * <p>Threading: {@link #run} blocks its caller; the alert probe runs on a thread of its own.
+ * <p>Threading: {@link #run} blocks its caller; the alert probe and the publishers run on
+ * threads of their own, joined before each phase ends.
  */
 public final class BenchRun {
+
+    /** Share of the flood's gateway rate the paced phase runs at when no {@code --rate} is given. */
+    static final double PACED_SHARE = 0.8;
+    /** The subscribers' shared-subscription group in phase (a). */
+    static final String SHARE_GROUP = "$share/limes-bench/";
 
     /**
      * What to run.
@@ -41,9 +54,14 @@ public final class BenchRun {
      * @param probeGap     pause between alert probes
      * @param workDir      where broker, gateway config, data and logs go
      * @param seed         seed of the counter model
+     * @param rate         msgs/s of the paced phase; 0 for 80 % of the flood's gateway rate
+     * @param pacedFor     how long the paced phase publishes; zero skips it
+     * @param publishers   publisher connections (each on its own thread)
+     * @param subscribers  subscriber connections in phase (a)
      */
     public record Settings(String broker, Path mosquitto, int messages, int devices, int qos, Path gatewayJar,
-            List<String> javaOptions, Duration stall, Duration probeGap, Path workDir, long seed) {
+            List<String> javaOptions, Duration stall, Duration probeGap, Path workDir, long seed, double rate,
+            Duration pacedFor, int publishers, int subscribers) {
     }
 
     private final Settings settings;
@@ -61,10 +79,11 @@ public final class BenchRun {
         BenchLoad load = new BenchLoad(settings.messages(), settings.devices(), settings.seed(), start);
         try (BenchBroker broker = startBroker()) {
             say("broker %s at %s", broker.description(), broker.uri());
-            long[] a = brokerLimit(broker, load);
-            double brokerRate = a[2] / 1e9 > 0 ? a[1] / (a[2] / 1e9) : 0;
-            say("(a) broker limit: %,d of %,d delivered, %,.0f msgs/s", a[1], a[0], brokerRate);
-            return throughGateway(broker, load, a, brokerRate);
+            Limit a = brokerLimit(broker, load);
+            say("(a) broker limit: %,d of %,d delivered, %,.0f msgs/s, broker at %.0f %% of a core, %.1f µs/msg",
+                    a.delivered, a.acknowledged, a.phase.msgsPerSecond(), 100 * a.phase.brokerCpuShare(),
+                    a.phase.brokerMicrosPerMessage());
+            return throughGateway(broker, load, a, start);
         }
     }
 
@@ -79,22 +98,69 @@ public final class BenchRun {
         };
     }
 
-    /** Phase (a): returns {acknowledged, delivered, nanos from first publish to last delivery}. */
-    private long[] brokerLimit(BenchBroker broker, BenchLoad load) throws IOException, InterruptedException {
-        try (DeliveryCounter counter = DeliveryCounter.subscribe(broker.uri(), BenchLoad.TOPIC_FILTER, settings.qos());
-                MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "limes-bench-load-a",
-                        Duration.ofSeconds(10))) {
+    private record Limit(long acknowledged, long delivered, BenchPhase phase) {
+    }
+
+    /** Phase (a): several publishers, several counting subscribers, the broker's CPU over it. */
+    private Limit brokerLimit(BenchBroker broker, BenchLoad load) throws IOException, InterruptedException {
+        List<DeliveryCounter> counters = new ArrayList<>();
+        List<MqttPublisher> publishers = new ArrayList<>();
+        try {
+            int n = settings.subscribers();
+            String filter = n == 1 ? BenchLoad.TOPIC_FILTER : SHARE_GROUP + BenchLoad.TOPIC_FILTER;
+            for (int i = 0; i < n; i++) {
+                counters.add(DeliveryCounter.subscribe(broker.uri(), "limes-bench-counter-" + i, filter,
+                        settings.qos()));
+            }
+            publishers.addAll(connectPublishers(broker, "limes-bench-load-a-"));
+            long cpu0 = broker.cpuMicros();
             long t0 = System.nanoTime();
-            publishAll(publisher, load);
-            counter.await(load.size(), settings.stall().toMillis());
-            publisher.awaitAllAcknowledged(settings.stall());
-            long delivered = counter.received();
-            long elapsed = delivered == 0 ? 0 : counter.lastArrivalNanos() - t0;
-            return new long[] {publisher.acknowledged(), delivered, elapsed};
+            publishAll(publishers, load, 0);
+            long deadline = System.nanoTime() + settings.stall().toNanos();
+            // Each counter sees its share only; the sum is what matters, stalls are judged on it.
+            long seen = -1;
+            while (delivered(counters) < load.size()) {
+                long now = delivered(counters);
+                if (now != seen) {
+                    seen = now;
+                    deadline = System.nanoTime() + settings.stall().toNanos();
+                } else if (System.nanoTime() > deadline) {
+                    say("(a) deliveries stalled at %,d of %,d", now, load.size());
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            long last = 0;
+            for (DeliveryCounter c : counters) {
+                last = Math.max(last, c.lastArrivalNanos());
+            }
+            long cpu1 = broker.cpuMicros();
+            long acknowledged = 0;
+            for (MqttPublisher p : publishers) {
+                p.awaitAllAcknowledged(settings.stall());
+                acknowledged += p.acknowledged();
+            }
+            long delivered = delivered(counters);
+            long elapsed = delivered == 0 ? 0 : last - t0;
+            return new Limit(acknowledged, delivered,
+                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0));
+        } finally {
+            closeAll(publishers);
+            for (DeliveryCounter c : counters) {
+                c.close();
+            }
         }
     }
 
-    private BenchReport throughGateway(BenchBroker broker, BenchLoad load, long[] a, double brokerRate)
+    private static long delivered(List<DeliveryCounter> counters) {
+        long sum = 0;
+        for (DeliveryCounter c : counters) {
+            sum += c.received();
+        }
+        return sum;
+    }
+
+    private BenchReport throughGateway(BenchBroker broker, BenchLoad load, Limit a, Instant floodStart)
             throws IOException, InterruptedException {
         int adminPort = freePort();
         int storePort = freePort();
@@ -106,50 +172,154 @@ public final class BenchRun {
             awaitGatewayReady(gateway, probe);
             say("gateway ready: store at http://127.0.0.1:%d, admin at http://127.0.0.1:%d", storePort, adminPort);
 
-            Thread prober = new Thread(() -> {
-                try {
-                    probe.run(settings.probeGap().toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "limes-bench-alert-probe");
-            long sent;
-            long stored;
-            long elapsed;
-            boolean complete;
-            try (MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "limes-bench-load-b",
-                    Duration.ofSeconds(10))) {
-                prober.start();
-                long t0 = System.nanoTime();
-                publishAll(publisher, load);
-                publisher.awaitAllAcknowledged(settings.stall());
-                sent = publisher.acknowledged();
-                long[] done = awaitStored(gateway, sent);
-                stored = done[0];
-                elapsed = done[1] - t0;
-                complete = stored == sent;
-            } finally {
-                probe.stop();
-                prober.join(TimeUnit.SECONDS.toMillis(60));
-            }
-            double rate = elapsed > 0 ? stored / (elapsed / 1e9) : 0;
-            say("(b) through the gateway: %,d of %,d stored, %,.0f msgs/s (%.0f %% of the broker's limit)",
-                    stored, sent, rate, brokerRate > 0 ? 100 * rate / brokerRate : 0);
-            say("(c) alert latency: %d transitions, p50 %.1f ms, p99 %.1f ms, %d timed out",
-                    probe.latencyMicros().getTotalCount(), probe.latencyMicros().getValueAtPercentile(50) / 1000.0,
-                    probe.latencyMicros().getValueAtPercentile(99) / 1000.0, probe.timeouts());
-            long heap = -1;
+            List<MqttPublisher> publishers = connectPublishers(broker, "limes-bench-load-b-");
             try {
-                say("gateway metrics saved in %s", gateway.saveMetrics());
-                heap = gateway.heapBytesAfterGc();
-                say("gateway heap after GC: %.1f MB", heap / 1048576.0);
-            } catch (IOException e) {
-                say("gateway heap not measured: %s", e.getMessage());
+                // (b) the flood
+                Measured flood = measure(gateway, broker, probe, publishers, load, 0, 0);
+                say("(b) through the gateway: %,d of %,d stored, %,.0f msgs/s (%.0f %% of the broker's limit); "
+                        + "gateway %.1f µs/msg (%.2f cores), broker %.1f µs/msg",
+                        flood.stored, flood.sent, flood.phase.msgsPerSecond(),
+                        a.phase.msgsPerSecond() > 0 ? 100 * flood.phase.msgsPerSecond() / a.phase.msgsPerSecond() : 0,
+                        flood.phase.gatewayMicrosPerMessage(), flood.phase.gatewayCpuShare(),
+                        flood.phase.brokerMicrosPerMessage());
+                sayLatency("(b) alert latency in the flood", flood.latency, flood.timeouts);
+
+                // (c) paced
+                BenchReport.Paced paced = null;
+                double rate = settings.rate() > 0 ? settings.rate() : PACED_SHARE * flood.phase.msgsPerSecond();
+                boolean pacedComplete = true;
+                String pacedSkipped = null;
+                if (rate >= 1 && !settings.pacedFor().isZero() && flood.complete) {
+                    int count = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                            Math.round(rate * settings.pacedFor().toMillis() / 1000.0)));
+                    // Device times before the flood's: every (device, time) stays unique in the store.
+                    Instant pacedStart = floodStart.minusSeconds(count / settings.devices() + 1);
+                    BenchLoad pacedLoad = new BenchLoad(count, settings.devices(), settings.seed() + 1, pacedStart);
+                    say("(c) paced: %,d messages at %,.0f msgs/s", count, rate);
+                    probe.reset();
+                    Measured m = measure(gateway, broker, probe, publishers, pacedLoad, rate, flood.stored);
+                    paced = new BenchReport.Paced(rate, m.sentRate, m.sent, m.stored, m.phase, m.latency, m.timeouts);
+                    pacedComplete = m.complete;
+                    say("(c) paced: %,d of %,d stored at %,.0f msgs/s sent; gateway %.1f µs/msg (%.2f cores)",
+                            m.stored, m.sent, m.sentRate, m.phase.gatewayMicrosPerMessage(),
+                            m.phase.gatewayCpuShare());
+                    sayLatency("(c) alert latency, paced", m.latency, m.timeouts);
+                } else {
+                    pacedSkipped = !flood.complete ? "the flood did not complete, so the gateway has no rate to pace at"
+                            : settings.pacedFor().isZero() ? "--paced-duration 0s" : "rate below 1 msg/s";
+                    say("(c) paced phase skipped: %s", pacedSkipped);
+                }
+
+                long rssPeak = ProcStat.peakRssBytes(gateway.pid());
+                long rssEnd = ProcStat.rssBytes(gateway.pid());
+                say("gateway RSS: peak %.1f MB, now %.1f MB", rssPeak / 1048576.0, rssEnd / 1048576.0);
+                long heap = -1;
+                try {
+                    say("gateway metrics saved in %s", gateway.saveMetrics());
+                    heap = gateway.heapBytesAfterGc();
+                    say("gateway heap after GC: %.1f MB", heap / 1048576.0);
+                } catch (IOException e) {
+                    say("gateway heap not measured: %s", e.getMessage());
+                }
+                return new BenchReport(broker.description(), broker.cpuAccounting(), settings.qos(),
+                        settings.devices(), load.meanPayloadBytes(), settings.publishers(), settings.subscribers(),
+                        a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
+                        flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd,
+                        flood.complete && pacedComplete && a.delivered == a.acknowledged);
+            } finally {
+                closeAll(publishers);
             }
-            return new BenchReport(broker.description(), settings.qos(), settings.devices(), load.meanPayloadBytes(),
-                    a[0], a[1], brokerRate, sent, stored, rate, probe.latencyMicros(), probe.timeouts(), heap,
-                    complete && a[1] == a[0]);
         }
+    }
+
+    private record Measured(long sent, long stored, double sentRate, BenchPhase phase, Histogram latency,
+            long timeouts, boolean complete) {
+    }
+
+    /**
+     * Publishes {@code load} (paced at {@code rate} msgs/s, or as fast as the broker takes it
+     * when 0) with the alert probe running, waits until the store holds it all, and takes the
+     * gateway's and broker's CPU over that span.
+     *
+     * @param storedBefore rows already in the store from earlier phases
+     */
+    private Measured measure(GatewayProcess gateway, BenchBroker broker, AlertProbe probe,
+            List<MqttPublisher> publishers, BenchLoad load, double rate, long storedBefore)
+            throws InterruptedException {
+        Thread prober = new Thread(() -> {
+            try {
+                probe.run(settings.probeGap().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "limes-bench-alert-probe");
+        long acknowledgedBefore = acknowledged(publishers);
+        long gatewayCpu0 = ProcStat.processCpuMicros(gateway.pid());
+        long brokerCpu0 = broker.cpuMicros();
+        long t0 = System.nanoTime();
+        long sent;
+        long stored;
+        long sentNanos;
+        long[] done;
+        try {
+            prober.start();
+            publishAll(publishers, load, rate);
+            sentNanos = System.nanoTime() - t0;
+            for (MqttPublisher p : publishers) {
+                p.awaitAllAcknowledged(settings.stall());
+            }
+            sent = acknowledged(publishers) - acknowledgedBefore;
+            done = awaitStored(gateway, storedBefore + sent);
+        } finally {
+            probe.stop();
+            prober.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        long gatewayCpu1 = ProcStat.processCpuMicros(gateway.pid());
+        long brokerCpu1 = broker.cpuMicros();
+        stored = done[0] - storedBefore;
+        long elapsed = done[1] - t0;
+        BenchPhase phase = new BenchPhase(stored, elapsed, difference(gatewayCpu0, gatewayCpu1),
+                difference(brokerCpu0, brokerCpu1));
+        return new Measured(sent, stored, sentNanos > 0 ? load.size() / (sentNanos / 1e9) : 0, phase,
+                probe.latencyMicros(), probe.timeouts(), stored == sent);
+    }
+
+    private static long difference(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+
+    private static long acknowledged(List<MqttPublisher> publishers) {
+        long sum = 0;
+        for (MqttPublisher p : publishers) {
+            sum += p.acknowledged();
+        }
+        return sum;
+    }
+
+    private List<MqttPublisher> connectPublishers(BenchBroker broker, String clientIdPrefix) throws IOException {
+        List<MqttPublisher> publishers = new ArrayList<>();
+        try {
+            for (int i = 0; i < settings.publishers(); i++) {
+                publishers.add(MqttPublisher.connect(broker.uri(), clientIdPrefix + i, Duration.ofSeconds(10)));
+            }
+        } catch (IOException e) {
+            closeAll(publishers);
+            throw e;
+        }
+        return publishers;
+    }
+
+    private static void closeAll(List<MqttPublisher> publishers) {
+        for (MqttPublisher p : publishers) {
+            p.close();
+        }
+    }
+
+    /** Prints a latency histogram's summary on the progress stream. */
+    private void sayLatency(String what, Histogram h, long timeouts) {
+        say("%s: %d transitions, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d timed out", what, h.getTotalCount(),
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
+                timeouts);
     }
 
     /** Publishes the probe's priming reading until the store has it: source, pipeline and sink are up. */
@@ -176,6 +346,7 @@ public final class BenchRun {
     private long[] awaitStored(GatewayProcess gateway, long expected) throws InterruptedException {
         long rows = Math.max(0, gateway.storedReadings());
         long progressAt = System.nanoTime();
+        long reachedAt = System.nanoTime();
         while (rows < expected) {
             if (!gateway.isAlive()) {
                 say("the gateway exited; see %s", gateway.log());
@@ -193,14 +364,44 @@ public final class BenchRun {
                 rows = now;
                 progressAt = System.nanoTime();
             }
+            reachedAt = System.nanoTime();
         }
-        return new long[] {rows, System.nanoTime()};
+        return new long[] {rows, reachedAt};
     }
 
-    private void publishAll(MqttPublisher publisher, BenchLoad load) {
+    /**
+     * Publishes the load, message {@code i} on publisher {@code i mod n}, each publisher on a
+     * thread of its own (a Paho connection takes one sender thread; one connection cannot keep
+     * a broker busy). At {@code rate} > 0 every publisher holds its share of the rate on its own
+     * schedule; at 0 each publishes as fast as its in-flight window lets it.
+     */
+    private void publishAll(List<MqttPublisher> publishers, BenchLoad load, double rate) throws InterruptedException {
+        int n = publishers.size();
         int qos = settings.qos();
-        for (int i = 0; i < load.size(); i++) {
-            publisher.publish(load.topic(i), load.payload(i), qos);
+        List<Thread> threads = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            MqttPublisher publisher = publishers.get(k);
+            int first = k;
+            Thread t = new Thread(() -> {
+                long t0 = System.nanoTime();
+                double gapNanos = rate > 0 ? 1e9 * n / rate : 0;
+                long j = 0;
+                for (int i = first; i < load.size(); i += n, j++) {
+                    if (gapNanos > 0) {
+                        long due = t0 + (long) (j * gapNanos);
+                        long wait;
+                        while ((wait = due - System.nanoTime()) > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                    }
+                    publisher.publish(load.topic(i), load.payload(i), qos);
+                }
+            }, "bench-pub-" + k);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
         }
     }
 

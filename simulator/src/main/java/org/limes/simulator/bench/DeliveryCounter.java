@@ -32,10 +32,13 @@ final class DeliveryCounter implements MqttCallback, AutoCloseable {
         this.client = client;
     }
 
-    /** Connects and subscribes to {@code filter} at {@code qos}; returns once the SUBACK arrived. */
-    static DeliveryCounter subscribe(String brokerUri, String filter, int qos) throws IOException {
+    /**
+     * Connects as {@code clientId} and subscribes to {@code filter} (a {@code $share/…} filter
+     * for several counters splitting one stream) at {@code qos}; returns once the SUBACK arrived.
+     */
+    static DeliveryCounter subscribe(String brokerUri, String clientId, String filter, int qos) throws IOException {
         try {
-            MqttAsyncClient client = new MqttAsyncClient(brokerUri, "limes-bench-counter", new MemoryPersistence());
+            MqttAsyncClient client = new MqttAsyncClient(brokerUri, clientId, new MemoryPersistence());
             DeliveryCounter counter = new DeliveryCounter(client);
             client.setCallback(counter);
             MqttConnectionOptions options = new MqttConnectionOptions();

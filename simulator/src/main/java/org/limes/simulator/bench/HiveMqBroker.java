@@ -34,6 +34,30 @@ public final class HiveMqBroker implements BenchBroker {
         return "hivemq-ce-embedded";
     }
 
+    /**
+     * The threads of this JVM that are not the bench's own: HiveMQ's (Netty event loops,
+     * persistence executors, extension threads) and the JVM's (GC, JIT, which serve both).
+     * The bench's MQTT clients run on Paho threads ({@code MQTT Rec/Snd/Call: …}, renamed pool
+     * threads {@code pool-N-thread-M} while idle), its driver on {@code main} and the probe on
+     * {@code limes-bench-…}; those are excluded. Thread CPU is read from
+     * {@code /proc/self/task/<tid>/stat}.
+     */
+    @Override
+    public long cpuMicros() {
+        return ProcStat.threadCpuMicros(ProcessHandle.current().pid(), name -> !benchThread(name));
+    }
+
+    static boolean benchThread(String comm) {
+        return comm.startsWith("MQTT ") || comm.startsWith("pool-") || comm.equals("main")
+                || comm.startsWith("limes-bench") || comm.startsWith("bench-");
+    }
+
+    @Override
+    public String cpuAccounting() {
+        return "the bench JVM's threads minus its MQTT clients' and driver's (/proc/self/task/*/stat by "
+                + "thread name); GC and JIT threads, shared with the clients, count to the broker";
+    }
+
     @Override
     public void close() {
         broker.close();

@@ -99,6 +99,21 @@ public final class MosquittoBroker implements BenchBroker {
     }
 
     @Override
+    public long cpuMicros() {
+        return ProcStat.processCpuMicros(process.pid());
+    }
+
+    @Override
+    public String cpuAccounting() {
+        return "the mosquitto process, /proc/" + process.pid() + "/stat utime+stime";
+    }
+
+    /** The broker's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
     public void close() {
         process.destroy();
         try {

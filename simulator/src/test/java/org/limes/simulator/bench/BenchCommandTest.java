@@ -27,7 +27,8 @@ class BenchCommandTest {
         assertThat(code).as(err::toString).isZero();
         assertThat(out.toString()).contains("--broker", "--messages", "--devices", "--qos", "--json",
                 "--gateway-jar", "gateway/target/limes-gateway.jar", "--gateway-java-option", "--mosquitto",
-                "/usr/sbin/mosquitto", "--stall-timeout", "--probe-gap", "--work-dir", "--seed", "Exit codes");
+                "/usr/sbin/mosquitto", "--stall-timeout", "--probe-gap", "--work-dir", "--seed", "--rate", "--paced-duration",
+                "--publishers", "--subscribers", "Exit codes");
     }
 
     @Test
@@ -52,6 +53,16 @@ class BenchCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--qos must be 0, 1 or 2, got 3");
+    }
+
+    @Test
+    void rateAndConnectionsAreChecked() throws IOException {
+        assertThat(execute("bench", "--rate", "-5", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--publishers", "0", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--subscribers", "65", "--gateway-jar", jar().toString())).isEqualTo(2);
+
+        assertThat(err.toString()).contains("--rate must be 0 or above, got -5.0", "--publishers must be 1..64, got 0",
+                "--subscribers must be 1..64, got 65");
     }
 
     @Test

@@ -32,7 +32,8 @@ class MosquittoBrokerIT {
 
         try (MosquittoBroker broker = MosquittoBroker.start(MOSQUITTO, dir, port)) {
             assertThat(broker.description()).startsWith("mosquitto ");
-            try (DeliveryCounter counter = DeliveryCounter.subscribe(broker.uri(), BenchLoad.TOPIC_FILTER, 1);
+            try (DeliveryCounter counter = DeliveryCounter.subscribe(broker.uri(), "limes-bench-counter",
+                    BenchLoad.TOPIC_FILTER, 1);
                     MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "it-pub", Duration.ofSeconds(10))) {
                 for (int i = 0; i < load.size(); i++) {
                     publisher.publish(load.topic(i), load.payload(i), 1);

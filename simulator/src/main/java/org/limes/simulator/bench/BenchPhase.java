@@ -1,0 +1,39 @@
+package org.limes.simulator.bench;
+
+/**
+ * What one phase of a bench cost: its messages, its wall time and the CPU time each process
+ * spent in it (user + system from {@code /proc}, µs; -1 where not measured).
+ *
+ * @param messages          messages the phase counts (delivered in the limit phase, stored otherwise)
+ * @param wallNanos         first publish → last delivery or last row stored
+ * @param gatewayCpuMicros  the gateway child JVM's CPU time in the phase; -1 when it did not run
+ * @param brokerCpuMicros   the broker's CPU time in the phase (see {@link BenchBroker#cpuMicros})
+ */
+record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros) {
+
+    double gatewayMicrosPerMessage() {
+        return perMessage(gatewayCpuMicros);
+    }
+
+    double brokerMicrosPerMessage() {
+        return perMessage(brokerCpuMicros);
+    }
+
+    /** Broker CPU seconds per wall second: 1.0 is one core busy for the whole phase. */
+    double brokerCpuShare() {
+        return brokerCpuMicros < 0 || wallNanos <= 0 ? -1 : brokerCpuMicros * 1000.0 / wallNanos;
+    }
+
+    /** Gateway CPU seconds per wall second. */
+    double gatewayCpuShare() {
+        return gatewayCpuMicros < 0 || wallNanos <= 0 ? -1 : gatewayCpuMicros * 1000.0 / wallNanos;
+    }
+
+    double msgsPerSecond() {
+        return wallNanos > 0 ? messages / (wallNanos / 1e9) : 0;
+    }
+
+    private double perMessage(long cpuMicros) {
+        return cpuMicros < 0 || messages <= 0 ? -1 : (double) cpuMicros / messages;
+    }
+}
