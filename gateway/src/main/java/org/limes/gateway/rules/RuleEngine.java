@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * the clock offset is recorded (the {@code limes.clock.skew} gauge); the other rules
  * evaluate the reading to be stored — unless it was quarantined, whether stored or dropped:
  * then it only counts as a sign of life for deadman rules; the device is marked heard. Transitions are appended to {@code out}.
+ * A reading visits only the rules that can act on it ({@link RuleIndex}: by kind and field,
+ * thresholds by level, deadman rules only with an episode open); the transitions come out in
+ * the same order as if every rule had evaluated it in configuration order.
  *
  * <p>Threading: shard-confined; no locks. Time comes from the injected {@link Clock}.
  */
