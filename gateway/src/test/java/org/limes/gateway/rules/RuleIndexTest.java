@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -103,6 +104,71 @@ class RuleIndexTest {
             List<String> expected = fed(seed, false);
             assertThat(expected).as("seed %d exercises the rules", seed).hasSizeGreaterThan(20);
             assertThat(fed(seed, true)).as("seed %d", seed).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * A reload keeps an unchanged rate-of-change rule's ring and history, while the changed
+     * rule that shared it gets a ring of its own, empty, and takes over its open episodes —
+     * as if each rule had always had its own ring.
+     */
+    @Test
+    void aReloadGivesAChangedRuleItsOwnRingAndKeepsTheOthers() {
+        RuleConfig kept = new RateOfChangeRuleConfig("kept", "vehicle_count", "count_total", "10m", 10.0, null, null,
+                null, null, 8, null);
+        RuleConfig before = new RateOfChangeRuleConfig("changed", "vehicle_count", "count_total", "10m", 12.0, null,
+                null, null, null, 8, null);
+        RuleConfig after = new RateOfChangeRuleConfig("changed", "vehicle_count", "count_total", "10m", 8.0, null,
+                null, null, null, 8, null);
+        for (long seed = 1; seed <= 10; seed++) {
+            DeviceTable devices = table();
+            DeviceTable aloneDevices = table();
+            clock.set(T0);
+            RuleContext context = RuleContext.of(new RuleMetrics(new SimpleMeterRegistry()));
+            RuleEngine engine = new RuleEngine(devices, List.of(kept, before), clock, context);
+            List<Rule> alone = new ArrayList<>(Rules.create(List.of(kept, before), aloneDevices, context));
+            Map<String, Alert> aloneOpen = new LinkedHashMap<>();
+            Random random = new Random(seed);
+            List<String> viaEngine = new ArrayList<>();
+            List<String> viaAlone = new ArrayList<>();
+            List<Alert> out = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                if (i == 500) {
+                    out.clear();
+                    engine.replace(List.of(kept, after), out);
+                    assertThat(out).isEmpty();
+                    Rule fresh = Rules.create(after, aloneDevices, context);
+                    for (Alert a : aloneOpen.values()) {
+                        if (a.rule().equals("changed")) {
+                            assertThat(fresh.restore(a)).isTrue();
+                        }
+                    }
+                    alone.set(1, fresh);
+                }
+                clock.advance(Duration.ofSeconds(5 + random.nextInt(40)));
+                int d = random.nextInt(DEVICES.length);
+                Reading r = new Reading(DEVICES[d], "ras-ajdir", "vehicle_count", Map.of(),
+                        Map.of("count_total", (long) random.nextInt(30)), clock.instant(), clock.instant());
+                out.clear();
+                engine.process(r, out);
+                for (Alert a : out) {
+                    viaEngine.add(i + " " + a.eventId() + " " + a.value() + " " + a.threshold());
+                }
+                out.clear();
+                for (Rule rule : alone) {
+                    rule.evaluate(r, d, clock.millis(), out);
+                }
+                for (Alert a : out) {
+                    viaAlone.add(i + " " + a.eventId() + " " + a.value() + " " + a.threshold());
+                    if (a.state() == AlertState.RAISED) {
+                        aloneOpen.put(a.alertId(), a);
+                    } else {
+                        aloneOpen.remove(a.alertId());
+                    }
+                }
+            }
+            assertThat(viaAlone).as("seed %d exercises the rules", seed).hasSizeGreaterThan(20);
+            assertThat(viaEngine).as("seed %d", seed).isEqualTo(viaAlone);
         }
     }
 }
