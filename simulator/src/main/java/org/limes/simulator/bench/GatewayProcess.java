@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,7 @@ final class GatewayProcess implements AutoCloseable {
             // QuestDB ignores the token; the gateway requires one, and never inline.
             Path token = dir.resolve("store.token");
             Files.writeString(token, "limes-bench\n", StandardCharsets.UTF_8);
+            ownerOnly(token);
             store = influxStore(externalStore, token);
         }
         Files.writeString(config, configuration(dir.resolve("data"), brokerUri, fleet, adminPort, store),
@@ -173,6 +175,15 @@ final class GatewayProcess implements AutoCloseable {
                   queue_capacity: 4096
                 """.formatted(brokerUri, AlertProbe.CENTRE_TOPIC));
         return yml.toString();
+    }
+
+    /** Owner-only, as the gateway asks of a secret file (it warns otherwise); no-op off POSIX. */
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the gateway's check does not apply either
+        }
     }
 
     private static String quoted(String s) {
