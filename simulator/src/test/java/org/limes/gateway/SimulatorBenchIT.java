@@ -19,7 +19,9 @@ import picocli.CommandLine;
  * the gateway module's jar as the child JVM, its QuestDB store. Every message the broker
  * accepted is delivered in phase (a) and stored in phases (b) and (c), alerts arrive in the
  * flood and in the paced phase, each process's CPU and the gateway's RSS are accounted, and
- * the last line is the JSON the README's figures come from. No timing is asserted.
+ * the last line is the JSON the README's figures come from. With {@code --store external}
+ * QuestDB runs in a child JVM of its own, the gateway writes to it as to InfluxDB, and its CPU
+ * is reported apart. No timing is asserted.
  */
 class SimulatorBenchIT {
 
@@ -73,6 +75,42 @@ class SimulatorBenchIT {
         assertThat(result.path("phases").path("flood").path("gateway_cpu_s").asDouble()).isPositive();
         assertThat(Files.readString(work.resolve("gateway/gateway.yml"))).contains("cnt-200");
         // Last, so that a failed run still shows which of the figures above it produced.
+        assertThat(code).as(result::toString).isZero();
+    }
+
+    @Test
+    void externalStoreRunsInItsOwnJvmAndItsCpuIsReportedApart() throws Exception {
+        Path jar = Path.of("..", "gateway", "target", "limes-gateway.jar");
+        assertThat(jar).as("packaged before integration tests").exists();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("bench", "--json", "--store", "external", "--messages", "2000", "--devices", "100",
+                "--gateway-jar", jar.toString(), "--work-dir", work.toString(), "--stall-timeout", "20s",
+                "--gateway-java-option", "-Xmx256m", "--store-java-option", "-Xmx256m", "--paced-duration", "0s");
+
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines).as(err::toString).isNotEmpty();
+        JsonNode result = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(result.path("store").asText()).isEqualTo("external");
+        assertThat(result.path("sent").asLong()).isEqualTo(2000);
+        assertThat(result.path("stored").asLong()).as(result::toString).isEqualTo(2000);
+        // The store's CPU apart from the gateway's: the gateway no longer holds QuestDB.
+        assertThat(result.path("store_cpu_us_per_msg").asDouble()).as(result::toString).isPositive();
+        assertThat(result.path("gateway_cpu_us_per_msg").asDouble()).isPositive();
+        assertThat(result.path("phases").path("flood").path("store_cpu_s").asDouble()).isPositive();
+        assertThat(result.path("phases").path("limit").path("store_cpu_s").asDouble()).isEqualTo(-1);
+        assertThat(result.path("store_rss_mb").asDouble()).isPositive();
+        String config = Files.readString(work.resolve("gateway/gateway.yml"));
+        assertThat(config).contains("kind: influxdb").doesNotContain("kind: embedded");
+        assertThat(work.resolve("store/questdb/db")).isDirectory();
+        assertThat(work.resolve("gateway/data/questdb")).doesNotExist();
+        // Nothing the bench started outlives it.
+        assertThat(ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("StoreMain"))).isEmpty();
         assertThat(code).as(result::toString).isZero();
     }
 }

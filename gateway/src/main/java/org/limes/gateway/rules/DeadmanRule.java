@@ -22,6 +22,10 @@ import org.limes.drivers.Reading;
  * <p>Alert: {@code kind} {@code any}, {@code field} {@code silence_s}, {@code value} the
  * seconds of silence, {@code threshold} the expected interval in seconds; the episode id's
  * millis are when the device became overdue. Shard-confined (see {@link Rule}).
+ *
+ * <p>Only a reading of a device with an open episode does anything, so the engine counts
+ * the open episodes of all its deadman rules per device in one {@link DeviceCounts} and
+ * visits them only for a device whose count is above 0.
  */
 public final class DeadmanRule implements Rule {
 
@@ -30,6 +34,8 @@ public final class DeadmanRule implements Rule {
     private final int[] watched;
     private final boolean[] isWatched;
     private final Alert[] open;
+    /** Where the rule counts its open episodes per device; null when on its own. */
+    private DeviceCounts openCounts;
 
     public DeadmanRule(DeadmanRuleConfig config, DeviceTable devices) {
         this.config = config;
@@ -58,6 +64,16 @@ public final class DeadmanRule implements Rule {
         return config;
     }
 
+    /** Counts its open episodes into {@code counts} from now on (and those open now). */
+    void join(DeviceCounts counts) {
+        openCounts = counts;
+        for (int d = 0; d < open.length; d++) {
+            if (open[d] != null) {
+                counts.add(d);
+            }
+        }
+    }
+
     @Override
     public void evaluate(Reading reading, int d, long nowMs, List<Alert> out) {
         if (d >= open.length || open[d] == null) {
@@ -67,6 +83,9 @@ public final class DeadmanRule implements Rule {
         Instant now = Instant.ofEpochMilli(nowMs);
         out.add(open[d].cleared(silence, devices.expectedIntervalMs(d) / 1000.0, now, now, null));
         open[d] = null;
+        if (openCounts != null) {
+            openCounts.remove(d);
+        }
     }
 
     @Override
@@ -86,6 +105,9 @@ public final class DeadmanRule implements Rule {
                         .firstSeen(Instant.ofEpochMilli(overdueMs)).lastSeen(now).raisedAt(now).at(now)
                         .tags(devices.tags(d)).build();
                 open[d] = a;
+                if (openCounts != null) {
+                    openCounts.add(d);
+                }
                 out.add(a);
             }
         }
@@ -96,6 +118,9 @@ public final class DeadmanRule implements Rule {
         int d = devices.indexOf(alert.subject());
         if (d < 0 || d >= isWatched.length || !isWatched[d]) {
             return false;
+        }
+        if (open[d] == null && openCounts != null) {
+            openCounts.add(d);
         }
         open[d] = alert;
         return true;

@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GeofenceRule implements Rule {
 
+    /** The only reading kind it evaluates ({@link RuleIndex} visits it for these alone). */
+    static final String KIND = "radar_track";
+
     private static final Logger LOG = LoggerFactory.getLogger(GeofenceRule.class);
     private static final long LOG_INTERVAL_MS = 60_000;
     static final String TRACK = "track";
@@ -87,7 +90,7 @@ public final class GeofenceRule implements Rule {
 
     @Override
     public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
-        if (!"radar_track".equals(r.kind())) {
+        if (!KIND.equals(r.kind())) {
             return;
         }
         Map<String, String> tags = r.tags();

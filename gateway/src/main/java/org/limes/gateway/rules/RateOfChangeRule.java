@@ -16,23 +16,37 @@ import org.limes.drivers.Reading;
  * window: 10m}: counts 12, 14, 11 at 06:00, 06:05, 06:08, then 40 at 06:09 — the lowest in
  * the window is 11, 40 ≥ 33, so it raises (value 40, threshold 33). A reading older than
  * the newest one kept (out of order) is ignored. Shard-confined (see {@link Rule}).
+ *
+ * <p>The ring is a {@link RateSamples}, which the engine may share among rules of the same
+ * kind, field and {@code max_samples} ({@link RuleIndex}); the engine then pushes each
+ * reading once and asks each rule to {@link #decide} on the base it computed, and visits a
+ * rule only when the reading reaches its limit or the rule has an episode open for the
+ * device ({@link DeviceCounts}). {@link #evaluate} is the same for a rule on its own.
  */
 public final class RateOfChangeRule implements Rule {
 
     /** A restored episode has no window yet: it counts its first reading as the last change. */
     private static final long RESTORED = Long.MIN_VALUE;
+    private static final byte ADD = 0;
+    private static final byte SUBTRACT = 1;
+    private static final byte MULTIPLY = 2;
+    private static final byte DIVIDE = 3;
 
     private final RateOfChangeRuleConfig config;
     private final DeviceTable devices;
     private final String id;
+    private final String kind;
+    private final String field;
     private final long windowMs;
-    private final int capacity;
     private final boolean rising;
+    /** How the limit applies to the base: rise_by, fall_by, rise_factor, fall_factor. */
+    private final byte mode;
+    private final double limit;
+    private final double minBase;
 
-    private long[][] times = new long[0][];
-    private double[][] values = new double[0][];
-    private int[] head = new int[0];
-    private int[] count = new int[0];
+    private RateSamples samples;
+    /** Where the rule counts its open episodes per device; null when on its own. */
+    private DeviceCounts openCounts;
     private long[] lastChangeMs = new long[0];
     private Alert[] open = new Alert[0];
 
@@ -40,9 +54,25 @@ public final class RateOfChangeRule implements Rule {
         this.config = config;
         this.devices = devices;
         this.id = config.id();
+        this.kind = config.kind();
+        this.field = config.field();
         this.windowMs = config.windowMs();
-        this.capacity = config.maxSamples();
         this.rising = config.rising();
+        if (config.riseBy() != null) {
+            mode = ADD;
+            limit = config.riseBy();
+        } else if (config.fallBy() != null) {
+            mode = SUBTRACT;
+            limit = config.fallBy();
+        } else if (config.riseFactor() != null) {
+            mode = MULTIPLY;
+            limit = config.riseFactor();
+        } else {
+            mode = DIVIDE;
+            limit = config.fallFactor();
+        }
+        this.minBase = config.minBase();
+        this.samples = new RateSamples(devices, config.maxSamples());
     }
 
     @Override
@@ -55,47 +85,78 @@ public final class RateOfChangeRule implements Rule {
         return config;
     }
 
+    String kind() {
+        return kind;
+    }
+
+    String field() {
+        return field;
+    }
+
+    long windowMs() {
+        return windowMs;
+    }
+
+    boolean rising() {
+        return rising;
+    }
+
+    RateSamples samples() {
+        return samples;
+    }
+
+    /** Takes a shared ring instead of its own, which must not have been used yet ({@link RuleIndex}). */
+    void share(RateSamples shared) {
+        if (samples.used() || shared.capacity() != samples.capacity()) {
+            throw new IllegalStateException("rule " + id + " cannot share a ring");
+        }
+        samples = shared;
+    }
+
+    /** Counts its open episodes into {@code counts} from now on (and those open now). */
+    void join(DeviceCounts counts) {
+        openCounts = counts;
+        for (int d = 0; d < open.length; d++) {
+            if (open[d] != null) {
+                counts.add(d);
+            }
+        }
+    }
+
     @Override
     public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
-        if (!config.kind().equals(r.kind())) {
+        if (!kind.equals(r.kind())) {
             return;
         }
-        double v = r.number(config.field());
+        double v = r.number(field);
         if (Double.isNaN(v)) {
             return;
         }
-        ensure(d);
         long t = r.deviceTime().toEpochMilli();
-        long[] ts = times[d];
-        double[] vs = values[d];
-        int n = count[d];
-        if (n > 0 && t <= ts[(head[d] + n - 1) % capacity]) {
+        if (samples.stale(d, t)) {
             return;
         }
-        boolean haveBase = false;
-        double base = 0;
-        for (int i = 0; i < n; i++) {
-            int k = (head[d] + i) % capacity;
-            if (t - ts[k] > windowMs) {
-                continue;
-            }
-            if (!haveBase || (rising ? vs[k] < base : vs[k] > base)) {
-                base = vs[k];
-                haveBase = true;
-            }
-        }
-        if (n == capacity) {
-            head[d] = (head[d] + 1) % capacity;
-            n--;
-        }
-        int slot = (head[d] + n) % capacity;
-        ts[slot] = t;
-        vs[slot] = v;
-        count[d] = n + 1;
+        double base = samples.base(d, t, windowMs, rising);
+        samples.push(d, t, v);
+        decide(r, d, v, t, base, nowMs, out);
+    }
 
+    /** True when {@code v} reaches the limit from {@code base} (NaN: no base in the window). */
+    boolean changes(double v, double base) {
+        double level = level(base);
+        return !Double.isNaN(level) && (rising ? v >= level : v <= level);
+    }
+
+    /**
+     * The rest of {@link #evaluate} once the reading (value {@code v}, device time {@code t})
+     * was pushed into the ring: {@code base} is the base of the samples before it.
+     */
+    void decide(Reading r, int d, double v, long t, double base, long nowMs, List<Alert> out) {
+        ensure(d);
         if (open[d] != null && lastChangeMs[d] == RESTORED) {
             lastChangeMs[d] = t;
         }
+        boolean haveBase = !Double.isNaN(base);
         double level = haveBase ? level(base) : Double.NaN;
         boolean changed = haveBase && !Double.isNaN(level) && (rising ? v >= level : v <= level);
         if (changed) {
@@ -105,30 +166,35 @@ public final class RateOfChangeRule implements Rule {
                 Instant now = Instant.ofEpochMilli(nowMs);
                 open[d] = Alert.builder().alertId(Alert.episodeId(devices.gateway(), id, device, t)).rule(id)
                         .state(AlertState.RAISED).severity(config.severity()).site(devices.site(d)).device(device)
-                        .subjectKind(Alert.DEVICE).subject(device).kind(config.kind()).field(config.field())
+                        .subjectKind(Alert.DEVICE).subject(device).kind(kind).field(field)
                         .value(v).threshold(level).firstSeen(now).lastSeen(now).raisedAt(now).at(now).tags(r.tags())
                         .build();
+                opened(d);
                 out.add(open[d]);
             }
         } else if (open[d] != null && t - lastChangeMs[d] >= windowMs) {
             Instant now = Instant.ofEpochMilli(nowMs);
             out.add(open[d].cleared(v, haveBase ? level : v, Instant.ofEpochMilli(nowMs), now, null));
             open[d] = null;
+            if (openCounts != null) {
+                openCounts.remove(d);
+            }
         }
     }
 
     /** The value the current one has to reach from {@code base}; NaN when a factor's base is too small. */
     private double level(double base) {
-        if (config.riseBy() != null) {
-            return base + config.riseBy();
+        switch (mode) {
+            case ADD:
+                return base + limit;
+            case SUBTRACT:
+                return base - limit;
+            default:
+                if (base < minBase) {
+                    return Double.NaN;
+                }
+                return mode == MULTIPLY ? base * limit : base / limit;
         }
-        if (config.fallBy() != null) {
-            return base - config.fallBy();
-        }
-        if (base < config.minBase()) {
-            return Double.NaN;
-        }
-        return config.riseFactor() != null ? base * config.riseFactor() : base / config.fallFactor();
     }
 
     @Override
@@ -143,24 +209,26 @@ public final class RateOfChangeRule implements Rule {
             return false;
         }
         ensure(d);
+        samples.ensure(d);
+        if (open[d] == null) {
+            opened(d);
+        }
         open[d] = alert;
         lastChangeMs[d] = RESTORED;
         return true;
     }
 
+    private void opened(int d) {
+        if (openCounts != null) {
+            openCounts.add(d);
+        }
+    }
+
     private void ensure(int d) {
-        if (d >= head.length) {
-            int n = Math.max(d + 1, Math.max(16, Math.max(devices.size(), head.length * 2)));
-            times = Arrays.copyOf(times, n);
-            values = Arrays.copyOf(values, n);
-            head = Arrays.copyOf(head, n);
-            count = Arrays.copyOf(count, n);
+        if (d >= open.length) {
+            int n = Math.max(d + 1, Math.max(16, Math.max(devices.size(), open.length * 2)));
             lastChangeMs = Arrays.copyOf(lastChangeMs, n);
             open = Arrays.copyOf(open, n);
-        }
-        if (times[d] == null) {
-            times[d] = new long[capacity];
-            values[d] = new double[capacity];
         }
     }
 }

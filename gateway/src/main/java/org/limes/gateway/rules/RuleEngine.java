@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * the clock offset is recorded (the {@code limes.clock.skew} gauge); the other rules
  * evaluate the reading to be stored — unless it was quarantined, whether stored or dropped:
  * then it only counts as a sign of life for deadman rules; the device is marked heard. Transitions are appended to {@code out}.
+ * A reading visits only the rules that can act on it ({@link RuleIndex}: by kind and field,
+ * thresholds by level, deadman rules only with an episode open); the transitions come out in
+ * the same order as if every rule had evaluated it in configuration order.
  *
  * <p>Threading: shard-confined; no locks. Time comes from the injected {@link Clock}.
  */
@@ -49,6 +52,8 @@ public final class RuleEngine {
     /** Per inventory device, when its silence started counting if not heard since; -1 once heard. */
     private final long[] armedAt;
     private Rule[] rules = new Rule[0];
+    /** The same rules arranged so that a reading visits only those that can act on it. */
+    private RuleIndex index;
     private TimeIntegrityRule time;
     private boolean openChanged;
     /** An inventory device was heard since the last-heard times were last taken for saving. */
@@ -85,6 +90,7 @@ public final class RuleEngine {
                 time = t;
             }
         }
+        index = new RuleIndex(rules, time, devices);
     }
 
     /**
@@ -110,24 +116,26 @@ public final class RuleEngine {
             }
         }
         devices.offset(d, offset);
-        Rule[] rs = rules;
-        for (int i = 0; i < rs.length; i++) {
-            Rule rule = rs[i];
-            if (rule == time) {
-                continue;
-            }
+        if (!quarantined) {
+            // Only the rules that can act on this reading (RuleIndex); their transitions are
+            // put back in rule order below.
+            index.evaluate(stored, d, now, out);
+        } else {
             // A quarantined reading's time is not known: it drives no rule whose meaning rests
             // on time (hold times, rates, an episode's id would come from the gateway's clock);
             // it still says the device is alive. A watchlist hit does not rest on time: a wanted
             // plate read by a camera with a wrong clock is still a wanted plate at the crossing,
             // so it is raised (its id from the device's own time, stable on redelivery) beside
             // the clock alert the time-integrity rule has raised.
-            if (!quarantined) {
-                rule.evaluate(stored, d, now, out);
-            } else if (rule instanceof DeadmanRule || rule instanceof WatchlistRule) {
-                rule.evaluate(r, d, now, out);
+            Rule[] rs = rules;
+            for (int i = 0; i < rs.length; i++) {
+                Rule rule = rs[i];
+                if (rule != time && (rule instanceof DeadmanRule || rule instanceof WatchlistRule)) {
+                    rule.evaluate(r, d, now, out);
+                }
             }
         }
+        index.order(out, mark);
         devices.heard(d, now);
         if (d < armedAt.length) {
             heardSinceSave = true;

@@ -25,6 +25,11 @@ import org.limes.drivers.Reading;
  * rule's business). State lives in arrays indexed by {@link DeviceTable} index: no
  * allocation per reading; a transition allocates its {@link Alert}. Shard-confined (see
  * {@link Rule}).
+ *
+ * <p>In the engine, the rules of one kind and field share one lookup of the value ({@link
+ * RuleIndex} calls {@link #accept}) and count the devices they are not idle for in one
+ * {@link DeviceCounts}: while a device's count is 0, only the rules whose raise condition the
+ * value meets are visited — for an idle rule any other reading changes nothing.
  */
 public final class ThresholdRule implements Rule {
 
@@ -54,6 +59,8 @@ public final class ThresholdRule implements Rule {
     private Alert[] open = new Alert[0];
     private int pending;
     private int openCount;
+    /** Where the rule counts the devices it is not idle for; null when on its own. */
+    private DeviceCounts active;
 
     public ThresholdRule(ThresholdRuleConfig config, DeviceTable devices) {
         this.config = config;
@@ -78,6 +85,37 @@ public final class ThresholdRule implements Rule {
         return config;
     }
 
+    String kind() {
+        return kind;
+    }
+
+    String field() {
+        return field;
+    }
+
+    boolean rising() {
+        return rising;
+    }
+
+    double raiseLevel() {
+        return raiseLevel;
+    }
+
+    /** True when {@code v} meets the raise condition; an idle rule does nothing with any other value. */
+    boolean raises(double v) {
+        return rising ? v > raiseLevel : v < raiseLevel;
+    }
+
+    /** Counts the devices it is not idle for into {@code counts} from now on (and those now). */
+    void join(DeviceCounts counts) {
+        active = counts;
+        for (int d = 0; d < phase.length; d++) {
+            if (phase[d] != IDLE) {
+                counts.add(d);
+            }
+        }
+    }
+
     @Override
     public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
         if (!kind.equals(r.kind())) {
@@ -87,6 +125,11 @@ public final class ThresholdRule implements Rule {
         if (Double.isNaN(v)) {
             return;
         }
+        accept(r, d, v, nowMs, out);
+    }
+
+    /** {@link #evaluate} of a reading of this rule's kind whose field has the value {@code v} (not NaN). */
+    void accept(Reading r, int d, double v, long nowMs, List<Alert> out) {
         ensure(d);
         boolean raiseCondition = rising ? v > raiseLevel : v < raiseLevel;
         boolean clearCondition = rising ? v < clearLevel : v > clearLevel;
@@ -97,6 +140,9 @@ public final class ThresholdRule implements Rule {
                 if (raiseCondition) {
                     phase[d] = PENDING;
                     pending++;
+                    if (active != null) {
+                        active.add(d);
+                    }
                     sinceMs[d] = nowMs;
                     firstDeviceMs[d] = r.deviceTime().toEpochMilli();
                     firstSeenMs[d] = nowMs;
@@ -115,6 +161,9 @@ public final class ThresholdRule implements Rule {
                 } else {
                     phase[d] = IDLE;
                     pending--;
+                    if (active != null) {
+                        active.remove(d);
+                    }
                 }
             }
             case OPEN -> {
@@ -169,6 +218,9 @@ public final class ThresholdRule implements Rule {
         if (phase[d] == PENDING || phase[d] == CLEARING) {
             pending--;
         }
+        if (phase[d] == IDLE && active != null) {
+            active.add(d);
+        }
         if (open[d] == null) {
             openCount++;
         }
@@ -196,6 +248,9 @@ public final class ThresholdRule implements Rule {
     private void clear(int d, long nowMs, List<Alert> out) {
         pending--;
         phase[d] = IDLE;
+        if (active != null) {
+            active.remove(d);
+        }
         Instant now = Instant.ofEpochMilli(nowMs);
         out.add(open[d].cleared(value[d], clearLevel, Instant.ofEpochMilli(lastSeenMs[d]), now, null));
         open[d] = null;

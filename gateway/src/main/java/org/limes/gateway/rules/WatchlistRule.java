@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class WatchlistRule implements Rule {
 
+    /** The only reading kind it evaluates ({@link RuleIndex} visits it for these alone). */
+    static final String KIND = "anpr_read";
+
     private static final Logger LOG = LoggerFactory.getLogger(WatchlistRule.class);
     private static final long LOG_INTERVAL_MS = 60_000;
     static final String PLATE = "plate";
@@ -86,7 +89,7 @@ public final class WatchlistRule implements Rule {
 
     @Override
     public void evaluate(Reading r, int d, long nowMs, List<Alert> out) {
-        if (!"anpr_read".equals(r.kind()) || !(r.fields().get(PLATE) instanceof String plate)) {
+        if (!KIND.equals(r.kind()) || !(r.fields().get(PLATE) instanceof String plate)) {
             return;
         }
         String match = Watchlist.normalise(plate, fold);

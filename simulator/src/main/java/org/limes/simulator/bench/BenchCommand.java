@@ -1,16 +1,13 @@
 package org.limes.simulator.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.limes.simulator.DurationConverter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +27,8 @@ import picocli.CommandLine.Option;
             "Measure the broker's own limit, the gateway's throughput into its store on the same load, "
                     + "alert latency in that flood and under a paced load, and each process's CPU per "
                     + "message, in one run. Starts the broker (HiveMQ CE in-process, or Mosquitto "
-                    + "on a free port) and the gateway as a child JVM; removes everything it started."},
+                    + "on a free port) and the gateway as a child JVM, and with --store external QuestDB in a "
+                    + "child JVM of its own; removes everything it started, also when interrupted."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every message the broker accepted was delivered and stored; every alert arrived",
@@ -44,6 +42,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--broker", paramLabel = "KIND", defaultValue = "embedded",
             description = "embedded (HiveMQ CE in this process) or mosquitto (a child process).")
     String broker;
+
+    @Option(names = "--store", paramLabel = "KIND", defaultValue = "embedded",
+            description = "embedded (QuestDB inside the gateway's JVM, as the gateway ships) or external "
+                    + "(QuestDB in a child JVM of its own, which the gateway writes to as InfluxDB; "
+                    + "its CPU is reported apart as store_cpu_us_per_msg).")
+    String store;
 
     @Option(names = "--messages", paramLabel = "N", defaultValue = "200000", description = "Load messages per phase.")
     int messages;
@@ -84,6 +88,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "A JVM option for the gateway, e.g. -Xmx256m or -XX:StartFlightRecording=filename=gw.jfr; repeatable.")
     List<String> gatewayJavaOptions = new ArrayList<>();
 
+    @Option(names = "--store-java-option", paramLabel = "OPTION",
+            description = "A JVM option for the external store, e.g. -Xmx256m; repeatable.")
+    List<String> storeJavaOptions = new ArrayList<>();
+
     @Option(names = "--mosquitto", paramLabel = "PATH", defaultValue = "/usr/sbin/mosquitto",
             description = "The Mosquitto executable (Debian package mosquitto).")
     Path mosquitto;
@@ -108,11 +116,15 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         boolean temporary = workDir == null;
         Path dir = temporary ? Files.createTempDirectory("limes-bench") : Files.createDirectories(workDir);
+        if (temporary) {
+            // Also removed, after the child processes are stopped, when this JVM is interrupted.
+            ChildProcesses.deleteAtExit(dir);
+        }
         PrintWriter out = spec.commandLine().getOut();
         try {
             BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
                     gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed, rate, pacedFor, publishers,
-                    subscribers), System.err).run();
+                    subscribers, store, List.copyOf(storeJavaOptions)), System.err).run();
             ObjectMapper mapper = new ObjectMapper();
             if (json) {
                 out.println(mapper.writeValueAsString(report.toJson(mapper)));
@@ -126,7 +138,8 @@ public final class BenchCommand implements Callable<Integer> {
             return 1;
         } finally {
             if (temporary) {
-                deleteTree(dir);
+                ChildProcesses.deleteTree(dir);
+                ChildProcesses.keep(dir);
             }
         }
     }
@@ -135,6 +148,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!broker.equals("embedded") && !broker.equals("mosquitto")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--broker must be embedded or mosquitto, got '" + broker + "'");
+        }
+        if (!store.equals("embedded") && !store.equals("external")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--store must be embedded or external, got '" + store + "'");
         }
         if (messages < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--messages must be at least 1, got " + messages);
@@ -170,17 +187,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (stall.isZero() || stall.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--stall-timeout must be above 0, got " + stall);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -8,8 +8,10 @@ package org.limes.simulator.bench;
  * @param wallNanos         first publish → last delivery or last row stored
  * @param gatewayCpuMicros  the gateway child JVM's CPU time in the phase; -1 when it did not run
  * @param brokerCpuMicros   the broker's CPU time in the phase (see {@link BenchBroker#cpuMicros})
+ * @param storeCpuMicros    the external store's JVM's CPU time in the phase ({@code --store external});
+ *                          -1 with the embedded store, whose CPU time is the gateway's
  */
-record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros) {
+record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros, long storeCpuMicros) {
 
     double gatewayMicrosPerMessage() {
         return perMessage(gatewayCpuMicros);
@@ -17,6 +19,15 @@ record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long bro
 
     double brokerMicrosPerMessage() {
         return perMessage(brokerCpuMicros);
+    }
+
+    double storeMicrosPerMessage() {
+        return perMessage(storeCpuMicros);
+    }
+
+    /** External store CPU seconds per wall second. */
+    double storeCpuShare() {
+        return storeCpuMicros < 0 || wallNanos <= 0 ? -1 : storeCpuMicros * 1000.0 / wallNanos;
     }
 
     /** Broker CPU seconds per wall second: 1.0 is one core busy for the whole phase. */

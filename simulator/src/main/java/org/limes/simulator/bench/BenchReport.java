@@ -9,6 +9,7 @@ import org.HdrHistogram.Histogram;
  *
  * @param broker                what broker, e.g. {@code mosquitto 2.0.11}
  * @param brokerCpuAccounting   how the broker's CPU time was taken (a process, or threads of this JVM)
+ * @param store                 {@code embedded} (QuestDB in the gateway's JVM) or {@code external} (in its own)
  * @param qos                   the QoS of every load message
  * @param devices               devices in the load and the gateway's inventory
  * @param payloadBytes          mean payload size
@@ -27,12 +28,14 @@ import org.HdrHistogram.Histogram;
  * @param heapBytesAfterGc      the gateway's heap in use after a full GC, at the end
  * @param rssPeakBytes          the gateway's peak resident set ({@code VmHWM}) at the end; -1 if unknown
  * @param rssEndBytes           the gateway's resident set ({@code VmRSS}) at the end, before that GC
+ * @param storeRssPeakBytes     the external store's peak resident set at the end; -1 with the embedded store
  * @param complete              whether every phase finished without a stall
  */
-public record BenchReport(String broker, String brokerCpuAccounting, int qos, int devices, double payloadBytes,
+public record BenchReport(String broker, String brokerCpuAccounting, String store, int qos, int devices, double payloadBytes,
         int publishers, int subscribers, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
         long stored, BenchPhase flood, Histogram alertLatencyMicros, long alertTimeouts, Paced paced,
-        String pacedSkipped, long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, boolean complete) {
+        String pacedSkipped, long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, long storeRssPeakBytes,
+        boolean complete) {
 
     /**
      * Phase (c): a paced load below the gateway's maximum, with alert probes.
@@ -72,6 +75,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, int qos, in
     public ObjectNode toJson(ObjectMapper json) {
         ObjectNode o = json.createObjectNode();
         o.put("broker", broker);
+        o.put("store", store);
         o.put("qos", qos);
         o.put("devices", devices);
         o.put("payload_bytes", Math.round(payloadBytes));
@@ -83,8 +87,10 @@ public record BenchReport(String broker, String brokerCpuAccounting, int qos, in
         o.put("ratio", round(ratio(), 3));
         o.put("gateway_cpu_us_per_msg", round(flood.gatewayMicrosPerMessage(), 1));
         o.put("broker_cpu_us_per_msg", round(limit.brokerMicrosPerMessage(), 1));
+        o.put("store_cpu_us_per_msg", round(flood.storeMicrosPerMessage(), 1));
         o.put("gateway_rss_mb", megabytes(rssPeakBytes));
         o.put("gateway_rss_mb_end", megabytes(rssEndBytes));
+        o.put("store_rss_mb", megabytes(storeRssPeakBytes));
         o.put("sent", sent);
         o.put("stored", stored);
         o.put("lost", sent - stored);
@@ -99,6 +105,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, int qos, in
             p.put("stored", paced.stored());
             p.put("gateway_cpu_us_per_msg", round(paced.phase().gatewayMicrosPerMessage(), 1));
             p.put("broker_cpu_us_per_msg", round(paced.phase().brokerMicrosPerMessage(), 1));
+            p.put("store_cpu_us_per_msg", round(paced.phase().storeMicrosPerMessage(), 1));
             latency(p.putObject("alert_latency_ms"), paced.latencyMicros(), paced.timeouts());
         } else {
             o.putObject("paced").put("skipped", pacedSkipped == null ? "not run" : pacedSkipped);
@@ -127,6 +134,9 @@ public record BenchReport(String broker, String brokerCpuAccounting, int qos, in
         o.put("broker_cpu_s", phase.brokerCpuMicros() < 0 ? -1 : round(phase.brokerCpuMicros() / 1e6, 2));
         o.put("broker_cpu_share", round(phase.brokerCpuShare(), 3));
         o.put("broker_cpu_us_per_msg", round(phase.brokerMicrosPerMessage(), 1));
+        o.put("store_cpu_s", phase.storeCpuMicros() < 0 ? -1 : round(phase.storeCpuMicros() / 1e6, 2));
+        o.put("store_cpu_share", round(phase.storeCpuShare(), 3));
+        o.put("store_cpu_us_per_msg", round(phase.storeMicrosPerMessage(), 1));
     }
 
     private static void latency(ObjectNode o, Histogram h, long timeouts) {

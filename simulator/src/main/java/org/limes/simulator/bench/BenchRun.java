@@ -27,8 +27,11 @@ import org.limes.simulator.transport.mqtt.MqttPublisher;
  *   <li>a paced load at {@code --rate} or 80 % of the gateway's rate in (b), with alert latency
  *       measured again: what a device sees when the gateway keeps up;</li>
  * </ol>
- * Every phase records the CPU time the gateway and the broker spent in it ({@link ProcStat});
- * at the end, the gateway's resident set (peak and current) and its heap after a full GC.
+ * Every phase records the CPU time the gateway and the broker spent in it ({@link ProcStat}),
+ * and with {@code --store external} the store's: QuestDB then runs in a JVM of its own
+ * ({@link StoreProcess}) and the gateway writes to it as to InfluxDB, so the gateway's figure
+ * holds no store work. At the end, the gateway's resident set (peak and current) and its heap
+ * after a full GC.
  *
  * <p>Threading: {@link #run} blocks its caller; the alert probe and the publishers run on
  * threads of their own, joined before each phase ends.
@@ -58,11 +61,21 @@ public final class BenchRun {
      * @param pacedFor     how long the paced phase publishes; zero skips it
      * @param publishers   publisher connections (each on its own thread)
      * @param subscribers  subscriber connections in phase (a)
+     * @param store        {@code embedded} (QuestDB inside the gateway) or {@code external} (QuestDB in
+     *                     a JVM of its own, written to as InfluxDB)
+     * @param storeJavaOptions extra JVM options for the external store
      */
     public record Settings(String broker, Path mosquitto, int messages, int devices, int qos, Path gatewayJar,
             List<String> javaOptions, Duration stall, Duration probeGap, Path workDir, long seed, double rate,
-            Duration pacedFor, int publishers, int subscribers) {
+            Duration pacedFor, int publishers, int subscribers, String store, List<String> storeJavaOptions) {
+
+        boolean externalStore() {
+            return "external".equals(store);
+        }
     }
+
+    /** The table the bench's readings go to: the measurement of {@code counter-json}. */
+    static final String READINGS_TABLE = "vehicle_count";
 
     private final Settings settings;
     private final PrintStream progress;
@@ -143,7 +156,7 @@ public final class BenchRun {
             long delivered = delivered(counters);
             long elapsed = delivered == 0 ? 0 : last - t0;
             return new Limit(acknowledged, delivered,
-                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0));
+                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1));
         } finally {
             closeAll(publishers);
             for (DeliveryCounter c : counters) {
@@ -163,25 +176,39 @@ public final class BenchRun {
     private BenchReport throughGateway(BenchBroker broker, BenchLoad load, Limit a, Instant floodStart)
             throws IOException, InterruptedException {
         int adminPort = freePort();
-        int storePort = freePort();
         Path dir = settings.workDir().resolve("gateway");
-        try (GatewayProcess gateway = GatewayProcess.start(settings.gatewayJar(), dir, broker.uri(), load.model(),
-                settings.javaOptions(), adminPort, storePort);
+        // A null resource is skipped by try-with-resources: only --store external has one.
+        try (StoreProcess store = settings.externalStore()
+                        ? StoreProcess.start(settings.workDir().resolve("store"), settings.storeJavaOptions()) : null;
+                GatewayProcess gateway = GatewayProcess.start(settings.gatewayJar(), dir, broker.uri(), load.model(),
+                        settings.javaOptions(), adminPort, store == null ? null : store.url(),
+                        store == null ? freePort() : store.port());
                 AlertProbe probe = AlertProbe.connect(broker.uri())) {
+            if (store != null) {
+                say("external store (QuestDB) pid %d at %s (log %s)", store.pid(), store.url(), store.log());
+            }
             say("gateway pid %d starting (log %s)", gateway.pid(), gateway.log());
-            awaitGatewayReady(gateway, probe);
-            say("gateway ready: store at http://127.0.0.1:%d, admin at http://127.0.0.1:%d", storePort, adminPort);
+            awaitGatewayReady(gateway, store, probe);
+            if (store != null) {
+                say("external store: %s deduplicated on its timestamp and tags %s, as the embedded store does",
+                        READINGS_TABLE, store.deduplicateLikeEmbedded(READINGS_TABLE));
+            }
+            say("gateway ready: store at %s, admin at http://127.0.0.1:%d", gateway.storeUrl(), adminPort);
 
             List<MqttPublisher> publishers = connectPublishers(broker, "limes-bench-load-b-");
             try {
                 // (b) the flood
-                Measured flood = measure(gateway, broker, probe, publishers, load, 0, 0);
+                Measured flood = measure(gateway, store, broker, probe, publishers, load, 0, 0);
                 say("(b) through the gateway: %,d of %,d stored, %,.0f msgs/s (%.0f %% of the broker's limit); "
                         + "gateway %.1f µs/msg (%.2f cores), broker %.1f µs/msg",
                         flood.stored, flood.sent, flood.phase.msgsPerSecond(),
                         a.phase.msgsPerSecond() > 0 ? 100 * flood.phase.msgsPerSecond() / a.phase.msgsPerSecond() : 0,
                         flood.phase.gatewayMicrosPerMessage(), flood.phase.gatewayCpuShare(),
                         flood.phase.brokerMicrosPerMessage());
+                if (store != null) {
+                    say("(b) external store %.1f µs/msg (%.2f cores)", flood.phase.storeMicrosPerMessage(),
+                            flood.phase.storeCpuShare());
+                }
                 sayLatency("(b) alert latency in the flood", flood.latency, flood.timeouts);
 
                 // (c) paced
@@ -197,12 +224,16 @@ public final class BenchRun {
                     BenchLoad pacedLoad = new BenchLoad(count, settings.devices(), settings.seed() + 1, pacedStart);
                     say("(c) paced: %,d messages at %,.0f msgs/s", count, rate);
                     probe.reset();
-                    Measured m = measure(gateway, broker, probe, publishers, pacedLoad, rate, flood.stored);
+                    Measured m = measure(gateway, store, broker, probe, publishers, pacedLoad, rate, flood.stored);
                     paced = new BenchReport.Paced(rate, m.sentRate, m.sent, m.stored, m.phase, m.latency, m.timeouts);
                     pacedComplete = m.complete;
                     say("(c) paced: %,d of %,d stored at %,.0f msgs/s sent; gateway %.1f µs/msg (%.2f cores)",
                             m.stored, m.sent, m.sentRate, m.phase.gatewayMicrosPerMessage(),
                             m.phase.gatewayCpuShare());
+                    if (store != null) {
+                        say("(c) paced: external store %.1f µs/msg (%.2f cores)", m.phase.storeMicrosPerMessage(),
+                                m.phase.storeCpuShare());
+                    }
                     sayLatency("(c) alert latency, paced", m.latency, m.timeouts);
                 } else {
                     pacedSkipped = !flood.complete ? "the flood did not complete, so the gateway has no rate to pace at"
@@ -213,6 +244,10 @@ public final class BenchRun {
                 long rssPeak = ProcStat.peakRssBytes(gateway.pid());
                 long rssEnd = ProcStat.rssBytes(gateway.pid());
                 say("gateway RSS: peak %.1f MB, now %.1f MB", rssPeak / 1048576.0, rssEnd / 1048576.0);
+                long storeRssPeak = store == null ? -1 : ProcStat.peakRssBytes(store.pid());
+                if (store != null) {
+                    say("external store RSS: peak %.1f MB", storeRssPeak / 1048576.0);
+                }
                 long heap = -1;
                 try {
                     say("gateway metrics saved in %s", gateway.saveMetrics());
@@ -221,10 +256,10 @@ public final class BenchRun {
                 } catch (IOException e) {
                     say("gateway heap not measured: %s", e.getMessage());
                 }
-                return new BenchReport(broker.description(), broker.cpuAccounting(), settings.qos(),
+                return new BenchReport(broker.description(), broker.cpuAccounting(), settings.store(), settings.qos(),
                         settings.devices(), load.meanPayloadBytes(), settings.publishers(), settings.subscribers(),
                         a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
-                        flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd,
+                        flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd, storeRssPeak,
                         flood.complete && pacedComplete && a.delivered == a.acknowledged);
             } finally {
                 closeAll(publishers);
@@ -239,11 +274,12 @@ public final class BenchRun {
     /**
      * Publishes {@code load} (paced at {@code rate} msgs/s, or as fast as the broker takes it
      * when 0) with the alert probe running, waits until the store holds it all, and takes the
-     * gateway's and broker's CPU over that span.
+     * gateway's, broker's and external store's CPU over that span.
      *
+     * @param store        the external store, or null when it is embedded in the gateway
      * @param storedBefore rows already in the store from earlier phases
      */
-    private Measured measure(GatewayProcess gateway, BenchBroker broker, AlertProbe probe,
+    private Measured measure(GatewayProcess gateway, StoreProcess store, BenchBroker broker, AlertProbe probe,
             List<MqttPublisher> publishers, BenchLoad load, double rate, long storedBefore)
             throws InterruptedException {
         Thread prober = new Thread(() -> {
@@ -256,6 +292,7 @@ public final class BenchRun {
         long acknowledgedBefore = acknowledged(publishers);
         long gatewayCpu0 = ProcStat.processCpuMicros(gateway.pid());
         long brokerCpu0 = broker.cpuMicros();
+        long storeCpu0 = store == null ? -1 : store.cpuMicros();
         long t0 = System.nanoTime();
         long sent;
         long stored;
@@ -269,17 +306,18 @@ public final class BenchRun {
                 p.awaitAllAcknowledged(settings.stall());
             }
             sent = acknowledged(publishers) - acknowledgedBefore;
-            done = awaitStored(gateway, storedBefore + sent);
+            done = awaitStored(gateway, store, storedBefore + sent);
         } finally {
             probe.stop();
             prober.join(TimeUnit.SECONDS.toMillis(60));
         }
         long gatewayCpu1 = ProcStat.processCpuMicros(gateway.pid());
         long brokerCpu1 = broker.cpuMicros();
+        long storeCpu1 = store == null ? -1 : store.cpuMicros();
         stored = done[0] - storedBefore;
         long elapsed = done[1] - t0;
         BenchPhase phase = new BenchPhase(stored, elapsed, difference(gatewayCpu0, gatewayCpu1),
-                difference(brokerCpu0, brokerCpu1));
+                difference(brokerCpu0, brokerCpu1), difference(storeCpu0, storeCpu1));
         return new Measured(sent, stored, sentNanos > 0 ? load.size() / (sentNanos / 1e9) : 0, phase,
                 probe.latencyMicros(), probe.timeouts(), stored == sent);
     }
@@ -323,12 +361,16 @@ public final class BenchRun {
     }
 
     /** Publishes the probe's priming reading until the store has it: source, pipeline and sink are up. */
-    private void awaitGatewayReady(GatewayProcess gateway, AlertProbe probe) throws InterruptedException {
+    private void awaitGatewayReady(GatewayProcess gateway, StoreProcess store, AlertProbe probe)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         long nextPrime = 0;
         while (gateway.storedProbeReadings() < 1) {
             if (!gateway.isAlive()) {
                 throw new IllegalStateException("the gateway exited during start-up; see " + gateway.log());
+            }
+            if (store != null && !store.isAlive()) {
+                throw new IllegalStateException("the external store exited during start-up; see " + store.log());
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the gateway did not store a reading within 120 s; see "
@@ -343,13 +385,17 @@ public final class BenchRun {
     }
 
     /** Polls the store until it holds {@code expected} rows or stalls; returns {rows, when}. */
-    private long[] awaitStored(GatewayProcess gateway, long expected) throws InterruptedException {
+    private long[] awaitStored(GatewayProcess gateway, StoreProcess store, long expected) throws InterruptedException {
         long rows = Math.max(0, gateway.storedReadings());
         long progressAt = System.nanoTime();
         long reachedAt = System.nanoTime();
         while (rows < expected) {
             if (!gateway.isAlive()) {
                 say("the gateway exited; see %s", gateway.log());
+                break;
+            }
+            if (store != null && !store.isAlive()) {
+                say("the external store exited; see %s", store.log());
                 break;
             }
             if (System.nanoTime() - progressAt > settings.stall().toNanos()) {

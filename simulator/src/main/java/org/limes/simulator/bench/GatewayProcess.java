@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +21,13 @@ import org.limes.simulator.device.counter.CounterModel;
 /**
  * The gateway under test, as a child JVM ({@code java -jar limes-gateway.jar run --config …})
  * with a generated configuration: the bench broker as its external broker, its embedded
- * QuestDB store, every bench device and the probe device in its inventory, a threshold and a
+ * QuestDB store or ({@code --store external}) the bench's {@link StoreProcess} as an InfluxDB
+ * 2.x server ({@code store.kind: influxdb}), every bench device and the probe device in its inventory, a threshold and a
  * deadman rule, and one MQTT centre on the bench broker. Counts rows through QuestDB's HTTP
  * {@code /exec} API and reads its heap from {@code /metrics} after a {@code jcmd GC.run}.
  *
- * <p>Threading: one caller at a time; {@link #close} stops the child (SIGTERM, then kill).
+ * <p>Threading: one caller at a time; {@link #close} stops the child (SIGTERM, then kill). The
+ * child is registered with {@link ChildProcesses} until then.
  */
 final class GatewayProcess implements AutoCloseable {
 
@@ -48,16 +51,29 @@ final class GatewayProcess implements AutoCloseable {
      * Writes the configuration into {@code dir} and starts the gateway; returns at once.
      *
      * @param javaOptions extra JVM options for the child, e.g. {@code -XX:StartFlightRecording=…}
+     * @param externalStore the URL of an external store to write to as InfluxDB, or null for the
+     *                      embedded store on {@code storePort}
+     * @param storePort the port of the store's HTTP server (QuestDB's {@code /exec}), embedded or not
      */
     static GatewayProcess start(Path jar, Path dir, String brokerUri, CounterModel fleet, List<String> javaOptions,
-            int adminPort, int storePort) throws IOException {
+            int adminPort, String externalStore, int storePort) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("gateway jar not found at " + jar.toAbsolutePath()
                     + ": build it (mvn -B -q -DskipTests package) or pass --gateway-jar <path>");
         }
         Files.createDirectories(dir);
         Path config = dir.resolve("gateway.yml");
-        Files.writeString(config, configuration(dir.resolve("data"), brokerUri, fleet, adminPort, storePort),
+        String store;
+        if (externalStore == null) {
+            store = embeddedStore(storePort);
+        } else {
+            // QuestDB ignores the token; the gateway requires one, and never inline.
+            Path token = dir.resolve("store.token");
+            Files.writeString(token, "limes-bench\n", StandardCharsets.UTF_8);
+            ownerOnly(token);
+            store = influxStore(externalStore, token);
+        }
+        Files.writeString(config, configuration(dir.resolve("data"), brokerUri, fleet, adminPort, store),
                 StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -68,11 +84,42 @@ final class GatewayProcess implements AutoCloseable {
         command.add("--config");
         command.add(config.toString());
         Path log = dir.resolve("gateway.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = ChildProcesses.start(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()));
         return new GatewayProcess(process, adminPort, storePort, log);
     }
 
-    static String configuration(Path dataDir, String brokerUri, CounterModel fleet, int adminPort, int storePort) {
+    /** The {@code store:} section of the embedded QuestDB on {@code port}. */
+    static String embeddedStore(int port) {
+        return """
+                store:
+                  kind: embedded
+                  host: 127.0.0.1
+                  http_port: %d
+                  bucket: limes
+                  batch_size: 5000
+                """.formatted(port);
+    }
+
+    /** The {@code store:} section of an InfluxDB-compatible server at {@code url}. */
+    static String influxStore(String url, Path tokenFile) {
+        return """
+                store:
+                  kind: influxdb
+                  url: %s
+                  org: limes
+                  bucket: limes
+                  token_file: %s
+                  batch_size: 5000
+                """.formatted(url, quoted(tokenFile.toAbsolutePath().toString()));
+    }
+
+    /**
+     * The gateway's configuration.
+     *
+     * @param store its {@code store:} section, {@link #embeddedStore} or {@link #influxStore}
+     */
+    static String configuration(Path dataDir, String brokerUri, CounterModel fleet, int adminPort, String store) {
         StringBuilder yml = new StringBuilder();
         yml.append("""
                 # Written by limes-simulator bench.
@@ -80,13 +127,7 @@ final class GatewayProcess implements AutoCloseable {
                 data_dir: %s
                 mqtt:
                   broker: %s
-                store:
-                  kind: embedded
-                  host: 127.0.0.1
-                  http_port: %d
-                  bucket: limes
-                  batch_size: 5000
-                admin:
+                %sadmin:
                   host: 127.0.0.1
                   port: %d
                 sources:
@@ -102,7 +143,7 @@ final class GatewayProcess implements AutoCloseable {
                   classes:
                     counter: {expected_interval: 1h}
                   devices:
-                """.formatted(quoted(dataDir.toString()), brokerUri, storePort, adminPort, BenchLoad.TOPIC_FILTER));
+                """.formatted(quoted(dataDir.toString()), brokerUri, store, adminPort, BenchLoad.TOPIC_FILTER));
         yml.append("    - {id: ").append(AlertProbe.DEVICE).append(", site: ").append(BenchLoad.SITE)
                 .append(", class: counter}\n");
         for (int d = 1; d <= fleet.devices(); d++) {
@@ -136,6 +177,15 @@ final class GatewayProcess implements AutoCloseable {
         return yml.toString();
     }
 
+    /** Owner-only, as the gateway asks of a secret file (it warns otherwise); no-op off POSIX. */
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the gateway's check does not apply either
+        }
+    }
+
     private static String quoted(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
@@ -152,6 +202,11 @@ final class GatewayProcess implements AutoCloseable {
     /** The child's combined output. */
     Path log() {
         return log;
+    }
+
+    /** The URL of the store whose rows are counted, embedded in the gateway or not. */
+    String storeUrl() {
+        return "http://127.0.0.1:" + storePort;
     }
 
     /**
@@ -243,5 +298,6 @@ final class GatewayProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        ChildProcesses.forget(process);
     }
 }

@@ -46,16 +46,16 @@ public final class MosquittoBroker implements BenchBroker {
         Path conf = dir.resolve("mosquitto.conf");
         Path log = dir.resolve("mosquitto.log");
         Files.writeString(conf, configuration(port), StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder(executable.toString(), "-c", conf.toString())
+        Process process = ChildProcesses.start(new ProcessBuilder(executable.toString(), "-c", conf.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile()));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         // Ready when Mosquitto itself says it runs and the port answers: a port that answers
         // alone may belong to another process, and Mosquitto then exits on its failed bind.
         while (!(logSays(log, " running") && process.isAlive() && accepts(port))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                ChildProcesses.forget(process);
                 throw new IllegalStateException("mosquitto did not start on 127.0.0.1:" + port + ": "
                         + tail(log));
             }
@@ -124,6 +124,7 @@ public final class MosquittoBroker implements BenchBroker {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        ChildProcesses.forget(process);
     }
 
     private static boolean logSays(Path log, String text) {

@@ -28,7 +28,7 @@ class BenchCommandTest {
         assertThat(out.toString()).contains("--broker", "--messages", "--devices", "--qos", "--json",
                 "--gateway-jar", "gateway/target/limes-gateway.jar", "--gateway-java-option", "--mosquitto",
                 "/usr/sbin/mosquitto", "--stall-timeout", "--probe-gap", "--work-dir", "--seed", "--rate", "--paced-duration",
-                "--publishers", "--subscribers", "Exit codes");
+                "--publishers", "--subscribers", "--store", "--store-java-option", "Exit codes");
     }
 
     @Test
@@ -37,6 +37,14 @@ class BenchCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--broker must be embedded or mosquitto, got 'rabbit'");
+    }
+
+    @Test
+    void unknownStoreKindIsRejected() throws IOException {
+        int code = execute("bench", "--store", "influxdb", "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--store must be embedded or external, got 'influxdb'");
     }
 
     @Test

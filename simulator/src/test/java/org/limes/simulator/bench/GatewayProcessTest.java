@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.limes.drivers.Drivers;
+import org.limes.gateway.config.ConfigLoader;
+import org.limes.gateway.sink.influx.StoreConfig;
 import org.limes.simulator.device.counter.CounterModel;
 
 class GatewayProcessTest {
@@ -15,11 +18,13 @@ class GatewayProcessTest {
     void configurationListsEveryDeviceAndTheProbeAndPointsAtTheBenchBroker() throws Exception {
         CounterModel fleet = new CounterModel(1, "cnt", 250);
 
-        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), "tcp://127.0.0.1:4242", fleet, 8081, 9001);
+        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), "tcp://127.0.0.1:4242", fleet, 8081,
+                GatewayProcess.embeddedStore(9001));
 
         JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(yml);
         assertThat(config.path("data_dir").asText()).isEqualTo("/tmp/x y/data");
         assertThat(config.path("mqtt").path("broker").asText()).isEqualTo("tcp://127.0.0.1:4242");
+        assertThat(config.path("store").path("kind").asText()).isEqualTo("embedded");
         assertThat(config.path("store").path("http_port").asInt()).isEqualTo(9001);
         assertThat(config.path("admin").path("port").asInt()).isEqualTo(8081);
         assertThat(config.path("sources").path(0).path("topics").path(0).path("filter").asText())
@@ -30,6 +35,25 @@ class GatewayProcessTest {
         assertThat(devices.path(250).path("id").asText()).isEqualTo("cnt-250");
         assertThat(config.path("centres").path(0).path("topic").asText()).isEqualTo(AlertProbe.CENTRE_TOPIC);
         assertThat(config.path("centres").path(0).path("broker").asText()).isEqualTo("tcp://127.0.0.1:4242");
+    }
+
+    @Test
+    void bothStoreSectionsAreConfigurationsTheGatewayAccepts() {
+        CounterModel fleet = new CounterModel(1, "cnt", 3);
+        ConfigLoader loader = new ConfigLoader(Drivers.load());
+
+        StoreConfig embedded = loader.parse("gateway.yml", GatewayProcess.configuration(Path.of("/tmp/data"),
+                "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.embeddedStore(9001))).store();
+        StoreConfig external = loader.parse("gateway.yml", GatewayProcess.configuration(Path.of("/tmp/data"),
+                "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.influxStore("http://127.0.0.1:9002",
+                        Path.of("/tmp/x y/store.token")))).store();
+
+        assertThat(embedded.embedded()).isTrue();
+        assertThat(embedded.httpPort()).isEqualTo(9001);
+        assertThat(external.embedded()).isFalse();
+        assertThat(external.url()).isEqualTo("http://127.0.0.1:9002");
+        assertThat(external.tokenFile()).isEqualTo("/tmp/x y/store.token");
+        assertThat(external.batchSize()).isEqualTo(embedded.batchSize()).isEqualTo(5000);
     }
 
     @Test
