@@ -58,6 +58,12 @@ public final class RuleEngine {
     private boolean openChanged;
     /** An inventory device was heard since the last-heard times were last taken for saving. */
     private boolean heardSinceSave;
+    /**
+     * An armed device was heard since the armed times were last taken for saving; saved at
+     * the next tick (about a second), so after a crash a device first heard in that second
+     * may still count as never heard.
+     */
+    private boolean disarmedSinceSave;
     private long lastHeardSaveMs;
 
     /**
@@ -140,8 +146,10 @@ public final class RuleEngine {
         if (d < armedAt.length) {
             heardSinceSave = true;
             if (armedAt[d] >= 0) {
+                // Saved at the next tick, not now: a fleet's first round would otherwise ask
+                // for a save of every device's times on every one of its readings.
                 armedAt[d] = -1;
-                openChanged = true;
+                disarmedSinceSave = true;
             }
         }
         record(out, mark);
@@ -245,7 +253,7 @@ public final class RuleEngine {
         for (Rule rule : rules) {
             rule.tick(now, out);
         }
-        if (heardSinceSave && now - lastHeardSaveMs >= LAST_HEARD_SAVE_MS) {
+        if (disarmedSinceSave || heardSinceSave && now - lastHeardSaveMs >= LAST_HEARD_SAVE_MS) {
             openChanged = true;
         }
         record(out, mark);
@@ -359,6 +367,7 @@ public final class RuleEngine {
         openChanged = false;
         if (changed) {
             heardSinceSave = false;
+            disarmedSinceSave = false;
             lastHeardSaveMs = clock.millis();
         }
         return changed;

@@ -370,6 +370,8 @@ class PipelineTest {
         long heardAt = clock.millis();
         pipeline.submit(frame("cnt-01", 5, 0), driver, acked::incrementAndGet);
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.get() == 1);
+        // A first report is saved at the shard's next tick, not on the reading.
+        clock.advance(Duration.ofSeconds(1));
         Path heard = dir.resolve("alerts/heard.json");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(new AlertStateStore(dir.resolve("alerts"), "gw", new RuleMetrics(new SimpleMeterRegistry()))

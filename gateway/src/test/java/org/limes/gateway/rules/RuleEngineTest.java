@@ -228,7 +228,9 @@ class RuleEngineTest {
         RuleEngine e = engine(new DeadmanRuleConfig("silent", "counter", null));
         List<Alert> out = new ArrayList<>();
         e.process(reading("cnt-01", 1, 0), out);
-        assertThat(e.takeOpenChanged()).as("first heard: written").isTrue();
+        assertThat(e.takeOpenChanged()).as("first heard: not on the reading").isFalse();
+        e.tick(out);
+        assertThat(e.takeOpenChanged()).as("first heard: written at the next tick").isTrue();
         clock.set(T0.plusSeconds(1));
         e.process(reading("cnt-01", 1, 0), out);
         e.tick(out);
@@ -239,6 +241,40 @@ class RuleEngineTest {
         assertThat(e.lastHeard()).containsEntry("cnt-01", T0.plusSeconds(1).toEpochMilli());
         e.tick(out);
         assertThat(e.takeOpenChanged()).as("nothing heard since").isFalse();
+    }
+
+    /**
+     * A fleet's first round: every inventory device heard for the first time leaves its armed
+     * set. That used to ask for a save of the whole shard's state (three maps of every device,
+     * three fsynced files) on every such reading — devices² work, and the snapshots piled up
+     * until the next commit (10,000 devices stalled the gateway with 5.9 GB RSS). It is saved
+     * once, at the next tick.
+     */
+    @Test
+    void aFleetHeardForTheFirstTimeIsSavedOnceAtTheNextTickNotOncePerDevice() {
+        DeviceTable t = new DeviceTable("test-gw", null, 0);
+        for (int i = 0; i < 1000; i++) {
+            t.addInventory(String.format("cnt-%04d", i), "ras-ajdir", Map.of("device_class", "counter"), 60_000);
+        }
+        RuleEngine e = new RuleEngine(t, List.of(new DeadmanRuleConfig("silent", "counter", null)), clock,
+                RuleContext.of(metrics));
+        e.tick(new ArrayList<>());
+        e.takeOpenChanged();
+        List<Alert> out = new ArrayList<>();
+        int saves = 0;
+        for (int i = 0; i < 1000; i++) {
+            e.process(new Reading(String.format("cnt-%04d", i), "ras-ajdir", "vehicle_count", Map.of(),
+                    Map.of("count_total", 1.0), clock.instant(), clock.instant()), out);
+            if (e.takeOpenChanged()) {
+                saves++;
+            }
+        }
+        assertThat(saves).as("saves asked for by 1,000 first readings").isZero();
+        e.tick(out);
+        assertThat(e.takeOpenChanged()).as("the next tick saves them").isTrue();
+        assertThat(e.armed()).isEmpty();
+        assertThat(e.lastHeard()).hasSize(1000);
+        assertThat(out).isEmpty();
     }
 
     // ---- time integrity
