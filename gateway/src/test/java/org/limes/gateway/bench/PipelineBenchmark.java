@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -46,6 +47,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -86,6 +88,15 @@ public class PipelineBenchmark {
     static final int IN_FLIGHT = 1000;
     static final String SITE = "ras-ajdir";
     private static final List<String> CLASSES = List.of("car", "van", "truck", "bus", "motorcycle");
+
+    /**
+     * {@code fresh}: the gateway has just started and hears each device for the first time (a
+     * device's first reading ends its deadman arming, which the rules persist); {@code heard}:
+     * every device was heard before a restart (the alert state holds its last-heard time), so
+     * the run is steady state from the first frame.
+     */
+    @Param({"fresh", "heard"})
+    public String devicesAtStart;
 
     private Path dir;
     private OutboxCommitter committer;
@@ -132,6 +143,14 @@ public class PipelineBenchmark {
                 new ThresholdRuleConfig("lane-blocked", "vehicle_count", "occupancy_pct", 90.0, 50.0, "warning"),
                 new ThresholdRuleConfig("truck-convoy", "vehicle_count", "count_truck", 30.0, 10.0, "info"));
         RuleMetrics ruleMetrics = new RuleMetrics(registry);
+        if ("heard".equals(devicesAtStart)) {
+            Map<String, Long> heard = new LinkedHashMap<>();
+            long at = clock.millis() - 1_000;
+            for (int d = 1; d <= DEVICES; d++) {
+                heard.put(deviceId(d), at);
+            }
+            new AlertStateStore(dir.resolve("alerts"), "bench-gw", ruleMetrics).saveLastHeard(0, heard);
+        }
         pipeline = Pipeline.builder().gateway("bench-gw").config(PipelineConfig.defaults())
                 .limits(LimitsConfig.defaults()).inventory(inventory).rules(rules).clock(clock)
                 .alertState(new AlertStateStore(dir.resolve("alerts"), "bench-gw", ruleMetrics))
@@ -229,7 +248,8 @@ public class PipelineBenchmark {
     private void encodeFrames() {
         payloads = new byte[DEVICES * ROUNDS][];
         topics = new String[payloads.length];
-        Instant start = Instant.now().minusSeconds(ROUNDS * 60L);
+        // Whole seconds, as the simulator's bench load sends them: 204-byte frames.
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(ROUNDS * 60L);
         long bytes = 0;
         for (int r = 0; r < ROUNDS; r++) {
             for (int d = 1; d <= DEVICES; d++) {
