@@ -41,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * one for all accepted unknown devices, so the map is bounded by the inventory), hands the
  * pictures that came with it to the {@link PictureStore}, runs the rules, feeds the
  * {@link LiveView}, and passes the stored reading and every alert transition to the
- * {@link FanOut}. A shard takes what is queued in batches (at most {@value #MAX_BATCH} frames,
- * in queue order, so each device's readings keep their order); after a batch it persists the
- * rule state once, if it changed, and then tells each frame's {@link FrameTicket} its part is
- * done, which schedules the ack once the outboxes made it all durable.
+ * {@link FanOut}. A shard works through what is queued in batches (at most
+ * {@value #MAX_BATCH} frames, taken one at a time in queue order, so each device's
+ * readings keep their order and the shard holds no more unprocessed frames than before); after a
+ * batch it persists the rule state once, if it changed, and then tells each frame's
+ * {@link FrameTicket} its part is done, which schedules the ack once the outboxes made it all
+ * durable.
  *
  * <p>Each shard owns a {@link RuleEngine} for its devices and ticks it about once a second
  * from its own thread (deadman, hold times). Rules are replaced ({@link #replaceRules}) by
@@ -59,7 +61,7 @@ final class Shards implements AutoCloseable {
     /** The hot path logs under one category, {@code ...pipeline.Pipeline}, as it did before it was split. */
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     private static final long TICK_MS = 1_000;
-    /** Frames a shard takes from its queue at once; bounds how long the first one's ack waits for the rest. */
+    /** Frames of one batch at most; bounds how long the first one's ack waits for the rest. */
     static final int MAX_BATCH = 256;
 
     private final Shard[] shards;
@@ -256,7 +258,7 @@ final class Shards implements AutoCloseable {
         final List<Alert> restoreAtStart;
         final Thread thread;
         final List<Alert> alerts = new ArrayList<>();
-        /** The frames taken from the queue in one go, processed in order. */
+        /** The frames of the current batch processed so far, in queue order, their parts not yet done. */
         final List<Work> batch = new ArrayList<>(MAX_BATCH);
         final StringBuilder line = new StringBuilder(256);
         /** One bucket per inventory device of this shard, and {@link #unknownRate} for all others: bounded. */
@@ -313,14 +315,13 @@ final class Shards implements AutoCloseable {
                 if (w == null) {
                     continue;
                 }
-                // What else is queued is taken at once (one lock for many frames, no wake-up each):
-                // under load the shard works through batches and persists the rule state once per
-                // batch instead of once per frame (a device's first reading after start-up changes
-                // it, so 10,000 devices meant 10,000 rewrites of the state files).
-                batch.add(w);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                // The frames queued behind it are processed at once, one at a time (the shard never
+                // holds more than the one it works on, so the queue's bound stays the bound), and
+                // the rule state is persisted once for all of them before their acks: a device's
+                // first reading after start-up changes it, so 10,000 devices meant 10,000 rewrites
+                // of the state files when each frame was persisted on its own.
                 try {
-                    runBatch();
+                    runBatch(w);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -331,26 +332,28 @@ final class Shards implements AutoCloseable {
         }
 
         /**
-         * Processes the batch's frames in queue order, persists the rule state once, and only then
-         * marks each frame's part done: every ack is scheduled after the state save its frame
-         * may have needed, as when each frame was persisted on its own.
+         * Processes {@code first} and the frames queued behind it, {@value #MAX_BATCH} at most, in queue
+         * order, persists the rule state once, and only then marks each frame's part done: every
+         * ack is scheduled after the state save its frame may have needed, as when each frame was
+         * persisted on its own. A frame a shard fails on is left unacknowledged.
          */
-        private void runBatch() throws InterruptedException {
-            int done = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                Work w = batch.get(i);
+        private void runBatch(Work first) throws InterruptedException {
+            Work w = first;
+            int taken = 1;
+            while (w != null) {
                 try {
                     for (Reading r : w.readings()) {
                         process(r, w.attachments(), w.ticket());
                     }
-                    batch.set(done++, w);
+                    batch.add(w);
                 } catch (RuntimeException e) {
                     // The frame stays unacknowledged, so the broker redelivers it after a reconnect.
                     LOG.error("pipeline shard failed on a frame; it is left unacknowledged", e);
                 }
+                w = taken++ < MAX_BATCH ? queue.poll() : null;
             }
             persist();
-            for (int i = 0; i < done; i++) {
+            for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).ticket().partDone();
             }
         }
