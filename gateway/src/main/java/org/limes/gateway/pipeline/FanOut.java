@@ -49,8 +49,22 @@ final class FanOut {
         if (store.routing().accepts(stored)) {
             line.setLength(0);
             LineProtocolEncoder.appendReading(line, store.plates() == null ? stored : store.plates().apply(stored));
-            store.queue().append(OutboxRecord.READING, line.toString().getBytes(StandardCharsets.UTF_8));
+            store.queue().append(OutboxRecord.READING, bytes(line));
         }
+    }
+
+    /** The line's UTF-8 bytes, copied once straight from the builder when it is ASCII (as lines nearly always are). */
+    static byte[] bytes(StringBuilder line) {
+        int n = line.length();
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            char c = line.charAt(i);
+            if (c >= 0x80) {
+                return line.toString().getBytes(StandardCharsets.UTF_8);
+            }
+            out[i] = (byte) c;
+        }
+        return out;
     }
 
     /** Appends an alert transition to the store and to each centre whose routing admits it. */

@@ -17,6 +17,7 @@ public final class PipelineMetrics {
     private final ConcurrentMap<String, Counter> dropped = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> alerts = new ConcurrentHashMap<>();
     private final Counter processed;
+    private volatile DriverCounter lastDecoded;
 
     public PipelineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,9 +27,18 @@ public final class PipelineMetrics {
     }
 
     void decoded(String driver, int n) {
-        decoded.computeIfAbsent(driver, d -> Counter.builder("limes.readings.decoded")
-                .description("Readings decoded, by driver").tag("driver", d)
-                .register(registry)).increment(n);
+        // The last driver's counter, without a map lookup: a source's frames mostly go to one driver.
+        DriverCounter last = lastDecoded;
+        if (last == null || !last.driver().equals(driver)) {
+            last = new DriverCounter(driver, decoded.computeIfAbsent(driver, d -> Counter.builder(
+                    "limes.readings.decoded").description("Readings decoded, by driver").tag("driver", d)
+                    .register(registry)));
+            lastDecoded = last;
+        }
+        last.counter().increment(n);
+    }
+
+    private record DriverCounter(String driver, Counter counter) {
     }
 
     void decodeError(String driver, String errorType) {

@@ -1,12 +1,14 @@
 package org.limes.gateway.pipeline;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.limes.drivers.Reading;
 import org.limes.drivers.StoreNames;
 
@@ -38,15 +40,29 @@ import org.limes.drivers.StoreNames;
  * reading is one observation, and a partial one would read as complete). Good readings are
  * never refused because of another device's bad one.
  *
- * <p>Threading: safe for concurrent use by every source thread; the first-type map is
- * concurrent and bounded.
+ * <p>A reading with the shape of one admitted before (its kind, tag keys, field keys and field
+ * types, and its device's inventory tag keys) is admitted without repeating the checks: their
+ * verdict rests on nothing else, and a first type, once kept, is never replaced.
+ *
+ * <p>Threading: safe for concurrent use by every source thread; the first-type map and the
+ * shapes are concurrent and bounded.
  */
 final class StoreGuard {
 
     /** Measurement/field pairs whose first type is remembered, over all measurements. */
     static final int MAX_FIELD_TYPES = 10_000;
 
+    /** Shapes of admitted readings kept, over all kinds, and per kind: bounded, the first ones seen. */
+    static final int MAX_SHAPES = 1_000;
+    static final int MAX_SHAPES_PER_KIND = 16;
+
     private final ConcurrentMap<String, Class<?>> firstTypes = new ConcurrentHashMap<>();
+    /**
+     * The shapes of readings admitted, by kind: a reading of a known shape is admitted without
+     * the check's maps and lower-cased copies (each reading of a fleet has one of a few shapes).
+     */
+    private final ConcurrentMap<String, Shape[]> admitted = new ConcurrentHashMap<>();
+    private final AtomicInteger shapes = new AtomicInteger();
     private final int maxFieldTypes;
 
     StoreGuard(int maxFieldTypes) {
@@ -68,6 +84,98 @@ final class StoreGuard {
      *                      a reading that will be dropped anyway, so it cannot fix a type)
      */
     Refusal check(Reading r, Map<String, String> inventoryTags, boolean remember) {
+        Shape[] known = admitted.get(r.kind());
+        if (known != null) {
+            for (Shape s : known) {
+                if (s.matches(r, inventoryTags)) {
+                    return null;
+                }
+            }
+        }
+        Refusal refusal = checkNames(r, inventoryTags, remember);
+        if (refusal == null && remember) {
+            remember(r, inventoryTags);
+        }
+        return refusal;
+    }
+
+    /**
+     * Remembers the shape of a reading just admitted, with every field's type now known: the
+     * same shape is admitted again by {@link Shape#matches} alone, since nothing the check
+     * rests on can change (names, declared types, and first types, which are never replaced).
+     */
+    private void remember(Reading r, Map<String, String> inventoryTags) {
+        if (shapes.get() >= MAX_SHAPES) {
+            return;
+        }
+        Shape shape = Shape.of(r, inventoryTags);
+        admitted.compute(r.kind(), (k, was) -> {
+            if (was == null) {
+                shapes.incrementAndGet();
+                return new Shape[] {shape};
+            }
+            if (was.length >= MAX_SHAPES_PER_KIND) {
+                return was;
+            }
+            for (Shape s : was) {
+                if (s.matches(r, inventoryTags)) {
+                    return was;
+                }
+            }
+            shapes.incrementAndGet();
+            Shape[] more = Arrays.copyOf(was, was.length + 1);
+            more[was.length] = shape;
+            return more;
+        });
+    }
+
+    /**
+     * The names and types of a reading the check admitted, with the keys of its device's
+     * inventory tags: a reading of the same kind, tag keys, field keys and field types, whose
+     * device has the same inventory tag keys, is admitted too. Immutable.
+     */
+    private record Shape(String[] tags, String[] fields, Class<?>[] types, String[] inventory) {
+
+        static Shape of(Reading r, Map<String, String> inventoryTags) {
+            String[] fields = r.fields().keySet().toArray(String[]::new);
+            Class<?>[] types = new Class<?>[fields.length];
+            int i = 0;
+            for (Object v : r.fields().values()) {
+                types[i++] = v.getClass();
+            }
+            return new Shape(r.tags().keySet().toArray(String[]::new), fields, types,
+                    inventoryTags.keySet().toArray(String[]::new));
+        }
+
+        /** True when {@code r} has exactly this shape; allocates nothing (the reading's maps are sorted). */
+        boolean matches(Reading r, Map<String, String> inventoryTags) {
+            if (r.tags().size() != tags.length || r.fields().size() != fields.length
+                    || inventoryTags.size() != inventory.length) {
+                return false;
+            }
+            int i = 0;
+            for (String k : r.tags().keySet()) {
+                if (!k.equals(tags[i++])) {
+                    return false;
+                }
+            }
+            i = 0;
+            for (Map.Entry<String, Object> f : r.fields().entrySet()) {
+                if (!f.getKey().equals(fields[i]) || f.getValue().getClass() != types[i]) {
+                    return false;
+                }
+                i++;
+            }
+            for (String k : inventory) {
+                if (!inventoryTags.containsKey(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private Refusal checkNames(Reading r, Map<String, String> inventoryTags, boolean remember) {
         String kind = r.kind();
         String problem = StoreNames.problem(kind);
         if (problem != null) {
