@@ -37,7 +37,8 @@ import org.limes.gateway.tls.TlsConfig;
  *                             through a loopback MQTT client ({@link MqttSource}) as before; external
  *                             brokers always use the client
  * @param routeToSubscribers   in-broker ingest only: also route the devices' publishes to the broker's
- *                             subscribers, once stored (default false: they only reach the pipeline)
+ *                             subscribers, once stored (default true, as a subscribing source leaves
+ *                             them; false: they only reach the pipeline)
  */
 public record MqttSourceConfig(String name, String broker, String clientId, List<TopicRoute> topics,
         Integer maxInflight, Integer sessionExpirySeconds, TlsConfig tls, String username, String passwordFile,
@@ -74,7 +75,7 @@ public record MqttSourceConfig(String name, String broker, String clientId, List
             throw new IllegalArgumentException("ingest must be '" + INGEST_IN_BROKER + "' or '" + INGEST_CLIENT
                     + "', got '" + ingest + "'");
         }
-        routeToSubscribers = routeToSubscribers != null && routeToSubscribers;
+        routeToSubscribers = routeToSubscribers == null || routeToSubscribers;
         Require.identifier("name", name);
         if (clientId != null) {
             Require.identifier("client_id", clientId);

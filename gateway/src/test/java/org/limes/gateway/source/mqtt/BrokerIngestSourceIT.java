@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * real pipeline and outbox ({@link PipelineFixture}, whose group commit can be held).
  */
 class BrokerIngestSourceIT {
+
+    /** Routed on to subscribers (the default), a publish nobody subscribes to is answered 0x10. */
+    private static final String SUCCESS = "success (0x00), or no matching subscribers (0x10)";
+
 
     private static final String FILTER = "crossing/+/counter/+";
     private static final int WINDOW = 50;
@@ -105,7 +110,7 @@ class BrokerIngestSourceIT {
         fixture.release();
         for (IMqttToken t : tokens) {
             t.waitForCompletion(10_000);
-            assertThat(t.getReasonCodes()).containsOnly(0);
+            assertThat(IntStream.of(t.getReasonCodes()).boxed().toList()).as(SUCCESS).isNotEmpty().isSubsetOf(0, 0x10);
         }
         assertThat(fixture.stored()).isEqualTo(3);
         assertThat(source.pending()).isZero();
@@ -131,7 +136,7 @@ class BrokerIngestSourceIT {
         }
         for (IMqttToken t : tokens) {
             t.waitForCompletion(20_000);
-            assertThat(t.getReasonCodes()).containsOnly(0);
+            assertThat(IntStream.of(t.getReasonCodes()).boxed().toList()).as(SUCCESS).isNotEmpty().isSubsetOf(0, 0x10);
         }
         List<String> lines = fixture.storedLines();
         assertThat(lines).hasSize(perDevice * devices.size());
@@ -155,7 +160,7 @@ class BrokerIngestSourceIT {
         tokens.add(publish(device, topic("cnt-01"), PipelineFixture.counterJson("cnt-01", 2)));
         for (IMqttToken t : tokens) {
             t.waitForCompletion(10_000);
-            assertThat(t.getReasonCodes()).containsOnly(0);
+            assertThat(IntStream.of(t.getReasonCodes()).boxed().toList()).as(SUCCESS).isNotEmpty().isSubsetOf(0, 0x10);
         }
         assertThat(fixture.stored()).isEqualTo(2);
         assertThat(fixture.count("limes.errors", "component", "driver-counter-json")).isEqualTo(1);
@@ -174,8 +179,8 @@ class BrokerIngestSourceIT {
     }
 
     @Test
-    void subscribersDoNotGetDevicePublishesByDefault() throws Exception {
-        start(null);
+    void subscribersDoNotGetDevicePublishesWhenNotRouted() throws Exception {
+        start(false);
         List<String> received = subscriber("crossing/#");
         MqttAsyncClient device = device("cnt-01");
         publish(device, topic("cnt-01"), PipelineFixture.counterJson("cnt-01", 1)).waitForCompletion(10_000);
@@ -188,8 +193,8 @@ class BrokerIngestSourceIT {
     }
 
     @Test
-    void routeToSubscribersRoutesThemOnceStored() throws Exception {
-        start(true);
+    void byDefaultSubscribersGetThemOnceStored() throws Exception {
+        start(null);
         List<String> received = subscriber("crossing/#");
         MqttAsyncClient device = device("cnt-01");
         publish(device, topic("cnt-01"), PipelineFixture.counterJson("cnt-01", 1)).waitForCompletion(10_000);
