@@ -12,12 +12,10 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.limes.drivers.Driver;
-import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.gateway.embedded.EmbeddedBroker;
@@ -64,7 +62,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
     private final Pipeline pipeline;
     private final SourceMetrics metrics;
     private final Clock clock;
-    private final List<Route> routes = new ArrayList<>();
+    private final TopicRoutes routes;
     private final int identityLevel;
     private final boolean routeToSubscribers;
     private final ConcurrentHashMap<String, ClientAcks> clients = new ConcurrentHashMap<>();
@@ -78,10 +76,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.clock = clock;
-        for (MqttSourceConfig.TopicRoute r : config.topics()) {
-            routes.add(new Route(new TopicFilter(r.filter()), drivers.create(r.driver(),
-                    DriverOptions.of(r.options()))));
-        }
+        this.routes = new TopicRoutes(config, drivers);
         this.identityLevel = config.identityFrom() == null ? 0 : MqttSourceConfig.identityLevel(config.identityFrom());
         this.routeToSubscribers = Boolean.TRUE.equals(config.routeToSubscribers());
     }
@@ -90,7 +85,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
     public void start() {
         attachment = broker.attach(this::intercept);
         LOG.info("source {}: ingesting inside the embedded broker on {}{}", config.name(),
-                routes.stream().map(Route::filter).toList(), routeToSubscribers ? ", routed on to subscribers" : "");
+                routes.filters(), routeToSubscribers ? ", routed on to subscribers" : "");
     }
 
     /** Ready once attached to the broker. */
@@ -111,7 +106,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
     boolean intercept(PublishInboundInput input, PublishInboundOutput output) {
         PublishPacket packet = input.getPublishPacket();
         String topic = packet.getTopic();
-        Driver driver = route(topic);
+        Driver driver = routes.driverFor(topic);
         if (driver == null) {
             return false;
         }
@@ -187,8 +182,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
     /** The broker-authenticated device of a message, or null when it carries none (as {@link MqttSource}). */
     private String identity(String topic, UserProperties properties) {
         if (identityLevel >= 0) {
-            String[] levels = topic.split("/", -1);
-            return identityLevel < levels.length && !levels[identityLevel].isEmpty() ? levels[identityLevel] : null;
+            return TopicRoutes.level(topic, identityLevel);
         }
         List<String> values = properties.getAllForName(MqttSourceConfig.USERNAME_PROPERTY);
         if (values.size() != 1 || values.get(0).isEmpty()) {
@@ -197,14 +191,6 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
         return values.get(0);
     }
 
-    private Driver route(String topic) {
-        for (Route r : routes) {
-            if (r.filter().matches(topic)) {
-                return r.driver();
-            }
-        }
-        return null;
-    }
 
     private static byte[] bytes(Optional<ByteBuffer> payload) {
         if (payload.isEmpty()) {
@@ -276,6 +262,4 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
         }
     }
 
-    private record Route(TopicFilter filter, Driver driver) {
-    }
 }

@@ -18,7 +18,6 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.limes.drivers.Driver;
-import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.gateway.config.MqttConfig;
@@ -65,7 +64,7 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
     private final Pipeline pipeline;
     private final SourceMetrics metrics;
     private final Clock clock;
-    private final List<Route> routes = new ArrayList<>();
+    private final TopicRoutes routes;
     private final OrderedAcks acks;
     private final Thread connector;
     private volatile boolean running = true;
@@ -81,10 +80,7 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.clock = clock;
-        for (MqttSourceConfig.TopicRoute r : config.topics()) {
-            routes.add(new Route(new TopicFilter(r.filter()), drivers.create(r.driver(),
-                    DriverOptions.of(r.options()))));
-        }
+        this.routes = new TopicRoutes(config, drivers);
         this.client = new MqttAsyncClient(brokerUri, config.clientId(), new MemoryPersistence());
         this.client.setManualAcks(true);
         this.client.setCallback(this);
@@ -160,16 +156,17 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
 
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
-        MqttSubscription[] subs = new MqttSubscription[routes.size()];
+        List<TopicFilter> filters = routes.filters();
+        MqttSubscription[] subs = new MqttSubscription[filters.size()];
         for (int i = 0; i < subs.length; i++) {
-            subs[i] = new MqttSubscription(routes.get(i).filter().toString(), 1);
+            subs[i] = new MqttSubscription(filters.get(i).toString(), 1);
         }
         try {
             // The listener goes with the request: set on the token afterwards, a fast SUBACK could beat it.
             client.subscribe(subs, null, new org.eclipse.paho.mqttv5.client.MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken t) {
-                    Suback suback = Suback.of(routes.stream().map(r -> r.filter().toString()).toList(),
+                    Suback suback = Suback.of(filters.stream().map(TopicFilter::toString).toList(),
                             t.getReasonCodes());
                     if (!suback.refused().isEmpty()) {
                         metrics.error("subscribe");
@@ -183,8 +180,7 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
                                 + "acknowledged after the outbox and may be lost", config.name(), suback.downgraded());
                     }
                     subscribed = true;
-                    LOG.info("source {}: subscribed to {}", config.name(), routes.stream().map(Route::filter)
-                            .toList());
+                    LOG.info("source {}: subscribed to {}", config.name(), filters);
                 }
 
                 @Override
@@ -232,7 +228,7 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
         int qos = message.getQos();
         OrderedAcks.Slot slot = qos > 0 ? acks.arrived(message.getId()) : null;
         Runnable ack = slot == null ? () -> { } : () -> acks.ready(slot);
-        Driver driver = route(topic);
+        Driver driver = routes.driverFor(topic);
         if (driver == null) {
             metrics.dropped("no_route");
             ack.run();
@@ -258,8 +254,7 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
     /** The broker-authenticated device of a message, or null when it carries none. */
     private String identity(String topic, MqttProperties properties) {
         if (identityLevel >= 0) {
-            String[] levels = topic.split("/", -1);
-            return identityLevel < levels.length && !levels[identityLevel].isEmpty() ? levels[identityLevel] : null;
+            return TopicRoutes.level(topic, identityLevel);
         }
         if (properties == null || properties.getUserProperties() == null) {
             return null;
@@ -276,14 +271,6 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
         return found == null || found.isEmpty() ? null : found;
     }
 
-    private Driver route(String topic) {
-        for (Route r : routes) {
-            if (r.filter().matches(topic)) {
-                return r.driver();
-            }
-        }
-        return null;
-    }
 
     private void sendAck(int messageId) {
         if (!running) {
@@ -341,6 +328,4 @@ public final class MqttSource implements MqttIngest, AutoCloseable, MqttCallback
         }
     }
 
-    private record Route(TopicFilter filter, Driver driver) {
-    }
 }
