@@ -27,6 +27,7 @@ import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleContext;
 import org.limes.gateway.rules.RuleEngine;
 import org.limes.gateway.rules.RuleMetrics;
+import org.limes.gateway.rules.StateChanges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,6 +252,10 @@ final class Shards implements AutoCloseable {
 
     /** One shard: everything but its queues is touched by its own thread only. */
     private final class Shard {
+        /** Keys of this shard's three state saves, each superseding only its own within a commit cycle. */
+        private final Object openKey = new Object();
+        private final Object armedKey = new Object();
+        private final Object heardKey = new Object();
         final int index;
         final BlockingQueue<Work> queue;
         final BlockingQueue<Replace> control = new ArrayBlockingQueue<>(4);
@@ -358,18 +363,25 @@ final class Shards implements AutoCloseable {
             }
         }
 
-        /** After a transition, the open episodes are saved once the outboxes hold it (and before the ack). */
+        /**
+         * After a transition, the open episodes are saved once the outboxes hold it (and before the
+         * ack); the armed and last-heard times only when they changed or are due — an alert does
+         * not rewrite every device's times. Keyed by shard and file: of the saves of one file that
+         * one group commit takes up, only the newest is written.
+         */
         private void persist() {
-            if (engine.takeOpenChanged()) {
+            StateChanges changes = engine.takeChanges();
+            if (changes.open()) {
                 List<Alert> open = engine.openAlerts();
+                committer.afterDurable(openKey, () -> alertState.save(index, open));
+            }
+            if (changes.armed()) {
                 Map<String, Long> armed = engine.armed();
+                committer.afterDurable(armedKey, () -> alertState.saveArmed(index, armed));
+            }
+            if (changes.heard()) {
                 Map<String, Long> lastHeard = engine.lastHeard();
-                // Keyed by shard: of the saves one group commit takes up, only the newest is written.
-                committer.afterDurable(this, () -> {
-                    alertState.save(index, open);
-                    alertState.saveArmed(index, armed);
-                    alertState.saveLastHeard(index, lastHeard);
-                });
+                committer.afterDurable(heardKey, () -> alertState.saveLastHeard(index, lastHeard));
             }
         }
 

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * before and after a restart, also when a crash lost the state write of its raise. And
  * {@code heard.json} keeps, per inventory device heard from, its last report (gateway
  * time), so a deadman rule counts a silence across a restart from that report. It is
- * written with the open episodes and, while devices report, at most every 30 s per shard —
+ * written at start-up, when a device is first heard and, while devices report, at most every
+ * 30 s per shard (a shard writes only the files that changed, see {@link StateChanges}) —
  * never per reading — so after a crash it may lag the true last report by about that much
  * (see {@link RuleEngine#restoreLastHeard}).
  *

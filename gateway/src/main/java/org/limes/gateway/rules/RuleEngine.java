@@ -55,15 +55,20 @@ public final class RuleEngine {
     /** The same rules arranged so that a reading visits only those that can act on it. */
     private RuleIndex index;
     private TimeIntegrityRule time;
+    /** The open episodes changed since last taken for saving. */
     private boolean openChanged;
+    /**
+     * The armed times changed since last taken for saving: at start-up, or an armed device was
+     * heard (saved at the next tick, about a second later, so after a crash a device first heard
+     * in that second may still count as never heard).
+     */
+    private boolean armedChanged;
+    /** The last-heard times are due for saving. */
+    private boolean heardChanged;
     /** An inventory device was heard since the last-heard times were last taken for saving. */
     private boolean heardSinceSave;
-    /**
-     * An armed device was heard since the armed times were last taken for saving; saved at
-     * the next tick (about a second), so after a crash a device first heard in that second
-     * may still count as never heard.
-     */
-    private boolean disarmedSinceSave;
+    /** An armed device was heard since the last tick. */
+    private boolean disarmedSinceTick;
     private long lastHeardSaveMs;
 
     /**
@@ -149,7 +154,7 @@ public final class RuleEngine {
                 // Saved at the next tick, not now: a fleet's first round would otherwise ask
                 // for a save of every device's times on every one of its readings.
                 armedAt[d] = -1;
-                disarmedSinceSave = true;
+                disarmedSinceTick = true;
             }
         }
         record(out, mark);
@@ -190,6 +195,8 @@ public final class RuleEngine {
     public void arm(Map<String, Long> persisted) {
         // Written at once: a raise must not be the first save of the times its id comes from.
         openChanged = true;
+        armedChanged = true;
+        heardChanged = true;
         for (int d = 0; d < armedAt.length; d++) {
             Long at = persisted.get(devices.id(d));
             if (at != null && at >= 0 && at < armedAt[d]) {
@@ -212,8 +219,8 @@ public final class RuleEngine {
 
     /**
      * Inventory devices heard from (in this run or, restored, an earlier one), with when
-     * (gateway epoch ms), for {@link #restoreLastHeard}. Saved with the open episodes, and
-     * when devices were heard at most every {@value #LAST_HEARD_SAVE_MS} ms — not on every
+     * (gateway epoch ms), for {@link #restoreLastHeard}. Saved at start-up, when a device
+     * is first heard, and when devices were heard at most every {@value #LAST_HEARD_SAVE_MS} ms — not on every
      * reading — so after a crash a time may lag the true last report by about that much.
      */
     public Map<String, Long> lastHeard() {
@@ -253,8 +260,14 @@ public final class RuleEngine {
         for (Rule rule : rules) {
             rule.tick(now, out);
         }
-        if (disarmedSinceSave || heardSinceSave && now - lastHeardSaveMs >= LAST_HEARD_SAVE_MS) {
-            openChanged = true;
+        if (disarmedSinceTick) {
+            // A device leaving the armed set is heard: both files change.
+            disarmedSinceTick = false;
+            armedChanged = true;
+            heardChanged = true;
+        }
+        if (heardSinceSave && now - lastHeardSaveMs >= LAST_HEARD_SAVE_MS) {
+            heardChanged = true;
         }
         record(out, mark);
     }
@@ -359,18 +372,23 @@ public final class RuleEngine {
     }
 
     /**
-     * True once after the set of open episodes (or of armed devices) changed, or the
-     * last-heard times are due for saving; the caller then saves all three.
+     * What changed since the last call — the open episodes, the armed times, or the last-heard
+     * times being due — and resets it; the caller saves just those ({@link StateChanges#NONE}
+     * when nothing did).
      */
-    public boolean takeOpenChanged() {
-        boolean changed = openChanged;
-        openChanged = false;
-        if (changed) {
+    public StateChanges takeChanges() {
+        if (!openChanged && !armedChanged && !heardChanged) {
+            return StateChanges.NONE;
+        }
+        StateChanges changes = new StateChanges(openChanged, armedChanged, heardChanged);
+        if (heardChanged) {
             heardSinceSave = false;
-            disarmedSinceSave = false;
             lastHeardSaveMs = clock.millis();
         }
-        return changed;
+        openChanged = false;
+        armedChanged = false;
+        heardChanged = false;
+        return changes;
     }
 
     /** The open episodes, as raised. */
