@@ -69,6 +69,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "How long the paced phase publishes; 0s skips it.")
     Duration pacedFor;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+            description = "Messages sent through the gateway, and stored, before the flood is measured, so the "
+                    + "figures are of compiled code, not of the JIT at work; 0 measures from a cold start.")
+    int warmup;
+
     @Option(names = "--publishers", paramLabel = "N", defaultValue = "4",
             description = "Publisher connections, each on its own thread, so the broker and not one client limits.")
     int publishers;
@@ -124,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
                     gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed, rate, pacedFor, publishers,
-                    subscribers, store, List.copyOf(storeJavaOptions)), System.err).run();
+                    subscribers, store, List.copyOf(storeJavaOptions), warmup), System.err).run();
             ObjectMapper mapper = new ObjectMapper();
             if (json) {
                 out.println(mapper.writeValueAsString(report.toJson(mapper)));
@@ -169,6 +174,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (broker.equals("mosquitto") && !Files.isExecutable(mosquitto)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mosquitto: no executable at " + mosquitto
                     + "; install the Debian package (apt-get install -y mosquitto) or give its path");
+        }
+        if (warmup < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be 0 or above, got " + warmup);
         }
         if (rate < 0 || Double.isNaN(rate)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be 0 or above, got " + rate);

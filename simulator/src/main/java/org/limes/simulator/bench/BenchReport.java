@@ -29,10 +29,11 @@ import org.HdrHistogram.Histogram;
  * @param rssPeakBytes          the gateway's peak resident set ({@code VmHWM}) at the end; -1 if unknown
  * @param rssEndBytes           the gateway's resident set ({@code VmRSS}) at the end, before that GC
  * @param storeRssPeakBytes     the external store's peak resident set at the end; -1 with the embedded store
+ * @param warmup                messages stored in the warm-up before the flood, not measured
  * @param complete              whether every phase finished without a stall
  */
 public record BenchReport(String broker, String brokerCpuAccounting, String store, int qos, int devices, double payloadBytes,
-        int publishers, int subscribers, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
+        int publishers, int subscribers, long warmup, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
         long stored, BenchPhase flood, Histogram alertLatencyMicros, long alertTimeouts, Paced paced,
         String pacedSkipped, long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, long storeRssPeakBytes,
         boolean complete) {
@@ -81,6 +82,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, String stor
         o.put("payload_bytes", Math.round(payloadBytes));
         o.put("publishers", publishers);
         o.put("subscribers", subscribers);
+        o.put("warmup", warmup);
         o.put("broker_limit_msgs_per_s", Math.round(brokerLimitMsgsPerS()));
         o.put("broker_limit_cpu_share", round(limit.brokerCpuShare(), 3));
         o.put("gateway_msgs_per_s", Math.round(gatewayMsgsPerS()));

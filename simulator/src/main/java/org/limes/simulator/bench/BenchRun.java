@@ -22,7 +22,9 @@ import org.limes.simulator.transport.mqtt.MqttPublisher;
  *   <li>the broker's own limit: the load is published on several connections to the broker and
  *       plain subscribers (one shared subscription) count deliveries, so the broker, not one
  *       Java client, is what limits the rate; the broker's CPU share proves it;</li>
- *   <li>the same load through the gateway (a child JVM) into its store, counting rows, with alert
+ *   <li>after a warm-up ({@code --warmup} messages through the gateway, stored, not measured: the
+ *       figures are of code the JIT has compiled, as in a gateway that has run for a while), the
+ *       same load through the gateway (a child JVM) into its store, counting rows, with alert
  *       latency (device publish → centre receipt) measured meanwhile: the flood;</li>
  *   <li>a paced load at {@code --rate} or 80 % of the gateway's rate in (b), with alert latency
  *       measured again: what a device sees when the gateway keeps up;</li>
@@ -64,10 +66,12 @@ public final class BenchRun {
      * @param store        {@code embedded} (QuestDB inside the gateway) or {@code external} (QuestDB in
      *                     a JVM of its own, written to as InfluxDB)
      * @param storeJavaOptions extra JVM options for the external store
+     * @param warmup       messages sent through the gateway and stored before the flood, not measured
      */
     public record Settings(String broker, Path mosquitto, int messages, int devices, int qos, Path gatewayJar,
             List<String> javaOptions, Duration stall, Duration probeGap, Path workDir, long seed, double rate,
-            Duration pacedFor, int publishers, int subscribers, String store, List<String> storeJavaOptions) {
+            Duration pacedFor, int publishers, int subscribers, String store, List<String> storeJavaOptions,
+            int warmup) {
 
         boolean externalStore() {
             return "external".equals(store);
@@ -197,8 +201,23 @@ public final class BenchRun {
 
             List<MqttPublisher> publishers = connectPublishers(broker, "limes-bench-load-b-");
             try {
+                // Warm-up: device times before the flood's, so every (device, time) stays unique.
+                Instant warmStart = floodStart.minusSeconds(settings.warmup() / settings.devices() + 1);
+                long warmStored = 0;
+                if (settings.warmup() > 0) {
+                    BenchLoad warm = new BenchLoad(settings.warmup(), settings.devices(), settings.seed() + 2, warmStart);
+                    say("warm-up: %,d messages through the gateway, not measured", warm.size());
+                    long before = acknowledged(publishers);
+                    publishAll(publishers, warm, 0);
+                    for (MqttPublisher p : publishers) {
+                        p.awaitAllAcknowledged(settings.stall());
+                    }
+                    warmStored = awaitStored(gateway, store, acknowledged(publishers) - before)[0];
+                    say("warm-up: %,d stored", warmStored);
+                }
+
                 // (b) the flood
-                Measured flood = measure(gateway, store, broker, probe, publishers, load, 0, 0);
+                Measured flood = measure(gateway, store, broker, probe, publishers, load, 0, warmStored);
                 say("(b) through the gateway: %,d of %,d stored, %,.0f msgs/s (%.0f %% of the broker's limit); "
                         + "gateway %.1f µs/msg (%.2f cores), broker %.1f µs/msg",
                         flood.stored, flood.sent, flood.phase.msgsPerSecond(),
@@ -219,12 +238,13 @@ public final class BenchRun {
                 if (rate >= 1 && !settings.pacedFor().isZero() && flood.complete) {
                     int count = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                             Math.round(rate * settings.pacedFor().toMillis() / 1000.0)));
-                    // Device times before the flood's: every (device, time) stays unique in the store.
-                    Instant pacedStart = floodStart.minusSeconds(count / settings.devices() + 1);
+                    // Device times before the warm-up's: every (device, time) stays unique in the store.
+                    Instant pacedStart = warmStart.minusSeconds(count / settings.devices() + 1);
                     BenchLoad pacedLoad = new BenchLoad(count, settings.devices(), settings.seed() + 1, pacedStart);
                     say("(c) paced: %,d messages at %,.0f msgs/s", count, rate);
                     probe.reset();
-                    Measured m = measure(gateway, store, broker, probe, publishers, pacedLoad, rate, flood.stored);
+                    Measured m = measure(gateway, store, broker, probe, publishers, pacedLoad, rate,
+                            warmStored + flood.stored);
                     paced = new BenchReport.Paced(rate, m.sentRate, m.sent, m.stored, m.phase, m.latency, m.timeouts);
                     pacedComplete = m.complete;
                     say("(c) paced: %,d of %,d stored at %,.0f msgs/s sent; gateway %.1f µs/msg (%.2f cores)",
@@ -258,7 +278,7 @@ public final class BenchRun {
                 }
                 return new BenchReport(broker.description(), broker.cpuAccounting(), settings.store(), settings.qos(),
                         settings.devices(), load.meanPayloadBytes(), settings.publishers(), settings.subscribers(),
-                        a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
+                        warmStored, a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
                         flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd, storeRssPeak,
                         flood.complete && pacedComplete && a.delivered == a.acknowledged);
             } finally {

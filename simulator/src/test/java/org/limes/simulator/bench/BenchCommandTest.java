@@ -28,7 +28,7 @@ class BenchCommandTest {
         assertThat(out.toString()).contains("--broker", "--messages", "--devices", "--qos", "--json",
                 "--gateway-jar", "gateway/target/limes-gateway.jar", "--gateway-java-option", "--mosquitto",
                 "/usr/sbin/mosquitto", "--stall-timeout", "--probe-gap", "--work-dir", "--seed", "--rate", "--paced-duration",
-                "--publishers", "--subscribers", "--store", "--store-java-option", "Exit codes");
+                "--publishers", "--subscribers", "--store", "--store-java-option", "--warmup", "Exit codes");
     }
 
     @Test
@@ -53,6 +53,14 @@ class BenchCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--messages must be at least 1, got 0");
+    }
+
+    @Test
+    void warmupMustNotBeNegative() throws IOException {
+        int code = execute("bench", "--warmup", "-1", "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup must be 0 or above, got -1");
     }
 
     @Test
