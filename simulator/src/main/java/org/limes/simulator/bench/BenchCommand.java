@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Devices in the load and in the gateway's inventory.")
     int devices;
 
-    @Option(names = "--qos", paramLabel = "QOS", defaultValue = "1", description = "QoS of the load messages: 0, 1 or 2.")
+    @Option(names = "--qos", paramLabel = "QOS", defaultValue = "1", description = "QoS of the load messages: 0 or 1.")
     int qos;
 
     @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "0",
@@ -81,6 +81,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--subscribers", paramLabel = "N", defaultValue = "2",
             description = "Subscriber connections of the limit phase (one shared subscription when above 1).")
     int subscribers;
+
+    @Option(names = "--window", paramLabel = "N", defaultValue = "65535",
+            description = "Most messages in flight per publisher connection, 1..65535; the broker's Receive Maximum "
+                    + "lowers it.")
+    int window;
+
+    @Option(names = "--client-threads", paramLabel = "N", defaultValue = "1",
+            description = "Event-loop threads serving the load clients' connections.")
+    int clientThreads;
 
     @Option(names = "--json", description = "Print the result as one JSON object on the last line.")
     boolean json;
@@ -129,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
                     gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed, rate, pacedFor, publishers,
-                    subscribers, store, List.copyOf(storeJavaOptions), warmup), System.err).run();
+                    subscribers, store, List.copyOf(storeJavaOptions), warmup, window, clientThreads), System.err).run();
             ObjectMapper mapper = new ObjectMapper();
             if (json) {
                 out.println(mapper.writeValueAsString(report.toJson(mapper)));
@@ -164,8 +173,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (devices < 1 || devices > 100_000) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--devices must be 1..100000, got " + devices);
         }
-        if (qos < 0 || qos > 2) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--qos must be 0, 1 or 2, got " + qos);
+        if (qos < 0 || qos > 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--qos must be 0 or 1 (the bench's load clients send QoS 0 and 1), got " + qos);
         }
         if (!Files.isRegularFile(gatewayJar)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--gateway-jar: no file at "
@@ -192,6 +202,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (subscribers < 1 || subscribers > 64) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--subscribers must be 1..64, got " + subscribers);
+        }
+        if (window < 1 || window > 65_535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--window must be 1..65535, got " + window);
+        }
+        if (clientThreads < 1 || clientThreads > 16) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--client-threads must be 1..16, got " + clientThreads);
         }
         if (stall.isZero() || stall.isNegative()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--stall-timeout must be above 0, got " + stall);

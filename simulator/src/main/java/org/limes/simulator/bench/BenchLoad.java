@@ -5,6 +5,8 @@ import org.limes.drivers.Driver;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.simulator.device.counter.CounterModel;
+import org.limes.simulator.transport.mqtt.MqttWire;
+import org.limes.simulator.transport.mqtt.PublishPacket;
 
 /**
  * The messages of a benchmark, encoded once so every phase sends the same bytes: message
@@ -13,7 +15,10 @@ import org.limes.simulator.device.counter.CounterModel;
  * {@code crossing/<site>/counter/<device>}, as {@code counter-json}. Each (device, time) is
  * unique, so the store (which deduplicates on both) keeps every one.
  *
- * <p>Immutable after construction; safe to read from any thread.
+ * <p>The PUBLISH packets of the messages ({@link #packets}) are encoded on first use per QoS and
+ * kept, so the load clients only copy bytes.
+ *
+ * <p>Immutable after construction but for that cache; safe to read from any thread.
  */
 public final class BenchLoad {
 
@@ -26,6 +31,7 @@ public final class BenchLoad {
     private final String[] topics;
     private final byte[][] payloads;
     private final long bytes;
+    private final PublishPacket[][] packets = new PublishPacket[3][];
 
     /**
      * @param messages how many messages, at least 1
@@ -69,6 +75,18 @@ public final class BenchLoad {
 
     public byte[] payload(int i) {
         return payloads[i];
+    }
+
+    /** Every message as a PUBLISH packet at {@code qos}, encoded on the first call per QoS. */
+    public synchronized PublishPacket[] packets(int qos) {
+        if (packets[qos] == null) {
+            PublishPacket[] p = new PublishPacket[payloads.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = MqttWire.encodePublish(topics[i], payloads[i], qos);
+            }
+            packets[qos] = p;
+        }
+        return packets[qos];
     }
 
     /** Mean payload size in bytes. */

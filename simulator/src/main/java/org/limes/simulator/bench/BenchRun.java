@@ -14,14 +14,19 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.limes.simulator.transport.mqtt.MqttPublisher;
+import org.limes.simulator.transport.mqtt.LoadClients;
+import org.limes.simulator.transport.mqtt.LoadPublisher;
+import org.limes.simulator.transport.mqtt.LoadSubscriber;
+import org.limes.simulator.transport.mqtt.PublishPacket;
 
 /**
  * One benchmark, in one invocation and on the same payloads:
  * <ol type="a">
- *   <li>the broker's own limit: the load is published on several connections to the broker and
- *       plain subscribers (one shared subscription) count deliveries, so the broker, not one
- *       Java client, is what limits the rate; the broker's CPU share proves it;</li>
+ *   <li>the broker's own limit: the load is published on several pipelined connections (lean
+ *       Netty clients, {@link LoadPublisher}: pre-encoded packets, many per write, a window of up
+ *       to the broker's Receive Maximum) and counting subscribers ({@link LoadSubscriber}, one
+ *       shared subscription, PUBACKs in batches) count deliveries, so the broker, not a client,
+ *       is what limits the rate; the broker's CPU share proves it;</li>
  *   <li>after a warm-up ({@code --warmup} messages through the gateway, stored, not measured: the
  *       figures are of code the JIT has compiled, as in a gateway that has run for a while), the
  *       same load through the gateway (a child JVM) into its store, counting rows, with alert
@@ -36,10 +41,13 @@ import org.limes.simulator.transport.mqtt.MqttPublisher;
  * after a full GC.
  *
  * <p>Threading: {@link #run} blocks its caller; the alert probe and the publishers run on
- * threads of their own, joined before each phase ends.
+ * threads of their own, joined before each phase ends; the load clients' sockets are served by
+ * the event loops of one {@link LoadClients}.
  */
 public final class BenchRun {
 
+    /** How long a load client waits for its CONNACK and SUBACK. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Share of the flood's gateway rate the paced phase runs at when no {@code --rate} is given. */
     static final double PACED_SHARE = 0.8;
     /** The subscribers' shared-subscription group in phase (a). */
@@ -67,11 +75,14 @@ public final class BenchRun {
      *                     a JVM of its own, written to as InfluxDB)
      * @param storeJavaOptions extra JVM options for the external store
      * @param warmup       messages sent through the gateway and stored before the flood, not measured
+     * @param window       most messages in flight per publisher connection (the broker's Receive
+     *                     Maximum lowers it)
+     * @param clientThreads event-loop threads of the load clients
      */
     public record Settings(String broker, Path mosquitto, int messages, int devices, int qos, Path gatewayJar,
             List<String> javaOptions, Duration stall, Duration probeGap, Path workDir, long seed, double rate,
             Duration pacedFor, int publishers, int subscribers, String store, List<String> storeJavaOptions,
-            int warmup) {
+            int warmup, int window, int clientThreads) {
 
         boolean externalStore() {
             return "external".equals(store);
@@ -83,6 +94,7 @@ public final class BenchRun {
 
     private final Settings settings;
     private final PrintStream progress;
+    private LoadClients clients;
 
     public BenchRun(Settings settings, PrintStream progress) {
         this.settings = settings;
@@ -94,7 +106,8 @@ public final class BenchRun {
                 .minusSeconds(settings.messages() / settings.devices() + 1);
         say("encoding %,d messages from %,d devices", settings.messages(), settings.devices());
         BenchLoad load = new BenchLoad(settings.messages(), settings.devices(), settings.seed(), start);
-        try (BenchBroker broker = startBroker()) {
+        try (BenchBroker broker = startBroker(); LoadClients clients = new LoadClients(settings.clientThreads())) {
+            this.clients = clients;
             say("broker %s at %s", broker.description(), broker.uri());
             Limit a = brokerLimit(broker, load);
             say("(a) broker limit: %,d of %,d delivered, %,.0f msgs/s, broker at %.0f %% of a core, %.1f µs/msg",
@@ -120,16 +133,18 @@ public final class BenchRun {
 
     /** Phase (a): several publishers, several counting subscribers, the broker's CPU over it. */
     private Limit brokerLimit(BenchBroker broker, BenchLoad load) throws IOException, InterruptedException {
-        List<DeliveryCounter> counters = new ArrayList<>();
-        List<MqttPublisher> publishers = new ArrayList<>();
+        List<LoadSubscriber> counters = new ArrayList<>();
+        List<LoadPublisher> publishers = new ArrayList<>();
         try {
             int n = settings.subscribers();
             String filter = n == 1 ? BenchLoad.TOPIC_FILTER : SHARE_GROUP + BenchLoad.TOPIC_FILTER;
             for (int i = 0; i < n; i++) {
-                counters.add(DeliveryCounter.subscribe(broker.uri(), "limes-bench-counter-" + i, filter,
-                        settings.qos()));
+                counters.add(LoadSubscriber.subscribe(clients, broker.uri(), "limes-bench-counter-" + i, filter,
+                        settings.qos(), CONNECT_TIMEOUT));
             }
             publishers.addAll(connectPublishers(broker, "limes-bench-load-a-"));
+            say("(a) %d publishers (in-flight window %d each), %d counting subscribers", publishers.size(),
+                    publishers.get(0).window(), counters.size());
             long cpu0 = broker.cpuMicros();
             long t0 = System.nanoTime();
             publishAll(publishers, load, 0);
@@ -148,12 +163,12 @@ public final class BenchRun {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
             long last = 0;
-            for (DeliveryCounter c : counters) {
+            for (LoadSubscriber c : counters) {
                 last = Math.max(last, c.lastArrivalNanos());
             }
             long cpu1 = broker.cpuMicros();
             long acknowledged = 0;
-            for (MqttPublisher p : publishers) {
+            for (LoadPublisher p : publishers) {
                 p.awaitAllAcknowledged(settings.stall());
                 acknowledged += p.acknowledged();
             }
@@ -163,15 +178,15 @@ public final class BenchRun {
                     new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1));
         } finally {
             closeAll(publishers);
-            for (DeliveryCounter c : counters) {
+            for (LoadSubscriber c : counters) {
                 c.close();
             }
         }
     }
 
-    private static long delivered(List<DeliveryCounter> counters) {
+    private static long delivered(List<LoadSubscriber> counters) {
         long sum = 0;
-        for (DeliveryCounter c : counters) {
+        for (LoadSubscriber c : counters) {
             sum += c.received();
         }
         return sum;
@@ -199,7 +214,7 @@ public final class BenchRun {
             }
             say("gateway ready: store at %s, admin at http://127.0.0.1:%d", gateway.storeUrl(), adminPort);
 
-            List<MqttPublisher> publishers = connectPublishers(broker, "limes-bench-load-b-");
+            List<LoadPublisher> publishers = connectPublishers(broker, "limes-bench-load-b-");
             try {
                 // Warm-up: device times before the flood's, so every (device, time) stays unique.
                 Instant warmStart = floodStart.minusSeconds(settings.warmup() / settings.devices() + 1);
@@ -209,7 +224,7 @@ public final class BenchRun {
                     say("warm-up: %,d messages through the gateway, not measured", warm.size());
                     long before = acknowledged(publishers);
                     publishAll(publishers, warm, 0);
-                    for (MqttPublisher p : publishers) {
+                    for (LoadPublisher p : publishers) {
                         p.awaitAllAcknowledged(settings.stall());
                     }
                     warmStored = awaitStored(gateway, store, acknowledged(publishers) - before)[0];
@@ -300,7 +315,7 @@ public final class BenchRun {
      * @param storedBefore rows already in the store from earlier phases
      */
     private Measured measure(GatewayProcess gateway, StoreProcess store, BenchBroker broker, AlertProbe probe,
-            List<MqttPublisher> publishers, BenchLoad load, double rate, long storedBefore)
+            List<LoadPublisher> publishers, BenchLoad load, double rate, long storedBefore)
             throws InterruptedException {
         Thread prober = new Thread(() -> {
             try {
@@ -322,7 +337,7 @@ public final class BenchRun {
             prober.start();
             publishAll(publishers, load, rate);
             sentNanos = System.nanoTime() - t0;
-            for (MqttPublisher p : publishers) {
+            for (LoadPublisher p : publishers) {
                 p.awaitAllAcknowledged(settings.stall());
             }
             sent = acknowledged(publishers) - acknowledgedBefore;
@@ -346,19 +361,20 @@ public final class BenchRun {
         return before < 0 || after < 0 ? -1 : after - before;
     }
 
-    private static long acknowledged(List<MqttPublisher> publishers) {
+    private static long acknowledged(List<LoadPublisher> publishers) {
         long sum = 0;
-        for (MqttPublisher p : publishers) {
+        for (LoadPublisher p : publishers) {
             sum += p.acknowledged();
         }
         return sum;
     }
 
-    private List<MqttPublisher> connectPublishers(BenchBroker broker, String clientIdPrefix) throws IOException {
-        List<MqttPublisher> publishers = new ArrayList<>();
+    private List<LoadPublisher> connectPublishers(BenchBroker broker, String clientIdPrefix) throws IOException {
+        List<LoadPublisher> publishers = new ArrayList<>();
         try {
             for (int i = 0; i < settings.publishers(); i++) {
-                publishers.add(MqttPublisher.connect(broker.uri(), clientIdPrefix + i, Duration.ofSeconds(10)));
+                publishers.add(LoadPublisher.connect(clients, broker.uri(), clientIdPrefix + i, settings.window(),
+                        LoadPublisher.DEFAULT_BATCH_BYTES, CONNECT_TIMEOUT));
             }
         } catch (IOException e) {
             closeAll(publishers);
@@ -367,8 +383,8 @@ public final class BenchRun {
         return publishers;
     }
 
-    private static void closeAll(List<MqttPublisher> publishers) {
-        for (MqttPublisher p : publishers) {
+    private static void closeAll(List<LoadPublisher> publishers) {
+        for (LoadPublisher p : publishers) {
             p.close();
         }
     }
@@ -436,31 +452,40 @@ public final class BenchRun {
     }
 
     /**
-     * Publishes the load, message {@code i} on publisher {@code i mod n}, each publisher on a
-     * thread of its own (a Paho connection takes one sender thread; one connection cannot keep
-     * a broker busy). At {@code rate} > 0 every publisher holds its share of the rate on its own
-     * schedule; at 0 each publishes as fast as its in-flight window lets it.
+     * Publishes the load's pre-encoded packets, message {@code i} on publisher {@code i mod n}, each
+     * publisher on a thread of its own that copies packets into its batch (the writes happen on
+     * the event loops). At {@code rate} > 0 every publisher holds its share of the rate on its own
+     * schedule and writes its batch before it waits, so a paced message leaves when it is due; at
+     * 0 each publishes as fast as its in-flight window lets it, many packets per write.
      */
-    private void publishAll(List<MqttPublisher> publishers, BenchLoad load, double rate) throws InterruptedException {
+    private void publishAll(List<LoadPublisher> publishers, BenchLoad load, double rate) throws InterruptedException {
         int n = publishers.size();
-        int qos = settings.qos();
+        PublishPacket[] packets = load.packets(settings.qos());
         List<Thread> threads = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            MqttPublisher publisher = publishers.get(k);
+            LoadPublisher publisher = publishers.get(k);
             int first = k;
             Thread t = new Thread(() -> {
                 long t0 = System.nanoTime();
                 double gapNanos = rate > 0 ? 1e9 * n / rate : 0;
                 long j = 0;
-                for (int i = first; i < load.size(); i += n, j++) {
-                    if (gapNanos > 0) {
-                        long due = t0 + (long) (j * gapNanos);
-                        long wait;
-                        while ((wait = due - System.nanoTime()) > 0) {
-                            LockSupport.parkNanos(wait);
+                try {
+                    for (int i = first; i < packets.length; i += n, j++) {
+                        if (gapNanos > 0) {
+                            long due = t0 + (long) (j * gapNanos);
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                publisher.flush();
+                                while ((wait = due - System.nanoTime()) > 0) {
+                                    LockSupport.parkNanos(wait);
+                                }
+                            }
                         }
+                        publisher.publish(packets[i]);
                     }
-                    publisher.publish(load.topic(i), load.payload(i), qos);
+                    publisher.flush();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }, "bench-pub-" + k);
             t.start();

@@ -68,7 +68,7 @@ class BenchCommandTest {
         int code = execute("bench", "--qos", "3", "--gateway-jar", jar().toString());
 
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--qos must be 0, 1 or 2, got 3");
+        assertThat(err.toString()).contains("--qos must be 0 or 1 (the bench's load clients send QoS 0 and 1), got 3");
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.simulator.transport.mqtt.MqttPublisher;
+import org.limes.simulator.transport.mqtt.LoadClients;
+import org.limes.simulator.transport.mqtt.LoadPublisher;
+import org.limes.simulator.transport.mqtt.LoadSubscriber;
 
 /** The bench's Mosquitto: starts on a free port, delivers a QoS 1 burst whole, and is gone after close. */
 class MosquittoBrokerIT {
@@ -32,12 +34,15 @@ class MosquittoBrokerIT {
 
         try (MosquittoBroker broker = MosquittoBroker.start(MOSQUITTO, dir, port)) {
             assertThat(broker.description()).startsWith("mosquitto ");
-            try (DeliveryCounter counter = DeliveryCounter.subscribe(broker.uri(), "limes-bench-counter",
-                    BenchLoad.TOPIC_FILTER, 1);
-                    MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "it-pub", Duration.ofSeconds(10))) {
-                for (int i = 0; i < load.size(); i++) {
-                    publisher.publish(load.topic(i), load.payload(i), 1);
+            try (LoadClients clients = new LoadClients(1);
+                    LoadSubscriber counter = LoadSubscriber.subscribe(clients, broker.uri(), "limes-bench-counter",
+                            BenchLoad.TOPIC_FILTER, 1, Duration.ofSeconds(10));
+                    LoadPublisher publisher = LoadPublisher.connect(clients, broker.uri(), "it-pub", 65_535,
+                            LoadPublisher.DEFAULT_BATCH_BYTES, Duration.ofSeconds(10))) {
+                for (var packet : load.packets(1)) {
+                    publisher.publish(packet);
                 }
+                publisher.flush();
                 await().atMost(Duration.ofSeconds(20)).until(() -> counter.received() >= load.size());
                 assertThat(publisher.awaitAllAcknowledged(Duration.ofSeconds(10))).isTrue();
                 assertThat(publisher.acknowledged()).isEqualTo(load.size());
