@@ -37,9 +37,10 @@ public final class HiveMqBroker implements BenchBroker {
     /**
      * The threads of this JVM that are not the bench's own: HiveMQ's (Netty event loops,
      * persistence executors, extension threads) and the JVM's (GC, JIT, which serve both).
-     * The bench's MQTT clients run on Paho threads ({@code MQTT Rec/Snd/Call: …}, renamed pool
-     * threads {@code pool-N-thread-M} while idle), its driver on {@code main} and the probe on
-     * {@code limes-bench-…}; those are excluded. Thread CPU is read from
+     * The bench's load clients run on Netty event loops ({@code bench-mqtt-…}) fed by
+     * {@code bench-pub-…} threads, its alert probe on Paho threads ({@code MQTT Rec/Snd/Call: …},
+     * renamed pool threads {@code pool-N-thread-M} while idle) and {@code limes-bench-…}, its
+     * driver on {@code main}; those are excluded. Thread CPU is read from
      * {@code /proc/self/task/<tid>/stat}.
      */
     @Override
