@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -143,37 +144,43 @@ public final class BenchRun {
                         settings.qos(), CONNECT_TIMEOUT));
             }
             publishers.addAll(connectPublishers(broker, "limes-bench-load-a-"));
-            say("(a) %d publishers (in-flight window %d each), %d counting subscribers", publishers.size(),
-                    publishers.get(0).window(), counters.size());
-            long cpu0 = broker.cpuMicros();
-            long t0 = System.nanoTime();
-            publishAll(publishers, load, 0);
-            long deadline = System.nanoTime() + settings.stall().toNanos();
-            // Each counter sees its share only; the sum is what matters, stalls are judged on it.
-            long seen = -1;
-            while (delivered(counters) < load.size()) {
-                long now = delivered(counters);
-                if (now != seen) {
-                    seen = now;
-                    deadline = System.nanoTime() + settings.stall().toNanos();
-                } else if (System.nanoTime() > deadline) {
-                    say("(a) deliveries stalled at %,d of %,d", now, load.size());
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(20);
+            say("(a) %d publishers (in-flight window %d each), %d counting subscribers, %s", publishers.size(),
+                    publishers.get(0).window(), counters.size(), clients.transport());
+            PublishPacket[] packets = load.packets(settings.qos()); // encoded before the clock starts
+            // The clients' own warm-up, not measured: the limit is of compiled client code, not of the
+            // JIT compiling it (in a phase of a few seconds that would cost the clients as much CPU as
+            // the broker spends).
+            int warm = Math.min(settings.warmup(), packets.length);
+            if (warm > 0) {
+                publishAll(publishers, Arrays.copyOf(packets, warm), 0);
+                awaitDelivered(counters, warm, "(a) client warm-up");
             }
+            long deliveredBefore = delivered(counters);
+            long acknowledgedBefore = acknowledged(publishers);
+            long cpu0 = broker.cpuMicros();
+            long self0 = ProcStat.processCpuMicros(ProcessHandle.current().pid());
+            long t0 = System.nanoTime();
+            publishAll(publishers, packets, 0);
+            awaitDelivered(counters, deliveredBefore + load.size(), "(a)");
             long last = 0;
             for (LoadSubscriber c : counters) {
                 last = Math.max(last, c.lastArrivalNanos());
             }
             long cpu1 = broker.cpuMicros();
-            long acknowledged = 0;
+            long self1 = ProcStat.processCpuMicros(ProcessHandle.current().pid());
             for (LoadPublisher p : publishers) {
                 p.awaitAllAcknowledged(settings.stall());
-                acknowledged += p.acknowledged();
             }
-            long delivered = delivered(counters);
+            long acknowledged = acknowledged(publishers) - acknowledgedBefore;
+            long delivered = delivered(counters) - deliveredBefore;
             long elapsed = delivered == 0 ? 0 : last - t0;
+            if (self0 >= 0 && self1 >= 0 && elapsed > 0) {
+                // What the clients cost beside the broker: a broker-bound phase has the broker near a
+                // core and the clients well below it.
+                say("(a) this JVM (the load clients%s) at %.0f %% of a core",
+                        broker instanceof HiveMqBroker ? " and the embedded broker" : "",
+                        100.0 * (self1 - self0) / (elapsed / 1000.0));
+            }
             return new Limit(acknowledged, delivered,
                     new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1));
         } finally {
@@ -181,6 +188,24 @@ public final class BenchRun {
             for (LoadSubscriber c : counters) {
                 c.close();
             }
+        }
+    }
+
+    /** Waits until the counters together saw {@code expected} messages, or nothing came for the stall timeout. */
+    private void awaitDelivered(List<LoadSubscriber> counters, long expected, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.stall().toNanos();
+        // Each counter sees its share only; the sum is what matters, stalls are judged on it.
+        long seen = -1;
+        while (delivered(counters) < expected) {
+            long now = delivered(counters);
+            if (now != seen) {
+                seen = now;
+                deadline = System.nanoTime() + settings.stall().toNanos();
+            } else if (System.nanoTime() > deadline) {
+                say("%s deliveries stalled at %,d of %,d", what, now, expected);
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
         }
     }
 
@@ -223,7 +248,7 @@ public final class BenchRun {
                     BenchLoad warm = new BenchLoad(settings.warmup(), settings.devices(), settings.seed() + 2, warmStart);
                     say("warm-up: %,d messages through the gateway, not measured", warm.size());
                     long before = acknowledged(publishers);
-                    publishAll(publishers, warm, 0);
+                    publishAll(publishers, warm.packets(settings.qos()), 0);
                     for (LoadPublisher p : publishers) {
                         p.awaitAllAcknowledged(settings.stall());
                     }
@@ -324,6 +349,7 @@ public final class BenchRun {
                 Thread.currentThread().interrupt();
             }
         }, "limes-bench-alert-probe");
+        PublishPacket[] packets = load.packets(settings.qos()); // encoded before the clock starts
         long acknowledgedBefore = acknowledged(publishers);
         long gatewayCpu0 = ProcStat.processCpuMicros(gateway.pid());
         long brokerCpu0 = broker.cpuMicros();
@@ -335,7 +361,7 @@ public final class BenchRun {
         long[] done;
         try {
             prober.start();
-            publishAll(publishers, load, rate);
+            publishAll(publishers, packets, rate);
             sentNanos = System.nanoTime() - t0;
             for (LoadPublisher p : publishers) {
                 p.awaitAllAcknowledged(settings.stall());
@@ -458,9 +484,9 @@ public final class BenchRun {
      * schedule and writes its batch before it waits, so a paced message leaves when it is due; at
      * 0 each publishes as fast as its in-flight window lets it, many packets per write.
      */
-    private void publishAll(List<LoadPublisher> publishers, BenchLoad load, double rate) throws InterruptedException {
+    private void publishAll(List<LoadPublisher> publishers, PublishPacket[] packets, double rate)
+            throws InterruptedException {
         int n = publishers.size();
-        PublishPacket[] packets = load.packets(settings.qos());
         List<Thread> threads = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             LoadPublisher publisher = publishers.get(k);
