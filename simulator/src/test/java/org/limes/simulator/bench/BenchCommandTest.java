@@ -72,6 +72,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void qos2AndTheLoadClientsBoundsAreRefused() throws IOException {
+        assertThat(execute("bench", "--qos", "2", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--window", "65536", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--window", "0", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--client-threads", "0", "--gateway-jar", jar().toString())).isEqualTo(2);
+
+        assertThat(err.toString()).contains("--qos must be 0 or 1 (the bench's load clients send QoS 0 and 1), got 2",
+                "--window must be 1..65535, got 65536", "--window must be 1..65535, got 0",
+                "--client-threads must be 1..16, got 0");
+    }
+
+    @Test
     void rateAndConnectionsAreChecked() throws IOException {
         assertThat(execute("bench", "--rate", "-5", "--gateway-jar", jar().toString())).isEqualTo(2);
         assertThat(execute("bench", "--publishers", "0", "--gateway-jar", jar().toString())).isEqualTo(2);
