@@ -28,13 +28,13 @@ import org.limes.simulator.scenario.ScenarioLoader;
  * zone before the end. Positions and zone: {@code config/demo.yml} (rdr-1 at 32.8843 N,
  * 11.5548 E) and {@code config/zones/ras-ajdir-exclusion.geojson}.
  */
-final class CrossingScenario {
+public final class CrossingScenario {
 
     /** Track 900's path, metres east and north of the radar: in the zone from y = 111 m to y = 444 m. */
     static final double[][] PATH = {{0, 40}, {60, 500}};
     static final double RADAR_LAT = 32.8843;
     static final double RADAR_LON = 11.5548;
-    static final String WATCHLISTED = "5-123456";
+    public static final String WATCHLISTED = "5-123456";
 
     private CrossingScenario() {
     }
@@ -43,7 +43,7 @@ final class CrossingScenario {
      * The scenario for a demo of {@code duration}, counters sending {@code rate} messages per
      * second in all, to the broker at {@code brokerUri} ({@code tcp://host:port}).
      */
-    static Scenario of(Duration duration, double rate, String brokerUri, long seed) {
+    public static Scenario of(Duration duration, double rate, String brokerUri, long seed) {
         long d = Math.max(1_000, duration.toMillis());
         long counterEvery = Math.max(1, Math.round(8_000 / Math.max(0.01, rate)));
         long cameraEvery = Math.min(2_000, Math.max(100, d / 10));

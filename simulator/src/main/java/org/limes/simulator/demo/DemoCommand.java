@@ -273,13 +273,20 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The config with a fresh data folder, and free ports wherever the configured ones are taken. */
     static GatewayConfig forThisMachine(GatewayConfig c, Path data) {
-        MqttConfig mqtt = new MqttConfig(c.mqtt().broker(), c.mqtt().host(), portOrFree(c.mqtt().host(),
+        return forThisMachine(c, data, false);
+    }
+
+    /** As above; with {@code anyPort} every port is a free one the system picks (tests). */
+    static GatewayConfig forThisMachine(GatewayConfig c, Path data, boolean anyPort) {
+        java.util.function.BiFunction<String, Integer, Integer> portOrFree = anyPort ? (h, p) -> 0
+                : DemoCommand::portOrFree;
+        MqttConfig mqtt = new MqttConfig(c.mqtt().broker(), c.mqtt().host(), portOrFree.apply(c.mqtt().host(),
                 c.mqtt().port()));
         StoreConfig s = c.store();
-        StoreConfig store = new StoreConfig(s.kind(), s.host(), portOrFree(s.host(), s.httpPort()), s.url(), s.org(),
+        StoreConfig store = new StoreConfig(s.kind(), s.host(), portOrFree.apply(s.host(), s.httpPort()), s.url(), s.org(),
                 s.bucket(), s.tokenFile(), s.tokenEnv(), s.batchSize(), s.retryInitialMs(), s.retryMaxMs(), s.routing(),
                 s.pseudonymisePlates());
-        AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree(c.admin().host(), c.admin().port()),
+        AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree.apply(c.admin().host(), c.admin().port()),
                 c.admin().tokenFile(), c.admin().tokenEnv());
         return new GatewayConfig(c.name(), data.toString(), mqtt, store, admin, c.sources(), c.inventory(), c.rules(),
                 c.rulesFile(), c.centres(), c.outbox(), c.pipeline(), c.limits(), c.pictures());
