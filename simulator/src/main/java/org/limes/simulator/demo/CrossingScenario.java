@@ -17,8 +17,8 @@ import org.limes.simulator.scenario.ScenarioLoader;
  * counter      cnt-01 … cnt-08  8 / rate         queue surge on cnt-03 from 0.25 D to 0.50 D
  * anpr_json    anpr-01 … 05     2 s (≤ D / 10)   anpr-03 reads 5-123456 at 0.30 D, anpr-05 (lane 3's
  *                                                rear camera) 2 s later: one passage, one alert
- * radar_nmea   rdr-1            1 s (≤ D / 20)   3 tracks within 80 m of the radar (never reach the
- *                                                zone, 111 m north); track 900 drives from 40 m north
+ * radar_nmea   rdr-1            1 s (≤ D / 20)   3 tracks within 60 m of the radar (never reach the
+ *                                                zone, 78 m north); track 900 drives from 40 m north
  *                                                of the radar through exclusion-north (0.20 D … 0.75 D)
  * </pre>
  *
@@ -30,7 +30,7 @@ import org.limes.simulator.scenario.ScenarioLoader;
  */
 public final class CrossingScenario {
 
-    /** Track 900's path, metres east and north of the radar: in the zone from y = 111 m to y = 444 m. */
+    /** Track 900's path, metres east and north of the radar: in the zone from y = 78 m to y = 411 m. */
     static final double[][] PATH = {{0, 40}, {60, 500}};
     static final double RADAR_LAT = 32.8843;
     static final double RADAR_LON = 11.5548;
@@ -76,7 +76,7 @@ public final class CrossingScenario {
                     every: %dms
                     target: devices
                     tracks: 3
-                    range_m: 80
+                    range_m: 60
                     lat: %s
                     lon: %s
                     path: [{x_m: %s, y_m: %s}, {x_m: %s, y_m: %s}]
