@@ -30,6 +30,9 @@ import org.limes.gateway.pipeline.Pipeline;
 import org.limes.gateway.pipeline.PipelineMetrics;
 import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.rules.AlertStateStore;
+import org.limes.gateway.rules.GeofenceRuleConfig;
+import org.limes.gateway.rules.GeofenceZone;
+import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleMetrics;
 import org.limes.gateway.rules.RulesReload;
 import org.limes.gateway.rules.RulesReloader;
@@ -147,6 +150,7 @@ public final class Gateway implements AutoCloseable {
         ruleMetrics = new RuleMetrics(registry);
         loader = new ConfigLoader(drivers);
         live = new LiveView(inventory, Pipeline.MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(registry));
+        live.zones(zonesOf(config.rules()));
         pipeline = Pipeline.builder().gateway(config.name()).config(config.pipeline()).limits(config.limits())
                 .inventory(inventory).rules(config.rules()).clock(clock)
                 .alertState(new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics))
@@ -158,7 +162,13 @@ public final class Gateway implements AutoCloseable {
         pipeline.start();
         closeables.push(pipeline);
         rules = new RulesReloader(config.rulesFile() == null ? null : Path.of(config.rulesFile()),
-                file -> loader.loadRules(file, config.inventory()), pipeline::replaceRules, ruleMetrics);
+                file -> loader.loadRules(file, config.inventory()), (rules, timeout) -> {
+                    boolean applied = pipeline.replaceRules(rules, timeout);
+                    if (applied) {
+                        live.zones(zonesOf(rules));
+                    }
+                    return applied;
+                }, ruleMetrics);
         closeables.push(rules);
         if (config.rulesFile() != null) {
             rules.watch(RULES_POLL_MS);
@@ -175,6 +185,17 @@ public final class Gateway implements AutoCloseable {
         closeables.push(admin);
         LOG.info("gateway {} running: status page http://{}:{}/ (also /health, /ready, /metrics, /api/...)",
                 config.name(), config.admin().host(), admin.port());
+    }
+
+    /** The zones of every geofence rule, by rule id: what the status page's map draws. */
+    private static Map<String, List<GeofenceZone>> zonesOf(List<RuleConfig> rules) {
+        Map<String, List<GeofenceZone>> out = new LinkedHashMap<>();
+        for (RuleConfig r : rules) {
+            if (r instanceof GeofenceRuleConfig g && g.zones() != null) {
+                out.put(g.id(), g.zones());
+            }
+        }
+        return out;
     }
 
     /** The picture store; with the keep policy, swept once a minute for pictures past their age. */

@@ -12,15 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +42,6 @@ import org.limes.simulator.load.ProgressListener;
 class StatusPageIT {
 
     private static final String TOKEN = "field-laptop-token-7f3a";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -187,46 +183,20 @@ class StatusPageIT {
 
     @Test
     void theStatusPageInHeadlessChromiumShowsTheRaisedAlertAndTheSilentDeviceInRed() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no " + CHROMIUM + " on this machine");
+        Assumptions.assumeTrue(HeadlessChromium.present(), "no " + HeadlessChromium.CHROMIUM + " on this machine");
         String url = "http://127.0.0.1:" + gateway.adminPort() + "/#token=" + TOKEN;
+        HeadlessChromium chromium = new HeadlessChromium(dir);
 
-        String dom = chromium(List.of("--dump-dom", url), dir.resolve("dom.html"));
+        String dom = chromium.dumpDom(url, 6000);
         assertThat(dom).contains("data-loaded=\"true\"");
         assertThat(dom).containsPattern("class=\"device state-silent\" data-device=\"cnt-09\" data-state=\"silent\"");
         assertThat(dom).containsPattern("class=\"device state-ok\" data-device=\"cnt-02\"");
         assertThat(dom).containsPattern("<tr class=\"warning\" data-alert-id=\"ras-ajdir-gw/queue-surge/cnt-02/\\d+\" "
                 + "data-rule=\"queue-surge\"");
         assertThat(dom).contains("data-destination=\"tripoli\"").contains("data-ready=\"true\"");
+        assertThat(dom).as("no device has a location: the map says so").contains("no zones, located devices");
 
-        Path shot = Path.of("target", "status-page.png").toAbsolutePath();
-        Files.createDirectories(shot.getParent());
-        Files.deleteIfExists(shot);
-        chromium(List.of("--screenshot=" + shot, "--window-size=1280,900", "--hide-scrollbars", url), null);
-        assertThat(shot).exists();
-        byte[] png = Files.readAllBytes(shot);
-        assertThat(png.length).isGreaterThan(10_000);
-        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
-    }
-
-    /** Runs headless Chromium to completion (at most 60 s); returns its stdout. */
-    private String chromium(List<String> args, Path stdout) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--user-data-dir=" + Files.createTempDirectory(dir, "chromium"), "--virtual-time-budget=6000"));
-        cmd.addAll(args);
-        Path out = stdout == null ? dir.resolve("chromium.out") : stdout;
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile())
-                .redirectError(dir.resolve("chromium.err").toFile()).start();
-        try {
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished within 60 s").isTrue();
-            assertThat(p.exitValue()).as("chromium exit status; stderr: %s",
-                    Files.readString(dir.resolve("chromium.err"))).isZero();
-            return Files.readString(out);
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        chromium.screenshot(url, 6000, 1280, 900, Path.of("target", "status-page.png"));
     }
 
     private JsonNode device(JsonNode devices, String id) {

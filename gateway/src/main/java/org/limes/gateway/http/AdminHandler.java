@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * GET  /api/live                 latest reading of each kind, by device
  * GET  /api/destinations         queue depth, oldest unacknowledged age, last acknowledgement
  * GET  /api/status               all of the above for the status page, plus the ingest rate
+ * GET  /api/map                  zones, located devices, live radar tracks, open alerts with positions
+ * GET  /api/sparklines           readings per second per device over the last ten minutes
+ * GET  /api/frames/{device}      the device's last frame (sampled 1/s) beside its normalised readings
  * POST /api/rules/reload         reloads the rules file: 200 applied, 422 not (the old rules stay)
  * </pre>
  *
@@ -74,6 +77,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String JSON_CONTENT_TYPE = "application/json; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String PICTURES = "/api/pictures/";
+    private static final String FRAMES = "/api/frames/";
     private static final String PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; "
             + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -119,9 +123,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpMethod method = request.method();
         boolean reload = path.equals("/api/rules/reload");
         boolean picture = path.startsWith(PICTURES) && api.pictures() != null && api.pictures().keeps();
-        boolean known = reload || picture || PAGES.containsKey(path) || path.equals("/health") || path.equals("/ready")
+        boolean frame = path.startsWith(FRAMES) && api.live() != null;
+        boolean known = reload || picture || frame || PAGES.containsKey(path) || path.equals("/health") || path.equals("/ready")
                 || path.equals("/metrics") || (api.live() != null && switch (path) {
-                    case "/api/devices", "/api/alerts", "/api/live", "/api/destinations", "/api/status" -> true;
+                    case "/api/devices", "/api/alerts", "/api/live", "/api/destinations", "/api/status", "/api/map",
+                            "/api/sparklines" -> true;
                     default -> false;
                 });
         if (!known || (reload && api.reloadRules() == null)) {
@@ -157,6 +163,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     reload(ctx, request);
                 } else if (picture) {
                     picture(ctx, request, path.substring(PICTURES.length()));
+                } else if (frame) {
+                    frame(ctx, request, path.substring(FRAMES.length()));
                 } else {
                     api(ctx, request, path);
                 }
@@ -170,6 +178,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/api/alerts" -> api.live().alerts();
             case "/api/live" -> Map.of("devices", api.live().latest());
             case "/api/destinations" -> Map.of("destinations", api.destinations().get());
+            case "/api/map" -> api.live().map();
+            case "/api/sparklines" -> api.live().sparklines();
             default -> status();
         };
         String json;
@@ -183,6 +193,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         FullHttpResponse r = response(HttpResponseStatus.OK, JSON_CONTENT_TYPE, json);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         send(ctx, request, r, true);
+    }
+
+    /** {@code /api/frames/{device}}: 404 for a device the live view does not hold. */
+    private void frame(ChannelHandlerContext ctx, FullHttpRequest request, String device) {
+        Object body = device.isEmpty() || device.indexOf('/') >= 0 ? null : api.live().deviceFrame(device);
+        if (body == null) {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "not found\n", true);
+            return;
+        }
+        try {
+            FullHttpResponse r = response(HttpResponseStatus.OK, JSON_CONTENT_TYPE,
+                    API_JSON.writeValueAsString(body) + "\n");
+            r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            send(ctx, request, r, true);
+        } catch (JsonProcessingException e) {
+            log.warn("the frame of a device is not serialisable", e);
+            respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT, "internal error\n", true);
+        }
     }
 
     /**

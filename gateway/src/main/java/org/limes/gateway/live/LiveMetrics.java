@@ -11,6 +11,7 @@ public final class LiveMetrics {
     private final Counter devicesFull;
     private final Counter kindsFull;
     private final Counter alertsFull;
+    private final Counter mapTracksFull;
     private final MeterRegistry registry;
 
     public LiveMetrics(MeterRegistry registry) {
@@ -18,6 +19,7 @@ public final class LiveMetrics {
         this.devicesFull = dropped(registry, "live_devices_full");
         this.kindsFull = dropped(registry, "live_kinds_full");
         this.alertsFull = dropped(registry, "live_alerts_full");
+        this.mapTracksFull = dropped(registry, "map_tracks_full");
     }
 
     private static Counter dropped(MeterRegistry registry, String reason) {
@@ -38,6 +40,10 @@ public final class LiveMetrics {
 
     void kindsFull() {
         kindsFull.increment();
+    }
+
+    void mapTracksFull() {
+        mapTracksFull.increment();
     }
 
     void alertsFull() {

@@ -15,11 +15,13 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.ratelimit.LogLimiter;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertState;
+import org.limes.gateway.rules.GeofenceZone;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +44,29 @@ import org.slf4j.LoggerFactory;
  * a device keeps its latest reading for at most {@value #MAX_KINDS_PER_DEVICE} kinds; at most
  * {@value #MAX_OPEN_ALERTS} open episodes and the last {@value #RECENT_ALERTS} transitions
  * are kept. It must never block or throw into the pipeline.
+ *
+ * <p>For the status page's map ({@link #map}) it also keeps the geofence zones in force, each
+ * inventory device's location, and the live radar tracks ({@link TrackTrails}: at most
+ * {@value #MAX_TRACKS} tracks of {@value #MAX_TRACK_POINTS} positions); for its sparklines, each
+ * device's readings per second over the last ten minutes ({@link RateRing}, fixed size per device).
  */
 public final class LiveView {
 
     public static final int MAX_KINDS_PER_DEVICE = 16;
     public static final int MAX_OPEN_ALERTS = 10_000;
     public static final int RECENT_ALERTS = 200;
+    public static final int MAX_TRACKS = 256;
+    public static final int MAX_TRACK_POINTS = 64;
+    /** Open alerts {@code /api/map} places at most; beyond, counted in its {@code alerts_cut}. */
+    public static final int MAX_MAP_ALERTS = 1_000;
+    /** Bytes of a device's last frame kept for the status page (the rest is counted, not kept). */
+    public static final int FRAME_SAMPLE_BYTES = 1024;
+    /** Decoded readings of that frame kept. */
+    public static final int FRAME_SAMPLE_READINGS = 8;
+    /** A device's frame is sampled at most this often. */
+    static final long FRAME_SAMPLE_MS = 1000;
+    /** A track not heard for this long leaves the map. */
+    static final long TRACK_EXPIRY_MS = 120_000;
     static final String DEVICE_HEALTH = "device_health";
     private static final String QUARANTINE_TAG = "quarantine";
     private static final int RATE_WINDOW_S = 10;
@@ -65,6 +84,8 @@ public final class LiveView {
     private final AtomicLongArray rateSecond = new AtomicLongArray(RATE_SLOTS);
     private final AtomicLongArray rateCount = new AtomicLongArray(RATE_SLOTS);
     private final LogLimiter fullLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 16);
+    private final TrackTrails tracks;
+    private volatile List<ZoneView> zones = List.of();
 
     /**
      * @param inventory          the configured devices: each gets a slot at once
@@ -76,10 +97,18 @@ public final class LiveView {
         this.startedMs = clock.millis();
         this.maxUnknownDevices = maxUnknownDevices;
         this.metrics = metrics;
+        this.tracks = new TrackTrails(MAX_TRACKS, MAX_TRACK_POINTS, TRACK_EXPIRY_MS, () -> {
+            metrics.mapTracksFull();
+            logFull("tracks", "more than " + MAX_TRACKS + " live radar tracks; the map drops the least recently "
+                    + "heard");
+        });
         for (String id : inventory.ids()) {
             Map<String, String> tags = inventory.tags(id);
-            devices.put(id, new DeviceSlot(id, inventory.site(id), tags.get("device_class"), tags.get("lane"), true,
-                    inventory.expectedIntervalMs(id)));
+            DeviceSlot slot = new DeviceSlot(id, inventory.site(id), tags.get("device_class"), tags.get("lane"), true,
+                    inventory.expectedIntervalMs(id));
+            slot.lat = degrees(tags.get("lat"));
+            slot.lon = degrees(tags.get("lon"));
+            devices.put(id, slot);
         }
         metrics.gauges(devices::size, open::size);
     }
@@ -94,10 +123,15 @@ public final class LiveView {
     public void reading(Reading reading, Reading stored) {
         long now = clock.millis();
         countRate(now);
+        Reading shown = stored == null ? reading : stored;
+        if (TrackTrails.KIND.equals(shown.kind())) {
+            tracks.reading(shown, now);
+        }
         DeviceSlot slot = slot(reading);
         if (slot == null) {
             return;
         }
+        slot.rates.count(now);
         slot.lastSeenMs = now;
         slot.skewMs = reading.deviceTime().toEpochMilli() - reading.receivedAt().toEpochMilli();
         slot.quarantined = stored == null || stored.tags().containsKey(QUARANTINE_TAG);
@@ -105,7 +139,6 @@ public final class LiveView {
         if (DEVICE_HEALTH.equals(reading.kind())) {
             slot.healthFault = reportsFault(reading);
         }
-        Reading shown = stored == null ? reading : stored;
         if (slot.latest.size() >= MAX_KINDS_PER_DEVICE && !slot.latest.containsKey(shown.kind())) {
             metrics.kindsFull();
             logFull("kinds", "device " + reading.deviceId() + " reports more than " + MAX_KINDS_PER_DEVICE
@@ -186,6 +219,119 @@ public final class LiveView {
         return new AlertsSnapshot(openViews, recentViews);
     }
 
+    /**
+     * A frame taken into the pipeline and what its driver decoded from it, before the inventory
+     * normalised it: kept per device, sampled at most once a second, the first
+     * {@value #FRAME_SAMPLE_BYTES} bytes and {@value #FRAME_SAMPLE_READINGS} readings, for the
+     * status page's commissioning check (is this device's clock, unit and id what I think).
+     * Called on the source's thread; a map lookup and a volatile read when not sampling.
+     */
+    public void frame(Frame frame, String driver, List<Reading> decoded) {
+        long now = clock.millis();
+        String last = null;
+        for (Reading r : decoded) {
+            String id = r.deviceId();
+            if (id.equals(last)) {
+                continue;
+            }
+            last = id;
+            DeviceSlot slot = devices.get(id);
+            if (slot == null || now - slot.frameSampledMs < FRAME_SAMPLE_MS) {
+                continue;
+            }
+            slot.frameSampledMs = now;
+            List<LatestReading> own = new ArrayList<>();
+            for (Reading d : decoded) {
+                if (d.deviceId().equals(id) && own.size() < FRAME_SAMPLE_READINGS) {
+                    own.add(new LatestReading(d.kind(), d.deviceTime().toString(), d.receivedAt().toString(), d.tags(),
+                            d.fields()));
+                }
+            }
+            slot.lastFrame = FrameSample.of(frame, driver, own);
+        }
+    }
+
+    /** {@code /api/frames/<device>}: its last sampled frame and latest normalised readings; null when unknown. */
+    public DeviceFrame deviceFrame(String id) {
+        DeviceSlot s = devices.get(id);
+        if (s == null) {
+            return null;
+        }
+        List<LatestReading> values = new ArrayList<>();
+        for (Reading r : s.latest.values()) {
+            values.add(new LatestReading(r.kind(), r.deviceTime().toString(), r.receivedAt().toString(), r.tags(),
+                    r.fields()));
+        }
+        values.sort(Comparator.comparing(LatestReading::kind));
+        return new DeviceFrame(s.id, s.lastFrame, values);
+    }
+
+    /**
+     * The geofence zones in force, by rule; replaced whole at start and on each rules reload.
+     */
+    public void zones(Map<String, List<GeofenceZone>> byRule) {
+        List<ZoneView> out = new ArrayList<>();
+        byRule.forEach((rule, list) -> list.forEach(z -> out.add(ZoneView.of(rule, z))));
+        zones = List.copyOf(out);
+    }
+
+    /**
+     * What the status page's map draws: the zones, every device with a location (its class and
+     * state), the live radar tracks, and the open alerts that have a position (an alert's
+     * {@code lat}/{@code lon} tags — where a geofence track entered, or the inventory location of
+     * the device — else its device's location). Bounded: {@value #MAX_TRACKS} tracks of
+     * {@value #MAX_TRACK_POINTS} points, {@value #MAX_MAP_ALERTS} alerts; what was cut is counted.
+     */
+    public MapSnapshot map() {
+        long now = clock.millis();
+        List<DeviceMarker> markers = new ArrayList<>();
+        for (DeviceSlot s : devices.values()) {
+            if (s.lat != null && s.lon != null) {
+                DeviceStatus st = s.status(now, startedMs);
+                markers.add(new DeviceMarker(s.id, s.deviceClass, s.lane, s.lat, s.lon, st.state(), st.stateReason()));
+            }
+        }
+        markers.sort(Comparator.comparing(DeviceMarker::id));
+        List<AlertMarker> alerts = new ArrayList<>();
+        long alertsCut = 0;
+        long unplaced = 0;
+        List<Alert> openNow = open.values().stream().sorted(Comparator.comparing(Alert::raisedAt).reversed()
+                .thenComparing(Alert::alertId)).toList();
+        for (Alert a : openNow) {
+            Double lat = degrees(a.tags().get("lat"));
+            Double lon = degrees(a.tags().get("lon"));
+            DeviceSlot s = a.device() == null ? null : devices.get(a.device());
+            if ((lat == null || lon == null) && s != null) {
+                lat = s.lat;
+                lon = s.lon;
+            }
+            if (lat == null || lon == null) {
+                unplaced++;
+            } else if (alerts.size() >= MAX_MAP_ALERTS) {
+                alertsCut++;
+            } else {
+                alerts.add(new AlertMarker(a.alertId(), a.rule(), a.severity(), new Subject(a.subjectKind(),
+                        a.subject()), a.device(), a.tags().get("zone"), lat, lon, a.raisedAt().toString()));
+            }
+        }
+        return new MapSnapshot(zones, markers, tracks.snapshot(now), alerts,
+                new MapLimits(MAX_TRACKS, MAX_TRACK_POINTS, MAX_MAP_ALERTS), tracks.tracksCut(), tracks.pointsCut(),
+                alertsCut, unplaced);
+    }
+
+    /**
+     * Each device's readings per second in the {@value RateRing#BUCKETS} whole
+     * {@value RateRing#BUCKET_S}-second buckets before now, oldest first, by device id.
+     */
+    public Sparklines sparklines() {
+        long now = clock.millis();
+        Map<String, double[]> out = new java.util.TreeMap<>();
+        for (DeviceSlot s : devices.values()) {
+            out.put(s.id, s.rates.perSecond(now));
+        }
+        return new Sparklines(RateRing.BUCKET_S, RateRing.BUCKETS, out);
+    }
+
     /** Readings per second over the last {@value #RATE_WINDOW_S} whole seconds (approximate under contention). */
     public double ingestRatePerSecond() {
         long second = clock.millis() / 1000;
@@ -207,6 +353,19 @@ public final class LiveView {
             rateCount.set(i, 0);
         }
         rateCount.incrementAndGet(i);
+    }
+
+    /** A latitude or longitude tag, or null when absent or not a finite number. */
+    private static Double degrees(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            double v = Double.parseDouble(text);
+            return Double.isFinite(v) ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private DeviceSlot slot(Reading r) {
@@ -260,11 +419,16 @@ public final class LiveView {
         final boolean inInventory;
         final long expectedIntervalMs;
         final Map<String, Reading> latest = new ConcurrentHashMap<>();
+        final RateRing rates = new RateRing();
+        Double lat;
+        Double lon;
         volatile long lastSeenMs = -1;
         volatile long skewMs;
         volatile boolean quarantined;
         volatile boolean healthFault;
         volatile long readings;
+        volatile long frameSampledMs = Long.MIN_VALUE / 2;
+        volatile FrameSample lastFrame;
 
         DeviceSlot(String id, String site, String deviceClass, String lane, boolean inInventory,
                 long expectedIntervalMs) {
@@ -343,5 +507,114 @@ public final class LiveView {
 
     /** What an alert is about: a device, a plate, a radar track… ({@code kind}) and which one ({@code id}). */
     public record Subject(String kind, String id) {
+    }
+
+    /**
+     * {@code /api/map}.
+     *
+     * @param tracksCut     tracks evicted for room since start (also {@code limes.dropped{reason=map_tracks_full}})
+     * @param pointsCut     positions overwritten in the tracks' rings since start
+     * @param alertsCut     open alerts with a position beyond {@link MapLimits#maxAlerts} in this answer
+     * @param alertsUnplaced open alerts without any position (not on the map)
+     */
+    public record MapSnapshot(List<ZoneView> zones, List<DeviceMarker> devices, List<TrackTrails.TrackView> tracks,
+            List<AlertMarker> alerts, MapLimits limits, long tracksCut, long pointsCut, long alertsCut,
+            long alertsUnplaced) {
+    }
+
+    /** The bounds of {@code /api/map}. */
+    public record MapLimits(int maxTracks, int maxPointsPerTrack, int maxAlerts) {
+    }
+
+    /**
+     * A geofence zone: its polygons, each an outer ring then its holes, each ring a list of
+     * {@code [lon, lat]} (GeoJSON order), closed.
+     */
+    public record ZoneView(String name, String rule, List<List<List<double[]>>> polygons) {
+        static ZoneView of(String rule, GeofenceZone z) {
+            List<List<List<double[]>>> polygons = new ArrayList<>();
+            for (double[][] polygon : z.polygons()) {
+                List<List<double[]>> rings = new ArrayList<>();
+                for (double[] ring : polygon) {
+                    List<double[]> positions = new ArrayList<>(ring.length / 2);
+                    for (int i = 0; i < ring.length; i += 2) {
+                        positions.add(new double[] {ring[i], ring[i + 1]});
+                    }
+                    rings.add(positions);
+                }
+                polygons.add(rings);
+            }
+            return new ZoneView(z.name(), rule, polygons);
+        }
+    }
+
+    /** A device with a location, as the map draws it. */
+    public record DeviceMarker(String id, String deviceClass, String lane, double lat, double lon, String state,
+            String stateReason) {
+    }
+
+    /** An open alert where it is: {@code zone} for a geofence alert. */
+    public record AlertMarker(String alertId, String rule, String severity, Subject subject, String device,
+            String zone, double lat, double lon, String raisedAt) {
+    }
+
+    /** {@code /api/frames/<device>}: the last sampled frame (null when none yet) and the latest normalised readings. */
+    public record DeviceFrame(String device, FrameSample frame, List<LatestReading> normalised) {
+    }
+
+    /**
+     * A device's frame as received: {@code text} is its first {@value #FRAME_SAMPLE_BYTES} bytes
+     * as UTF-8 with control characters (but tab, CR, LF) and invalid bytes written {@code \xNN};
+     * {@code hex} the same bytes in hex, for binary formats; {@code decoded} what the driver made of it.
+     */
+    public record FrameSample(String receivedAt, String source, String origin, String driver, int bytes,
+            boolean truncated, String text, String hex, List<LatestReading> decoded) {
+
+        static FrameSample of(Frame f, String driver, List<LatestReading> decoded) {
+            byte[] p = f.payload();
+            int n = Math.min(p.length, FRAME_SAMPLE_BYTES);
+            StringBuilder hex = new StringBuilder(n * 2);
+            for (int i = 0; i < n; i++) {
+                hex.append(Character.forDigit((p[i] >> 4) & 0xF, 16)).append(Character.forDigit(p[i] & 0xF, 16));
+            }
+            return new FrameSample(f.receivedAt().toString(), f.source(), f.origin(), driver, p.length, p.length > n,
+                    printable(p, n), hex.toString(), List.copyOf(decoded));
+        }
+
+        private static String printable(byte[] p, int n) {
+            java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+            String text;
+            try {
+                text = utf8.decode(java.nio.ByteBuffer.wrap(p, 0, n)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                text = null;
+            }
+            StringBuilder out = new StringBuilder(n);
+            if (text == null) {
+                for (int i = 0; i < n; i++) {
+                    int b = p[i] & 0xFF;
+                    if (b >= 0x20 && b < 0x7F || b == '\t' || b == '\n' || b == '\r') {
+                        out.append((char) b);
+                    } else {
+                        out.append(String.format("\\x%02x", b));
+                    }
+                }
+                return out.toString();
+            }
+            text.codePoints().forEach(c -> {
+                if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                    out.append(String.format("\\x%02x", c));
+                } else {
+                    out.appendCodePoint(c);
+                }
+            });
+            return out.toString();
+        }
+    }
+
+    /** {@code /api/sparklines}: readings per second per device, {@code buckets} of {@code bucketS} seconds, oldest first. */
+    public record Sparklines(int bucketS, int buckets, Map<String, double[]> devices) {
     }
 }

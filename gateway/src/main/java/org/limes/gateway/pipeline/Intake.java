@@ -11,6 +11,7 @@ import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
+import org.limes.gateway.live.LiveView;
 import org.limes.gateway.outbox.OutboxCommitter;
 import org.limes.gateway.pipeline.Pipeline.Offer;
 import org.limes.gateway.pipeline.Pipeline.Outcome;
@@ -50,13 +51,15 @@ final class Intake {
     private final LimitsConfig limits;
     private final OutboxCommitter committer;
     private final PipelineMetrics metrics;
+    private final LiveView live;
     private final StoreGuard storeGuard = new StoreGuard(StoreGuard.MAX_FIELD_TYPES);
     private final LogLimiter malformedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
     private final LogLimiter unknownLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
     private final LogLimiter rejectedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
 
     Intake(Shards shards, Inventory inventory, LimitsConfig limits, OutboxCommitter committer,
-            PipelineMetrics metrics) {
+            PipelineMetrics metrics, LiveView live) {
+        this.live = live;
         this.shards = shards;
         this.inventory = inventory;
         this.limits = limits;
@@ -102,6 +105,10 @@ final class Intake {
             metrics.decoded(driver.name(), readings.size());
         } else {
             return Offer.FULL;
+        }
+        if (live != null) {
+            // The status page's commissioning check: the frame beside what became of it (sampled, 1/s per device).
+            live.frame(frame, driver.name(), readings);
         }
         return Offer.TAKEN;
     }

@@ -59,7 +59,7 @@ public final class Pipeline implements AutoCloseable {
     Pipeline(PipelineBuilder b) throws IOException {
         FanOut fanOut = new FanOut(b.gateway, b.store, b.centres);
         this.shards = new Shards(b, fanOut);
-        this.intake = new Intake(shards, b.inventory, b.limits, b.committer, b.metrics);
+        this.intake = new Intake(shards, b.inventory, b.limits, b.committer, b.metrics, b.live);
         if (b.deliveryAlerts != null) {
             b.deliveryAlerts.bind(fanOut, b.live);
         }

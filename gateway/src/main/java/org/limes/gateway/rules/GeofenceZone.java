@@ -49,6 +49,21 @@ public final class GeofenceZone {
         return name;
     }
 
+    /**
+     * The zone's polygons, each an outer ring then its holes, each ring interleaved longitude,
+     * latitude and closed; a copy (the status page's map draws them).
+     */
+    public double[][][] polygons() {
+        double[][][] copy = new double[polygons.length][][];
+        for (int p = 0; p < polygons.length; p++) {
+            copy[p] = new double[polygons[p].length][];
+            for (int r = 0; r < polygons[p].length; r++) {
+                copy[p][r] = polygons[p][r].clone();
+            }
+        }
+        return copy;
+    }
+
     /** True when the position lies inside one of the zone's polygons (and in none of its holes). */
     public boolean contains(double lon, double lat) {
         if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) {

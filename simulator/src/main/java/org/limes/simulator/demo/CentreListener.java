@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -16,8 +16,9 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 /**
  * Plays the centres' side in the demo: subscribes to each centre's alert topic and counts
  * the distinct alert transitions (by {@code event_id}) each one received, dropping
- * redeliveries as a centre should. At most {@code MAX_EVENTS} ids are remembered per
- * centre; beyond that, transitions are counted as received but not deduplicated.
+ * redeliveries as a centre should, and which rule each came from. At most {@code MAX_EVENTS}
+ * ids are remembered per centre; beyond that, transitions are counted as received but not
+ * deduplicated, and not by rule.
  */
 public final class CentreListener implements AutoCloseable {
 
@@ -26,7 +27,8 @@ public final class CentreListener implements AutoCloseable {
 
     private final MqttClient client;
     private final Map<String, String> centreByTopic;
-    private final Map<String, Set<String>> events = new ConcurrentHashMap<>();
+    /** centre → event id → rule. */
+    private final Map<String, Map<String, String>> events = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> overflow = new ConcurrentHashMap<>();
     private final AtomicLong malformed = new AtomicLong();
 
@@ -34,7 +36,7 @@ public final class CentreListener implements AutoCloseable {
         this.client = client;
         this.centreByTopic = centreByTopic;
         centreByTopic.values().forEach(c -> {
-            events.put(c, ConcurrentHashMap.newKeySet());
+            events.put(c, new ConcurrentHashMap<>());
             overflow.put(c, new AtomicLong());
         });
     }
@@ -68,12 +70,12 @@ public final class CentreListener implements AutoCloseable {
                 malformed.incrementAndGet();
                 return;
             }
-            Set<String> seen = events.get(centre);
-            if (seen.size() >= MAX_EVENTS && !seen.contains(id)) {
+            Map<String, String> seen = events.get(centre);
+            if (seen.size() >= MAX_EVENTS && !seen.containsKey(id)) {
                 overflow.get(centre).incrementAndGet();
                 return;
             }
-            seen.add(id);
+            seen.putIfAbsent(id, n.path("rule").asText(""));
         } catch (java.io.IOException e) {
             malformed.incrementAndGet();
         }
@@ -90,7 +92,42 @@ public final class CentreListener implements AutoCloseable {
 
     /** Distinct transitions of one state ({@code raised} or {@code cleared}) seen by a centre. */
     public long delivered(String centre, String state) {
-        return events.get(centre).stream().filter(id -> id.endsWith(":" + state)).count();
+        return events.get(centre).keySet().stream().filter(id -> id.endsWith(":" + state)).count();
+    }
+
+    /**
+     * Per rule, the raises and clears every centre received: for each, the smallest count over
+     * the centres (a transition one centre missed does not count). A clear with a reason
+     * ({@code …:cleared:rule_removed}) counts as a clear.
+     */
+    public Map<String, Transitions> byRule() {
+        Map<String, Transitions> out = new TreeMap<>();
+        boolean first = true;
+        for (Map<String, String> seen : events.values()) {
+            Map<String, long[]> counts = new TreeMap<>();
+            seen.forEach((id, rule) -> {
+                long[] c = counts.computeIfAbsent(rule, r -> new long[2]);
+                if (id.endsWith(":raised")) {
+                    c[0]++;
+                } else if (id.contains(":cleared")) {
+                    c[1]++;
+                }
+            });
+            if (first) {
+                counts.forEach((rule, c) -> out.put(rule, new Transitions(c[0], c[1])));
+                first = false;
+            } else {
+                out.replaceAll((rule, t) -> {
+                    long[] c = counts.getOrDefault(rule, new long[2]);
+                    return new Transitions(Math.min(t.raised(), c[0]), Math.min(t.cleared(), c[1]));
+                });
+            }
+        }
+        return out;
+    }
+
+    /** Raises and clears of one rule. */
+    public record Transitions(long raised, long cleared) {
     }
 
     public long malformed() {

@@ -3,6 +3,8 @@ package org.limes.simulator.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +22,9 @@ import org.limes.simulator.Main;
 
 /**
  * The demo as a user runs it, in a child JVM with its own temporary folder: standard output holds
- * the demo's report (the status page first) and nothing of QuestDB's, and the demo's data folder is
- * gone after it exits — at the end of a run, and after SIGTERM.
+ * the demo's report (the status page first) and nothing of QuestDB's, the whole crossing's readings
+ * are stored and its three alerts raised and cleared at both centres ({@code --json}), and the
+ * demo's data folder is gone after it exits — at the end of a run, and after SIGTERM.
  */
 class DemoCommandIT {
 
@@ -36,10 +39,10 @@ class DemoCommandIT {
     }
 
     @Test
-    void printsWhereToLookAndNothingOfQuestDbAndRemovesItsFolder() throws Exception {
+    void playsTheWholeCrossingPrintsWhereToLookAndNothingOfQuestDbAndRemovesItsFolder() throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        Process demo = startDemo(tmp, "5s", "normal");
-        assertThat(demo.waitFor(240, TimeUnit.SECONDS)).as("the demo ends").isTrue();
+        Process demo = startDemo(tmp, "60s", "normal", "--json");
+        assertThat(demo.waitFor(300, TimeUnit.SECONDS)).as("the demo ends").isTrue();
         String stdout = Files.readString(dir.resolve("normal.out"), StandardCharsets.UTF_8);
         assertThat(demo.exitValue()).as("exit code; stdout:%n%s%nstderr:%n%s", stdout, stderr("normal")).isZero();
 
@@ -51,6 +54,23 @@ class DemoCommandIT {
                 .doesNotContain("server-main", "SYSTEM COULD BE UNSTABLE", "QuestDB is shutting down", " E i.q.")
                 .doesNotContainPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+Z [ACEI] ");
         assertThat(demoFolders(tmp)).as("limes-demo-* left in %s", tmp).isEmpty();
+
+        JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(summary.path("ok").asBoolean()).as("summary %s", summary).isTrue();
+        JsonNode kinds = summary.path("readings_by_kind");
+        for (String kind : List.of("vehicle_count", "anpr_read", "radar_track", "alert")) {
+            assertThat(kinds.path(kind).asLong()).as("%s rows stored; %s", kind, summary).isPositive();
+        }
+        assertThat(kinds.path("vehicle_count").asLong() + kinds.path("anpr_read").asLong()
+                + kinds.path("radar_track").asLong()).isEqualTo(summary.path("readings_received").asLong());
+        JsonNode rules = summary.path("alerts_by_rule");
+        for (String rule : List.of("queue-surge", "plate-watchlist", "exclusion-zone")) {
+            // One each: the plate read by two cameras of lane 3 within the passage window is one passage.
+            assertThat(rules.path(rule).path("raised").asLong()).as("%s raised at both centres; %s", rule, summary)
+                    .isEqualTo(1);
+            assertThat(rules.path(rule).path("cleared").asLong()).as("%s cleared at both centres; %s", rule, summary)
+                    .isEqualTo(1);
+        }
     }
 
     @Test
@@ -67,7 +87,7 @@ class DemoCommandIT {
         assertThat(demoFolders(tmp)).as("limes-demo-* left in %s; stderr:%n%s", tmp, stderr("term")).isEmpty();
     }
 
-    private Process startDemo(Path tmp, String duration, String name) throws IOException {
+    private Process startDemo(Path tmp, String duration, String name, String... more) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djava.io.tmpdir=" + tmp));
         Path jar = Path.of("target", "limes-simulator.jar");
@@ -78,6 +98,7 @@ class DemoCommandIT {
         }
         cmd.addAll(List.of("demo", "--duration", duration, "--rate", "20",
                 "--config", Path.of("..", "config", "demo.yml").toString()));
+        cmd.addAll(List.of(more));
         File out = dir.resolve(name + ".out").toFile();
         File err = dir.resolve(name + ".err").toFile();
         Process p = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err).start();
