@@ -95,6 +95,8 @@ final class TcpInitializer extends ChannelInitializer<SocketChannel> {
             case LENGTH_PREFIXED -> new LengthFieldBasedFrameDecoder(
                     "little".equals(config.byteOrder()) ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN,
                     max + config.lengthFieldBytes(), 0, config.lengthFieldBytes(), 0, config.lengthFieldBytes(), true);
+            case LENGTH_PREFIXED_U32LE -> new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN, max + 4, 0, 4, 0, 4,
+                    true);
             case ASTERIX_BLOCK -> new AsterixBlockDecoder(max);
             case DOCUMENT -> throw new IllegalArgumentException("a TCP stream cannot carry DOCUMENT frames");
         };
