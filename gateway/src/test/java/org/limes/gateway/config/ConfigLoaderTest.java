@@ -359,7 +359,7 @@ class ConfigLoaderTest {
                 bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, tcp, udp], got 'kafka'"),
                 bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, tcp, udp]"),
                 bad("rules: [{type: rate, id: r}]",
-                        "rules[0].type must be one of [deadman, geofence, rate_of_change, threshold, time_integrity, watchlist], got 'rate'"),
+                        "rules[0].type must be one of [deadman, geofence, rate_of_change, sapient_alert, threshold, time_integrity, watchlist], got 'rate'"),
                 // rule kinds
                 bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, for: 60}]",
                         "rules[0].for must be a duration with a unit (ms, s, m, h, d) like 60s, got '60'"),
