@@ -356,8 +356,8 @@ class ConfigLoaderTest {
                 bad("name: 'has space'", "name must be 1-64 letters, digits or . _ : - , got 'has space'"),
                 bad("sources: [{type: mqtt, name: s, client_id: 'a b', topics: [{filter: a, driver: counter-json}]}]",
                         "sources[0].client_id must be 1-64 letters, digits or . _ : - , got 'a b'"),
-                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, tcp, udp], got 'kafka'"),
-                bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, tcp, udp]"),
+                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, sapient, tcp, udp], got 'kafka'"),
+                bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, sapient, tcp, udp]"),
                 bad("rules: [{type: rate, id: r}]",
                         "rules[0].type must be one of [deadman, geofence, rate_of_change, sapient_alert, threshold, time_integrity, watchlist], got 'rate'"),
                 // rule kinds
