@@ -344,7 +344,7 @@ class ConfigLoaderTest {
                 bad("store: {kind: postgres}", "store.kind must be one of [embedded, influxdb], got 'postgres'"),
                 bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, "
                         + "severity: loud}]", "rules[0].severity must be one of [critical, info, warning], got 'loud'"),
-                bad("centres: [{name: c, type: pigeon}]", "centres[0].type must be one of [cot, mqtt, webhook], got "
+                bad("centres: [{name: c, type: pigeon}]", "centres[0].type must be one of [cot, mqtt, sapient, webhook], got "
                         + "'pigeon'"),
                 bad("centres: [{name: c, format: edxl}]", "centres[0].format must be one of [cap, cot, json], got "
                         + "'edxl'"),
