@@ -10,6 +10,11 @@ public enum Framing {
     NEWLINE,
     /** Each frame preceded by a big-endian length field (width set by the source). */
     LENGTH_PREFIXED,
+    /**
+     * Each frame preceded by its length as a 4-byte little-endian unsigned integer, not
+     * counting itself: SAPIENT (BSI Flex 335 v2.0) over TCP.
+     */
+    LENGTH_PREFIXED_U32LE,
     /** ASTERIX data blocks: one octet CAT, two octets LEN including the header. */
     ASTERIX_BLOCK,
     /** A whole document per frame (an HTTP body, an XML file). */

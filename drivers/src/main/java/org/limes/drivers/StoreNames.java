@@ -58,7 +58,11 @@ public final class StoreNames {
                     Map.entry("count_in", L), Map.entry("count_out", L), Map.entry("interval_s", L),
                     Map.entry("occupancy_pct", D), Map.entry("speed_avg_mps", D)),
             "people_count", Map.of("count_in", L, "count_out", L, "count_total", L, "interval_s", L),
-            "device_health", Map.of("online", B, "tamper", B, "video_loss", B, "fps", D, "temperature_c", D),
+            "device_health", Map.ofEntries(Map.entry("online", B), Map.entry("tamper", B), Map.entry("video_loss", B),
+                    Map.entry("fps", D), Map.entry("temperature_c", D), Map.entry("ok", B), Map.entry("system", S),
+                    Map.entry("registered", B), Map.entry("node_type", S), Map.entry("mode", S),
+                    Map.entry("power_level_pct", L), Map.entry("power_status", S), Map.entry("power_source", S),
+                    Map.entry("lat_deg", D), Map.entry("lon_deg", D), Map.entry("alt_m", D)),
             "anpr_read", Map.of("plate", S, "confidence_pct", D, "picture_bytes", L, "picture_ref", S),
             "radar_track", Map.ofEntries(
                     Map.entry("bearing_deg", D), Map.entry("course_deg", D), Map.entry("cpa_m", D),
@@ -66,7 +70,13 @@ public final class StoreNames {
                     Map.entry("range_m", D), Map.entry("speed_mps", D), Map.entry("tcpa_s", D),
                     Map.entry("time_of_day_s", D), Map.entry("vx_mps", D), Map.entry("vy_mps", D),
                     Map.entry("x_m", D), Map.entry("y_m", D), Map.entry("name", S), Map.entry("reference", B),
-                    Map.entry("skipped_items", L), Map.entry("target", L)));
+                    Map.entry("skipped_items", L), Map.entry("target", L), Map.entry("elevation_deg", D),
+                    Map.entry("alt_m", D), Map.entry("bearing_datum", S), Map.entry("detection_confidence", D),
+                    Map.entry("class_confidence", D), Map.entry("behaviour", S), Map.entry("behaviour_confidence", D)),
+            "sapient_alert", Map.ofEntries(Map.entry("alert_id", S), Map.entry("description", S),
+                    Map.entry("confidence", D), Map.entry("ranking", D), Map.entry("range_m", D),
+                    Map.entry("bearing_deg", D), Map.entry("elevation_deg", D), Map.entry("bearing_datum", S),
+                    Map.entry("lat_deg", D), Map.entry("lon_deg", D), Map.entry("alt_m", D)));
 
     /** The measurements Limes writes itself: {@code alert} and its drivers' kinds (lower case). */
     public static final Set<String> LIMES_MEASUREMENTS = DECLARED.keySet();

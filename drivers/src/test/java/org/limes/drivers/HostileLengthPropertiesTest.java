@@ -20,7 +20,8 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * Length fields an attacker controls, in the formats that carry them: an ASTERIX block's and
- * record's LEN, and a multipart body's boundary, part count and part {@code Content-Length}.
+ * record's LEN, a multipart body's boundary, part count and part {@code Content-Length}, and
+ * the length of any protobuf field of a SAPIENT message.
  * Whatever they claim, decoding ends quickly with readings or a {@link DecodeException} —
  * no other exception, no allocation sized by the claim, no hang.
  */
@@ -31,6 +32,14 @@ class HostileLengthPropertiesTest {
             DriverOptions.of(Map.of("device", "radar-1")));
     private static final Driver HIKVISION = Drivers.load().create("camera-hikvision",
             DriverOptions.of(Map.of("device", "cam-01")));
+    private static final Driver SAPIENT = Drivers.load().create("sapient", DriverOptions.empty());
+    /** Golden case sapient/detection-range-bearing-km-radians. */
+    private static final byte[] SAPIENT_DETECTION = HexFormat.of().parseHex(
+            "0a0c08e0959fd8061080cab5ee01122436663165326433632d346235612d343937382d383639352d613462336332643165"
+            + "3066393a8c010a1a30314a454238563551334b3947324d344e365038523053325430121a30314a454238563551334b39"
+            + "47324d344e3650385230533254342a1f097b14ae47e17a843f11182d4454fb21f93f19333333333333f33f380440013d"
+            + "0000403f5a0e0a0756656869636c65150000803e5a0c0a0548756d616e150000003f620e0a0757616c6b696e671500"
+            + "00203f");
     private static final byte[] CAT048 = HexFormat.of().parseHex(
             "30001af11e190c2a3000200c80400001010640ff000040800000");
 
@@ -86,6 +95,30 @@ class HostileLengthPropertiesTest {
         String body = Files.readString(golden, StandardCharsets.ISO_8859_1);
         decodeQuickly(HIKVISION, body.replaceFirst("Content-Length: \\d+", "Content-Length: " + claimed)
                 .getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * A SAPIENT detection whose byte at {@code at} is replaced by a varint of any value up to
+     * 2^63 (a length-delimited field's length, a nested message's, a string's): protobuf
+     * checks every claimed length against the bytes present before it allocates.
+     */
+    @Property(tries = 1000)
+    void aSapientFieldLengthOfAnyValueIsADecodeExceptionOrReadings(@ForAll @IntRange(min = 0, max = 160) int at,
+            @ForAll long claimed) {
+        byte[] message = SAPIENT_DETECTION;
+        int where = Math.min(at, message.length - 1);
+        byte[] varint = new byte[10];
+        int n = 0;
+        long v = claimed & Long.MAX_VALUE;
+        do {
+            varint[n++] = (byte) ((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+            v >>>= 7;
+        } while (v != 0);
+        byte[] frame = new byte[message.length - 1 + n];
+        System.arraycopy(message, 0, frame, 0, where);
+        System.arraycopy(varint, 0, frame, where, n);
+        System.arraycopy(message, where + 1, frame, where + n, message.length - where - 1);
+        decodeQuickly(SAPIENT, frame);
     }
 
     private static void decodeQuickly(Driver driver, byte[] payload) {

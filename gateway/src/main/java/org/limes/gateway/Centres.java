@@ -10,6 +10,8 @@ import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.CentreSink;
 import org.limes.gateway.sink.centre.CotCentreConfig;
 import org.limes.gateway.sink.centre.CotSink;
+import org.limes.gateway.sink.centre.SapientCentreConfig;
+import org.limes.gateway.sink.centre.SapientSink;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.sink.centre.WebhookCentreConfig;
 import org.limes.gateway.sink.centre.WebhookSink;
@@ -57,6 +59,11 @@ final class Centres {
             }
             case "cot" -> {
                 CotSink sink = new CotSink((CotCentreConfig) c, config.name(), outbox, metrics, clock);
+                sink.start();
+                return sink;
+            }
+            case "sapient" -> {
+                SapientSink sink = new SapientSink((SapientCentreConfig) c, config.name(), outbox, metrics, clock);
                 sink.start();
                 return sink;
             }

@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable {
                     config.rules().size());
         }
 
-        sources = Sources.start(config.sources(), broker, drivers, pipeline, inventory, registry, clock,
+        sources = Sources.start(config.name(), config.sources(), broker, drivers, pipeline, inventory, registry, clock,
                 closeables);
 
         status = new GatewayStatus(sources.mqtt, outboxes, committer, config.outbox().readyMaxAgeS(), clock);

@@ -20,6 +20,8 @@ import org.limes.gateway.source.mqtt.BrokerIngestSource;
 import org.limes.gateway.source.mqtt.MqttIngest;
 import org.limes.gateway.source.mqtt.MqttSource;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
+import org.limes.gateway.source.tcp.SapientSource;
+import org.limes.gateway.source.tcp.SapientSourceConfig;
 import org.limes.gateway.source.tcp.TcpSource;
 import org.limes.gateway.source.tcp.TcpSourceConfig;
 import org.limes.gateway.source.udp.UdpSource;
@@ -39,11 +41,12 @@ final class Sources {
     /**
      * Starts every configured source.
      *
+     * @param gateway the gateway's name (a SAPIENT source's fusion node id is derived from it)
      * @param broker the gateway's broker, for MQTT sources that name none or {@code embedded}; when it is
      *               the embedded one they ingest inside it ({@link BrokerIngestSource}) unless
      *               {@code ingest: client}
      */
-    static Sources start(List<SourceConfig> configs, Broker broker, Drivers drivers, Pipeline pipeline,
+    static Sources start(String gateway, List<SourceConfig> configs, Broker broker, Drivers drivers, Pipeline pipeline,
             Inventory inventory, MeterRegistry registry, Clock clock, Deque<AutoCloseable> closeables)
             throws Exception {
         Sources sources = new Sources();
@@ -72,6 +75,12 @@ final class Sources {
                 closeables.push(source);
                 source.start();
                 sources.listenerPorts.put(t.name(), source.port());
+            } else if (s instanceof SapientSourceConfig sc) {
+                SapientSource source = new SapientSource(sc, gateway, drivers, pipeline, inventory::knows, metrics, clock,
+                        System::nanoTime);
+                closeables.push(source);
+                source.start();
+                sources.listenerPorts.put(sc.name(), source.port());
             } else if (s instanceof UdpSourceConfig u) {
                 UdpSource source = new UdpSource(u, drivers, pipeline, metrics, clock);
                 closeables.push(source);

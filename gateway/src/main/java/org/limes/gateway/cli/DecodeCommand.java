@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
         description = {"Decode a capture with a driver: one JSON object per reading on standard output, one line "
                 + "per bad frame on standard error.",
             "Frames are cut by the driver's framing: NEWLINE one per line (blank lines skipped), ASTERIX_BLOCK by "
-                + "the LEN of each block, DOCUMENT the whole input. LENGTH_PREFIXED needs the source's field width "
-                + "and is not supported here.",
+                + "the LEN of each block, LENGTH_PREFIXED_U32LE (SAPIENT) by the 4-byte little-endian length before "
+                + "each message, DOCUMENT the whole input. LENGTH_PREFIXED needs the source's field width and is not "
+                + "supported here.",
             "Exit status: 0 every frame decoded, 1 some frame failed, 2 usage error."})
 public final class DecodeCommand implements Callable<Integer> {
 
@@ -102,6 +103,7 @@ public final class DecodeCommand implements Callable<Integer> {
         boolean failed = switch (driver.framing()) {
             case NEWLINE -> lines(driver, input, origin, out, err);
             case ASTERIX_BLOCK -> blocks(driver, input, origin, out, err);
+            case LENGTH_PREFIXED_U32LE -> messages(driver, input, origin, out, err);
             case DOCUMENT -> frame(driver, input, origin, "document", out, err);
             case LENGTH_PREFIXED -> false;
         };
@@ -170,6 +172,34 @@ public final class DecodeCommand implements Callable<Integer> {
             }
             failed |= frame(driver, Arrays.copyOfRange(input, at, at + len), origin, "block at byte " + at, out, err);
             at += len;
+        }
+        return failed;
+    }
+
+    /**
+     * Messages each preceded by a 4-byte little-endian length (SAPIENT). A length running past the
+     * end of the input (a truncated capture) ends the walk: the messages after it cannot be found.
+     */
+    private boolean messages(Driver driver, byte[] input, String origin, PrintWriter out, PrintWriter err) {
+        boolean failed = false;
+        int at = 0;
+        while (at < input.length) {
+            if (input.length - at < 4) {
+                err.println(origin + ": message at byte " + at + ": " + (input.length - at)
+                        + " trailing byte(s), too few for the 4-byte length");
+                return true;
+            }
+            long len = ((input[at] & 0xffL) | (input[at + 1] & 0xffL) << 8 | (input[at + 2] & 0xffL) << 16
+                    | (input[at + 3] & 0xffL) << 24);
+            if (len > input.length - at - 4) {
+                err.println(origin + ": message at byte " + at + ": length " + len + " runs past the end of the input ("
+                        + (input.length - at - 4) + " bytes left); truncated, the messages after it cannot be found");
+                return true;
+            }
+            int body = at + 4;
+            failed |= frame(driver, Arrays.copyOfRange(input, body, body + (int) len), origin, "message at byte " + at,
+                    out, err);
+            at = body + (int) len;
         }
         return failed;
     }

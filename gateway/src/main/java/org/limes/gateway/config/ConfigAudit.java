@@ -18,6 +18,7 @@ import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.privacy.PseudonymiseConfig;
 import org.limes.gateway.sink.centre.CentreConfig;
 import org.limes.gateway.sink.centre.CotCentreConfig;
+import org.limes.gateway.sink.centre.SapientCentreConfig;
 import org.limes.gateway.sink.centre.MqttCentreConfig;
 import org.limes.gateway.sink.centre.WebhookCentreConfig;
 import org.limes.gateway.sink.influx.StoreConfig;
@@ -127,6 +128,8 @@ public final class ConfigAudit {
                 webhookUrl(at + ".url", w);
             } else if (centre instanceof CotCentreConfig t) {
                 tls(at + ".tls", t.tls());
+            } else if (centre instanceof SapientCentreConfig sc) {
+                tls(at + ".tls", sc.tls());
             }
             pseudonymise(at + ".pseudonymise_plates", centre.pseudonymisePlates());
         }

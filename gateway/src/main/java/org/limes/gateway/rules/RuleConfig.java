@@ -11,10 +11,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = DeadmanRuleConfig.class, name = "deadman"),
     @JsonSubTypes.Type(value = TimeIntegrityRuleConfig.class, name = "time_integrity"),
     @JsonSubTypes.Type(value = GeofenceRuleConfig.class, name = "geofence"),
-    @JsonSubTypes.Type(value = WatchlistRuleConfig.class, name = "watchlist")})
+    @JsonSubTypes.Type(value = WatchlistRuleConfig.class, name = "watchlist"),
+    @JsonSubTypes.Type(value = SensorAlertRuleConfig.class, name = "sapient_alert")})
 public sealed interface RuleConfig
         permits ThresholdRuleConfig, RateOfChangeRuleConfig, DeadmanRuleConfig, TimeIntegrityRuleConfig,
-        GeofenceRuleConfig, WatchlistRuleConfig {
+        GeofenceRuleConfig, WatchlistRuleConfig, SensorAlertRuleConfig {
 
     String id();
 

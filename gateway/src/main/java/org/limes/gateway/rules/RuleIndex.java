@@ -25,7 +25,7 @@ import org.limes.drivers.Reading;
  *       distinct window and direction, and a rule is visited only when the value reaches its
  *       limit or it has an episode open for the device;</li>
  *   <li>deadman rules are visited only for a device with an open silence episode;</li>
- *   <li>geofence and watchlist rules only for readings of their kind.</li>
+ *   <li>geofence, watchlist and sapient_alert rules only for readings of their kind.</li>
  * </ul>
  *
  * Visiting rules in this order changes the order in which one reading's transitions are
@@ -69,6 +69,8 @@ final class RuleIndex {
                 others.computeIfAbsent(GeofenceRule.KIND, k -> new ArrayList<>()).add(rule);
             } else if (rule instanceof WatchlistRule) {
                 others.computeIfAbsent(WatchlistRule.KIND, k -> new ArrayList<>()).add(rule);
+            } else if (rule instanceof SensorAlertRule) {
+                others.computeIfAbsent(SensorAlertRule.KIND, k -> new ArrayList<>()).add(rule);
             } else {
                 rest.add(rule);
             }

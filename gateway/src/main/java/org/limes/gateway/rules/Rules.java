@@ -42,6 +42,9 @@ public final class Rules {
         if (c instanceof WatchlistRuleConfig w) {
             return new WatchlistRule(w, devices, context);
         }
+        if (c instanceof SensorAlertRuleConfig s) {
+            return new SensorAlertRule(s, devices, context);
+        }
         throw new IllegalStateException("no rule implementation for " + c.getClass().getSimpleName());
     }
 }

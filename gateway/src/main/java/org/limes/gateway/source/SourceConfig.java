@@ -8,6 +8,7 @@ import org.limes.drivers.DriverOptions;
 import org.limes.gateway.config.CheckContext;
 import org.limes.gateway.source.http.HttpSourceConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
+import org.limes.gateway.source.tcp.SapientSourceConfig;
 import org.limes.gateway.source.tcp.TcpSourceConfig;
 import org.limes.gateway.source.udp.UdpSourceConfig;
 
@@ -16,7 +17,8 @@ import org.limes.gateway.source.udp.UdpSourceConfig;
 @JsonSubTypes({@JsonSubTypes.Type(value = MqttSourceConfig.class, name = "mqtt"),
         @JsonSubTypes.Type(value = TcpSourceConfig.class, name = "tcp"),
         @JsonSubTypes.Type(value = UdpSourceConfig.class, name = "udp"),
-        @JsonSubTypes.Type(value = HttpSourceConfig.class, name = "http")})
+        @JsonSubTypes.Type(value = HttpSourceConfig.class, name = "http"),
+        @JsonSubTypes.Type(value = SapientSourceConfig.class, name = "sapient")})
 public interface SourceConfig {
 
     String name();

@@ -16,6 +16,13 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.google.protobuf.Timestamp;
+import org.limes.drivers.sapient.SapientMessages;
+import org.limes.drivers.sapient.proto.DetectionReport;
+import org.limes.drivers.sapient.proto.RangeBearing;
+import org.limes.drivers.sapient.proto.RangeBearingCoordinateSystem;
+import org.limes.drivers.sapient.proto.RangeBearingDatum;
+import org.limes.drivers.sapient.proto.SapientMessage;
 import org.limes.gateway.Main;
 import picocli.CommandLine;
 
@@ -113,6 +120,70 @@ class DecodeCommandTest {
                 "--option", "device_tag=host");
         assertThat(lp).isZero();
         assertThat(readings()).extracting(r -> r.get("device").asText()).containsExactly("a", "b");
+    }
+
+    @Test
+    void sapientCaptureNeedsNoOptionsReportsTheBadAndTruncatedMessagesByPositionAndDecodesTheGoodOnes()
+            throws Exception {
+        String node = "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+        Instant t = Instant.parse("2026-11-26T06:00:00Z");
+        SapientMessage detection = SapientMessage.newBuilder()
+                .setTimestamp(Timestamp.newBuilder().setSeconds(t.getEpochSecond()))
+                .setNodeId(node)
+                .setDetectionReport(DetectionReport.newBuilder().setReportId("01JEB8V5Q3K9G2M4N6P8R0S2T0")
+                        .setObjectId("01JEB8V5Q3K9G2M4N6P8R0S2T4")
+                        .setRangeBearing(RangeBearing.newBuilder().setRange(0.5).setAzimuth(270)
+                                .setCoordinateSystem(RangeBearingCoordinateSystem.RANGE_BEARING_COORDINATE_SYSTEM_DEGREES_KM)
+                                .setDatum(RangeBearingDatum.RANGE_BEARING_DATUM_TRUE)))
+                .build();
+        SapientMessage second = detection.toBuilder().setDetectionReport(detection.getDetectionReport().toBuilder()
+                .setObjectId("01JEB8V5Q3K9G2M4N6P8R0S2T5")).build();
+        SapientMessage badNode = detection.toBuilder().setNodeId("radar-1").build();
+        byte[] first = SapientMessages.frame(detection);
+        byte[] bad = SapientMessages.frame(badNode);
+        byte[] good = SapientMessages.frame(second);
+        byte[] truncated = java.util.Arrays.copyOf(SapientMessages.frame(detection), 20);
+        java.io.ByteArrayOutputStream capture = new java.io.ByteArrayOutputStream();
+        capture.writeBytes(first);
+        capture.writeBytes(bad);
+        capture.writeBytes(good);
+        capture.writeBytes(truncated);
+        Path file = dir.resolve("sapient.bin");
+        Files.write(file, capture.toByteArray());
+
+        int code = run("", "--driver", "sapient", "--file", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        List<JsonNode> readings = readings();
+        assertThat(readings).hasSize(2);
+        assertThat(readings).extracting(r -> r.get("tags").get("track").asText())
+                .containsExactly("01JEB8V5Q3K9G2M4N6P8R0S2T4", "01JEB8V5Q3K9G2M4N6P8R0S2T5");
+        assertThat(readings.get(0).get("device").asText()).isEqualTo(node);
+        assertThat(readings.get(0).get("kind").asText()).isEqualTo("radar_track");
+        assertThat(readings.get(0).get("fields").get("range_m").asDouble()).isEqualTo(500.0);
+        assertThat(readings.get(0).get("fields").get("bearing_deg").asDouble()).isEqualTo(270.0);
+        int badAt = first.length;
+        int truncatedAt = first.length + bad.length + good.length;
+        assertThat(err.toString().lines().toList()).containsExactly(
+                file + ": message at byte " + badAt + ": field node_id: must be a UUID (8-4-4-4-12 hexadecimal "
+                        + "digits), got 7 characters that are not",
+                file + ": message at byte " + truncatedAt + ": length " + (first.length - 4) + " runs past the end of "
+                        + "the input (16 bytes left); truncated, the messages after it cannot be found");
+    }
+
+    @Test
+    void aSapientMessageCutShortInsideItsBodyIsReportedAtTheProtobufByte() throws Exception {
+        byte[] body = SapientMessage.newBuilder().setNodeId("6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9")
+                .setTimestamp(Timestamp.newBuilder().setSeconds(1)).build().toByteArray();
+        byte[] cut = java.util.Arrays.copyOf(body, body.length - 3);
+        Path file = dir.resolve("cut.bin");
+        Files.write(file, SapientMessages.frame(cut));
+
+        assertThat(run("", "--driver", "sapient", "--file", file.toString())).isEqualTo(1);
+        assertThat(out.toString()).isEmpty();
+        // the node id (36 bytes, the last field) is cut: protobuf stops where its value starts
+        assertThat(err.toString().lines().toList()).containsExactly(file + ": message at byte 0: byte "
+                + (body.length - 36) + ": truncated: a field runs past the end of the message");
     }
 
     @Test

@@ -77,7 +77,7 @@ class CentreConfigLoaderTest {
 
     static List<Arguments> invalid() {
         return List.of(
-                bad("{name: c, type: kafka}", "centres[0].type must be one of [cot, mqtt, webhook], got 'kafka'"),
+                bad("{name: c, type: kafka}", "centres[0].type must be one of [cot, mqtt, sapient, webhook], got 'kafka'"),
                 bad("{name: c, qos: 0}", "centres[0].qos must be 1..2, got 0"),
                 bad("{name: c, pseudonymise_plates: {}}",
                         "centres[0].pseudonymise_plates.key_file or key_env (exactly one) is required"),

@@ -344,7 +344,7 @@ class ConfigLoaderTest {
                 bad("store: {kind: postgres}", "store.kind must be one of [embedded, influxdb], got 'postgres'"),
                 bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, "
                         + "severity: loud}]", "rules[0].severity must be one of [critical, info, warning], got 'loud'"),
-                bad("centres: [{name: c, type: pigeon}]", "centres[0].type must be one of [cot, mqtt, webhook], got "
+                bad("centres: [{name: c, type: pigeon}]", "centres[0].type must be one of [cot, mqtt, sapient, webhook], got "
                         + "'pigeon'"),
                 bad("centres: [{name: c, format: edxl}]", "centres[0].format must be one of [cap, cot, json], got "
                         + "'edxl'"),
@@ -356,10 +356,10 @@ class ConfigLoaderTest {
                 bad("name: 'has space'", "name must be 1-64 letters, digits or . _ : - , got 'has space'"),
                 bad("sources: [{type: mqtt, name: s, client_id: 'a b', topics: [{filter: a, driver: counter-json}]}]",
                         "sources[0].client_id must be 1-64 letters, digits or . _ : - , got 'a b'"),
-                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, tcp, udp], got 'kafka'"),
-                bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, tcp, udp]"),
+                bad("sources: [{type: kafka, name: s}]", "sources[0].type must be one of [http, mqtt, sapient, tcp, udp], got 'kafka'"),
+                bad("sources: [{name: s}]", "sources[0].type is required, one of [http, mqtt, sapient, tcp, udp]"),
                 bad("rules: [{type: rate, id: r}]",
-                        "rules[0].type must be one of [deadman, geofence, rate_of_change, threshold, time_integrity, watchlist], got 'rate'"),
+                        "rules[0].type must be one of [deadman, geofence, rate_of_change, sapient_alert, threshold, time_integrity, watchlist], got 'rate'"),
                 // rule kinds
                 bad("rules: [{type: threshold, id: r, kind: k, field: f, raise_above: 2, clear_below: 1, for: 60}]",
                         "rules[0].for must be a duration with a unit (ms, s, m, h, d) like 60s, got '60'"),

@@ -20,6 +20,7 @@ import org.limes.simulator.device.camera.PeopleCounterModel;
 import org.limes.simulator.device.counter.CounterModel;
 import org.limes.simulator.device.counter.CsvCounterStationModel;
 import org.limes.simulator.device.radar.AsterixRadarModel;
+import org.limes.simulator.device.sapient.SapientSensorModel;
 import org.limes.simulator.device.radar.NmeaRadarModel;
 import org.limes.simulator.device.radar.RadarPathTrack;
 
@@ -51,6 +52,7 @@ final class DeviceGroup {
     private final List<NmeaRadarDriver> nmeaDrivers = new ArrayList<>();
     private final List<RadarPathTrack> paths = new ArrayList<>();
     private final List<AsterixRadarModel> asterixRadars = new ArrayList<>();
+    private final List<SapientSensorModel> sapientSensors = new ArrayList<>();
     private final Map<Instant, List<DeviceGroupConfig.PlateEvent>> plates = new TreeMap<>();
 
     DeviceGroup(DeviceGroupConfig config, long seed, Instant start, Drivers drivers) {
@@ -80,6 +82,12 @@ final class DeviceGroup {
                     paths.add(new RadarPathTrack(id, 900, points, config.pathSpeedMps(),
                             start.plus(Scenario.durationOf(config.pathStart())), config.lat(), config.lon()));
                 }
+            } else if ("sapient_radar".equals(config.model())) {
+                Instant appears = start.plus(Scenario.durationOf(config.pathStart()));
+                RadarPathTrack intruder = config.path().isEmpty() ? null : new RadarPathTrack(id, 900,
+                        config.path().stream().map(w -> new double[] {w.xM(), w.yM()}).toList(), config.pathSpeedMps(),
+                        appears, config.lat(), config.lon());
+                sapientSensors.add(new SapientSensorModel(id, config.lat(), config.lon(), intruder, appears));
             } else if ("radar_asterix".equals(config.model())) {
                 asterixRadars.add(new AsterixRadarModel(seed + i, id, config.tracks(), config.sac(), config.sic(), start));
             }
@@ -121,6 +129,7 @@ final class DeviceGroup {
             case "anpr_hikvision" -> "camera-hikvision";
             case "radar_nmea" -> "radar-nmea";
             case "radar_asterix" -> "radar-asterix";
+            case "sapient_radar" -> "sapient";
             default -> "camera-json";
         };
     }
@@ -146,6 +155,7 @@ final class DeviceGroup {
                 case "camera_health" -> List.of(health.next(i, time));
                 case "anpr_json", "anpr_hikvision" -> List.of(plate(i, id, anpr.next(i, time), due));
                 case "radar_nmea" -> radarScan(i, time);
+                case "sapient_radar" -> sapientSensors.get(i - 1).readings(time);
                 default -> asterixRadars.get(i - 1).readings(time);
             };
             if (!readings.isEmpty()) {
@@ -170,6 +180,9 @@ final class DeviceGroup {
                     out.write('\n');
                 }
                 return out.toByteArray();
+            }
+            case "sapient_radar" -> {
+                return sapientSensors.get(indexOf(device) - 1).frame(readings);
             }
             case "radar_asterix" -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream(64 * readings.size());

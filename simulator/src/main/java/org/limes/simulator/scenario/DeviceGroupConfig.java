@@ -21,6 +21,8 @@ import java.util.Set;
  * anpr_hikvision  10.20.0.11 …   camera-hikvision  anpr_read      plates
  * radar_nmea      radar-1 …      radar-nmea        radar_track    tracks, range_m, lat, lon, path, path_speed_mps, path_start
  * radar_asterix   radar-1 …      radar-asterix     radar_track    tracks, sac, sic
+ * sapient_radar   sapient-radar-1 …  sapient        radar_track    lat, lon, path, path_speed_mps, path_start
+ *                 (also device_health and sapient_alert: registration, status, its own alert)
  * </pre>
  *
  * @param model          the device model
@@ -47,7 +49,8 @@ public record DeviceGroupConfig(String model, Integer count, String prefix, Stri
     /** The device models and their default id prefixes. */
     public static final Map<String, String> MODELS = Map.of(
             "counter", "cnt", "counter_csv", "stn", "people_counter", "ppl", "camera_health", "cam",
-            "anpr_json", "anpr", "anpr_hikvision", "10.20.0", "radar_nmea", "radar", "radar_asterix", "radar");
+            "anpr_json", "anpr", "anpr_hikvision", "10.20.0", "radar_nmea", "radar", "radar_asterix", "radar",
+            "sapient_radar", "sapient-radar");
 
     private static final Set<String> RADARS = Set.of("radar_nmea", "radar_asterix");
 
@@ -108,8 +111,8 @@ public record DeviceGroupConfig(String model, Integer count, String prefix, Stri
         sac = sac == null ? 1 : sac;
         sic = sic == null ? 1 : sic;
         path = path == null ? List.of() : List.copyOf(path);
-        if (!path.isEmpty() && !"radar_nmea".equals(model)) {
-            throw new IllegalArgumentException("path applies only to model radar_nmea");
+        if (!path.isEmpty() && !"radar_nmea".equals(model) && !"sapient_radar".equals(model)) {
+            throw new IllegalArgumentException("path applies only to models radar_nmea and sapient_radar");
         }
         if (path.size() == 1) {
             throw new IllegalArgumentException("path needs at least two waypoints");
@@ -138,7 +141,7 @@ public record DeviceGroupConfig(String model, Integer count, String prefix, Stri
     public String deviceId(int i) {
         return switch (model) {
             case "anpr_hikvision" -> prefix + "." + (10 + i);
-            case "counter_csv", "radar_nmea", "radar_asterix" -> prefix + "-" + i;
+            case "counter_csv", "radar_nmea", "radar_asterix", "sapient_radar" -> prefix + "-" + i;
             default -> prefix + "-" + String.format("%0" + Math.max(2, Integer.toString(count).length()) + "d", i);
         };
     }

@@ -13,9 +13,9 @@ package org.limes.drivers.radar.asterix;
  * slant range is used as ground range; for a target h metres above the sensor that adds
  * h²/(2d) (5 m for 300 m at 10 km).
  *
- * <p>Immutable and thread-safe.
+ * <p>Also used by the SAPIENT driver for range/bearing detections. Immutable and thread-safe.
  */
-final class SensorPosition {
+public final class SensorPosition {
 
     private static final double A = 6_378_137.0;
     private static final double F = 1 / 298.257223563;
@@ -32,7 +32,7 @@ final class SensorPosition {
     private final double y0;
     private final double z0;
 
-    SensorPosition(double latDeg, double lonDeg) {
+    public SensorPosition(double latDeg, double lonDeg) {
         if (!(latDeg >= -90 && latDeg <= 90) || !(lonDeg >= -180 && lonDeg <= 180)) {
             throw new IllegalArgumentException("sensor position must be lat -90..90, lon -180..180, got "
                     + latDeg + ", " + lonDeg);
@@ -51,16 +51,16 @@ final class SensorPosition {
         z0 = n * (1 - E2) * sinLat;
     }
 
-    double latDeg() {
+    public double latDeg() {
         return latDeg;
     }
 
-    double lonDeg() {
+    public double lonDeg() {
         return lonDeg;
     }
 
     /** {latitude, longitude} in degrees of the point {@code east} and {@code north} metres from the sensor. */
-    double[] locate(double east, double north) {
+    public double[] locate(double east, double north) {
         double x = x0 - sinLon * east - sinLat * cosLon * north;
         double y = y0 + cosLon * east - sinLat * sinLon * north;
         double z = z0 + cosLat * north;

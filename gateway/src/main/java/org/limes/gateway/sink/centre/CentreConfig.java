@@ -19,10 +19,12 @@ import org.limes.gateway.sink.centre.format.CotFormatConfig;
         defaultImpl = MqttCentreConfig.class)
 @JsonSubTypes({@JsonSubTypes.Type(value = MqttCentreConfig.class, name = "mqtt"),
         @JsonSubTypes.Type(value = WebhookCentreConfig.class, name = "webhook"),
-        @JsonSubTypes.Type(value = CotCentreConfig.class, name = "cot")})
-public sealed interface CentreConfig permits MqttCentreConfig, WebhookCentreConfig, CotCentreConfig {
+        @JsonSubTypes.Type(value = CotCentreConfig.class, name = "cot"),
+        @JsonSubTypes.Type(value = SapientCentreConfig.class, name = "sapient")})
+public sealed interface CentreConfig permits MqttCentreConfig, WebhookCentreConfig, CotCentreConfig,
+        SapientCentreConfig {
 
-    Set<String> TYPES = Set.of("mqtt", "webhook", "cot");
+    Set<String> TYPES = Set.of("mqtt", "webhook", "cot", "sapient");
     Set<String> FORMATS = Set.of("json", "cap", "cot");
 
     /** Names the centre's outbox, metrics and logs. */

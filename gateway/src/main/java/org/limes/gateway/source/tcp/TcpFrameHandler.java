@@ -106,6 +106,9 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
         String device = ctx.channel().attr(CertificateIdentityHandler.DEVICE).get();
         // Only a certificate authenticates; a peer address (devices_by_peer) attributes but proves nothing.
         identity = device;
+        if (device == null) {
+            device = ctx.channel().attr(SapientSessionHandler.NODE_DEVICE).get();
+        }
         String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress()
                 : String.valueOf(ctx.channel().remoteAddress());
         if (device == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {

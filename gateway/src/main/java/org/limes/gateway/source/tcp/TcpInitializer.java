@@ -1,5 +1,6 @@
 package org.limes.gateway.source.tcp;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.Pipeline;
@@ -33,6 +35,7 @@ import org.limes.gateway.source.SourceMetrics;
  * idle         ReadTimeoutHandler          close after idle_timeout_ms without a byte
  * gate         ReadGateHandler             no reads while paused for backpressure
  * framing      Line / LengthField / AsterixBlock decoder, failing fast at max_frame_bytes
+ * session      SapientSessionHandler       type sapient only: registration handshake, alert acks
  * frames       TcpFrameHandler             Frame → pipeline.offer, pause when full or over rate
  * errors       ChannelErrorHandler         count, log at a rate limit, close this channel only
  * </pre>
@@ -53,10 +56,19 @@ final class TcpInitializer extends ChannelInitializer<SocketChannel> {
     private final AtomicInteger held;
     private final ConnectionLimitHandler limit;
     private final ChannelErrorHandler errors;
+    private final Supplier<ChannelHandler> session;
 
     TcpInitializer(TcpSourceConfig config, Framing framing, SslContext tls, Pipeline pipeline,
             Function<String, Driver> driverFor, Predicate<String> knownDevice, SourceMetrics metrics, Clock clock,
             LongSupplier nanos, AtomicInteger held) {
+        this(config, framing, tls, pipeline, driverFor, knownDevice, metrics, clock, nanos, held, null);
+    }
+
+    /** @param session a protocol session step after the framing, one per connection; null for none */
+    TcpInitializer(TcpSourceConfig config, Framing framing, SslContext tls, Pipeline pipeline,
+            Function<String, Driver> driverFor, Predicate<String> knownDevice, SourceMetrics metrics, Clock clock,
+            LongSupplier nanos, AtomicInteger held, Supplier<ChannelHandler> session) {
+        this.session = session;
         this.config = config;
         this.framing = framing;
         this.tls = tls;
@@ -81,20 +93,25 @@ final class TcpInitializer extends ChannelInitializer<SocketChannel> {
         ReadGateHandler gate = new ReadGateHandler();
         p.addLast("idle", new ReadTimeoutHandler(config.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                 .addLast("gate", gate)
-                .addLast("framing", frameDecoder(framing, config))
-                .addLast("frames", new TcpFrameHandler(config.name(), pipeline, driverFor, config.peerDevices(),
+                .addLast("framing", frameDecoder(framing, config));
+        if (session != null) {
+            p.addLast("session", session.get());
+        }
+        p.addLast("frames", new TcpFrameHandler(config.name(), pipeline, driverFor, config.peerDevices(),
                         metrics, clock, new TokenBucket(config.maxFramesPerSecond(), nanos), gate, held))
                 .addLast("errors", errors);
     }
 
     /** The decoder that cuts this listener's stream into frames, failing fast at the size limit. */
-    static io.netty.channel.ChannelHandler frameDecoder(Framing framing, TcpSourceConfig config) {
+    static ChannelHandler frameDecoder(Framing framing, TcpSourceConfig config) {
         int max = config.maxFrameBytes();
         return switch (framing) {
             case NEWLINE -> new LineBasedFrameDecoder(max, true, true);
             case LENGTH_PREFIXED -> new LengthFieldBasedFrameDecoder(
                     "little".equals(config.byteOrder()) ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN,
                     max + config.lengthFieldBytes(), 0, config.lengthFieldBytes(), 0, config.lengthFieldBytes(), true);
+            case LENGTH_PREFIXED_U32LE -> new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN, max + 4, 0, 4, 0, 4,
+                    true);
             case ASTERIX_BLOCK -> new AsterixBlockDecoder(max);
             case DOCUMENT -> throw new IllegalArgumentException("a TCP stream cannot carry DOCUMENT frames");
         };

@@ -3,6 +3,7 @@ package org.limes.gateway.source.tcp;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -14,8 +15,11 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.Predicate;
+import org.limes.drivers.Driver;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Framing;
 import org.limes.gateway.pipeline.Pipeline;
@@ -56,10 +60,27 @@ public final class TcpSource implements AutoCloseable {
      */
     public TcpSource(TcpSourceConfig config, Drivers drivers, Pipeline pipeline, Predicate<String> knownDevice,
             SourceMetrics metrics, Clock clock, LongSupplier nanos) {
+        this(config, new DeviceDrivers(drivers, config.driver(), config.options()), null, pipeline, knownDevice,
+                metrics, clock, nanos);
+    }
+
+    private TcpSource(TcpSourceConfig config, DeviceDrivers byDevice, Supplier<ChannelHandler> session,
+            Pipeline pipeline, Predicate<String> knownDevice, SourceMetrics metrics, Clock clock, LongSupplier nanos) {
+        this(config, byDevice.plain(), byDevice::forDevice, session, pipeline, knownDevice, metrics, clock, nanos);
+    }
+
+    /**
+     * A listener with a protocol session step after the framing (SAPIENT's handshake).
+     *
+     * @param plain     the driver without a device, which sets the framing
+     * @param driverFor the driver for the frames of a device (null: the device is in the payload)
+     */
+    TcpSource(TcpSourceConfig config, Driver plain, Function<String, Driver> driverFor,
+            Supplier<ChannelHandler> session, Pipeline pipeline, Predicate<String> knownDevice, SourceMetrics metrics,
+            Clock clock, LongSupplier nanos) {
         this.config = config;
         this.metrics = metrics;
-        DeviceDrivers byDevice = new DeviceDrivers(drivers, config.driver(), config.options());
-        Framing framing = TcpInitializer.framing(config, byDevice.plain());
+        Framing framing = TcpInitializer.framing(config, plain);
         SslContext tls = config.tls() == null ? null : SslContextLoader.server(config.tls());
         Gauge.builder("limes.source.held", held, AtomicInteger::get)
                 .description("Frames read and waiting for room in the pipeline (bounded by one read per paused "
@@ -72,8 +93,8 @@ public final class TcpSource implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new TcpInitializer(config, framing, tls, pipeline, byDevice::forDevice, knownDevice, metrics,
-                        clock, nanos, held));
+                .childHandler(new TcpInitializer(config, framing, tls, pipeline, driverFor, knownDevice, metrics,
+                        clock, nanos, held, session));
         if (config.receiveBufferBytes() != null) {
             b.childOption(ChannelOption.SO_RCVBUF, config.receiveBufferBytes());
         }

@@ -40,7 +40,8 @@ public interface AlertFormat {
             case "json" -> new JsonAlertFormat(gateway);
             case "cap" -> new CapAlertFormat(gateway, cap);
             case "cot" -> new CotAlertFormat(gateway, cot);
-            default -> throw new IllegalArgumentException("format must be one of [cap, cot, json], got '" + format
+            case "sapient" -> new SapientAlertFormat(gateway);
+            default -> throw new IllegalArgumentException("format must be one of [cap, cot, json, sapient], got '" + format
                     + "'");
         };
     }

@@ -23,6 +23,6 @@ class AlertFormatTest {
         assertThat(AlertFormat.create("cap", "gw", null, null).contentType()).isEqualTo("application/cap+xml");
         assertThat(AlertFormat.create("cot", "gw", null, null).name()).isEqualTo("cot");
         assertThatThrownBy(() -> AlertFormat.create("edxl", "gw", null, null))
-                .hasMessage("format must be one of [cap, cot, json], got 'edxl'");
+                .hasMessage("format must be one of [cap, cot, json, sapient], got 'edxl'");
     }
 }
