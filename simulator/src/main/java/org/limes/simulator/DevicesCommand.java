@@ -33,7 +33,9 @@ final class DevicesCommand implements Callable<Integer> {
             new Model("radar_nmea", "radar-nmea", "radar_track",
                     "TTM+TLL per track: people on foot 1-2 m/s, vehicles 5-30 m/s; a scripted path (intrusion)"),
             new Model("radar_asterix", "radar-asterix", "radar_track",
-                    "ASTERIX CAT062 tracks: Cartesian position and velocity"));
+                    "ASTERIX CAT062 tracks: Cartesian position and velocity"),
+            new Model("sapient_radar", "sapient", "radar_track",
+                    "SAPIENT (BSI Flex 335 v2.0) radar: registration, status, detections on a scripted path, an alert"));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
