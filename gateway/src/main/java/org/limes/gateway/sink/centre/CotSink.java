@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
@@ -13,7 +12,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.limes.gateway.outbox.DestinationQueue;
@@ -217,18 +215,7 @@ public final class CotSink implements Delivery, AutoCloseable {
         }
         Socket s = null;
         try {
-            s = new Socket();
-            s.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            if (tls != null) {
-                SSLSocket ssl = (SSLSocket) tls.createSocket(s, config.host(), config.port(), true);
-                SSLParameters p = ssl.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                ssl.setSSLParameters(p);
-                ssl.startHandshake();
-                s = ssl;
-            }
+            s = CentreSockets.open(config.host(), config.port(), config.connectTimeoutMs(), tls);
             s.setSoTimeout(1);
             socket = s;
             out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);

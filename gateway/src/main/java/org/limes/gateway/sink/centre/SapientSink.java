@@ -4,11 +4,9 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Clock;
 import java.util.List;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.limes.drivers.DecodeException;
@@ -149,18 +147,7 @@ public final class SapientSink implements Delivery, AutoCloseable {
         }
         Socket s = null;
         try {
-            s = new Socket();
-            s.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            if (tls != null) {
-                SSLSocket ssl = (SSLSocket) tls.createSocket(s, config.host(), config.port(), true);
-                SSLParameters p = ssl.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                ssl.setSSLParameters(p);
-                ssl.startHandshake();
-                s = ssl;
-            }
+            s = CentreSockets.open(config.host(), config.port(), config.connectTimeoutMs(), tls);
             socket = s;
             out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
             in = new DataInputStream(s.getInputStream());
