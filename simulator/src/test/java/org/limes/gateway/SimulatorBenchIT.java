@@ -47,6 +47,7 @@ class SimulatorBenchIT {
         assertThat(lines).as(err::toString).isNotEmpty();
         JsonNode result = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         assertThat(result.path("broker").asText()).isEqualTo("hivemq-ce-embedded");
+        assertThat(result.path("ingest").asText()).as("the load went to the gateway's own broker").isEqualTo("in_broker");
         assertThat(result.path("broker_delivered").asLong()).isEqualTo(4000);
         assertThat(result.path("sent").asLong()).isEqualTo(4000);
         assertThat(result.path("stored").asLong()).as("the flood's, apart from the warm-up's").isEqualTo(4000);

@@ -21,12 +21,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start} writes {@code <root>/conf/server.conf} on every start: HTTP on
  * {@code host:port}; PostgreSQL wire, ILP over TCP and UDP, the "min" health server, telemetry,
- * metrics and materialised views off; small worker pools for a two-core edge box; 1 MiB append
+ * metrics and materialised views off; small worker pools for a two-core edge box, whose idle
+ * workers nap after 20 empty polls instead of spinning through 7,000 (QuestDB's default, made for
+ * servers with cores to spare: here three spinning workers took the cores the pipeline needed);
+ * 1 MiB append
  * pages instead of QuestDB's 16 MiB, because QuestDB reserves one page on disk per column of every
  * table it writes (the demo's store peaked at 875 MiB on disk with the default, 64 MiB with these).
  * It also writes
- * {@code <root>/conf/log.conf} (unless an operator replaced Limes's copy): everything QuestDB logs,
- * errors included, goes to rolling files under {@code <root>/log} and nothing to standard output —
+ * {@code <root>/conf/log.conf} (unless an operator replaced Limes's copy): QuestDB's errors and
+ * advisories, not its per-commit INFO lines, go to rolling files under {@code <root>/log} and
+ * nothing to standard output —
  * QuestDB logs its advisories (banner, OS limits) to every writer whatever its level, so a console
  * writer cannot be kept quiet. What a start failure needs is in the exception {@link #start} throws.
  * QuestDB's log system is process-wide and configured by the first instance started in a JVM.
@@ -228,6 +232,14 @@ public final class EmbeddedStore implements AutoCloseable {
                 shared.query.worker.count=1
                 shared.write.worker.count=1
                 wal.apply.worker.count=1
+                shared.worker.yield.threshold=10
+                shared.worker.nap.threshold=20
+                shared.worker.sleep.threshold=200
+                shared.worker.sleep.timeout=10
+                wal.apply.worker.yield.threshold=10
+                wal.apply.worker.nap.threshold=20
+                wal.apply.worker.sleep.threshold=200
+                wal.apply.worker.sleep.timeout=10
                 cairo.writer.data.append.page.size=1m
                 cairo.system.writer.data.append.page.size=256k
                 cairo.writer.data.index.value.append.page.size=1m
@@ -238,12 +250,14 @@ public final class EmbeddedStore implements AutoCloseable {
 
     private static String logConf(Path logDir) {
         return """
-                # Written by Limes on every start (delete this line to keep your own edits): everything to
-                # files, nothing to the console, where QuestDB would print its banner whatever the level.
+                # Written by Limes on every start (delete this line to keep your own edits): errors and
+                # advisories to files, nothing to the console, where QuestDB would print its banner
+                # whatever the level. No INFO: QuestDB logs several lines per commit (a gateway under load
+                # spent a fifth of a core formatting and writing them).
                 writers=file
                 w.file.class=io.questdb.log.LogRollingFileWriter
                 w.file.location=%s/questdb.log.${date:yyyyMMdd}
-                w.file.level=INFO,ERROR,CRITICAL,ADVISORY
+                w.file.level=ERROR,CRITICAL,ADVISORY
                 w.file.rollEvery=day
                 w.file.rollSize=64m
                 w.file.lifeDuration=7d

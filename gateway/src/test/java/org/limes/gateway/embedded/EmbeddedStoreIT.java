@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -138,6 +139,26 @@ class EmbeddedStoreIT {
     void questDbLogsToFilesOnly() throws Exception {
         String logConf = Files.readString(root.resolve("questdb").resolve("conf").resolve("log.conf"));
         assertThat(logConf).contains("writers=file").doesNotContain("LogConsoleWriter");
+        // QuestDB logs several INFO lines per commit; under load writing them cost a fifth of a core.
+        assertThat(logConf.lines().filter(l -> l.startsWith("w.file.level="))).singleElement()
+                .satisfies(l -> assertThat(l).contains("ERROR", "CRITICAL", "ADVISORY").doesNotContain("INFO"));
+    }
+
+    /**
+     * QuestDB's idle workers spin through 7,000 empty polls by default before they nap: on a
+     * two-core box three spinning workers took the cores the pipeline needed. They nap after
+     * 20; QuestDB started with the keys (it refuses unknown ones), so they are its own.
+     */
+    @Test
+    void idleWorkersNapSoonInsteadOfSpinning() throws Exception {
+        Properties conf = new Properties();
+        try (var in = Files.newInputStream(root.resolve("questdb").resolve("conf").resolve("server.conf"))) {
+            conf.load(in);
+        }
+        for (String pool : List.of("shared.worker.", "wal.apply.worker.")) {
+            assertThat(Long.parseLong(conf.getProperty(pool + "nap.threshold"))).as(pool).isLessThanOrEqualTo(100);
+            assertThat(Long.parseLong(conf.getProperty(pool + "sleep.threshold"))).as(pool).isLessThanOrEqualTo(1000);
+        }
     }
 
     /** Columns of the table for which the given SHOW COLUMNS flag is true (or, for "type", all). */

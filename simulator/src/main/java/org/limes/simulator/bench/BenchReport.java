@@ -9,6 +9,8 @@ import org.HdrHistogram.Histogram;
  *
  * @param broker                what broker, e.g. {@code mosquitto 2.0.11}
  * @param brokerCpuAccounting   how the broker's CPU time was taken (a process, or threads of this JVM)
+ * @param ingest                how the gateway took the load: {@code client} (a client of the bench's
+ *                              broker) or {@code in_broker} (its own embedded broker, {@code --broker embedded})
  * @param store                 {@code embedded} (QuestDB in the gateway's JVM) or {@code external} (in its own)
  * @param qos                   the QoS of every load message
  * @param devices               devices in the load and the gateway's inventory
@@ -32,7 +34,7 @@ import org.HdrHistogram.Histogram;
  * @param warmup                messages stored in the warm-up before the flood, not measured
  * @param complete              whether every phase finished without a stall
  */
-public record BenchReport(String broker, String brokerCpuAccounting, String store, int qos, int devices, double payloadBytes,
+public record BenchReport(String broker, String brokerCpuAccounting, String ingest, String store, int qos, int devices, double payloadBytes,
         int publishers, int subscribers, long warmup, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
         long stored, BenchPhase flood, Histogram alertLatencyMicros, long alertTimeouts, Paced paced,
         String pacedSkipped, long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, long storeRssPeakBytes,
@@ -76,6 +78,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, String stor
     public ObjectNode toJson(ObjectMapper json) {
         ObjectNode o = json.createObjectNode();
         o.put("broker", broker);
+        o.put("ingest", ingest);
         o.put("store", store);
         o.put("qos", qos);
         o.put("devices", devices);

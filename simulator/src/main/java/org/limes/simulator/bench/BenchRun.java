@@ -57,7 +57,9 @@ public final class BenchRun {
     /**
      * What to run.
      *
-     * @param broker       {@code embedded} (HiveMQ CE in this process) or {@code mosquitto}
+     * @param broker       {@code embedded} (phase (a) against HiveMQ CE in this process, (b) and (c)
+     *                     through the gateway's own embedded broker and its in-broker ingest) or
+     *                     {@code mosquitto} (every phase against one Mosquitto, the gateway its client)
      * @param mosquitto    the Mosquitto executable
      * @param messages     load messages per phase
      * @param devices      fleet size
@@ -217,16 +219,24 @@ public final class BenchRun {
         return sum;
     }
 
-    private BenchReport throughGateway(BenchBroker broker, BenchLoad load, Limit a, Instant floodStart)
+    /**
+     * Phases (b) and (c). With {@code --broker embedded} the gateway runs its own broker and the
+     * load goes there (in-broker ingest); the bench's broker served phase (a) only.
+     */
+    private BenchReport throughGateway(BenchBroker benchBroker, BenchLoad load, Limit a, Instant floodStart)
             throws IOException, InterruptedException {
+        boolean own = "embedded".equals(settings.broker());
+        int mqttPort = own ? freePort() : -1;
         int adminPort = freePort();
         Path dir = settings.workDir().resolve("gateway");
         // A null resource is skipped by try-with-resources: only --store external has one.
         try (StoreProcess store = settings.externalStore()
                         ? StoreProcess.start(settings.workDir().resolve("store"), settings.storeJavaOptions()) : null;
-                GatewayProcess gateway = GatewayProcess.start(settings.gatewayJar(), dir, broker.uri(), load.model(),
+                GatewayProcess gateway = GatewayProcess.start(settings.gatewayJar(), dir,
+                        own ? null : benchBroker.uri(), mqttPort, load.model(),
                         settings.javaOptions(), adminPort, store == null ? null : store.url(),
                         store == null ? freePort() : store.port());
+                BenchBroker broker = own ? GatewayBroker.await(gateway, mqttPort, Duration.ofSeconds(120)) : benchBroker;
                 AlertProbe probe = AlertProbe.connect(broker.uri())) {
             if (store != null) {
                 say("external store (QuestDB) pid %d at %s (log %s)", store.pid(), store.url(), store.log());
@@ -316,7 +326,8 @@ public final class BenchRun {
                 } catch (IOException e) {
                     say("gateway heap not measured: %s", e.getMessage());
                 }
-                return new BenchReport(broker.description(), broker.cpuAccounting(), settings.store(), settings.qos(),
+                return new BenchReport(benchBroker.description(), benchBroker.cpuAccounting(), own ? "in_broker" : "client",
+                        settings.store(), settings.qos(),
                         settings.devices(), load.meanPayloadBytes(), settings.publishers(), settings.subscribers(),
                         warmStored, a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
                         flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd, storeRssPeak,

@@ -20,7 +20,9 @@ import org.limes.simulator.device.counter.CounterModel;
 
 /**
  * The gateway under test, as a child JVM ({@code java -jar limes-gateway.jar run --config …})
- * with a generated configuration: the bench broker as its external broker, its embedded
+ * with a generated configuration: the bench broker as its external broker or, with
+ * {@code --broker embedded}, its own embedded broker (HiveMQ CE, the default a new user gets,
+ * with the in-broker ingest) on a port the devices publish to, its embedded
  * QuestDB store or ({@code --store external}) the bench's {@link StoreProcess} as an InfluxDB
  * 2.x server ({@code store.kind: influxdb}), every bench device and the probe device in its inventory, a threshold and a
  * deadman rule, and one MQTT centre on the bench broker. Counts rows through QuestDB's HTTP
@@ -54,9 +56,10 @@ final class GatewayProcess implements AutoCloseable {
      * @param externalStore the URL of an external store to write to as InfluxDB, or null for the
      *                      embedded store on {@code storePort}
      * @param storePort the port of the store's HTTP server (QuestDB's {@code /exec}), embedded or not
+     * @param brokerUri the external broker, or null for the gateway's embedded broker on {@code embeddedPort}
      */
-    static GatewayProcess start(Path jar, Path dir, String brokerUri, CounterModel fleet, List<String> javaOptions,
-            int adminPort, String externalStore, int storePort) throws IOException {
+    static GatewayProcess start(Path jar, Path dir, String brokerUri, int embeddedPort, CounterModel fleet,
+            List<String> javaOptions, int adminPort, String externalStore, int storePort) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("gateway jar not found at " + jar.toAbsolutePath()
                     + ": build it (mvn -B -q -DskipTests package) or pass --gateway-jar <path>");
@@ -73,7 +76,9 @@ final class GatewayProcess implements AutoCloseable {
             ownerOnly(token);
             store = influxStore(externalStore, token);
         }
-        Files.writeString(config, configuration(dir.resolve("data"), brokerUri, fleet, adminPort, store),
+        String mqtt = brokerUri == null ? embeddedBroker(embeddedPort) : "mqtt:\n  broker: " + brokerUri + "\n";
+        String centreBroker = brokerUri == null ? "tcp://127.0.0.1:" + embeddedPort : brokerUri;
+        Files.writeString(config, configuration(dir.resolve("data"), mqtt, centreBroker, fleet, adminPort, store),
                 StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -87,6 +92,19 @@ final class GatewayProcess implements AutoCloseable {
         Process process = ChildProcesses.start(new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()));
         return new GatewayProcess(process, adminPort, storePort, log);
+    }
+
+    /**
+     * The {@code mqtt:} section of the gateway's embedded broker on {@code port}: its source takes
+     * the devices' publishes inside the broker (the default {@code ingest: in_broker}).
+     */
+    static String embeddedBroker(int port) {
+        return """
+                mqtt:
+                  broker: embedded
+                  host: 127.0.0.1
+                  port: %d
+                """.formatted(port);
     }
 
     /** The {@code store:} section of the embedded QuestDB on {@code port}. */
@@ -117,17 +135,18 @@ final class GatewayProcess implements AutoCloseable {
     /**
      * The gateway's configuration.
      *
-     * @param store its {@code store:} section, {@link #embeddedStore} or {@link #influxStore}
+     * @param mqtt         its {@code mqtt:} section: the external broker or {@link #embeddedBroker}
+     * @param centreBroker the broker its centre publishes alerts to (where the alert probe listens)
+     * @param store        its {@code store:} section, {@link #embeddedStore} or {@link #influxStore}
      */
-    static String configuration(Path dataDir, String brokerUri, CounterModel fleet, int adminPort, String store) {
+    static String configuration(Path dataDir, String mqtt, String centreBroker, CounterModel fleet, int adminPort,
+            String store) {
         StringBuilder yml = new StringBuilder();
         yml.append("""
                 # Written by limes-simulator bench.
                 name: limes-bench
                 data_dir: %s
-                mqtt:
-                  broker: %s
-                %sadmin:
+                %s%sadmin:
                   host: 127.0.0.1
                   port: %d
                 sources:
@@ -143,7 +162,7 @@ final class GatewayProcess implements AutoCloseable {
                   classes:
                     counter: {expected_interval: 1h}
                   devices:
-                """.formatted(quoted(dataDir.toString()), brokerUri, store, adminPort, BenchLoad.TOPIC_FILTER));
+                """.formatted(quoted(dataDir.toString()), mqtt, store, adminPort, BenchLoad.TOPIC_FILTER));
         yml.append("    - {id: ").append(AlertProbe.DEVICE).append(", site: ").append(BenchLoad.SITE)
                 .append(", class: counter}\n");
         for (int d = 1; d <= fleet.devices(); d++) {
@@ -173,7 +192,7 @@ final class GatewayProcess implements AutoCloseable {
                 pipeline:
                   shards: 2
                   queue_capacity: 4096
-                """.formatted(brokerUri, AlertProbe.CENTRE_TOPIC));
+                """.formatted(centreBroker, AlertProbe.CENTRE_TOPIC));
         return yml.toString();
     }
 

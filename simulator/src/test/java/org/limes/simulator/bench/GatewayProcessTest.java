@@ -10,15 +10,18 @@ import org.junit.jupiter.api.Test;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.sink.influx.StoreConfig;
+import org.limes.gateway.source.mqtt.MqttSourceConfig;
 import org.limes.simulator.device.counter.CounterModel;
 
 class GatewayProcessTest {
+
+    private static final String BROKER = "mqtt:\n  broker: tcp://127.0.0.1:4242\n";
 
     @Test
     void configurationListsEveryDeviceAndTheProbeAndPointsAtTheBenchBroker() throws Exception {
         CounterModel fleet = new CounterModel(1, "cnt", 250);
 
-        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), "tcp://127.0.0.1:4242", fleet, 8081,
+        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), BROKER, "tcp://127.0.0.1:4242", fleet, 8081,
                 GatewayProcess.embeddedStore(9001));
 
         JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(yml);
@@ -43,9 +46,9 @@ class GatewayProcessTest {
         ConfigLoader loader = new ConfigLoader(Drivers.load());
 
         StoreConfig embedded = loader.parse("gateway.yml", GatewayProcess.configuration(Path.of("/tmp/data"),
-                "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.embeddedStore(9001))).store();
+                BROKER, "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.embeddedStore(9001))).store();
         StoreConfig external = loader.parse("gateway.yml", GatewayProcess.configuration(Path.of("/tmp/data"),
-                "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.influxStore("http://127.0.0.1:9002",
+                BROKER, "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.influxStore("http://127.0.0.1:9002",
                         Path.of("/tmp/x y/store.token")))).store();
 
         assertThat(embedded.embedded()).isTrue();
@@ -54,6 +57,27 @@ class GatewayProcessTest {
         assertThat(external.url()).isEqualTo("http://127.0.0.1:9002");
         assertThat(external.tokenFile()).isEqualTo("/tmp/x y/store.token");
         assertThat(external.batchSize()).isEqualTo(embedded.batchSize()).isEqualTo(5000);
+    }
+
+    /**
+     * With {@code --broker embedded} the devices publish to the gateway's own broker, taken in by
+     * the in-broker ingest (no {@code ingest:} key: the default), and its centre publishes there.
+     */
+    @Test
+    void theEmbeddedBrokerConfigurationIsAcceptedAndIngestsInsideTheBroker() throws Exception {
+        CounterModel fleet = new CounterModel(1, "cnt", 3);
+        ConfigLoader loader = new ConfigLoader(Drivers.load());
+        String yml = GatewayProcess.configuration(Path.of("/tmp/data"), GatewayProcess.embeddedBroker(4243),
+                "tcp://127.0.0.1:4243", fleet, 8081, GatewayProcess.embeddedStore(9001));
+
+        var config = loader.parse("gateway.yml", yml);
+
+        assertThat(config.mqtt().embedded()).isTrue();
+        assertThat(config.mqtt().port()).isEqualTo(4243);
+        assertThat(config.sources()).singleElement().satisfies(s ->
+                assertThat(((MqttSourceConfig) s).inBroker()).isTrue());
+        assertThat(new ObjectMapper(new YAMLFactory()).readTree(yml).path("centres").path(0).path("broker").asText())
+                .isEqualTo("tcp://127.0.0.1:4243");
     }
 
     @Test

@@ -1,0 +1,73 @@
+package org.limes.simulator.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's own embedded broker (HiveMQ CE inside the gateway's JVM, the default a new user
+ * gets) as the broker the load of phases (b) and (c) goes to with {@code --broker embedded}: the
+ * devices' publishes are taken in by the in-broker ingest, not by a client of a broker apart.
+ * Its CPU is the gateway's ({@link #cpuMicros} is -1: not apart); {@link #close} leaves it to
+ * the gateway.
+ */
+final class GatewayBroker implements BenchBroker {
+
+    private final int port;
+
+    private GatewayBroker(int port) {
+        this.port = port;
+    }
+
+    /**
+     * Waits until the gateway's broker accepts connections on {@code port}.
+     *
+     * @throws IllegalStateException when the gateway exits or does not listen within {@code timeout}
+     */
+    static GatewayBroker await(GatewayProcess gateway, int port, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+                return new GatewayBroker(port);
+            } catch (IOException e) {
+                if (!gateway.isAlive()) {
+                    throw new IllegalStateException("the gateway exited during start-up; see " + gateway.log());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the gateway's embedded broker did not listen on port " + port
+                            + " within " + timeout.toSeconds() + " s; see " + gateway.log());
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
+    }
+
+    @Override
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    @Override
+    public String description() {
+        return "hivemq-ce in the gateway";
+    }
+
+    @Override
+    public long cpuMicros() {
+        return -1;
+    }
+
+    @Override
+    public String cpuAccounting() {
+        return "inside the gateway's process: counted in gateway_cpu_us_per_msg";
+    }
+
+    @Override
+    public void close() {
+        // The gateway stops its own broker.
+    }
+}
