@@ -68,7 +68,13 @@ public final class ScenarioRunner {
     private final Map<String, Reading> stuck = new HashMap<>();
     private final Map<FaultConfig, ArrayDeque<Pending>> offline = new LinkedHashMap<>();
 
-    private record Pending(String target, String device, String kind, byte[] frame, int readings) {
+    /**
+     * A frame to send. {@code kind} names its MQTT topic; {@code byKind} counts its readings by
+     * their own kinds (a SAPIENT report holds device_health, radar_track and sapient_alert
+     * readings), which is how the gateway stores them; {@code readings} is -1 for a malformed frame.
+     */
+    private record Pending(String target, String device, String kind, byte[] frame, int readings,
+            Map<String, Long> byKind) {
     }
 
     public ScenarioRunner(Scenario scenario, Clock clock) {
@@ -218,7 +224,9 @@ public final class ScenarioRunner {
             frame = malformedVariant(frame, offset);
             readingCount = -1;
         }
-        Pending p = new Pending(group.config().target(), device, d.kind(), frame, readingCount);
+        Map<String, Long> byKind = new TreeMap<>();
+        readings.forEach(r -> byKind.merge(r.kind(), 1L, Long::sum));
+        Pending p = new Pending(group.config().target(), device, d.kind(), frame, readingCount, byKind);
         FaultConfig down = fault("offline", device, offset);
         if (down != null) {
             ArrayDeque<Pending> held = offline.computeIfAbsent(down, f -> new ArrayDeque<>());
@@ -246,7 +254,7 @@ public final class ScenarioRunner {
                 delivered.incrementAndGet();
                 if (p.readings() > 0) {
                     goodByDevice.computeIfAbsent(p.device(), k -> new AtomicLong()).addAndGet(p.readings());
-                    goodByKind.computeIfAbsent(p.kind(), k -> new AtomicLong()).addAndGet(p.readings());
+                    p.byKind().forEach((kind, n) -> goodByKind.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(n));
                 }
             } else {
                 failed.incrementAndGet();

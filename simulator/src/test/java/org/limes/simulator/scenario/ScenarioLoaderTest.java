@@ -37,10 +37,11 @@ class ScenarioLoaderTest {
     }
 
     @Test
-    void theEightScenariosOfTheIssueExist() throws Exception {
+    void theEightScenariosOfTheIssueAndTheSapientIntrusionExist() throws Exception {
         assertThat(scenarioFiles().map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
                 "normal-day.yml", "green-border-intrusion.yml", "watchlist-plate.yml", "silent-counter.yml",
-                "sensor-malfunction.yml", "malformed-flood.yml", "clock-skew.yml", "reconnect-burst.yml");
+                "sensor-malfunction.yml", "malformed-flood.yml", "clock-skew.yml", "reconnect-burst.yml",
+                "sapient-intrusion.yml");
     }
 
     static Stream<Arguments> badScenarios() {

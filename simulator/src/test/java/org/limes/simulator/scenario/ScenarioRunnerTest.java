@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
+import org.limes.drivers.sapient.SapientMessages;
 import org.limes.simulator.replay.CapturedFrame;
 import org.limes.simulator.transport.TargetConfig;
 
@@ -114,6 +117,34 @@ class ScenarioRunnerTest {
         Scenario other = s.with(s.targets(), s.speed(), null, 99L);
         ScenarioResult third = new ScenarioRunner(other, Clock.systemUTC()).run(p -> { }, null);
         assertThat(text(receive((int) third.sent()))).isNotEqualTo(a);
+    }
+
+    @Test
+    void aSapientReportsReadingsAreCountedUnderTheirOwnKindsAsTheGatewayDecodesAndStoresThem() throws Exception {
+        Scenario file = new ScenarioLoader().load(Path.of("..", "config", "scenarios", "sapient-intrusion.yml"));
+        Scenario s = file.with(Map.of("sapient", new TargetConfig("udp", "udp://127.0.0.1:" + receiver.getLocalPort(),
+                null, null, null, null)), 1000, START, null);
+
+        ScenarioResult result = new ScenarioRunner(s, Clock.systemUTC()).run(p -> { }, null);
+        Driver sapient = Drivers.load().create("sapient", DriverOptions.empty());
+        Map<String, Long> decoded = new TreeMap<>();
+        for (byte[] report : receive((int) result.sent())) {
+            int at = 0;
+            while (at < report.length) {
+                int len = (int) SapientMessages.length(report, at);
+                byte[] message = Arrays.copyOfRange(report, at + SapientMessages.LENGTH_BYTES,
+                        at + SapientMessages.LENGTH_BYTES + len);
+                sapient.decode(new Frame(message, "test", "udp", Instant.EPOCH))
+                        .forEach(r -> decoded.merge(r.kind(), 1L, Long::sum));
+                at += SapientMessages.LENGTH_BYTES + len;
+            }
+        }
+
+        assertThat(result.complete()).isTrue();
+        assertThat(decoded).containsOnlyKeys("device_health", "radar_track", "sapient_alert");
+        assertThat(result.goodReadingsByKind()).isEqualTo(decoded);
+        assertThat(result.goodReadings()).containsEntry("sapient-radar-1",
+                decoded.values().stream().mapToLong(Long::longValue).sum());
     }
 
     private Scenario scenario(List<FaultConfig> faults) {

@@ -1,0 +1,145 @@
+package org.limes.gateway.testing;
+
+import com.google.protobuf.Timestamp;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.limes.drivers.sapient.SapientMessages;
+import org.limes.drivers.sapient.proto.AlertAck;
+import org.limes.drivers.sapient.proto.RegistrationAck;
+import org.limes.drivers.sapient.proto.SapientMessage;
+
+/**
+ * A higher SAPIENT fusion node for tests: a real TCP listener on an ephemeral loopback port
+ * that reads the standard's framing (4-byte little-endian length, {@code SapientMessage}),
+ * answers each registration with a {@code RegistrationAck} and each alert with its
+ * {@code AlertAck}, and keeps every message it read. While refusing, it closes each new
+ * connection at once, unread, and drops the open ones, as a fusion node going away does.
+ *
+ * <p>Thread-safe: one acceptor thread and one reader thread per connection.
+ */
+public final class SapientFusionNode implements AutoCloseable {
+
+    /** The node id this fusion node answers with. */
+    public static final String NODE_ID = "11111111-2222-4333-8444-555555555555";
+
+    private final ServerSocket server;
+    private final Thread acceptor;
+    private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+    private final List<SapientMessage> received = new CopyOnWriteArrayList<>();
+    private volatile boolean refusing;
+
+    private SapientFusionNode() throws IOException {
+        server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        acceptor = new Thread(this::serve, "test-fusion-node");
+        acceptor.setDaemon(true);
+    }
+
+    /** Listens on an ephemeral loopback port. */
+    public static SapientFusionNode start() throws IOException {
+        SapientFusionNode node = new SapientFusionNode();
+        node.acceptor.start();
+        return node;
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Every message read so far, in arrival order (registrations included). */
+    public List<SapientMessage> received() {
+        return List.copyOf(received);
+    }
+
+    /** The alerts read so far, in arrival order. */
+    public List<SapientMessage> alerts() {
+        return received.stream().filter(SapientMessage::hasAlert).toList();
+    }
+
+    /** Refuses new connections and drops the open ones. */
+    public void refuse() {
+        refusing = true;
+        for (Socket s : accepted) {
+            close(s);
+        }
+    }
+
+    /** Accepts connections again. */
+    public void accept() {
+        refusing = false;
+    }
+
+    private void serve() {
+        while (!server.isClosed()) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            accepted.add(s);
+            if (refusing) {
+                close(s);
+                continue;
+            }
+            Thread reader = new Thread(() -> read(s), "test-fusion-node-connection");
+            reader.setDaemon(true);
+            reader.start();
+        }
+    }
+
+    private void read(Socket s) {
+        try {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            while (!refusing) {
+                byte[] len = in.readNBytes(4);
+                if (len.length < 4) {
+                    break;
+                }
+                SapientMessage m = SapientMessages.parse(in.readNBytes((int) SapientMessages.length(len, 0)));
+                if (refusing) {
+                    break;
+                }
+                received.add(m);
+                SapientMessage.Builder answer = SapientMessage.newBuilder().setNodeId(NODE_ID)
+                        .setDestinationId(m.getNodeId()).setTimestamp(Timestamp.newBuilder().setSeconds(1));
+                if (m.hasRegistration()) {
+                    answer.setRegistrationAck(RegistrationAck.newBuilder().setAcceptance(true));
+                } else if (m.hasAlert()) {
+                    answer.setAlertAck(AlertAck.newBuilder().setAlertId(m.getAlert().getAlertId())
+                            .setAlertAckStatus(AlertAck.AlertAckStatus.ALERT_ACK_STATUS_ACCEPTED));
+                } else {
+                    continue;
+                }
+                out.write(SapientMessages.frame(answer.build()));
+                out.flush();
+            }
+        } catch (Exception e) {
+            // The connection was closed by the sink, by refuse() or by close().
+        }
+        close(s);
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // Closing is the point.
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        for (Socket s : accepted) {
+            s.close();
+        }
+        acceptor.join(5_000);
+    }
+}
