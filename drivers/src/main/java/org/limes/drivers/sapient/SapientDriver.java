@@ -120,11 +120,11 @@ public final class SapientDriver implements Driver {
         SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(9);
         StatusReport.System system = s.getSystem();
         if (system == StatusReport.System.SYSTEM_UNSPECIFIED || system == StatusReport.System.UNRECOGNIZED) {
-            throw DecodeException.atField("status_report.system", "is required: ok, warning, error, tamper or "
-                    + "goodbye (got value " + s.getSystemValue() + ")");
+            throw DecodeException.atField("status_report.system", "is required: ok, warning, error or goodbye "
+                    + "(got value " + s.getSystemValue() + ")");
         }
         fields.put("system", enumName(system.name(), "SYSTEM_"));
-        fields.put("ok", system != StatusReport.System.SYSTEM_ERROR && system != StatusReport.System.SYSTEM_TAMPER);
+        fields.put("ok", system != StatusReport.System.SYSTEM_ERROR);
         if (s.hasMode()) {
             fields.put("mode", s.getMode());
         }
