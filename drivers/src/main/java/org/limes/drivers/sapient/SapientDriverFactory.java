@@ -23,8 +23,8 @@ public final class SapientDriverFactory implements DriverFactory {
 
     static final String DEVICE = "device";
     static final String NODE_ID = "node_id";
-    static final String SENSOR_LAT = "sensor_lat";
-    static final String SENSOR_LON = "sensor_lon";
+    static final String SENSOR_LAT = SensorPosition.LAT_OPTION;
+    static final String SENSOR_LON = SensorPosition.LON_OPTION;
 
     @Override
     public String name() {
@@ -50,24 +50,7 @@ public final class SapientDriverFactory implements DriverFactory {
             throw new IllegalArgumentException("option node_id must be a UUID (8-4-4-4-12 hexadecimal digits), got '"
                     + node + "'");
         }
-        boolean hasLat = options.asMap().containsKey(SENSOR_LAT);
-        boolean hasLon = options.asMap().containsKey(SENSOR_LON);
-        if (hasLat != hasLon) {
-            throw new IllegalArgumentException("options sensor_lat and sensor_lon go together, got only "
-                    + (hasLat ? SENSOR_LAT : SENSOR_LON));
-        }
-        SensorPosition sensor = null;
-        if (hasLat) {
-            double lat = options.number(SENSOR_LAT, Double.NaN);
-            double lon = options.number(SENSOR_LON, Double.NaN);
-            if (!(lat >= -90 && lat <= 90)) {
-                throw new IllegalArgumentException("option sensor_lat must be -90..90 degrees, got " + lat);
-            }
-            if (!(lon >= -180 && lon <= 180)) {
-                throw new IllegalArgumentException("option sensor_lon must be -180..180 degrees, got " + lon);
-            }
-            sensor = new SensorPosition(lat, lon);
-        }
+        SensorPosition sensor = SensorPosition.fromOptions(options);
         return new SapientDriver(device, node == null ? null : node.toLowerCase(Locale.ROOT), sensor);
     }
 }

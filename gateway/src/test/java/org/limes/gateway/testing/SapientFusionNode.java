@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.limes.drivers.sapient.SapientMessages;
 import org.limes.drivers.sapient.proto.AlertAck;
 import org.limes.drivers.sapient.proto.RegistrationAck;
@@ -32,9 +33,11 @@ public final class SapientFusionNode implements AutoCloseable {
     private final Thread acceptor;
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
     private final List<SapientMessage> received = new CopyOnWriteArrayList<>();
+    private final Consumer<SapientMessage> onAlert;
     private volatile boolean refusing;
 
-    private SapientFusionNode() throws IOException {
+    private SapientFusionNode(Consumer<SapientMessage> onAlert) throws IOException {
+        this.onAlert = onAlert;
         server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::serve, "test-fusion-node");
         acceptor.setDaemon(true);
@@ -42,7 +45,12 @@ public final class SapientFusionNode implements AutoCloseable {
 
     /** Listens on an ephemeral loopback port. */
     public static SapientFusionNode start() throws IOException {
-        SapientFusionNode node = new SapientFusionNode();
+        return start(m -> { });
+    }
+
+    /** As {@link #start()}, handing each alert to {@code onAlert} before it is acknowledged. */
+    public static SapientFusionNode start(Consumer<SapientMessage> onAlert) throws IOException {
+        SapientFusionNode node = new SapientFusionNode(onAlert);
         node.acceptor.start();
         return node;
     }
@@ -112,6 +120,7 @@ public final class SapientFusionNode implements AutoCloseable {
                 if (m.hasRegistration()) {
                     answer.setRegistrationAck(RegistrationAck.newBuilder().setAcceptance(true));
                 } else if (m.hasAlert()) {
+                    onAlert.accept(m);
                     answer.setAlertAck(AlertAck.newBuilder().setAlertId(m.getAlert().getAlertId())
                             .setAlertAckStatus(AlertAck.AlertAckStatus.ALERT_ACK_STATUS_ACCEPTED));
                 } else {

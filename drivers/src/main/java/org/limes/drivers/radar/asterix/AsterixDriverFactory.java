@@ -19,8 +19,8 @@ import org.limes.drivers.DeviceId;
 public final class AsterixDriverFactory implements DriverFactory {
 
     static final String DEVICE = "device";
-    static final String SENSOR_LAT = "sensor_lat";
-    static final String SENSOR_LON = "sensor_lon";
+    static final String SENSOR_LAT = SensorPosition.LAT_OPTION;
+    static final String SENSOR_LON = SensorPosition.LON_OPTION;
 
 
     @Override
@@ -44,24 +44,7 @@ public final class AsterixDriverFactory implements DriverFactory {
             throw new IllegalArgumentException("option device must be 1.." + DeviceId.MAX_CHARS
                     + " characters of [A-Za-z0-9._:-], got '" + device + "'");
         }
-        boolean hasLat = options.asMap().containsKey(SENSOR_LAT);
-        boolean hasLon = options.asMap().containsKey(SENSOR_LON);
-        if (hasLat != hasLon) {
-            throw new IllegalArgumentException("options sensor_lat and sensor_lon go together, got only "
-                    + (hasLat ? SENSOR_LAT : SENSOR_LON));
-        }
-        SensorPosition sensor = null;
-        if (hasLat) {
-            double lat = options.number(SENSOR_LAT, Double.NaN);
-            double lon = options.number(SENSOR_LON, Double.NaN);
-            if (!(lat >= -90 && lat <= 90)) {
-                throw new IllegalArgumentException("option sensor_lat must be -90..90 degrees, got " + lat);
-            }
-            if (!(lon >= -180 && lon <= 180)) {
-                throw new IllegalArgumentException("option sensor_lon must be -180..180 degrees, got " + lon);
-            }
-            sensor = new SensorPosition(lat, lon);
-        }
+        SensorPosition sensor = SensorPosition.fromOptions(options);
         return new AsterixDriver(device, sensor);
     }
 }

@@ -1,5 +1,7 @@
 package org.limes.drivers.radar.asterix;
 
+import org.limes.drivers.DriverOptions;
+
 /**
  * Where the sensor stands, and the latitude and longitude of a point given east and
  * north of it in metres.
@@ -16,6 +18,10 @@ package org.limes.drivers.radar.asterix;
  * <p>Also used by the SAPIENT driver for range/bearing detections. Immutable and thread-safe.
  */
 public final class SensorPosition {
+
+    /** The driver options that place a sensor, degrees. */
+    public static final String LAT_OPTION = "sensor_lat";
+    public static final String LON_OPTION = "sensor_lon";
 
     private static final double A = 6_378_137.0;
     private static final double F = 1 / 298.257223563;
@@ -49,6 +55,33 @@ public final class SensorPosition {
         x0 = n * cosLat * cosLon;
         y0 = n * cosLat * sinLon;
         z0 = n * (1 - E2) * sinLat;
+    }
+
+    /**
+     * The position a driver's options give: {@code sensor_lat} and {@code sensor_lon} (degrees,
+     * both or neither), or null when neither is set. The ASTERIX and SAPIENT drivers take them.
+     *
+     * @throws IllegalArgumentException naming the option when only one is set or one is out of range
+     */
+    public static SensorPosition fromOptions(DriverOptions options) {
+        boolean hasLat = options.asMap().containsKey(LAT_OPTION);
+        boolean hasLon = options.asMap().containsKey(LON_OPTION);
+        if (hasLat != hasLon) {
+            throw new IllegalArgumentException("options sensor_lat and sensor_lon go together, got only "
+                    + (hasLat ? LAT_OPTION : LON_OPTION));
+        }
+        if (!hasLat) {
+            return null;
+        }
+        double lat = options.number(LAT_OPTION, Double.NaN);
+        double lon = options.number(LON_OPTION, Double.NaN);
+        if (!(lat >= -90 && lat <= 90)) {
+            throw new IllegalArgumentException("option sensor_lat must be -90..90 degrees, got " + lat);
+        }
+        if (!(lon >= -180 && lon <= 180)) {
+            throw new IllegalArgumentException("option sensor_lon must be -180..180 degrees, got " + lon);
+        }
+        return new SensorPosition(lat, lon);
     }
 
     public double latDeg() {

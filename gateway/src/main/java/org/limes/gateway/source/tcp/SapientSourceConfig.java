@@ -40,13 +40,17 @@ public record SapientSourceConfig(String name, String host, Integer port, List<N
         Integer maxFramesPerSecond, Integer receiveBufferBytes, TlsConfig tls) implements SourceConfig {
 
     public SapientSourceConfig {
-        if (tls != null) {
-            tls.checkServer();
-        }
-        Require.identifier("name", name);
-        host = host == null ? "0.0.0.0" : Require.nonBlank("host", host);
-        Require.present("port", port);
-        port = Require.port("port", port, 0, true);
+        // The listener is a tcp source's: its checks, defaults and error messages are that record's.
+        TcpSourceConfig listener = new TcpSourceConfig(name, host, port, SapientDriver.NAME, Map.of(), null, null,
+                null, maxFrameBytes, maxConnections, maxConnectionsPerPeer, idleTimeoutMs, maxFramesPerSecond, null,
+                receiveBufferBytes, tls);
+        host = listener.host();
+        port = listener.port();
+        maxFrameBytes = listener.maxFrameBytes();
+        maxConnections = listener.maxConnections();
+        maxConnectionsPerPeer = listener.maxConnectionsPerPeer();
+        idleTimeoutMs = listener.idleTimeoutMs();
+        maxFramesPerSecond = listener.maxFramesPerSecond();
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -59,15 +63,6 @@ public record SapientSourceConfig(String name, String host, Integer port, List<N
             }
         }
         unknownNodes = Require.oneOf("unknown_nodes", unknownNodes, "reject", Set.of("reject", "accept"));
-        maxFrameBytes = (int) Require.range("max_frame_bytes", maxFrameBytes, 65_536, 16, 16 * 1024 * 1024);
-        maxConnections = (int) Require.range("max_connections", maxConnections, 256, 1, 65_535);
-        maxConnectionsPerPeer = (int) Require.range("max_connections_per_peer", maxConnectionsPerPeer,
-                Math.min(16, maxConnections), 1, maxConnections);
-        idleTimeoutMs = (int) Require.range("idle_timeout_ms", idleTimeoutMs, 300_000, 1_000, 86_400_000);
-        maxFramesPerSecond = (int) Require.range("max_frames_per_second", maxFramesPerSecond, 1_000, 1, 1_000_000);
-        if (receiveBufferBytes != null) {
-            Require.range("receive_buffer_bytes", receiveBufferBytes, 0, 4_096, 256 * 1024 * 1024);
-        }
     }
 
     /** The sensors by node id (lower case). */
