@@ -4,12 +4,12 @@ import com.google.protobuf.Timestamp;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.limes.drivers.DecodeException;
 import org.limes.drivers.sapient.SapientMessages;
 import org.limes.drivers.sapient.proto.AlertAck;
 import org.limes.drivers.sapient.proto.RegistrationAck;
@@ -29,18 +29,13 @@ public final class SapientFusionNode implements AutoCloseable {
     /** The node id this fusion node answers with. */
     public static final String NODE_ID = "11111111-2222-4333-8444-555555555555";
 
-    private final ServerSocket server;
-    private final Thread acceptor;
-    private final List<Socket> accepted = new CopyOnWriteArrayList<>();
     private final List<SapientMessage> received = new CopyOnWriteArrayList<>();
     private final Consumer<SapientMessage> onAlert;
-    private volatile boolean refusing;
+    private final LoopbackListener listener;
 
     private SapientFusionNode(Consumer<SapientMessage> onAlert) throws IOException {
         this.onAlert = onAlert;
-        server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(this::serve, "test-fusion-node");
-        acceptor.setDaemon(true);
+        this.listener = LoopbackListener.start("test-fusion-node", this::read);
     }
 
     /** Listens on an ephemeral loopback port. */
@@ -50,13 +45,11 @@ public final class SapientFusionNode implements AutoCloseable {
 
     /** As {@link #start()}, handing each alert to {@code onAlert} before it is acknowledged. */
     public static SapientFusionNode start(Consumer<SapientMessage> onAlert) throws IOException {
-        SapientFusionNode node = new SapientFusionNode(onAlert);
-        node.acceptor.start();
-        return node;
+        return new SapientFusionNode(onAlert);
     }
 
     public int port() {
-        return server.getLocalPort();
+        return listener.port();
     }
 
     /** Every message read so far, in arrival order (registrations included). */
@@ -71,84 +64,50 @@ public final class SapientFusionNode implements AutoCloseable {
 
     /** Refuses new connections and drops the open ones. */
     public void refuse() {
-        refusing = true;
-        for (Socket s : accepted) {
-            close(s);
-        }
+        listener.refuse();
     }
 
     /** Accepts connections again. */
     public void accept() {
-        refusing = false;
+        listener.accept();
     }
 
-    private void serve() {
-        while (!server.isClosed()) {
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
+    private void read(Socket s, BooleanSupplier refusing) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        OutputStream out = s.getOutputStream();
+        while (!refusing.getAsBoolean()) {
+            byte[] len = in.readNBytes(4);
+            if (len.length < 4) {
                 return;
             }
-            accepted.add(s);
-            if (refusing) {
-                close(s);
+            SapientMessage m;
+            try {
+                m = SapientMessages.parse(in.readNBytes((int) SapientMessages.length(len, 0)));
+            } catch (DecodeException e) {
+                throw new IOException("the sink sent a message that is not SAPIENT", e);
+            }
+            if (refusing.getAsBoolean()) {
+                return;
+            }
+            received.add(m);
+            SapientMessage.Builder answer = SapientMessage.newBuilder().setNodeId(NODE_ID)
+                    .setDestinationId(m.getNodeId()).setTimestamp(Timestamp.newBuilder().setSeconds(1));
+            if (m.hasRegistration()) {
+                answer.setRegistrationAck(RegistrationAck.newBuilder().setAcceptance(true));
+            } else if (m.hasAlert()) {
+                onAlert.accept(m);
+                answer.setAlertAck(AlertAck.newBuilder().setAlertId(m.getAlert().getAlertId())
+                        .setAlertAckStatus(AlertAck.AlertAckStatus.ALERT_ACK_STATUS_ACCEPTED));
+            } else {
                 continue;
             }
-            Thread reader = new Thread(() -> read(s), "test-fusion-node-connection");
-            reader.setDaemon(true);
-            reader.start();
-        }
-    }
-
-    private void read(Socket s) {
-        try {
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            OutputStream out = s.getOutputStream();
-            while (!refusing) {
-                byte[] len = in.readNBytes(4);
-                if (len.length < 4) {
-                    break;
-                }
-                SapientMessage m = SapientMessages.parse(in.readNBytes((int) SapientMessages.length(len, 0)));
-                if (refusing) {
-                    break;
-                }
-                received.add(m);
-                SapientMessage.Builder answer = SapientMessage.newBuilder().setNodeId(NODE_ID)
-                        .setDestinationId(m.getNodeId()).setTimestamp(Timestamp.newBuilder().setSeconds(1));
-                if (m.hasRegistration()) {
-                    answer.setRegistrationAck(RegistrationAck.newBuilder().setAcceptance(true));
-                } else if (m.hasAlert()) {
-                    onAlert.accept(m);
-                    answer.setAlertAck(AlertAck.newBuilder().setAlertId(m.getAlert().getAlertId())
-                            .setAlertAckStatus(AlertAck.AlertAckStatus.ALERT_ACK_STATUS_ACCEPTED));
-                } else {
-                    continue;
-                }
-                out.write(SapientMessages.frame(answer.build()));
-                out.flush();
-            }
-        } catch (Exception e) {
-            // The connection was closed by the sink, by refuse() or by close().
-        }
-        close(s);
-    }
-
-    private static void close(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // Closing is the point.
+            out.write(SapientMessages.frame(answer.build()));
+            out.flush();
         }
     }
 
     @Override
     public void close() throws Exception {
-        server.close();
-        for (Socket s : accepted) {
-            s.close();
-        }
-        acceptor.join(5_000);
+        listener.close();
     }
 }
