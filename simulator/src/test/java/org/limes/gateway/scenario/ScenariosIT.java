@@ -15,7 +15,8 @@ import org.limes.simulator.scenario.ScenarioResult;
 /**
  * Every scenario in {@code config/scenarios/} played through the simulator's library
  * against a whole gateway (embedded HiveMQ and QuestDB, both centres), time-compressed to
- * seconds, asserting what the scenario's comment promises.
+ * seconds, asserting what the scenario's comment promises ({@code sapient-intrusion.yml} in
+ * {@link SapientScenarioIT}, which adds a higher SAPIENT fusion node as a centre).
  *
  * <p>Geofence and watchlist rules do not exist yet: the intrusion and watchlist tests
  * assert what the gateway does today (the readings stored) and enable their alert
