@@ -199,7 +199,8 @@ class ClusterIngestIT {
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.listenerPort("ingest") + "/"))
+        URI uri = URI.create("http://127.0.0.1:" + gateway.listenerPort("ingest") + "/ingest/counter-json");
+        HttpRequest r = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
     }
