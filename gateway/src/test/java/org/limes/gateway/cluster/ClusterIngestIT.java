@@ -1,6 +1,7 @@
 package org.limes.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -176,6 +177,20 @@ class ClusterIngestIT {
         assertThat(gateway.registry().get("limes.dropped").tags("component", "cluster", "reason", "cluster_refused")
                 .counter().count()).isEqualTo(2);
         assertThat(gateway.registry().get("limes.cluster.frames.produced").counter().count()).isEqualTo(1);
+
+        // The brokers come back: the device's next publish is acknowledged again. (A refused frame
+        // may still be on the topic, e.g. appended by a leader that then waited in vain for its
+        // followers: refused means "send it again", at-least-once, not "certainly absent".)
+        kafka.restartBroker(ids.get(0));
+        kafka.restartBroker(ids.get(1));
+        await("acknowledged again once two brokers are back").atMost(Duration.ofSeconds(60)).until(() -> {
+            IMqttToken t = publish(device, "cnt-01", PipelineFixture.counterJson("cnt-01", 2));
+            t.waitForCompletion(30_000);
+            return t.getReasonCodes().length == 1 && t.getReasonCodes()[0] == 0x10;
+        });
+        List<String> frames = readTopic("limes.refuse.frames", 2).get("cnt-01");
+        assertThat(frames).first().isEqualTo(PipelineFixture.counterJson("cnt-01", 0));
+        assertThat(frames).contains(PipelineFixture.counterJson("cnt-01", 2));
     }
 
     private MqttAsyncClient device(String id) throws Exception {
