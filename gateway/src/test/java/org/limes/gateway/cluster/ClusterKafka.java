@@ -123,8 +123,16 @@ public final class ClusterKafka implements AutoCloseable {
         kit.restartBroker(id, Map.of());
     }
 
+    /** Stops every node and deletes the cluster's directory. */
     @Override
-    public void close() throws Exception {
-        kit.close();
+    public void close() {
+        try {
+            kit.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the in-JVM Kafka cluster", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the in-JVM Kafka cluster failed", e);
+        }
     }
 }
