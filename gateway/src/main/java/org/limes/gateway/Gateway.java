@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.limes.drivers.Drivers;
+import org.limes.gateway.cluster.KafkaFrames;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.http.AdminApi;
@@ -151,7 +152,13 @@ public final class Gateway implements AutoCloseable {
         loader = new ConfigLoader(drivers);
         live = new LiveView(inventory, Pipeline.MAX_UNKNOWN_DEVICES, clock, new LiveMetrics(registry));
         live.zones(zonesOf(config.rules()));
-        pipeline = Pipeline.builder().gateway(config.name()).config(config.pipeline()).limits(config.limits())
+        KafkaFrames frames = null;
+        if (config.cluster() != null) {
+            // Cluster mode: the sources' frames go to the crossing's frames topic (closed after the sources).
+            frames = KafkaFrames.start(config.cluster(), config.name(), registry);
+            closeables.push(frames);
+        }
+        pipeline = Pipeline.builder().frameLog(frames).gateway(config.name()).config(config.pipeline()).limits(config.limits())
                 .inventory(inventory).rules(config.rules()).clock(clock)
                 .alertState(new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics))
                 .ruleMetrics(ruleMetrics)

@@ -174,5 +174,8 @@ public final class ConfigLoader {
             }
             centre.check(at);
         }
+        if (c.cluster() != null) {
+            c.cluster().check(top.at("cluster"), c.sources());
+        }
     }
 }

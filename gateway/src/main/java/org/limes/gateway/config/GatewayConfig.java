@@ -1,6 +1,7 @@
 package org.limes.gateway.config;
 
 import java.util.List;
+import org.limes.gateway.cluster.ClusterConfig;
 import org.limes.gateway.http.AdminConfig;
 import org.limes.gateway.outbox.OutboxConfig;
 import org.limes.gateway.picture.PictureConfig;
@@ -34,11 +35,12 @@ import org.limes.gateway.source.mqtt.MqttSourceConfig;
  * @param pipeline  hot-path threading
  * @param limits    what one reading may hold and how fast one device may report
  * @param pictures  what happens to the pictures of camera reads (dropped by default)
+ * @param cluster   cluster mode on Apache Kafka; null (absent): one process, the default
  */
 public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreConfig store, AdminConfig admin,
         List<SourceConfig> sources, InventoryConfig inventory, List<RuleConfig> rules, String rulesFile,
         List<CentreConfig> centres, OutboxConfig outbox, PipelineConfig pipeline, LimitsConfig limits,
-        PictureConfig pictures) {
+        PictureConfig pictures, ClusterConfig cluster) {
 
     public GatewayConfig {
         name = name == null ? "limes" : Require.identifier("name", name);
@@ -68,6 +70,6 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
     /** This configuration with the rules read from its {@code rules_file}, which is now {@code resolvedFile}. */
     public GatewayConfig withRules(List<RuleConfig> loaded, String resolvedFile) {
         return new GatewayConfig(name, dataDir, mqtt, store, admin, sources, inventory, loaded, resolvedFile, centres,
-                outbox, pipeline, limits, pictures);
+                outbox, pipeline, limits, pictures, cluster);
     }
 }

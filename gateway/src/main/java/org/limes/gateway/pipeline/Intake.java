@@ -2,7 +2,10 @@ package org.limes.gateway.pipeline;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.limes.drivers.Attachment;
@@ -40,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * {@code field_type}, {@code field_types_full}). A frame that keeps no reading is answered like a
  * malformed one: counted, logged at most once per source and origin per interval with the
  * decoder's reason, and acknowledged at once (a redelivery would not mend it).
+ *
+ * <p>In cluster mode ({@link FrameLog} given) an admitted frame goes to the log, keyed by each of
+ * its devices, instead of the shards: it is acknowledged once the log has it, and refused
+ * ({@code refuse} told why) when the log did not take it. In single-process mode nothing is
+ * ever refused.
  */
 final class Intake {
 
@@ -52,14 +60,16 @@ final class Intake {
     private final OutboxCommitter committer;
     private final PipelineMetrics metrics;
     private final LiveView live;
+    private final FrameLog log;
     private final StoreGuard storeGuard = new StoreGuard(StoreGuard.MAX_FIELD_TYPES);
     private final LogLimiter malformedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
     private final LogLimiter unknownLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
     private final LogLimiter rejectedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 10_000);
 
     Intake(Shards shards, Inventory inventory, LimitsConfig limits, OutboxCommitter committer,
-            PipelineMetrics metrics, LiveView live) {
+            PipelineMetrics metrics, LiveView live, FrameLog log) {
         this.live = live;
+        this.log = log;
         this.shards = shards;
         this.inventory = inventory;
         this.limits = limits;
@@ -72,13 +82,15 @@ final class Intake {
      * {@code ack} and {@code receipt} is given; it runs exactly once when the frame is taken
      * (at once when nothing of it reaches a shard), never when it is not.
      *
+     * @param refuse told why, instead of the ack or receipt, when the cluster's {@link FrameLog}
+     *             did not take the frame (cluster mode only); null: the frame is then only counted
      * @param wait true: wait while a shard's queue is full (the frame is always taken);
      *             false: answer {@link Offer#FULL} instead, having changed nothing (no meter,
      *             no log, no ack)
      * @throws InterruptedException only when waiting
      */
-    Offer take(Frame frame, Driver driver, Runnable ack, Consumer<Outcome> receipt, boolean wait)
-            throws InterruptedException {
+    Offer take(Frame frame, Driver driver, Runnable ack, Consumer<Outcome> receipt, Consumer<String> refuse,
+            boolean wait) throws InterruptedException {
         Decoded decoded = decode(frame, driver);
         if (decoded.malformed() != null) {
             finish(ack, receipt, decoded);
@@ -89,6 +101,9 @@ final class Intake {
             metrics.decoded(driver.name(), 0);
             finish(ack, receipt, decoded);
             return Offer.TAKEN;
+        }
+        if (log != null) {
+            return toLog(frame, driver, readings, decoded, ack, receipt, refuse, wait);
         }
         List<Reading>[] parts = shards.split(readings);
         int count = 0;
@@ -110,6 +125,33 @@ final class Intake {
             // The status page's commissioning check: the frame beside what became of it (sampled, 1/s per device).
             live.frame(frame, driver.name(), readings);
         }
+        return Offer.TAKEN;
+    }
+
+    /** Cluster mode: hands an admitted frame to the log; answers the device when the log does. */
+    private Offer toLog(Frame frame, Driver driver, List<Reading> readings, Decoded decoded, Runnable ack,
+            Consumer<Outcome> receipt, Consumer<String> refuse, boolean wait) throws InterruptedException {
+        Set<String> devices = new LinkedHashSet<>();
+        for (Reading r : readings) {
+            devices.add(r.deviceId());
+        }
+        CompletableFuture<Void> appended = log.append(frame, driver.name(), devices, wait);
+        if (appended == null) {
+            return Offer.FULL;
+        }
+        metrics.decoded(driver.name(), readings.size());
+        appended.whenComplete((ok, e) -> {
+            if (e == null) {
+                if (ack != null) {
+                    ack.run();
+                } else {
+                    receipt.accept(new Outcome(readings.size(), decoded.rejected(), 0,
+                            decoded.reasons() == null ? List.of() : decoded.reasons()));
+                }
+            } else if (refuse != null) {
+                refuse.accept("the cluster did not take the frame: " + e.getClass().getSimpleName());
+            }
+        });
         return Offer.TAKEN;
     }
 

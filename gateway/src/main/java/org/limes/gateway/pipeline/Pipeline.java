@@ -59,7 +59,7 @@ public final class Pipeline implements AutoCloseable {
     Pipeline(PipelineBuilder b) throws IOException {
         FanOut fanOut = new FanOut(b.gateway, b.store, b.centres);
         this.shards = new Shards(b, fanOut);
-        this.intake = new Intake(shards, b.inventory, b.limits, b.committer, b.metrics, b.live);
+        this.intake = new Intake(shards, b.inventory, b.limits, b.committer, b.metrics, b.live, b.frameLog);
         if (b.deliveryAlerts != null) {
             b.deliveryAlerts.bind(fanOut, b.live);
         }
@@ -82,7 +82,17 @@ public final class Pipeline implements AutoCloseable {
      * logged like a malformed frame.
      */
     public void submit(Frame frame, Driver driver, Runnable ack) throws InterruptedException {
-        intake.take(frame, driver, ack, null, true);
+        intake.take(frame, driver, ack, null, null, true);
+    }
+
+    /**
+     * Like {@link #submit(Frame, Driver, Runnable)}, for a source that can refuse a frame: in
+     * cluster mode, when the cluster did not take the frame, {@code refuse} is told why instead of
+     * {@code ack} (exactly one of them runs, once). In single-process mode {@code refuse} never runs.
+     */
+    public void submit(Frame frame, Driver driver, Runnable ack, Consumer<String> refuse)
+            throws InterruptedException {
+        intake.take(frame, driver, ack, null, refuse, true);
     }
 
     /**
@@ -99,7 +109,7 @@ public final class Pipeline implements AutoCloseable {
      * in between, that part waits for it (the only wait here, and only on that race).
      */
     public Offer offer(Frame frame, Driver driver, Runnable ack) {
-        return offer(frame, driver, ack, null);
+        return offer(frame, driver, ack, null, null);
     }
 
     /**
@@ -110,12 +120,22 @@ public final class Pipeline implements AutoCloseable {
      * by a rule) was not.
      */
     public Offer offer(Frame frame, Driver driver, Consumer<Outcome> receipt) {
-        return offer(frame, driver, null, receipt);
+        return offer(frame, driver, null, receipt, null);
     }
 
-    private Offer offer(Frame frame, Driver driver, Runnable ack, Consumer<Outcome> receipt) {
+    /**
+     * Like {@link #offer(Frame, Driver, Consumer)}, for a source that can refuse a frame: in
+     * cluster mode, when the cluster did not take the frame, {@code refuse} is told why instead of
+     * {@code receipt} (exactly one of them runs, once). In single-process mode it never runs.
+     */
+    public Offer offer(Frame frame, Driver driver, Consumer<Outcome> receipt, Consumer<String> refuse) {
+        return offer(frame, driver, null, receipt, refuse);
+    }
+
+    private Offer offer(Frame frame, Driver driver, Runnable ack, Consumer<Outcome> receipt,
+            Consumer<String> refuse) {
         try {
-            return intake.take(frame, driver, ack, receipt, false);
+            return intake.take(frame, driver, ack, receipt, refuse, false);
         } catch (InterruptedException e) {
             // Unreachable: the intake throws it only when told to wait, which offer never does.
             Thread.currentThread().interrupt();

@@ -31,6 +31,7 @@ public final class PipelineBuilder {
     Destination store;
     List<Destination> centres = List.of();
     OutboxCommitter committer;
+    FrameLog frameLog;
     PipelineMetrics metrics;
     LiveView live;
     PictureStore pictures;
@@ -101,6 +102,15 @@ public final class PipelineBuilder {
     /** Runs each frame's acknowledgement once what it produced is durable. */
     public PipelineBuilder committer(OutboxCommitter committer) {
         this.committer = committer;
+        return this;
+    }
+
+    /**
+     * Cluster mode: admitted frames go to this log instead of the shards, and are acknowledged
+     * when it has them (optional; absent in single-process mode).
+     */
+    public PipelineBuilder frameLog(FrameLog frameLog) {
+        this.frameLog = frameLog;
         return this;
     }
 

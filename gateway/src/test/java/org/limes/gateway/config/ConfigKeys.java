@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigKeys {
 
-    private static final Pattern TOP_LEVEL = Pattern.compile("^([a-z_]+):");
+    /** A top-level key, live or commented out as a whole section ({@code # cluster:}, an opt-in mode). */
+    private static final Pattern TOP_LEVEL = Pattern.compile("^(?:# )?([a-z_]+):");
 
     private ConfigKeys() {
     }

@@ -563,7 +563,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse("colour: blue"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("test.yml: colour is not a known key; expected one of [admin, centres, "
-                        + "data_dir, inventory, limits, mqtt, name, outbox, pictures, pipeline, rules, rules_file, "
+                        + "cluster, data_dir, inventory, limits, mqtt, name, outbox, pictures, pipeline, rules, rules_file, "
                         + "sources, store]");
     }
 

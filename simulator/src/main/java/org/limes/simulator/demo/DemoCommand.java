@@ -289,7 +289,7 @@ public final class DemoCommand implements Callable<Integer> {
         AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree.apply(c.admin().host(), c.admin().port()),
                 c.admin().tokenFile(), c.admin().tokenEnv());
         return new GatewayConfig(c.name(), data.toString(), mqtt, store, admin, c.sources(), c.inventory(), c.rules(),
-                c.rulesFile(), c.centres(), c.outbox(), c.pipeline(), c.limits(), c.pictures());
+                c.rulesFile(), c.centres(), c.outbox(), c.pipeline(), c.limits(), c.pictures(), c.cluster());
     }
 
     private static int portOrFree(String host, int port) {

@@ -201,7 +201,8 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
                 outstanding++;
                 Pipeline.Offer offer = pipeline.offer(
                         new Frame(payload, config.name(), origin, clock.instant(), identity),
-                        driver, (Pipeline.Outcome o) -> ctx.executor().execute(() -> done(index, o)));
+                        driver, (Pipeline.Outcome o) -> ctx.executor().execute(() -> done(index, o)),
+                        why -> ctx.executor().execute(() -> refused(why)));
                 if (!offer.taken()) {
                     outstanding--;
                     metrics.paused();
@@ -293,6 +294,24 @@ final class HttpIngestHandler extends SimpleChannelInboundHandler<FullHttpReques
             }
             return "the body is one JSON document over " + frames.size() + " lines, but " + driver.name()
                     + " takes one JSON object per line (NDJSON): put each object on a line of its own";
+        }
+
+        /**
+         * Cluster mode: the cluster did not take a frame of the body. The whole answer is 503 with
+         * Retry-After, never 2xx, though other frames of it may have been taken (the client sends
+         * the body again; the frames topic then holds those twice, which idempotent stores absorb).
+         */
+        void refused(String why) {
+            outstanding--;
+            if (answered) {
+                return;
+            }
+            metrics.dropped("cluster_refused");
+            ObjectNode body = error("not stored: " + why + "; retry after " + config.retryAfterSeconds() + " s");
+            body.put("accepted", 0);
+            FullHttpResponse r = response(HttpResponseStatus.SERVICE_UNAVAILABLE, body, keepAlive);
+            r.headers().setInt(HttpHeaderNames.RETRY_AFTER, config.retryAfterSeconds());
+            answer(r);
         }
 
         void timedOut() {

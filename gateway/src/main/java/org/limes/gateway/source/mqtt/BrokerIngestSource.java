@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
@@ -43,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@code route_to_subscribers} asks for it. A frame the gateway cannot take (closing, or the
  * pipeline refused it) is answered with {@code 0x83} implementation specific error, and one
  * the pipeline did not make durable within {@link #ACK_TIMEOUT} with {@code 0x80} unspecified
- * error: the device knows it was not stored and may publish it again.
+ * error: the device knows it was not stored and may publish it again. In cluster mode a frame
+ * the Kafka cluster did not take (fewer in-sync replicas than {@code min.insync.replicas}, or
+ * no answer within {@code produce_timeout_ms}) is answered with {@code 0x83} too, never with
+ * success.
  *
  * <p>Threading: {@link #intercept} runs on HiveMQ's extension threads, in arrival order per
  * client; it waits only when the pipeline's bounded queue is full (backpressure: HiveMQ stops
@@ -132,7 +136,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
             if (!routeToSubscribers) {
                 output.preventPublishDelivery();
             }
-            submit(frame, driver, () -> { });
+            submit(frame, driver, () -> { }, why -> { });
             return true;
         }
         Async<PublishInboundOutput> async = output.async(ACK_TIMEOUT, TimeoutFallback.FAILURE,
@@ -142,7 +146,14 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
         }
         String clientId = input.getClientInformation().getClientId();
         Pending p = arrived(clientId, async);
-        if (!submit(frame, driver, () -> ready(p))) {
+        // Cluster mode only: the cluster did not take the frame, so the PUBACK says so.
+        Consumer<String> refuse = why -> {
+            output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "not stored: " + why);
+            p.refused = true;
+            metrics.dropped("cluster_refused");
+            ready(p);
+        };
+        if (!submit(frame, driver, () -> ready(p), refuse)) {
             output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "gateway closing");
             ready(p);
         }
@@ -150,9 +161,9 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
     }
 
     /** Hands a frame to the pipeline; false when it was not taken (interrupted while waiting). */
-    private boolean submit(Frame frame, Driver driver, Runnable ack) {
+    private boolean submit(Frame frame, Driver driver, Runnable ack, Consumer<String> refuse) {
         try {
-            pipeline.submit(frame, driver, ack);
+            pipeline.submit(frame, driver, ack, refuse);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -216,6 +227,7 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
         final Async<PublishInboundOutput> async;
         ClientAcks client;
         boolean ready;
+        boolean refused;
 
         Pending(Async<PublishInboundOutput> async) {
             this.async = async;
@@ -248,8 +260,11 @@ public final class BrokerIngestSource implements MqttIngest, AutoCloseable {
         synchronized void ready(Pending p) {
             p.ready = true;
             while (!queue.isEmpty() && queue.peekFirst().ready) {
-                queue.pollFirst().async.resume();
-                metrics.acknowledged();
+                Pending done = queue.pollFirst();
+                done.async.resume();
+                if (!done.refused) {
+                    metrics.acknowledged();
+                }
             }
             if (queue.isEmpty()) {
                 retired = true;
