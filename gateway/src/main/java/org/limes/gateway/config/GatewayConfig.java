@@ -47,7 +47,7 @@ public record GatewayConfig(String name, String dataDir, MqttConfig mqtt, StoreC
         dataDir = dataDir == null ? "./data" : Require.nonBlank("data_dir", dataDir);
         mqtt = mqtt == null ? MqttConfig.defaults() : mqtt;
         store = store == null ? new StoreConfig(null, null, null, null, null, null, null, null, null, null, null, null,
-                null)
+                null, null)
                 : store;
         admin = admin == null ? AdminConfig.defaults() : admin;
         String gateway = name;

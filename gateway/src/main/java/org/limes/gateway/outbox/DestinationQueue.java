@@ -28,6 +28,8 @@ public final class DestinationQueue {
     private double tokens;
     private long lastRefill = System.nanoTime();
     private Outbox lastPolled;
+    /** When the readings now waiting began to linger ({@link System#nanoTime}), 0 when none do. */
+    private long lingerSince;
     private final Clock clock;
     private volatile long lastAckMillis = -1;
     private final DeadLetters deadLetters;
@@ -73,6 +75,19 @@ public final class DestinationQueue {
      */
     public List<OutboxRecord> poll(int maxRecords, int maxBytes, long timeout, TimeUnit unit)
             throws InterruptedException, IOException {
+        return poll(maxRecords, maxBytes, 0, timeout, unit);
+    }
+
+    /**
+     * As {@link #poll(int, int, long, TimeUnit)}, lingering over readings: when fewer than
+     * {@code maxRecords} readings are waiting, the batch waits for more up to {@code lingerNanos}
+     * after the first of them was seen, so a destination that answers quickly gets one batch per
+     * linger under a trickle and full batches under a backlog instead of one small batch per group
+     * commit. Alerts never linger: one arriving meanwhile is returned at once, and the readings'
+     * linger goes on after it.
+     */
+    public List<OutboxRecord> poll(int maxRecords, int maxBytes, long lingerNanos, long timeout, TimeUnit unit)
+            throws InterruptedException, IOException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (true) {
             List<OutboxRecord> batch = alerts.poll(maxRecords, maxBytes, 0, TimeUnit.MILLISECONDS);
@@ -83,11 +98,15 @@ public final class DestinationQueue {
             int allowed = allowedReadings(maxRecords);
             long left = deadline - System.nanoTime();
             long slice = Math.max(0, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            if (allowed > 0 && lingerNanos > 0 && lingering(allowed, lingerNanos)) {
+                continue;
+            }
             if (allowed > 0) {
                 batch = readings.poll(allowed, maxBytes, slice, TimeUnit.NANOSECONDS);
                 if (!batch.isEmpty()) {
                     tokens -= batch.size();
                     lastPolled = readings;
+                    lingerSince = 0;
                     return batch;
                 }
             } else if (slice > 0) {
@@ -97,6 +116,27 @@ public final class DestinationQueue {
                 return List.of();
             }
         }
+    }
+
+    /**
+     * True while the readings waiting are fewer than {@code wanted} and their linger has not run
+     * out; waits for more meanwhile, at most 50 ms (so alerts are looked at again). The linger is
+     * bounded by itself, not by the poll's timeout, which would cut it short at random.
+     */
+    private boolean lingering(int wanted, long lingerNanos) throws InterruptedException {
+        long waiting = readings.awaitUnread(1, 0);
+        if (waiting == 0 || waiting >= wanted) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (lingerSince == 0) {
+            lingerSince = now;
+        }
+        long left = lingerNanos - (now - lingerSince);
+        if (left <= 0) {
+            return false;
+        }
+        return readings.awaitUnread(wanted, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50))) < wanted;
     }
 
     private int allowedReadings(int maxRecords) {

@@ -225,6 +225,25 @@ public final class Outbox {
     }
 
     /**
+     * Waits up to {@code nanos} until at least {@code records} durable records lie after those
+     * already polled (or the outbox closes); returns how many lie there now. Sink thread only:
+     * the linger of a sink that would rather write one larger batch than several small ones.
+     */
+    public long awaitUnread(long records, long nanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            reader.skipAcknowledged(log.ackedSeq());
+            long left = nanos;
+            while (log.durableSeq() - reader.position() < records && !closed && left > 0) {
+                left = durableAdvanced.awaitNanos(left);
+            }
+            return Math.max(0, log.durableSeq() - reader.position());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Rewinds the sink's read position to the first unacknowledged record, so records
      * polled but not acknowledged are polled again. Sink thread only.
      */

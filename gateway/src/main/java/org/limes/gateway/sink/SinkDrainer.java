@@ -45,6 +45,7 @@ public final class SinkDrainer implements AutoCloseable {
     private final Backoff backoff;
     private final int maxRecords;
     private final int maxBytes;
+    private final long lingerNanos;
     private final long closeTimeoutMs;
     private final Thread thread;
     private volatile boolean running = true;
@@ -56,6 +57,17 @@ public final class SinkDrainer implements AutoCloseable {
      */
     public SinkDrainer(DestinationQueue queue, Delivery delivery, SinkMetrics metrics, Clock clock, Backoff backoff,
             int maxRecords, int maxBytes, long closeTimeoutMs) {
+        this(queue, delivery, metrics, clock, backoff, maxRecords, maxBytes, 0, closeTimeoutMs);
+    }
+
+    /**
+     * As above, lingering over readings: a batch of fewer than {@code maxRecords} readings waits
+     * up to {@code lingerMs} for more ({@link DestinationQueue#poll(int, int, long, long, TimeUnit)}),
+     * so batches grow with the load; alerts never wait.
+     */
+    public SinkDrainer(DestinationQueue queue, Delivery delivery, SinkMetrics metrics, Clock clock, Backoff backoff,
+            int maxRecords, int maxBytes, long lingerMs, long closeTimeoutMs) {
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
         this.queue = queue;
         this.delivery = delivery;
         this.metrics = metrics;
@@ -87,7 +99,7 @@ public final class SinkDrainer implements AutoCloseable {
         while (running) {
             List<OutboxRecord> batch;
             try {
-                batch = queue.poll(maxRecords, maxBytes, POLL_MS, TimeUnit.MILLISECONDS);
+                batch = queue.poll(maxRecords, maxBytes, lingerNanos, POLL_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {

@@ -97,7 +97,7 @@ public class StoreBenchmark {
         QuestDbSchema questdb = new QuestDbSchema(sql);
         StoreSchema schema = questdb::ensure;
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, batchSize, 250,
-                30_000, null, null);
+                30_000, null, null, null);
         influx = InfluxClientFactory.create(store.url(), "embedded", config);
         OutboxLimits limits = new OutboxLimits(64L << 20, 16L << 20, 4 << 20, 1 << 20);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -289,6 +289,7 @@ class ConfigLoaderTest {
                 bad("mqtt: {port: 65536}", "mqtt.port must be 0..65535, got 65536"),
                 bad("store: {http_port: 99999}", "store.http_port must be 0..65535, got 99999"),
                 bad("store: {batch_size: 0}", "store.batch_size must be 1..100000, got 0"),
+                bad("store: {linger_ms: -1}", "store.linger_ms must be 0..10000, got -1"),
                 bad("store: {retry_initial_ms: 500, retry_max_ms: 100}",
                         "store.retry_max_ms must be 500..3600000, got 100"),
                 bad("sources: [{type: mqtt, name: s, max_inflight: 0, topics: [{filter: a, driver: counter-json}]}]",

@@ -3,12 +3,49 @@ package org.limes.gateway.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OutboxCommitterTest {
+
+    @TempDir
+    Path dir;
+
+    private Outbox open() throws Exception {
+        return Outbox.open("store", dir, OutboxLimits.defaults(), new OutboxMetrics(new SimpleMeterRegistry(), "store"));
+    }
+
+    /**
+     * Acknowledged positions are persisted on a timer, not in every group commit; what was acknowledged
+     * before the committer closed is persisted by its last cycle, so a restart does not deliver it again.
+     */
+    @Test
+    void acknowledgedPositionsArePersistedOnTheirTimerAndAtClose() throws Exception {
+        Outbox outbox = open();
+        try (OutboxCommitter committer = new OutboxCommitter(1)) {
+            committer.register(outbox);
+            committer.start();
+            for (int i = 0; i < 3; i++) {
+                outbox.append(OutboxRecord.READING, ("r" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            CountDownLatch durable = new CountDownLatch(1);
+            committer.afterDurable(durable::countDown);
+            assertThat(durable.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(outbox.poll(10, 1 << 20, 0, TimeUnit.MILLISECONDS)).hasSize(3);
+            outbox.acknowledge(2);
+        }
+        Outbox reopened = open();
+        List<OutboxRecord> left = reopened.poll(10, 1 << 20, 0, TimeUnit.MILLISECONDS);
+        assertThat(left).extracting(OutboxRecord::seq).containsExactly(2L);
+    }
 
     @Test
     void ofTheSupersedingActionsOneCycleTakesUpOnlyTheNewestRunsInThePlaceOfTheEarliest() {

@@ -11,9 +11,12 @@ import org.limes.simulator.transport.mqtt.PublishPacket;
 /**
  * The messages of a benchmark, encoded once so every phase sends the same bytes: message
  * {@code i} comes from device {@code (i mod devices) + 1} of a {@link CounterModel} fleet, at
- * device time {@code start + (i div devices)} seconds, on topic
- * {@code crossing/<site>/counter/<device>}, as {@code counter-json}. Each (device, time) is
- * unique, so the store (which deduplicates on both) keeps every one.
+ * device time {@code start + (i div devices)} seconds plus the device's offset within that
+ * second ({@code (i mod devices) / devices} of it, as a fleet reporting once a second at staggered
+ * moments would), on topic {@code crossing/<site>/counter/<device>}, as {@code counter-json}. Each
+ * (device, time) is unique, so the store (which deduplicates on both) keeps every one; and the
+ * times rise with {@code i}, so the store receives rows in time order and merges none into rows it
+ * already holds (a whole round stamped with one second made every commit a merge over that round).
  *
  * <p>The PUBLISH packets of the messages ({@link #packets}) are encoded on first use per QoS and
  * kept, so the load clients only copy bytes.
@@ -54,7 +57,8 @@ public final class BenchLoad {
         for (int i = 0; i < messages; i++) {
             int device = i % devices;
             topics[i] = deviceTopics[device];
-            payloads[i] = driver.encode(model.next(device + 1, start.plusSeconds(i / devices), false));
+            Instant at = start.plusSeconds(i / devices).plusNanos(device * 1_000_000_000L / devices);
+            payloads[i] = driver.encode(model.next(device + 1, at, false));
             total += payloads[i].length;
         }
         this.bytes = total;

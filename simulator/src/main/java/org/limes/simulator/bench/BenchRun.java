@@ -288,8 +288,9 @@ public final class BenchRun {
                 if (rate >= 1 && !settings.pacedFor().isZero() && flood.complete) {
                     int count = (int) Math.max(1, Math.min(Integer.MAX_VALUE,
                             Math.round(rate * settings.pacedFor().toMillis() / 1000.0)));
-                    // Device times before the warm-up's: every (device, time) stays unique in the store.
-                    Instant pacedStart = warmStart.minusSeconds(count / settings.devices() + 1);
+                    // Device times after the flood's: every (device, time) stays unique in the store,
+                    // and rows reach it in time order (see BenchLoad).
+                    Instant pacedStart = floodStart.plusSeconds(settings.messages() / settings.devices() + 1);
                     BenchLoad pacedLoad = new BenchLoad(count, settings.devices(), settings.seed() + 1, pacedStart);
                     say("(c) paced: %,d messages at %,.0f msgs/s", count, rate);
                     probe.reset();

@@ -285,7 +285,7 @@ public final class DemoCommand implements Callable<Integer> {
         StoreConfig s = c.store();
         StoreConfig store = new StoreConfig(s.kind(), s.host(), portOrFree.apply(s.host(), s.httpPort()), s.url(), s.org(),
                 s.bucket(), s.tokenFile(), s.tokenEnv(), s.batchSize(), s.retryInitialMs(), s.retryMaxMs(), s.routing(),
-                s.pseudonymisePlates());
+                s.pseudonymisePlates(), s.lingerMs());
         AdminConfig admin = new AdminConfig(c.admin().host(), portOrFree.apply(c.admin().host(), c.admin().port()),
                 c.admin().tokenFile(), c.admin().tokenEnv());
         return new GatewayConfig(c.name(), data.toString(), mqtt, store, admin, c.sources(), c.inventory(), c.rules(),

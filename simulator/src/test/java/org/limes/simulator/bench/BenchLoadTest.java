@@ -34,6 +34,25 @@ class BenchLoadTest {
     }
 
     @Test
+    void deviceTimesRiseWithTheMessageSoTheStoreGetsRowsInTimeOrder() throws Exception {
+        Instant start = Instant.parse("2026-11-26T06:00:00Z");
+        BenchLoad load = new BenchLoad(1_000, 300, 1, start);
+        var driver = Drivers.load().create("counter-json", DriverOptions.empty());
+
+        Instant previous = Instant.MIN;
+        Set<Instant> times = new HashSet<>();
+        for (int i = 0; i < load.size(); i++) {
+            Instant t = driver.decode(new Frame(load.payload(i), "bench", load.topic(i), start)).get(0).deviceTime();
+            assertThat(t).as("message %d", i).isAfterOrEqualTo(previous);
+            assertThat(t).isBefore(start.plusSeconds(i / 300 + 1)).isAfterOrEqualTo(start.plusSeconds(i / 300));
+            previous = t;
+            times.add(t);
+        }
+        // Staggered within each second, not one time per round (which made every store commit a merge).
+        assertThat(times).hasSizeGreaterThan(load.size() / 2);
+    }
+
+    @Test
     void theSameSeedGivesTheSameBytes() {
         Instant start = Instant.parse("2026-11-26T06:00:00Z");
         BenchLoad a = new BenchLoad(50, 7, 3, start);

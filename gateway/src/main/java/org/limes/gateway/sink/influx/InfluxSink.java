@@ -63,7 +63,7 @@ public final class InfluxSink implements Delivery, AutoCloseable {
         this.shapes = schema == StoreSchema.NONE ? null : new KnownShapes(schema, MAX_SHAPES);
         this.drainer = new SinkDrainer(outbox, this, metrics, clock,
                 new Backoff(config.retryInitialMs(), config.retryMaxMs()), config.batchSize(), MAX_BATCH_BYTES,
-                10_000);
+                config.lingerMs(), 10_000);
     }
 
     public void start() {

@@ -23,10 +23,14 @@ import org.limes.gateway.privacy.PseudonymiseConfig;
  * @param retryMaxMs     longest retry delay; retries never give up (default 30000)
  * @param routing        what the store receives (default: every reading and alert)
  * @param pseudonymisePlates when given, the store gets a keyed hash of every plate instead of the plate
+ * @param lingerMs       how long a batch of fewer than {@code batch_size} readings waits for more before it
+ *                       is written (default 100; 0 = write what is there at once). Each write is one
+ *                       commit in the store; for QuestDB, whose commits of rows older than the newest
+ *                       stored are merges, fewer and larger commits cost far less per row. Alerts never wait.
  */
 public record StoreConfig(String kind, String host, Integer httpPort, String url, String org, String bucket,
         String tokenFile, String tokenEnv, Integer batchSize, Integer retryInitialMs, Integer retryMaxMs,
-        Routing routing, PseudonymiseConfig pseudonymisePlates) {
+        Routing routing, PseudonymiseConfig pseudonymisePlates, Integer lingerMs) {
 
     public StoreConfig {
         kind = Require.oneOf("kind", kind, "embedded", Set.of("embedded", "influxdb"));
@@ -47,6 +51,7 @@ public record StoreConfig(String kind, String host, Integer httpPort, String url
         retryInitialMs = (int) Require.range("retry_initial_ms", retryInitialMs, 250, 1, 600_000);
         retryMaxMs = (int) Require.range("retry_max_ms", retryMaxMs, 30_000, retryInitialMs, 3_600_000);
         routing = routing == null ? Routing.ALL : routing;
+        lingerMs = (int) Require.range("linger_ms", lingerMs, 100, 0, 10_000);
     }
 
     public boolean embedded() {

@@ -59,7 +59,7 @@ class InfluxSinkContractIT extends SinkContractTest {
         QuestDbSchema questdb = new QuestDbSchema(sql);
         StoreSchema schema = questdb::ensure;
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, 100, 250, 30_000,
-                null, null);
+                null, null, null);
         InfluxSink sink = new InfluxSink(queue, influx.getWriteApiBlocking(), config, schema, metrics, clock);
         sink.start();
         return sink;

@@ -134,7 +134,7 @@ class InfluxSinkDeadLetterIT {
         QuestDbSchema questdb = new QuestDbSchema(sql);
         StoreSchema schema = questdb::ensure;
         StoreConfig config = new StoreConfig("embedded", null, 0, null, null, null, null, null, batch, 10, 50, null,
-                null);
+                null, 0);
         sink = new InfluxSink(queue, influx.getWriteApiBlocking(), config, schema,
                 new SinkMetrics(registry, "store"), Clock.systemUTC());
         sink.start();

@@ -1,0 +1,98 @@
+package org.limes.gateway.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The readings linger of a destination's queue: small batches wait for more, alerts never. */
+class DestinationQueueLingerTest {
+
+    private static final int MAX_BYTES = 1 << 20;
+    private static final long LONG_LINGER = TimeUnit.SECONDS.toNanos(30);
+
+    @TempDir
+    Path dir;
+
+    private Outbox alerts;
+    private Outbox readings;
+    private DestinationQueue queue;
+
+    @BeforeEach
+    void open() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        alerts = Outbox.open("store/alerts", dir.resolve("store").resolve("alerts"), OutboxLimits.defaults(),
+                new OutboxMetrics(registry, "store", "alert"));
+        readings = Outbox.open("store/readings", dir.resolve("store").resolve("readings"), OutboxLimits.defaults(),
+                new OutboxMetrics(registry, "store", "reading"));
+        queue = new DestinationQueue("store", alerts, readings, 0);
+    }
+
+    private void durable(Outbox o, byte type, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            o.append(type, ("r" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        o.flush();
+    }
+
+    private CompletableFuture<List<OutboxRecord>> pollAsync(int maxRecords, long lingerNanos) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return queue.poll(maxRecords, MAX_BYTES, lingerNanos, 200, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void withoutLingerASmallBatchGoesAtOnce() throws Exception {
+        durable(readings, OutboxRecord.READING, 3);
+
+        assertThat(queue.poll(10, MAX_BYTES, 0, 0, TimeUnit.MILLISECONDS)).hasSize(3);
+    }
+
+    @Test
+    void aSmallBatchOfReadingsWaitsForMoreAndGoesOnceFull() throws Exception {
+        durable(readings, OutboxRecord.READING, 3);
+
+        CompletableFuture<List<OutboxRecord>> batch = pollAsync(10, LONG_LINGER);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !batch.isDone());
+        durable(readings, OutboxRecord.READING, 7);
+
+        assertThat(batch.get(10, TimeUnit.SECONDS)).hasSize(10);
+    }
+
+    @Test
+    void aSmallBatchGoesWhenItsLingerRunsOut() throws Exception {
+        durable(readings, OutboxRecord.READING, 3);
+
+        long start = System.nanoTime();
+        List<OutboxRecord> batch = pollAsync(10, TimeUnit.MILLISECONDS.toNanos(150)).get(10, TimeUnit.SECONDS);
+
+        assertThat(batch).hasSize(3);
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
+    }
+
+    @Test
+    void anAlertDoesNotWaitBehindLingeringReadings() throws Exception {
+        durable(readings, OutboxRecord.READING, 3);
+
+        CompletableFuture<List<OutboxRecord>> batch = pollAsync(10, LONG_LINGER);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> !batch.isDone());
+        durable(alerts, OutboxRecord.ALERT, 1);
+
+        List<OutboxRecord> got = batch.get(5, TimeUnit.SECONDS);
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).type()).isEqualTo(OutboxRecord.ALERT);
+    }
+}
