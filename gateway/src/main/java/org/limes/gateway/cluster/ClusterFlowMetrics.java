@@ -1,0 +1,60 @@
+package org.limes.gateway.cluster;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+import org.limes.gateway.rules.Alert;
+
+/**
+ * The meters of cluster mode after the frames topic (component spec in STYLE.md): the rules'
+ * outputs ({@code limes.cluster.readings.out}, {@code limes.alerts{rule,severity,state}} as in
+ * single mode), errors by stage and type ({@code limes.errors{component=cluster}}), and per
+ * destination the records its consumer group committed ({@code limes.cluster.sink.committed})
+ * and the records handed to the destination and not yet acknowledged
+ * ({@code limes.cluster.sink.in_flight}). Thread-safe.
+ */
+final class ClusterFlowMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter readingsOut;
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    ClusterFlowMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.readingsOut = Counter.builder("limes.cluster.readings.out")
+                .description("Readings the cluster rules passed to the readings topic for the store").register(registry);
+    }
+
+    void readingOut() {
+        readingsOut.increment();
+    }
+
+    void alert(Alert a) {
+        counters.computeIfAbsent("alert\u0000" + a.rule() + '\u0000' + a.severity() + '\u0000' + a.state().label(),
+                k -> Counter.builder("limes.alerts").description("Alert transitions, by rule, severity and state")
+                        .tags("rule", a.rule(), "severity", String.valueOf(a.severity()), "state", a.state().label())
+                        .register(registry)).increment();
+    }
+
+    void error(String stage, String type) {
+        counters.computeIfAbsent("error\u0000" + stage + '\u0000' + type, k -> Counter.builder("limes.errors")
+                .description("Errors, by component, stage and type").tag("component", "cluster").tag("stage", stage)
+                .tag("error_type", type).register(registry)).increment();
+    }
+
+    void committed(String destination, int records) {
+        counters.computeIfAbsent("committed\u0000" + destination, k -> Counter.builder("limes.cluster.sink.committed")
+                .description("Records whose offsets a destination's consumer group committed after the destination "
+                        + "acknowledged them").tag("destination", destination).register(registry))
+                .increment(records);
+    }
+
+    void inFlightGauge(String destination, Supplier<Number> inFlight) {
+        Gauge.builder("limes.cluster.sink.in_flight", inFlight, f -> f.get().doubleValue())
+                .description("Records consumed for a destination and not yet acknowledged by it")
+                .tag("destination", destination).strongReference(true).register(registry);
+    }
+}
