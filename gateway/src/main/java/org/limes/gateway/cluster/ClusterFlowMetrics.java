@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 import org.limes.gateway.rules.Alert;
 
 /**
- * The meters of cluster mode after the frames topic (component spec in STYLE.md): the rules'
+ * The meters of cluster mode after the frames topic (component spec in STYLE.md): the partitions
+ * whose rules run here ({@code limes.cluster.rules.partitions}), the rules'
  * outputs ({@code limes.cluster.readings.out}, {@code limes.alerts{rule,severity,state}} as in
  * single mode), errors by stage and type ({@code limes.errors{component=cluster}}), and per
  * destination the records its consumer group committed ({@code limes.cluster.sink.committed})
@@ -26,6 +27,13 @@ final class ClusterFlowMetrics {
         this.registry = registry;
         this.readingsOut = Counter.builder("limes.cluster.readings.out")
                 .description("Readings the cluster rules passed to the readings topic for the store").register(registry);
+    }
+
+    /** Registers {@code limes.cluster.rules.partitions}: the frames partitions whose rules run here now. */
+    void partitionsGauge(Supplier<Number> owned) {
+        Gauge.builder("limes.cluster.rules.partitions", owned, f -> f.get().doubleValue())
+                .description("Partitions of the frames topic (devices' rule state) this instance owns now")
+                .strongReference(true).register(registry);
     }
 
     void readingOut() {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -64,10 +65,11 @@ public final class ClusterRules implements AutoCloseable {
      * @param instance    this gateway's name: the emitting instance, a field of each alert
      * @param partitions  partitions of the frames topic
      * @param storePlates null: the store gets plain plates
+     * @param owned       the partitions whose processor runs here now
      */
     record Setup(String crossing, String instance, int partitions, Inventory inventory, List<RuleConfig> rules,
             RuleContext ruleContext, Drivers drivers, Routing storeRouting, PlatePseudonymiser storePlates,
-            ClusterFlowMetrics metrics) {
+            ClusterFlowMetrics metrics, AtomicInteger owned) {
     }
 
     private final KafkaStreams streams;
@@ -92,7 +94,8 @@ public final class ClusterRules implements AutoCloseable {
         // One passage table per instance: a watchlist lane's cameras may fall on two partitions here.
         Setup setup = new Setup(config.crossing(), instance, partitions, inventory, List.copyOf(rules),
                 new RuleContext(new PassageTable(), ruleMetrics), drivers, storeRouting, storePlates,
-                new ClusterFlowMetrics(registry));
+                new ClusterFlowMetrics(registry), new AtomicInteger());
+        setup.metrics().partitionsGauge(setup.owned()::get);
         Topology topology = new Topology();
         topology.addSource("frames", new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.framesTopic());
         topology.addProcessor("rules", () -> new RulesProcessor(setup, clock), "frames");

@@ -100,6 +100,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             }
         }
         engine = new RuleEngine(devices, setup.rules(), clock, setup.ruleContext());
+        setup.owned().incrementAndGet();
         int taken = 0;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
@@ -173,6 +174,15 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         emit(alerts, record.timestamp());
         if (any) {
             save(device);
+        }
+    }
+
+    /** The task leaves this instance (a rebalance, an aborted transaction, shutdown): its state stays in the store. */
+    @Override
+    public void close() {
+        if (engine != null) {
+            setup.owned().decrementAndGet();
+            engine = null;
         }
     }
 
