@@ -168,7 +168,7 @@ public final class Gateway implements AutoCloseable {
                         centreDestinations.get(i).routing(), centreDestinations.get(i).plates(), registry));
             }
             closeables.push(ClusterRules.start(config.cluster(), config.name(), data.resolve("streams"), inventory,
-                    config.rules(), ruleMetrics, drivers, storeConfig.routing(), storePlates(storeConfig), registry,
+                    config.limits(), config.rules(), ruleMetrics, drivers, storeConfig.routing(), storePlates(storeConfig), registry,
                     clock));
         }
         pipeline = Pipeline.builder().frameLog(frames).gateway(config.name()).config(config.pipeline()).limits(config.limits())

@@ -47,6 +47,13 @@ final class ClusterFlowMetrics {
                         .register(registry)).increment();
     }
 
+    /** A reading the rules did not take, by the reason single mode's admission counts it under. */
+    void dropped(String reason) {
+        counters.computeIfAbsent("dropped\u0000" + reason, k -> Counter.builder("limes.dropped")
+                .description("Records dropped, by reason").tag("component", "cluster").tag("reason", reason)
+                .register(registry)).increment();
+    }
+
     void error(String stage, String type) {
         counters.computeIfAbsent("error\u0000" + stage + '\u0000' + type, k -> Counter.builder("limes.errors")
                 .description("Errors, by component, stage and type").tag("component", "cluster").tag("stage", stage)

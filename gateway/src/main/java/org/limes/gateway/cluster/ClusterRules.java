@@ -20,6 +20,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.apache.kafka.streams.state.Stores;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.pipeline.Inventory;
+import org.limes.gateway.pipeline.LimitsConfig;
+import org.limes.gateway.pipeline.StoreGuard;
 import org.limes.gateway.pipeline.Routing;
 import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.rules.PassageTable;
@@ -64,10 +66,12 @@ public final class ClusterRules implements AutoCloseable {
      * @param crossing    the crossing: the gateway name in every alert id
      * @param instance    this gateway's name: the emitting instance, a field of each alert
      * @param partitions  partitions of the frames topic
+     * @param storeGuard  the store checks of single mode's admission, run again on the owner
      * @param storePlates null: the store gets plain plates
      * @param owned       the partitions whose processor runs here now
      */
-    record Setup(String crossing, String instance, int partitions, Inventory inventory, List<RuleConfig> rules,
+    record Setup(String crossing, String instance, int partitions, Inventory inventory, LimitsConfig limits,
+            StoreGuard storeGuard, List<RuleConfig> rules,
             RuleContext ruleContext, Drivers drivers, Routing storeRouting, PlatePseudonymiser storePlates,
             ClusterFlowMetrics metrics, AtomicInteger owned) {
     }
@@ -86,13 +90,14 @@ public final class ClusterRules implements AutoCloseable {
      * @param storeRouting what the store receives; its plates pseudonymised by {@code storePlates} (null: plain)
      */
     public static ClusterRules start(ClusterConfig config, String instance, Path stateDir, Inventory inventory,
-            List<RuleConfig> rules, RuleMetrics ruleMetrics, Drivers drivers, Routing storeRouting,
+            LimitsConfig limits, List<RuleConfig> rules, RuleMetrics ruleMetrics, Drivers drivers, Routing storeRouting,
             PlatePseudonymiser storePlates, MeterRegistry registry, Clock clock) {
         int partitions = ClusterTopics.ensure(config, config.framesTopic());
         ClusterTopics.ensure(config, config.readingsTopic());
         ClusterTopics.ensure(config, config.alertsTopic());
         // One passage table per instance: a watchlist lane's cameras may fall on two partitions here.
-        Setup setup = new Setup(config.crossing(), instance, partitions, inventory, List.copyOf(rules),
+        Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
+                new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules),
                 new RuleContext(new PassageTable(), ruleMetrics), drivers, storeRouting, storePlates,
                 new ClusterFlowMetrics(registry), new AtomicInteger());
         setup.metrics().partitionsGauge(setup.owned()::get);

@@ -24,6 +24,7 @@ import org.limes.drivers.Reading;
 import org.limes.drivers.lineprotocol.LineProtocolEncoder;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Pipeline;
+import org.limes.gateway.pipeline.StoreGuard;
 import org.limes.gateway.privacy.PlatePseudonymiser;
 import org.limes.gateway.ratelimit.LogLimiter;
 import org.limes.gateway.rules.Alert;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The rules of one partition of the frames topic (one Kafka Streams task): decodes each
  * {@link FrameRecord} with the driver that decoded it at the source, keeps the readings of the
- * record's key (its device), normalises them (inventory) and runs the same {@link RuleEngine} as
+ * record's key (its device) that the source's admission took (identity, inventory, limits, the
+ * store's names and types, checked again here), normalises them and runs the same {@link RuleEngine} as
  * a pipeline shard; forwards each stored reading as line protocol to the readings topic and each
  * alert transition as canonical JSON to the alerts topic, and writes the device's rule state
  * ({@link DeviceSnapshot}) to the changelog-backed store. A wall-clock punctuator ticks the rules
@@ -156,10 +158,13 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             if (!device.equals(raw.deviceId())) {
                 continue;
             }
-            Reading r = setup.inventory().normalise(raw);
-            if (r == null) {
+            String refused = refusal(frame, raw);
+            if (refused != null) {
+                // The source refused it already (and said so to the device): only counted here.
+                setup.metrics().dropped(refused);
                 continue;
             }
+            Reading r = setup.inventory().normalise(raw);
             any = true;
             Reading stored = engine.process(r, alerts);
             if (stored != null && setup.storeRouting().accepts(stored)) {
@@ -184,6 +189,25 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             setup.owned().decrementAndGet();
             engine = null;
         }
+    }
+
+    /**
+     * Single mode's admission again, on the owner (the record carries the frame's bytes, not the
+     * source's verdicts): the reason a reading the source did not admit is not taken, or null.
+     */
+    private String refusal(FrameRecord frame, Reading r) {
+        if (frame.frame().identity() != null && !frame.frame().identity().equals(r.deviceId())) {
+            return "identity_mismatch";
+        }
+        Inventory inventory = setup.inventory();
+        if (!inventory.acceptsUnknown() && !inventory.knows(r.deviceId())) {
+            return "unknown_device";
+        }
+        if (setup.limits().violation(r) != null) {
+            return "over_limits";
+        }
+        StoreGuard.Refusal store = setup.storeGuard().check(r, inventory.tags(r.deviceId()), true);
+        return store == null ? null : store.reason();
     }
 
     private void tick(long wallMs) {
