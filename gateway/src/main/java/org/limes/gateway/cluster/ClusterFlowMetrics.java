@@ -61,13 +61,19 @@ final class ClusterFlowMetrics {
     }
 
     void committed(String destination, int records) {
-        counters.computeIfAbsent("committed\u0000" + destination, k -> Counter.builder("limes.cluster.sink.committed")
-                .description("Records whose offsets a destination's consumer group committed after the destination "
-                        + "acknowledged them").tag("destination", destination).register(registry))
-                .increment(records);
+        committedCounter(destination).increment(records);
     }
 
-    void inFlightGauge(String destination, Supplier<Number> inFlight) {
+    private Counter committedCounter(String destination) {
+        return counters.computeIfAbsent("committed\u0000" + destination, k -> Counter.builder(
+                "limes.cluster.sink.committed").description("Records whose offsets a destination's consumer group "
+                        + "committed after the destination acknowledged them").tag("destination", destination)
+                .register(registry));
+    }
+
+    /** Registers a destination's meters: its in-flight gauge, and its committed counter (at 0). */
+    void destination(String destination, Supplier<Number> inFlight) {
+        committedCounter(destination);
         Gauge.builder("limes.cluster.sink.in_flight", inFlight, f -> f.get().doubleValue())
                 .description("Records consumed for a destination and not yet acknowledged by it")
                 .tag("destination", destination).strongReference(true).register(registry);

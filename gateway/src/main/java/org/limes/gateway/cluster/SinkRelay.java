@@ -114,7 +114,7 @@ public final class SinkRelay implements AutoCloseable {
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, config.sessionTimeoutMs() / 3));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, maxInFlight)));
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        metrics.inFlightGauge(destination, inFlight::get);
+        metrics.destination(destination, inFlight::get);
         this.thread = new Thread(this::loop, "limes-cluster-sink-" + destination);
         this.thread.setDaemon(true);
     }

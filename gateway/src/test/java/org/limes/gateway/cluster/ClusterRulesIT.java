@@ -22,6 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +58,9 @@ class ClusterRulesIT {
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final List<Gateway> gateways = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
+    private volatile long raisedArrivedAt;
+    private volatile boolean refusing;
+    private final AtomicInteger refused = new AtomicInteger();
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -84,7 +90,18 @@ class ClusterRulesIT {
     }
 
     private void record(HttpExchange ex) throws IOException {
-        received.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
+        if (refusing) {
+            refused.incrementAndGet();
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(503, -1);
+            ex.close();
+            return;
+        }
+        JsonNode alert = JSON.readTree(ex.getRequestBody().readAllBytes());
+        if (raisedArrivedAt == 0 && alert.path("state").asText().equals("raised")) {
+            raisedArrivedAt = System.currentTimeMillis();
+        }
+        received.add(alert);
         ex.sendResponseHeaders(204, -1);
         ex.close();
     }
@@ -150,12 +167,18 @@ class ClusterRulesIT {
         Gateway g = startGateway("e2e", "e2e-gw-1", "0s");
         // Quiet, then a queue (raise), then gone (clear): each device's frames in order on its partition.
         List<Integer> cars = List.of(5, 10, 15, 45, 50, 12, 8);
+        long acknowledged = 0;
         for (int n = 0; n < cars.size(); n++) {
             assertThat(post(g, frame("cnt-01", n, cars.get(n)))).isEqualTo(200);
+            if (n == 3) {
+                acknowledged = System.currentTimeMillis();
+            }
             assertThat(post(g, frame("cnt-02", n, 3))).isEqualTo(200);
         }
         await("raise and clear at the centre").atMost(Duration.ofSeconds(90))
                 .until(() -> alerts("raised").size() >= 1 && alerts("cleared").size() >= 1);
+        System.out.printf("cluster rules: the raising frame acknowledged -> its alert at the centre in %d ms%n",
+                raisedArrivedAt - acknowledged);
         JsonNode raised = alerts("raised").get(0);
         long firstOver = Instant.parse("2026-11-26T06:00:03Z").toEpochMilli();
         assertThat(raised.path("alert_id").asText()).as("id from the crossing and the data")
@@ -178,6 +201,35 @@ class ClusterRulesIT {
                 g.registry().get("limes.cluster.sink.committed").tag("destination", "tripoli").counter().count() >= 2
                         && g.registry().get("limes.cluster.sink.committed").tag("destination", "store").counter()
                         .count() >= 2 + 2 * cars.size());
+    }
+
+    @Test
+    void aCentresGroupCommitsOnlyWhatTheCentreAcknowledged() throws Exception {
+        refusing = true;
+        Gateway g = startGateway("refusal", "refusal-gw-1", "0s");
+        assertThat(post(g, frame("cnt-01", 0, 50))).isEqualTo(200);
+        await("the centre refusing the alert, and the store taking its share").atMost(Duration.ofSeconds(90))
+                .until(() -> refused.get() >= 3 && committed("limes-refusal-sink-store") == 2);
+        assertThat(committed("limes-refusal-sink-tripoli")).as("nothing committed while the centre refuses")
+                .isZero();
+        assertThat(g.registry().get("limes.cluster.sink.in_flight").tag("destination", "tripoli").gauge().value())
+                .isEqualTo(1.0);
+
+        refusing = false;
+        await("delivered, then committed").atMost(Duration.ofSeconds(60))
+                .until(() -> !alerts("raised").isEmpty() && committed("limes-refusal-sink-tripoli") == 1);
+        assertThat(alerts("raised")).singleElement().satisfies(a -> assertThat(a.path("alert_id").asText())
+                .isEqualTo("refusal/queue/cnt-01/" + Instant.parse("2026-11-26T06:00:00Z").toEpochMilli()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.registry().get("limes.cluster.sink.in_flight")
+                .tag("destination", "tripoli").gauge().value() == 0.0);
+    }
+
+    /** The offsets a consumer group committed, summed over its partitions (records it is done with). */
+    private static long committed(String group) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+                    .filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        }
     }
 
     @Test
