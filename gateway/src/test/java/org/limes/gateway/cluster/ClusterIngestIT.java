@@ -38,6 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
+import org.limes.gateway.TelemetrySpecIT;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.source.PipelineFixture;
 
@@ -153,6 +154,19 @@ class ClusterIngestIT {
         }
         assertThat(gateway.registry().get("limes.cluster.frames.produced").counter().count())
                 .isEqualTo(3 * perDevice + 1);
+
+        // The cluster rows of the telemetry spec (TelemetrySpecIT checks the others in single
+        // mode) are registered here, with the spec's type.
+        Map<String, TelemetrySpecIT.Row> clusterRows = new java.util.TreeMap<>(
+                TelemetrySpecIT.spec(Path.of("").toAbsolutePath().resolve(TelemetrySpecIT.SPEC)));
+        clusterRows.keySet().removeIf(name -> !name.startsWith(TelemetrySpecIT.CLUSTER_PREFIX));
+        assertThat(clusterRows).as("cluster rows of the spec").isNotEmpty();
+        assertThat(TelemetrySpecIT.notRegistered(clusterRows, gateway.registry()))
+                .as("cluster rows of the spec not registered").isEmpty();
+        for (TelemetrySpecIT.Row row : clusterRows.values()) {
+            assertThat(gateway.registry().get(row.name()).meter().getId().getType().name().toLowerCase(
+                    java.util.Locale.ROOT)).as("type of %s", row.name()).isEqualTo(row.type());
+        }
     }
 
     @Test
