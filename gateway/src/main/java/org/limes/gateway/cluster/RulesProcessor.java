@@ -151,7 +151,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             bad("driver_failure", "driver " + frame.driver() + " failed: " + e, device);
             return;
         }
-        alerts.clear();
+        // What init left (episodes cleared because their rule is gone) goes out with this frame's.
         boolean any = false;
         for (Reading raw : result.readings()) {
             // The record is the key's copy: other devices' readings have records of their own.
@@ -211,12 +211,14 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     }
 
     private void tick(long wallMs) {
-        alerts.clear();
         engine.tick(alerts);
         emit(alerts, wallMs);
     }
 
-    /** Forwards the transitions and writes the state of their devices (the same transaction). */
+    /**
+     * Forwards the transitions and writes the state of their devices (the same transaction), and
+     * empties {@code out}: between calls the list holds only what {@link #init} could not forward.
+     */
     private void emit(List<Alert> out, long timestamp) {
         if (out.isEmpty()) {
             return;
