@@ -140,7 +140,8 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         try {
             frame = FrameRecord.decode(record.value());
             driver = driver(frame.driver());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Skipped, never thrown: Streams would replace the thread and meet the record again, for ever.
             bad("unreadable_record", e.getMessage(), device);
             return;
         }
@@ -152,6 +153,23 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             return;
         }
         // What init left (episodes cleared because their rule is gone) goes out with this frame's.
+        boolean any = false;
+        try {
+            any = evaluate(record, device, frame, result);
+        } catch (RuntimeException e) {
+            // A fault in a rule: counted and skipped, as a shard leaves such a frame unacknowledged.
+            bad("rule_failure", e.toString(), device);
+            LOG.error("cluster rules: evaluating a frame of device {} failed; it is skipped", shorten(device), e);
+            any = true;
+        }
+        emit(alerts, record.timestamp());
+        if (any) {
+            save(device);
+        }
+    }
+
+    /** Runs the key's admitted readings through the rules; true when any was. */
+    private boolean evaluate(Record<byte[], byte[]> record, String device, FrameRecord frame, DecodeResult result) {
         boolean any = false;
         for (Reading raw : result.readings()) {
             // The record is the key's copy: other devices' readings have records of their own.
@@ -176,10 +194,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
                 setup.metrics().readingOut();
             }
         }
-        emit(alerts, record.timestamp());
-        if (any) {
-            save(device);
-        }
+        return any;
     }
 
     /** The task leaves this instance (a rebalance, an aborted transaction, shutdown): its state stays in the store. */
