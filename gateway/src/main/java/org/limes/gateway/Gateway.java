@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.limes.drivers.Drivers;
+import org.limes.gateway.cluster.ClusterRules;
 import org.limes.gateway.cluster.KafkaFrames;
+import org.limes.gateway.cluster.SinkRelay;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.http.AdminApi;
@@ -157,6 +159,17 @@ public final class Gateway implements AutoCloseable {
             // Cluster mode: the sources' frames go to the crossing's frames topic (closed after the sources).
             frames = KafkaFrames.start(config.cluster(), config.name(), registry);
             closeables.push(frames);
+            // After the frames topic: each destination a consumer group feeding its sink here, and the
+            // rules as a Kafka Streams application (closed first, so its last transaction commits).
+            closeables.push(SinkRelay.start(config.cluster(), config.name(), storeOutbox, true,
+                    storeConfig.routing(), storePlates(storeConfig), registry));
+            for (int i = 0; i < config.centres().size(); i++) {
+                closeables.push(SinkRelay.start(config.cluster(), config.name(), centreOutboxes.get(i), false,
+                        centreDestinations.get(i).routing(), centreDestinations.get(i).plates(), registry));
+            }
+            closeables.push(ClusterRules.start(config.cluster(), config.name(), data.resolve("streams"), inventory,
+                    config.limits(), config.rules(), ruleMetrics, drivers, storeConfig.routing(), storePlates(storeConfig), registry,
+                    clock));
         }
         pipeline = Pipeline.builder().frameLog(frames).gateway(config.name()).config(config.pipeline()).limits(config.limits())
                 .inventory(inventory).rules(config.rules()).clock(clock)
@@ -192,6 +205,10 @@ public final class Gateway implements AutoCloseable {
         closeables.push(admin);
         LOG.info("gateway {} running: status page http://{}:{}/ (also /health, /ready, /metrics, /api/...)",
                 config.name(), config.admin().host(), admin.port());
+    }
+
+    private static PlatePseudonymiser storePlates(StoreConfig store) {
+        return store.pseudonymisePlates() == null ? null : PlatePseudonymiser.from(store.pseudonymisePlates());
     }
 
     /** The zones of every geofence rule, by rule id: what the status page's map draws. */

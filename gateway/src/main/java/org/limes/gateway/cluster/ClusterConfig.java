@@ -64,6 +64,26 @@ public record ClusterConfig(List<String> bootstrapServers, String crossing, Inte
         return "limes." + crossing + ".frames";
     }
 
+    /** The rules' output for the store: each stored reading as a line of line protocol, keyed by device. */
+    public String readingsTopic() {
+        return "limes." + crossing + ".readings";
+    }
+
+    /** The rules' alert transitions (canonical alert JSON), keyed by device. */
+    public String alertsTopic() {
+        return "limes." + crossing + ".alerts";
+    }
+
+    /** The Kafka Streams application id of the crossing's rules (names its group and internal topics). */
+    public String rulesApplicationId() {
+        return "limes-" + crossing + "-rules";
+    }
+
+    /** The consumer group that feeds destination {@code destination} (the store, or a centre). */
+    public String sinkGroup(String destination) {
+        return "limes-" + crossing + "-sink-" + destination;
+    }
+
     /** {@code bootstrap.servers} as Kafka's clients take it. */
     public String bootstrap() {
         return String.join(",", bootstrapServers);

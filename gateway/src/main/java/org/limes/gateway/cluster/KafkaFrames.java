@@ -5,20 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.limes.drivers.Frame;
 import org.limes.gateway.pipeline.FrameLog;
@@ -82,7 +75,7 @@ public final class KafkaFrames implements FrameLog, AutoCloseable {
      * @throws IllegalStateException when the cluster cannot be reached or the topic not made
      */
     public static KafkaFrames start(ClusterConfig config, String instance, MeterRegistry registry) {
-        ensureTopic(config);
+        ClusterTopics.ensure(config, config.framesTopic());
         KafkaFrames frames = new KafkaFrames(config, instance, registry);
         try {
             // Fetch the topic's metadata now, so the first device does not wait for it.
@@ -166,38 +159,5 @@ public final class KafkaFrames implements FrameLog, AutoCloseable {
     /** A request may take the produce timeout less the linger, and 30 s (Kafka's default) at most. */
     static int requestTimeoutMs(int produceTimeoutMs) {
         return Math.min(30_000, produceTimeoutMs - 2);
-    }
-
-    private static void ensureTopic(ClusterConfig config) {
-        String topic = config.framesTopic();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, config.produceTimeoutMs(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs(config.produceTimeoutMs())))) {
-            try {
-                admin.createTopics(Set.of(new NewTopic(topic, config.framesPartitions(),
-                        config.replicationFactor().shortValue()).configs(Map.of("min.insync.replicas",
-                        Integer.toString(config.minInsyncReplicas()))))).all()
-                        .get(config.produceTimeoutMs(), TimeUnit.MILLISECONDS);
-                LOG.info("cluster: created {} ({} partitions, replication {}, min.insync.replicas {})", topic,
-                        config.framesPartitions(), config.replicationFactor(), config.minInsyncReplicas());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-                TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames()
-                        .get(config.produceTimeoutMs(), TimeUnit.MILLISECONDS).get(topic);
-                if (d.partitions().size() != config.framesPartitions()) {
-                    LOG.warn("cluster: {} exists with {} partitions, not the {} of cluster.frames_partitions; it is "
-                            + "used as it is", topic, d.partitions().size(), config.framesPartitions());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("cluster: interrupted while creating " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("cluster: could not create or find " + topic + " on "
-                    + config.bootstrap() + ": " + cause, cause);
-        }
     }
 }

@@ -44,13 +44,16 @@ import org.limes.drivers.StoreNames;
  * types, and its device's inventory tag keys) is admitted without repeating the checks: their
  * verdict rests on nothing else, and a first type, once kept, is never replaced.
  *
+ * <p>Public for cluster mode, whose rules check again, on the instance that owns the device, what
+ * the source admitted (a frame's record carries its bytes, not the verdicts).
+ *
  * <p>Threading: safe for concurrent use by every source thread; the first-type map and the
  * shapes are concurrent and bounded.
  */
-final class StoreGuard {
+public final class StoreGuard {
 
     /** Measurement/field pairs whose first type is remembered, over all measurements. */
-    static final int MAX_FIELD_TYPES = 10_000;
+    public static final int MAX_FIELD_TYPES = 10_000;
 
     /** Shapes of admitted readings kept, over all kinds, and per kind: bounded, the first ones seen. */
     static final int MAX_SHAPES = 1_000;
@@ -65,7 +68,7 @@ final class StoreGuard {
     private final AtomicInteger shapes = new AtomicInteger();
     private final int maxFieldTypes;
 
-    StoreGuard(int maxFieldTypes) {
+    public StoreGuard(int maxFieldTypes) {
         if (maxFieldTypes < 1) {
             throw new IllegalArgumentException("maxFieldTypes must be at least 1, got " + maxFieldTypes);
         }
@@ -73,7 +76,7 @@ final class StoreGuard {
     }
 
     /** Why a reading is refused: the {@code limes.dropped} reason and a message for the log. */
-    record Refusal(String reason, String why) {
+    public record Refusal(String reason, String why) {
     }
 
     /**
@@ -83,7 +86,7 @@ final class StoreGuard {
      * @param remember      whether a field's first type may be learnt from this reading (false for
      *                      a reading that will be dropped anyway, so it cannot fix a type)
      */
-    Refusal check(Reading r, Map<String, String> inventoryTags, boolean remember) {
+    public Refusal check(Reading r, Map<String, String> inventoryTags, boolean remember) {
         Shape[] known = admitted.get(r.kind());
         if (known != null) {
             for (Shape s : known) {

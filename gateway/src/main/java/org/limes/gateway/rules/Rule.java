@@ -40,4 +40,23 @@ public interface Rule {
      * gone); the engine then clears it.
      */
     boolean restore(Alert open);
+
+    /**
+     * Cluster mode: what this rule holds about device {@code device} beyond an open episode
+     * (a running hold time, its first reading's time), as bytes another instance's
+     * {@link #loadDevice} reads back, so that a device taken over mid-hold goes on where it
+     * was. Null when there is nothing to carry (the default: such a rule carries only its open
+     * episodes, through {@link #restore}). Called on the owning thread, like everything here.
+     */
+    default byte[] saveDevice(int device) {
+        return null;
+    }
+
+    /**
+     * Cluster mode: takes over what {@link #saveDevice} gave for device {@code device} on
+     * another instance, after its open episodes were {@link #restore restored}. Bytes it cannot
+     * read are ignored (the device starts afresh): never an exception.
+     */
+    default void loadDevice(int device, byte[] state) {
+    }
 }

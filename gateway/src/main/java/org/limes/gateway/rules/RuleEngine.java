@@ -253,6 +253,66 @@ public final class RuleEngine {
         }
     }
 
+    /**
+     * Cluster mode: the rule state of {@code device} to hand to another instance, or null when
+     * this engine does not know the device.
+     */
+    public DeviceSnapshot snapshot(String device) {
+        int d = devices.indexOf(device);
+        if (d < 0) {
+            return null;
+        }
+        boolean heard = d >= armedAt.length || armedAt[d] < 0;
+        List<Alert> mine = new ArrayList<>(2);
+        for (Alert a : open.values()) {
+            if (device.equals(a.device())) {
+                mine.add(a);
+            }
+        }
+        Map<String, byte[]> states = new HashMap<>();
+        for (Rule r : rules) {
+            byte[] b = r.saveDevice(d);
+            if (b != null) {
+                states.put(r.id(), b);
+            }
+        }
+        return new DeviceSnapshot(device, heard ? devices.lastHeardMs(d) : armedAt[d], heard, mine, states);
+    }
+
+    /**
+     * Cluster mode: takes over a device's rule state from the instance that owned it before
+     * (before its first reading or tick here): when it was heard or armed, its open episodes
+     * ({@link #restore}, so transitions the rules can no longer hold are cleared into
+     * {@code out}), and each rule's own state ({@link Rule#loadDevice}).
+     */
+    public void takeOver(DeviceSnapshot s, List<Alert> out) {
+        int d = devices.indexOf(s.device());
+        if (d < 0 && devices.acceptsUnknown()) {
+            d = devices.admit(s.device());
+        }
+        if (d >= 0) {
+            if (d < armedAt.length && !s.heard()) {
+                armedAt[d] = s.heardMs();
+                devices.lastHeard(d, s.heardMs());
+            } else {
+                if (d < armedAt.length) {
+                    armedAt[d] = -1;
+                }
+                // Saved on every reading in cluster mode: no grace for a lagging save.
+                devices.lastHeard(d, s.heardMs(), 0);
+            }
+        }
+        restore(s.open(), out);
+        if (d >= 0) {
+            for (Rule r : rules) {
+                byte[] b = s.rules().get(r.id());
+                if (b != null) {
+                    r.loadDevice(d, b);
+                }
+            }
+        }
+    }
+
     /** Runs every rule's periodic tick at the clock's current time. */
     public void tick(List<Alert> out) {
         long now = clock.millis();

@@ -1,9 +1,16 @@
 package org.limes.gateway.rules;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.limes.drivers.Reading;
 
 /**
@@ -228,6 +235,92 @@ public final class ThresholdRule implements Rule {
         open[d] = alert;
         value[d] = alert.value();
         return true;
+    }
+
+    /**
+     * The device's phase and times (version 1, big-endian): phase u8, since, first device ms,
+     * first seen, last seen (i64 each), value (f64), the last reading's tags (u16 count, then
+     * u16-length UTF-8 key and value each). Null when idle: nothing to carry.
+     */
+    @Override
+    public byte[] saveDevice(int d) {
+        if (d >= phase.length || phase[d] == IDLE) {
+            return null;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeByte(phase[d]);
+            out.writeLong(sinceMs[d]);
+            out.writeLong(firstDeviceMs[d]);
+            out.writeLong(firstSeenMs[d]);
+            out.writeLong(lastSeenMs[d]);
+            out.writeDouble(value[d]);
+            Map<String, String> t = tags[d] == null ? Map.of() : tags[d];
+            out.writeShort(t.size());
+            for (Map.Entry<String, String> e : t.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public void loadDevice(int d, byte[] state) {
+        byte p;
+        long since;
+        long firstDevice;
+        long firstSeen;
+        long lastSeen;
+        double v;
+        Map<String, String> t = new TreeMap<>();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            if (in.readByte() != 1) {
+                return;
+            }
+            p = in.readByte();
+            since = in.readLong();
+            firstDevice = in.readLong();
+            firstSeen = in.readLong();
+            lastSeen = in.readLong();
+            v = in.readDouble();
+            int n = in.readUnsignedShort();
+            for (int i = 0; i < n; i++) {
+                t.put(in.readUTF(), in.readUTF());
+            }
+        } catch (IOException e) {
+            return;
+        }
+        ensure(d);
+        // An OPEN or CLEARING phase needs its episode, which restore() gave back; without one the
+        // device starts afresh rather than clear an episode nobody raised.
+        if (p < PENDING || p > CLEARING || (p != PENDING && open[d] == null)) {
+            return;
+        }
+        byte was = phase[d];
+        if (was == PENDING || was == CLEARING) {
+            pending--;
+        }
+        if (p == PENDING || p == CLEARING) {
+            pending++;
+        }
+        if (was == IDLE && active != null) {
+            active.add(d);
+        }
+        if (p == PENDING && open[d] != null) {
+            open[d] = null;
+            openCount--;
+        }
+        phase[d] = p;
+        sinceMs[d] = since;
+        firstDeviceMs[d] = firstDevice;
+        firstSeenMs[d] = firstSeen;
+        lastSeenMs[d] = lastSeen;
+        value[d] = v;
+        tags[d] = t.isEmpty() ? null : t;
     }
 
     private void raise(int d, long nowMs, List<Alert> out) {

@@ -61,6 +61,9 @@ public final class ClusterKafka implements AutoCloseable {
                 .setConfigProp("transaction.state.log.replication.factor", String.valueOf(Math.min(3, brokers)))
                 .setConfigProp("transaction.state.log.min.isr", String.valueOf(Math.min(2, brokers)))
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // Failover in seconds, not minutes: a dead instance's open transaction is aborted
+                // soon after its transaction.timeout.ms (the check runs every 10 s by default).
+                .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
                 // Small: three brokers in one test JVM.
                 .setConfigProp("log.cleaner.dedupe.buffer.size", "2097152")
                 .setConfigProp("num.network.threads", "1")

@@ -1,0 +1,134 @@
+package org.limes.gateway.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.limes.drivers.Reading;
+
+/**
+ * Cluster mode's hand-over of a device's rule state from one engine to another
+ * ({@link RuleEngine#snapshot}, {@link RuleEngine#takeOver}): the next owner goes on where the
+ * last one was — a running hold keeps its start and its episode id, a clear hold its start, an
+ * open episode is neither raised again nor forgotten, a deadman counts from the same moment.
+ */
+class DeviceSnapshotTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-26T06:00:00Z");
+    private static final ThresholdRuleConfig HELD = new ThresholdRuleConfig("queue", "vehicle_count", "count_total",
+            40.0, 25.0, null, null, "60s", "30s", null);
+    private static final DeadmanRuleConfig SILENT = new DeadmanRuleConfig("silent", "counter", null);
+
+    private final TestClock clock = new TestClock(T0);
+    private final RuleMetrics metrics = new RuleMetrics(new SimpleMeterRegistry());
+
+    private RuleEngine engine() {
+        DeviceTable t = new DeviceTable("crossing", null, 0);
+        t.addInventory("cnt-01", "ras-ajdir", Map.of("device_class", "counter", "lane", "1"), 120_000);
+        t.addInventory("cnt-02", "ras-ajdir", Map.of("device_class", "counter"), 120_000);
+        return new RuleEngine(t, List.of(HELD, SILENT), clock, RuleContext.of(metrics));
+    }
+
+    private Reading reading(String device, double value) {
+        return new Reading(device, "ras-ajdir", "vehicle_count", Map.of("lane", "1"), Map.of("count_total", value),
+                clock.instant().minusMillis(250), clock.instant());
+    }
+
+    /** A new engine (another instance) that takes over every device's state from {@code from}. */
+    private RuleEngine handOver(RuleEngine from, List<Alert> out) {
+        RuleEngine next = engine();
+        for (String device : List.of("cnt-01", "cnt-02")) {
+            next.takeOver(from.snapshot(device), out);
+        }
+        return next;
+    }
+
+    @Test
+    void aRunningHoldGoesOnWithItsStartAndItsEpisodeId() {
+        RuleEngine first = engine();
+        List<Alert> out = new ArrayList<>();
+        first.process(reading("cnt-01", 50), out);
+        long deviceMs = clock.millis() - 250;
+        clock.advance(Duration.ofSeconds(20));
+        first.process(reading("cnt-01", 55), out);
+        assertThat(first.snapshot("cnt-01").rules()).containsOnlyKeys("queue");
+        assertThat(first.snapshot("cnt-02").rules()).as("an idle rule carries nothing").isEmpty();
+
+        RuleEngine next = handOver(first, out);
+        clock.advance(Duration.ofSeconds(39));
+        next.tick(out);
+        assertThat(out).as("59 s into a 60 s hold").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        next.tick(out);
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.alertId()).isEqualTo("crossing/queue/cnt-01/" + deviceMs);
+            assertThat(a.firstSeen()).isEqualTo(T0);
+            assertThat(a.value()).isEqualTo(55.0);
+            assertThat(a.tags()).containsEntry("lane", "1");
+        });
+    }
+
+    @Test
+    void anOpenEpisodeAndARunningClearHoldGoOnWithoutARaise() {
+        RuleEngine first = engine();
+        List<Alert> out = new ArrayList<>();
+        first.process(reading("cnt-01", 50), out);
+        clock.advance(Duration.ofSeconds(60));
+        first.tick(out);
+        assertThat(out).hasSize(1);
+        Alert raised = out.get(0);
+        clock.advance(Duration.ofSeconds(10));
+        first.process(reading("cnt-01", 5), out);
+
+        List<Alert> after = new ArrayList<>();
+        RuleEngine next = handOver(first, after);
+        assertThat(next.openAlerts()).containsExactly(raised);
+        clock.advance(Duration.ofSeconds(29));
+        next.tick(after);
+        assertThat(after).as("not raised again, and 29 s into a 30 s clear hold").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        next.tick(after);
+        assertThat(after).singleElement().satisfies(a -> {
+            assertThat(a.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(a.alertId()).isEqualTo(raised.alertId());
+        });
+    }
+
+    @Test
+    void aDeadmanCountsFromTheSameMomentOnTheNextOwner() {
+        RuleEngine first = engine();
+        List<Alert> out = new ArrayList<>();
+        long armed = clock.millis();
+        clock.advance(Duration.ofSeconds(30));
+        first.process(reading("cnt-01", 1), out);
+        long heard = clock.millis();
+        assertThat(first.snapshot("cnt-02").heard()).isFalse();
+        assertThat(first.snapshot("cnt-02").heardMs()).isEqualTo(armed);
+
+        clock.advance(Duration.ofSeconds(60));
+        RuleEngine next = handOver(first, out);
+        clock.set(Instant.ofEpochMilli(armed + 120_001));
+        next.tick(out);
+        assertThat(out).as("cnt-02, never heard, from its first arming").extracting(Alert::alertId)
+                .containsExactly("crossing/silent/cnt-02/" + (armed + 120_000));
+        clock.set(Instant.ofEpochMilli(heard + 120_001));
+        next.tick(out);
+        assertThat(out).extracting(Alert::alertId).last().isEqualTo("crossing/silent/cnt-01/" + (heard + 120_000));
+    }
+
+    @Test
+    void bytesARuleCannotReadAreIgnored() {
+        RuleEngine next = engine();
+        List<Alert> out = new ArrayList<>();
+        next.takeOver(new DeviceSnapshot("cnt-01", clock.millis(), true, List.of(),
+                Map.of("queue", new byte[] {1, 2}, "gone", new byte[] {1})), out);
+        next.tick(out);
+        assertThat(out).isEmpty();
+        assertThat(next.snapshot("cnt-01").rules()).isEmpty();
+    }
+}
