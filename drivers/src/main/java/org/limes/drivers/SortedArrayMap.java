@@ -292,6 +292,109 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     }
 
     /**
+     * A sorted set of keys that many maps share, for a driver whose readings come in a few
+     * shapes: the driver makes its keys once and each map it builds {@linkplain #map keeps only
+     * its values}, with no key array, builder or sort per map. {@link #subset} gives the keys of
+     * a shape with some keys absent, made once per shape.
+     *
+     * <p>Immutable and thread-safe; {@link #subset} fills a table of at most
+     * 2<sup>{@link #size}</sup> entries (at most 2<sup>{@value #MAX_SUBSET_KEYS}</sup>), each
+     * made on first use and holding no table of its own, so its memory is bounded by
+     * construction.
+     */
+    public static final class Keys {
+
+        /** The most keys a {@code Keys} answers {@link #subset} for: 4,096 shapes. */
+        public static final int MAX_SUBSET_KEYS = 12;
+
+        private final String[] sorted;
+        /** Subsets by mask, made on first use; a race makes an equal one twice, never a wrong one. */
+        private final Keys[] subsets;
+
+        private Keys(String[] sorted, boolean withSubsets) {
+            this.sorted = sorted;
+            this.subsets = withSubsets && sorted.length <= MAX_SUBSET_KEYS ? new Keys[1 << sorted.length] : null;
+        }
+
+        /**
+         * The given keys, sorted.
+         *
+         * @throws NullPointerException     when a key is null
+         * @throws IllegalArgumentException when a key is given twice
+         */
+        public static Keys of(String... keys) {
+            String[] k = keys.clone();
+            for (String key : k) {
+                Objects.requireNonNull(key, "a key must not be null");
+            }
+            Arrays.sort(k);
+            for (int i = 1; i < k.length; i++) {
+                if (k[i].equals(k[i - 1])) {
+                    throw new IllegalArgumentException("key " + k[i] + " given twice");
+                }
+            }
+            return new Keys(k, true);
+        }
+
+        /** How many keys. */
+        public int size() {
+            return sorted.length;
+        }
+
+        /** The key at {@code index}, in key order. */
+        public String key(int index) {
+            return sorted[index];
+        }
+
+        /** The index of {@code key} in key order, or -1. */
+        public int indexOf(String key) {
+            int i = search(sorted, sorted.length, key);
+            return i >= 0 ? i : -1;
+        }
+
+        /**
+         * The keys whose bit is set in {@code mask} (bit {@code i} for {@link #key key(i)}), in
+         * key order; made on the first call for that mask, the same instance after.
+         *
+         * @throws IllegalArgumentException when the mask names a key beyond {@link #size}, when
+         *                                  there are more than {@value #MAX_SUBSET_KEYS} keys, or
+         *                                  when these keys are themselves a subset
+         */
+        public Keys subset(int mask) {
+            if (subsets == null || mask < 0 || mask >= subsets.length) {
+                throw new IllegalArgumentException("mask " + Integer.toBinaryString(mask) + " beyond " + sorted.length + " keys");
+            }
+            Keys s = subsets[mask];
+            if (s == null) {
+                String[] k = new String[Integer.bitCount(mask)];
+                int n = 0;
+                for (int i = 0; i < sorted.length; i++) {
+                    if ((mask & (1 << i)) != 0) {
+                        k[n++] = sorted[i];
+                    }
+                }
+                s = new Keys(k, false);
+                subsets[mask] = s;
+            }
+            return s;
+        }
+
+        /**
+         * The map of these keys to {@code values}, {@code values[i]} being the value of
+         * {@link #key key(i)}. The map keeps the array itself, so the caller hands it over: a
+         * fresh array, never changed after.
+         *
+         * @throws IllegalArgumentException when there is not one value per key
+         */
+        public <V> SortedArrayMap<V> map(Object[] values) {
+            if (values.length != sorted.length) {
+                throw new IllegalArgumentException(sorted.length + " keys, " + values.length + " values");
+            }
+            return sorted.length == 0 ? SortedArrayMap.of() : new SortedArrayMap<>(sorted, values, values.length);
+        }
+    }
+
+    /**
      * Collects entries in key order as they are put; {@link #build} hands its arrays to the
      * map without a copy, after which the builder refuses further use.
      *
