@@ -1,7 +1,9 @@
 package org.limes.drivers;
 
+import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
@@ -20,6 +22,8 @@ import java.util.function.Function;
  * <p>Why not a {@code TreeMap} behind {@code Collections.unmodifiableMap}: a reading has a
  * handful of entries and every decoded frame makes one or two; a tree node per entry and a
  * wrapper per map were most of the bytes a decode allocated. Lookups are a binary search.
+ * It implements {@link Map} itself rather than extending {@code AbstractMap}, whose two
+ * cached view fields would cost every map 8 bytes; its views are made on each call.
  *
  * <p>Contract, as {@code Collections.unmodifiableMap(new TreeMap<>(m))} had it: every
  * mutator throws {@link UnsupportedOperationException}; a null key is refused
@@ -31,7 +35,7 @@ import java.util.function.Function;
  *
  * @param <V> the value type
  */
-public final class SortedArrayMap<V> extends AbstractMap<String, V> {
+public final class SortedArrayMap<V> implements Map<String, V> {
 
     private static final String[] NO_KEYS = {};
     private static final Object[] NO_VALUES = {};
@@ -197,6 +201,82 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     }
 
     @Override
+    public boolean containsValue(Object value) {
+        for (int i = 0; i < size; i++) {
+            if (Objects.equals(values[i], value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Set<String> keySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<String> iterator() {
+                return new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < size;
+                    }
+
+                    @Override
+                    public String next() {
+                        if (next >= size) {
+                            throw new NoSuchElementException();
+                        }
+                        return keys[next++];
+                    }
+                };
+            }
+
+            @Override
+            public boolean contains(Object o) {
+                return o != null && containsKey(o);
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
+    }
+
+    @Override
+    public Collection<V> values() {
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<V> iterator() {
+                return new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < size;
+                    }
+
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public V next() {
+                        if (next >= size) {
+                            throw new NoSuchElementException();
+                        }
+                        return (V) values[next++];
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
+    }
+
+    @Override
     public boolean equals(Object o) {
         if (o == this) {
             return true;
@@ -212,7 +292,21 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
             }
             return true;
         }
-        return super.equals(o);
+        // As AbstractMap.equals: the same size and every entry found in the other map.
+        if (!(o instanceof Map<?, ?> other) || other.size() != size) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < size; i++) {
+                Object v = values[i];
+                if (v == null ? !(other.get(keys[i]) == null && other.containsKey(keys[i])) : !v.equals(other.get(keys[i]))) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unused) {
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -222,6 +316,19 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
             h += keys[i].hashCode() ^ Objects.hashCode(values[i]);
         }
         return h;
+    }
+
+    /** As {@code AbstractMap.toString}: {@code {k1=v1, k2=v2}} in key order. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < size; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(keys[i]).append('=').append(values[i] == this ? "(this Map)" : values[i]);
+        }
+        return sb.append('}').toString();
     }
 
     // Immutable: every mutator refuses, as Collections.unmodifiableMap's do (even when it would change nothing).

@@ -14,7 +14,6 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +22,7 @@ import org.limes.drivers.DecodeException;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
+import org.limes.drivers.OneReadingList;
 import org.limes.drivers.Reading;
 import org.limes.drivers.SortedArrayMap;
 import org.limes.drivers.DeviceId;
@@ -118,7 +118,7 @@ public final class CounterJsonDriver implements Driver {
     public List<Reading> decode(Frame frame) throws DecodeException {
         Reading common = CounterJsonScanner.read(frame.payload(), frame.receivedAt());
         if (common != null) {
-            return Collections.singletonList(common);
+            return OneReadingList.of(common);
         }
         return decodeWithJackson(frame);
     }
@@ -128,7 +128,7 @@ public final class CounterJsonDriver implements Driver {
         JsonParser parser = null;
         try {
             parser = JSON.createParser(frame.payload());
-            return Collections.singletonList(decodeObject(parser, frame.receivedAt()));
+            return OneReadingList.of(decodeObject(parser, frame.receivedAt()));
         } catch (JsonProcessingException e) {
             throw DecodeException.atOffset(JsonErrors.offsetOf(e.getLocation(), parser), "malformed JSON: " + JsonErrors.reason(e), e);
         } catch (IOException e) {
