@@ -1,7 +1,9 @@
 package org.limes.drivers;
 
+import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
@@ -20,6 +22,8 @@ import java.util.function.Function;
  * <p>Why not a {@code TreeMap} behind {@code Collections.unmodifiableMap}: a reading has a
  * handful of entries and every decoded frame makes one or two; a tree node per entry and a
  * wrapper per map were most of the bytes a decode allocated. Lookups are a binary search.
+ * It implements {@link Map} itself rather than extending {@code AbstractMap}, whose two
+ * cached view fields would cost every map 8 bytes; its views are made on each call.
  *
  * <p>Contract, as {@code Collections.unmodifiableMap(new TreeMap<>(m))} had it: every
  * mutator throws {@link UnsupportedOperationException}; a null key is refused
@@ -31,7 +35,7 @@ import java.util.function.Function;
  *
  * @param <V> the value type
  */
-public final class SortedArrayMap<V> extends AbstractMap<String, V> {
+public final class SortedArrayMap<V> implements Map<String, V> {
 
     private static final String[] NO_KEYS = {};
     private static final Object[] NO_VALUES = {};
@@ -197,6 +201,82 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     }
 
     @Override
+    public boolean containsValue(Object value) {
+        for (int i = 0; i < size; i++) {
+            if (Objects.equals(values[i], value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Set<String> keySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<String> iterator() {
+                return new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < size;
+                    }
+
+                    @Override
+                    public String next() {
+                        if (next >= size) {
+                            throw new NoSuchElementException();
+                        }
+                        return keys[next++];
+                    }
+                };
+            }
+
+            @Override
+            public boolean contains(Object o) {
+                return o != null && containsKey(o);
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
+    }
+
+    @Override
+    public Collection<V> values() {
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<V> iterator() {
+                return new Iterator<>() {
+                    private int next;
+
+                    @Override
+                    public boolean hasNext() {
+                        return next < size;
+                    }
+
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public V next() {
+                        if (next >= size) {
+                            throw new NoSuchElementException();
+                        }
+                        return (V) values[next++];
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
+    }
+
+    @Override
     public boolean equals(Object o) {
         if (o == this) {
             return true;
@@ -212,7 +292,21 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
             }
             return true;
         }
-        return super.equals(o);
+        // As AbstractMap.equals: the same size and every entry found in the other map.
+        if (!(o instanceof Map<?, ?> other) || other.size() != size) {
+            return false;
+        }
+        try {
+            for (int i = 0; i < size; i++) {
+                Object v = values[i];
+                if (v == null ? !(other.get(keys[i]) == null && other.containsKey(keys[i])) : !v.equals(other.get(keys[i]))) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unused) {
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -222,6 +316,19 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
             h += keys[i].hashCode() ^ Objects.hashCode(values[i]);
         }
         return h;
+    }
+
+    /** As {@code AbstractMap.toString}: {@code {k1=v1, k2=v2}} in key order. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < size; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(keys[i]).append('=').append(values[i] == this ? "(this Map)" : values[i]);
+        }
+        return sb.append('}').toString();
     }
 
     // Immutable: every mutator refuses, as Collections.unmodifiableMap's do (even when it would change nothing).
@@ -289,6 +396,109 @@ public final class SortedArrayMap<V> extends AbstractMap<String, V> {
     @Override
     public V merge(String key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
         throw new UnsupportedOperationException();
+    }
+
+    /**
+     * A sorted set of keys that many maps share, for a driver whose readings come in a few
+     * shapes: the driver makes its keys once and each map it builds {@linkplain #map keeps only
+     * its values}, with no key array, builder or sort per map. {@link #subset} gives the keys of
+     * a shape with some keys absent, made once per shape.
+     *
+     * <p>Immutable and thread-safe; {@link #subset} fills a table of at most
+     * 2<sup>{@link #size}</sup> entries (at most 2<sup>{@value #MAX_SUBSET_KEYS}</sup>), each
+     * made on first use and holding no table of its own, so its memory is bounded by
+     * construction.
+     */
+    public static final class Keys {
+
+        /** The most keys a {@code Keys} answers {@link #subset} for: 4,096 shapes. */
+        public static final int MAX_SUBSET_KEYS = 12;
+
+        private final String[] sorted;
+        /** Subsets by mask, made on first use; a race makes an equal one twice, never a wrong one. */
+        private final Keys[] subsets;
+
+        private Keys(String[] sorted, boolean withSubsets) {
+            this.sorted = sorted;
+            this.subsets = withSubsets && sorted.length <= MAX_SUBSET_KEYS ? new Keys[1 << sorted.length] : null;
+        }
+
+        /**
+         * The given keys, sorted.
+         *
+         * @throws NullPointerException     when a key is null
+         * @throws IllegalArgumentException when a key is given twice
+         */
+        public static Keys of(String... keys) {
+            String[] k = keys.clone();
+            for (String key : k) {
+                Objects.requireNonNull(key, "a key must not be null");
+            }
+            Arrays.sort(k);
+            for (int i = 1; i < k.length; i++) {
+                if (k[i].equals(k[i - 1])) {
+                    throw new IllegalArgumentException("key " + k[i] + " given twice");
+                }
+            }
+            return new Keys(k, true);
+        }
+
+        /** How many keys. */
+        public int size() {
+            return sorted.length;
+        }
+
+        /** The key at {@code index}, in key order. */
+        public String key(int index) {
+            return sorted[index];
+        }
+
+        /** The index of {@code key} in key order, or -1. */
+        public int indexOf(String key) {
+            int i = search(sorted, sorted.length, key);
+            return i >= 0 ? i : -1;
+        }
+
+        /**
+         * The keys whose bit is set in {@code mask} (bit {@code i} for {@link #key key(i)}), in
+         * key order; made on the first call for that mask, the same instance after.
+         *
+         * @throws IllegalArgumentException when the mask names a key beyond {@link #size}, when
+         *                                  there are more than {@value #MAX_SUBSET_KEYS} keys, or
+         *                                  when these keys are themselves a subset
+         */
+        public Keys subset(int mask) {
+            if (subsets == null || mask < 0 || mask >= subsets.length) {
+                throw new IllegalArgumentException("mask " + Integer.toBinaryString(mask) + " beyond " + sorted.length + " keys");
+            }
+            Keys s = subsets[mask];
+            if (s == null) {
+                String[] k = new String[Integer.bitCount(mask)];
+                int n = 0;
+                for (int i = 0; i < sorted.length; i++) {
+                    if ((mask & (1 << i)) != 0) {
+                        k[n++] = sorted[i];
+                    }
+                }
+                s = new Keys(k, false);
+                subsets[mask] = s;
+            }
+            return s;
+        }
+
+        /**
+         * The map of these keys to {@code values}, {@code values[i]} being the value of
+         * {@link #key key(i)}. The map keeps the array itself, so the caller hands it over: a
+         * fresh array, never changed after.
+         *
+         * @throws IllegalArgumentException when there is not one value per key
+         */
+        public <V> SortedArrayMap<V> map(Object[] values) {
+            if (values.length != sorted.length) {
+                throw new IllegalArgumentException(sorted.length + " keys, " + values.length + " values");
+            }
+            return sorted.length == 0 ? SortedArrayMap.of() : new SortedArrayMap<>(sorted, values, values.length);
+        }
     }
 
     /**

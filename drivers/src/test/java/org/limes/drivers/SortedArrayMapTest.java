@@ -87,4 +87,65 @@ class SortedArrayMapTest {
         assertThatThrownBy(() -> new Reading("d", "", "k", Map.of(), SortedArrayMap.copyOf(Map.of("x", 1)),
                 Instant.EPOCH, Instant.EPOCH)).hasMessageContaining("field x must be Double, Long, Boolean or String");
     }
+
+    @Property(tries = 300)
+    void keysMakeTheMapABuilderMakes(@ForAll @Size(max = 8) Map<@AlphaChars @StringLength(min = 1, max = 6) String, Integer> source,
+            @ForAll int maskSeed) {
+        SortedArrayMap.Keys keys = SortedArrayMap.Keys.of(source.keySet().toArray(new String[0]));
+        int mask = source.isEmpty() ? 0 : maskSeed & ((1 << source.size()) - 1);
+        SortedArrayMap.Keys subset = keys.subset(mask);
+        Object[] values = new Object[subset.size()];
+        TreeMap<String, Integer> expected = new TreeMap<>();
+        for (int i = 0; i < subset.size(); i++) {
+            values[i] = source.get(subset.key(i));
+            expected.put(subset.key(i), source.get(subset.key(i)));
+        }
+
+        SortedArrayMap<Integer> m = subset.map(values);
+
+        assertThat(m).isEqualTo(expected);
+        assertThat(m.toString()).isEqualTo(expected.toString());
+        assertThat(new ArrayList<>(m.keySet())).containsExactlyElementsOf(expected.keySet());
+        assertThat(keys.subset(mask)).isSameAs(subset);
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(keys.indexOf(keys.key(i))).isEqualTo(i);
+            assertThat(subset.indexOf(keys.key(i)) >= 0).isEqualTo((mask & (1 << i)) != 0);
+        }
+    }
+
+    @Test
+    void keysRefuseDuplicatesNullsAndAWrongCount() {
+        assertThatThrownBy(() -> SortedArrayMap.Keys.of("a", "b", "a")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("key a given twice");
+        assertThatThrownBy(() -> SortedArrayMap.Keys.of("a", null)).isInstanceOf(NullPointerException.class);
+        SortedArrayMap.Keys keys = SortedArrayMap.Keys.of("b", "a");
+        assertThat(keys.key(0)).isEqualTo("a");
+        assertThatThrownBy(() -> keys.map(new Object[] {1})).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> keys.subset(4)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> keys.subset(1).subset(1)).isInstanceOf(IllegalArgumentException.class);
+        SortedArrayMap<Object> m = keys.map(new Object[] {1L, 2L});
+        assertThatThrownBy(() -> m.put("c", 3L)).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(m.containsValue(2L)).isTrue();
+        assertThat(m.containsValue(3L)).isFalse();
+        assertThat(m.keySet().contains(null)).isFalse();
+        assertThat(m).isNotEqualTo(Map.of("a", 1L)).isNotEqualTo(List.of());
+    }
+
+    @Test
+    void oneReadingListIsAnImmutableListOfOne() {
+        Reading r = new Reading("d", "", "k", Map.of(), Map.of("x", 1L), Instant.EPOCH, Instant.EPOCH);
+        List<Reading> one = OneReadingList.of(r);
+        assertThat(one).isEqualTo(List.of(r)).hasSize(1).containsExactly(r);
+        assertThat(List.of(r)).isEqualTo(one);
+        assertThat(one.hashCode()).isEqualTo(List.of(r).hashCode());
+        assertThat(one.indexOf(r)).isZero();
+        assertThat(one.subList(0, 1)).isEqualTo(one);
+        assertThat(one.subList(1, 1)).isEmpty();
+        assertThatThrownBy(() -> one.get(1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> one.add(r)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> one.set(0, r)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> one.removeIf(x -> false)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> one.iterator().remove()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> OneReadingList.of(null)).isInstanceOf(NullPointerException.class);
+    }
 }

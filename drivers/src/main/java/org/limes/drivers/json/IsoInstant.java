@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * A fast path for the common form of an ISO-8601 instant with offset,
- * {@code yyyy-MM-ddTHH:mm:ss[.f…](Z|±hh:mm)}, read straight from a parser's characters
+ * {@code yyyy-MM-ddTHH:mm:ss[.f…](Z|±hh:mm)}, read straight from a frame's bytes (or a parser's characters)
  * without the {@code String} and the {@code DateTimeFormatter} machinery of
  * {@code OffsetDateTime.parse}.
  *
@@ -21,6 +21,26 @@ public final class IsoInstant {
 
     /** The instant {@code c[off, off + len)} denotes, or null when it is not in the common form. */
     public static Instant parse(char[] c, int off, int len) {
+        // yyyy-MM-ddTHH:mm:ss = 19 chars, then optional fraction, then Z or ±hh:mm.
+        if (len < 20 || len > 35) {
+            return null;
+        }
+        byte[] ascii = new byte[len];
+        for (int i = 0; i < len; i++) {
+            char ch = c[off + i];
+            if (ch > 0x7f) {
+                return null;
+            }
+            ascii[i] = (byte) ch;
+        }
+        return parse(ascii, 0, len);
+    }
+
+    /**
+     * The instant the ASCII text {@code b[off, off + len)} denotes, or null when it is not in
+     * the common form (a byte beyond ASCII is never in it).
+     */
+    public static Instant parse(byte[] c, int off, int len) {
         // yyyy-MM-ddTHH:mm:ss = 19 chars, then optional fraction, then Z or ±hh:mm.
         if (len < 20 || len > 35) {
             return null;
@@ -75,10 +95,10 @@ public final class IsoInstant {
     }
 
     /** The value of {@code n} decimal digits at {@code at}, or -1. */
-    private static int digits(char[] c, int at, int n) {
+    private static int digits(byte[] c, int at, int n) {
         int v = 0;
         for (int i = at; i < at + n; i++) {
-            char d = c[i];
+            byte d = c[i];
             if (d < '0' || d > '9') {
                 return -1;
             }

@@ -19,6 +19,7 @@ import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
+import org.limes.drivers.OneReadingList;
 import org.limes.drivers.Reading;
 import org.limes.drivers.SortedArrayMap;
 import org.limes.drivers.StoreNames;
@@ -164,7 +165,7 @@ public final class LineProtocolDriver implements Driver {
             return List.of();
         }
         Reading r = new LineParser(text(b, 0, stop, 1), 1, frame.receivedAt()).parse();
-        return r == null ? List.of() : List.of(r);
+        return r == null ? List.of() : OneReadingList.of(r);
     }
 
     @Override
@@ -226,9 +227,9 @@ public final class LineProtocolDriver implements Driver {
             }
             String measurement = name(false, "measurement");
             checkMeasurement(measurement, first);
-            SortedArrayMap.Builder<String> tags = SortedArrayMap.builder(4);
+            SortedArrayMap.Builder<String> tags = null; // made at the first tag besides the device's
             String device = null;
-            Names tagNames = new Names();
+            Names names = new Names();
             while (i < s.length() && s.charAt(i) == ',') {
                 i++;
                 int at = i;
@@ -236,14 +237,18 @@ public final class LineProtocolDriver implements Driver {
                 expect('=', "'=' after tag key ", key);
                 String value = value(true, "tag value of ", key);
                 // The device tag is kept apart from the reading's tags, as it always was (removed at the end).
-                boolean again = key.equals(deviceTag) ? device != null : tags.put(key, value) != null;
+                boolean isDevice = key.equals(deviceTag);
+                if (!isDevice && tags == null) {
+                    tags = SortedArrayMap.builder(4);
+                }
+                boolean again = isDevice ? device != null : tags.put(key, value) != null;
                 if (again) {
                     throw fault(at, "tag " + shown(key) + " appears more than once");
                 }
                 if (key.equals(deviceTag)) {
                     device = value;
                 }
-                checkTagKey(key, at, tagNames);
+                checkTagKey(key, at, names);
             }
             if (i >= s.length()) {
                 throw fault(i, "missing fields: a point needs at least one field after a space");
@@ -252,8 +257,8 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(i, "unexpected " + shownChar(s.charAt(i)) + " in the measurement or tags");
             }
             spaces();
-            SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(6);
-            Names fieldNames = new Names();
+            SortedArrayMap.Builder<Object> fields = SortedArrayMap.builder(4);
+            names.endTags();
             while (true) {
                 int at = i;
                 if (i >= s.length()) {
@@ -265,7 +270,7 @@ public final class LineProtocolDriver implements Driver {
                 if (fields.put(key, value) != null) {
                     throw fault(at, "field " + shown(key) + " appears more than once");
                 }
-                checkFieldKey(key, at, fieldNames, tagNames);
+                checkFieldKey(key, at, names);
                 if (i < s.length() && s.charAt(i) == ',') {
                     i++;
                     continue;
@@ -292,7 +297,8 @@ public final class LineProtocolDriver implements Driver {
             if (measurement.isBlank()) {
                 throw fault(0, "the measurement must not be blank");
             }
-            return new Reading(device, "", measurement, tags.build(), fields.build(), time, receivedAt);
+            return new Reading(device, "", measurement, tags == null ? SortedArrayMap.of() : tags.build(), fields.build(),
+                    time, receivedAt);
         }
 
         /** A name the store can hold, and not one Limes writes itself unless allowed. */
@@ -337,8 +343,7 @@ public final class LineProtocolDriver implements Driver {
         }
 
         /** A store name that is not the gateway's, nor another field or a tag in other letter case. */
-        private void checkFieldKey(String key, int at, Names names, Names tagNames)
-                throws DecodeException {
+        private void checkFieldKey(String key, int at, Names names) throws DecodeException {
             String problem = StoreNames.problem(key);
             if (problem != null) {
                 throw fault(at, "field key " + shown(key) + ": " + problem);
@@ -347,7 +352,7 @@ public final class LineProtocolDriver implements Driver {
                 throw fault(at, "field " + shown(key) + " is, in some letter case, a name the gateway writes itself "
                         + "(device, site, timestamp and time are the gateway's)");
             }
-            String tag = tagNames.get(key);
+            String tag = names.getTag(key);
             if (tag != null && !tag.equals(deviceTag)) {
                 throw fault(at, "field " + shown(key) + " has the name of tag " + shown(tag)
                         + ", and the store reads them as one column");
@@ -401,6 +406,9 @@ public final class LineProtocolDriver implements Driver {
             }
             if (i == from) {
                 throw fault(from, "missing " + what);
+            }
+            if (sb == null && key && s.regionMatches(from, deviceTag, 0, deviceTag.length()) && i - from == deviceTag.length()) {
+                return deviceTag; // every line names its device: its key without a substring
             }
             return sb == null ? s.substring(from, i) : sb.toString();
         }
@@ -603,18 +611,30 @@ public final class LineProtocolDriver implements Driver {
     }
 
     /**
-     * The keys of one line's tags or fields, to find two that differ only in letter case
-     * ({@code toLowerCase(Locale.ROOT)}, as the store compares them): a line has a handful,
-     * so a scan of a small array, no hash map.
+     * The keys of one line's tags, then its fields, to find two that differ only in letter
+     * case ({@code toLowerCase(Locale.ROOT)}, as the store compares them): a line has a
+     * handful, so a scan of one small array, no hash map. Tags are put first; after
+     * {@link #endTags} the keys put are fields, and a lookup sees the fields only, while
+     * {@link #getTag} sees the tags.
      */
     private static final class Names {
         private String[] keys = new String[8];
         private int size;
+        private int tags = -1;
 
-        /** The first key put that equals {@code key} in lower case, or null. */
-        String get(String key) {
+        /** The keys put from here on are fields. */
+        void endTags() {
+            tags = size;
+        }
+
+        /** The first tag whose key equals {@code key} in lower case, or null. */
+        String getTag(String key) {
+            return find(key, 0, tags < 0 ? size : tags);
+        }
+
+        private String find(String key, int from, int to) {
             String lower = key.toLowerCase(Locale.ROOT);
-            for (int k = 0; k < size; k++) {
+            for (int k = from; k < to; k++) {
                 if (keys[k].toLowerCase(Locale.ROOT).equals(lower)) {
                     return keys[k];
                 }
@@ -629,9 +649,12 @@ public final class LineProtocolDriver implements Driver {
             keys[size++] = key;
         }
 
-        /** As a map from lower case to the first key: the key already there, else null after putting this one. */
+        /**
+         * As a map from lower case to the first key, among the tags until {@link #endTags}, then
+         * among the fields: the key already there, else null after putting this one.
+         */
         String putIfAbsent(String key) {
-            String other = get(key);
+            String other = find(key, tags < 0 ? 0 : tags, size);
             if (other == null) {
                 put(key);
             }

@@ -22,6 +22,7 @@ import org.limes.drivers.DecodeException;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
+import org.limes.drivers.OneReadingList;
 import org.limes.drivers.Reading;
 import org.limes.drivers.SortedArrayMap;
 import org.limes.drivers.DeviceId;
@@ -58,6 +59,11 @@ import org.limes.drivers.json.JsonErrors;
  * speed_avg_mps=10.0}}, device time {@code 2026-11-26T06:00:00Z}, received at the frame's
  * receive time. A class named {@code total} is rejected, since {@code count_total} is the
  * derived sum.
+ *
+ * <p>A frame in the common form a counter sends (printable ASCII, no escapes, the usual
+ * vehicle classes; see {@link CounterJsonScanner}) is read straight from its bytes; any other
+ * frame, and every frame with a fault, is parsed with Jackson's streaming parser, which gives
+ * the reading or the error below. Both give the same reading for a frame both read.
  *
  * <p>Faults in JSON syntax are reported by byte offset, faults in content by field path
  * ({@code counts.car}), in document order, then missing required keys in the order of
@@ -110,10 +116,19 @@ public final class CounterJsonDriver implements Driver {
 
     @Override
     public List<Reading> decode(Frame frame) throws DecodeException {
+        Reading common = CounterJsonScanner.read(frame.payload(), frame.receivedAt());
+        if (common != null) {
+            return OneReadingList.of(common);
+        }
+        return decodeWithJackson(frame);
+    }
+
+    /** The frame parsed with Jackson: the one path for a frame that is not in the common form. */
+    static List<Reading> decodeWithJackson(Frame frame) throws DecodeException {
         JsonParser parser = null;
         try {
             parser = JSON.createParser(frame.payload());
-            return List.of(decodeObject(parser, frame.receivedAt()));
+            return OneReadingList.of(decodeObject(parser, frame.receivedAt()));
         } catch (JsonProcessingException e) {
             throw DecodeException.atOffset(JsonErrors.offsetOf(e.getLocation(), parser), "malformed JSON: " + JsonErrors.reason(e), e);
         } catch (IOException e) {

@@ -14,6 +14,7 @@ import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Framing;
+import org.limes.drivers.OneReadingList;
 import org.limes.drivers.Reading;
 import org.limes.drivers.SortedArrayMap;
 
@@ -59,6 +60,11 @@ import org.limes.drivers.SortedArrayMap;
  * that brings it nearest the receive time, so a sentence stamped 23:59:59 and received at
  * 00:00:01 is dated the day before; without UTC the device time is the receive time.
  * Well-formed sentences of other types (OSD, RSD, …) are skipped without a reading.
+ *
+ * <p>A good {@code TTM} sentence with plain fields is read straight from its bytes
+ * ({@link TtmScanner}); any other sentence, and every sentence with a fault, is split into
+ * its fields and read by {@link NmeaFields}, which gives the errors. Both give the same
+ * reading for a sentence both read.
  *
  * <p>Immutable and thread-safe.
  */
@@ -121,7 +127,16 @@ public final class NmeaRadarDriver implements Driver {
             throw DecodeException.atOffset(0, "no NMEA sentence in the frame");
         }
         Reading r = sentence(b, 0, stop, frame.receivedAt());
-        return r == null ? List.of() : List.of(r);
+        return r == null ? List.of() : OneReadingList.of(r);
+    }
+
+    private static boolean isUpperCase(byte[] b, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (b[k] < 'A' || b[k] > 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOf(byte[] b, byte c) {
@@ -185,6 +200,30 @@ public final class NmeaRadarDriver implements Driver {
                         "checksum mismatch: the sentence says %02X, its bytes give %02X", given, sum));
             }
         }
+        int at = from + 1;
+        if (bodyEnd - at >= 5 && isUpperCase(b, at, at + 5) && (bodyEnd == at + 5 || b[at + 5] == ',')) {
+            // A well-formed address: other types are skipped, a plain good TTM read from the bytes.
+            boolean ttm = b[at + 2] == 'T' && b[at + 3] == 'T' && b[at + 4] == 'M';
+            boolean tll = b[at + 2] == 'T' && b[at + 3] == 'L' && b[at + 4] == 'L';
+            if (!ttm && !tll) {
+                return null;
+            }
+            if (ttm && bodyEnd > at + 5) {
+                Reading r = TtmScanner.read(b, at + 6, bodyEnd, device, receivedAt);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return readGeneral(b, from, bodyEnd, receivedAt);
+    }
+
+    /**
+     * The sentence {@code b[from, bodyEnd)} ({@code $} to before {@code *}, checksum checked)
+     * split into its fields and read by {@link NmeaFields}: every sentence the scanner leaves,
+     * and every error.
+     */
+    Reading readGeneral(byte[] b, int from, int bodyEnd, Instant receivedAt) throws DecodeException {
         String[] f = split(b, from + 1, bodyEnd);
         String address = f[0];
         if (!isAddress(address)) {
