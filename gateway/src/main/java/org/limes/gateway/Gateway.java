@@ -168,8 +168,8 @@ public final class Gateway implements AutoCloseable {
                         centreDestinations.get(i).routing(), centreDestinations.get(i).plates(), registry));
             }
             closeables.push(ClusterRules.start(config.cluster(), config.name(), data.resolve("streams"), inventory,
-                    config.limits(), config.rules(), ruleMetrics, drivers, storeConfig.routing(), storePlates(storeConfig), registry,
-                    clock));
+                    config.limits(), config.rules(), ruleMetrics, drivers, config.sources(), storeConfig.routing(),
+                    storePlates(storeConfig), registry, clock));
         }
         pipeline = Pipeline.builder().frameLog(frames).gateway(config.name()).config(config.pipeline()).limits(config.limits())
                 .inventory(inventory).rules(config.rules()).clock(clock)

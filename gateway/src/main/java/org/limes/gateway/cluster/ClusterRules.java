@@ -28,6 +28,7 @@ import org.limes.gateway.rules.PassageTable;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleContext;
 import org.limes.gateway.rules.RuleMetrics;
+import org.limes.gateway.source.SourceConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,13 +68,14 @@ public final class ClusterRules implements AutoCloseable {
      * @param instance    this gateway's name: the emitting instance, a field of each alert
      * @param partitions  partitions of the frames topic
      * @param storeGuard  the store checks of single mode's admission, run again on the owner
+     * @param sources     this instance's sources: each record is decoded with its source's driver and options
      * @param storePlates null: the store gets plain plates
      * @param owned       the partitions whose processor runs here now
      */
     record Setup(String crossing, String instance, int partitions, Inventory inventory, LimitsConfig limits,
             StoreGuard storeGuard, List<RuleConfig> rules,
-            RuleContext ruleContext, Drivers drivers, Routing storeRouting, PlatePseudonymiser storePlates,
-            ClusterFlowMetrics metrics, AtomicInteger owned) {
+            RuleContext ruleContext, Drivers drivers, List<SourceConfig> sources, Routing storeRouting,
+            PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, AtomicInteger owned) {
     }
 
     private final KafkaStreams streams;
@@ -87,10 +89,12 @@ public final class ClusterRules implements AutoCloseable {
      *
      * @param instance   this gateway's name (client id, the {@code gateway} field of its alerts)
      * @param stateDir   where Kafka Streams keeps its local files ({@code <data_dir>/streams})
+     * @param sources    the config's sources, the same on every instance: which driver and options decode a record
      * @param storeRouting what the store receives; its plates pseudonymised by {@code storePlates} (null: plain)
      */
     public static ClusterRules start(ClusterConfig config, String instance, Path stateDir, Inventory inventory,
-            LimitsConfig limits, List<RuleConfig> rules, RuleMetrics ruleMetrics, Drivers drivers, Routing storeRouting,
+            LimitsConfig limits, List<RuleConfig> rules, RuleMetrics ruleMetrics, Drivers drivers,
+            List<SourceConfig> sources, Routing storeRouting,
             PlatePseudonymiser storePlates, MeterRegistry registry, Clock clock) {
         int partitions = ClusterTopics.ensure(config, config.framesTopic());
         ClusterTopics.ensure(config, config.readingsTopic());
@@ -98,8 +102,8 @@ public final class ClusterRules implements AutoCloseable {
         // One passage table per instance: a watchlist lane's cameras may fall on two partitions here.
         Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
                 new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules),
-                new RuleContext(new PassageTable(), ruleMetrics), drivers, storeRouting, storePlates,
-                new ClusterFlowMetrics(registry), new AtomicInteger());
+                new RuleContext(new PassageTable(), ruleMetrics), drivers, List.copyOf(sources), storeRouting,
+                storePlates, new ClusterFlowMetrics(registry), new AtomicInteger());
         setup.metrics().partitionsGauge(setup.owned()::get);
         Topology topology = new Topology();
         topology.addSource("frames", new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.framesTopic());

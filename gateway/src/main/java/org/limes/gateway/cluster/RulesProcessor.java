@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
@@ -19,7 +17,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.limes.drivers.DecodeResult;
 import org.limes.drivers.Driver;
-import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Reading;
 import org.limes.drivers.lineprotocol.LineProtocolEncoder;
 import org.limes.gateway.pipeline.Inventory;
@@ -37,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rules of one partition of the frames topic (one Kafka Streams task): decodes each
- * {@link FrameRecord} with the driver that decoded it at the source, keeps the readings of the
+ * {@link FrameRecord} with the driver that decoded it at the source (its options from this
+ * instance's config of that source: {@link SourceDrivers}), keeps the readings of the
  * record's key (its device) that the source's admission took (identity, inventory, limits, the
  * store's names and types, checked again here), normalises them and runs the same {@link RuleEngine} as
  * a pipeline shard; forwards each stored reading as line protocol to the readings topic and each
@@ -75,7 +73,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private final ClusterRules.Setup setup;
     private final Clock clock;
     private final LogLimiter badLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
-    private final Map<String, Driver> drivers = new HashMap<>();
+    private final SourceDrivers drivers;
     private final StringBuilder line = new StringBuilder(256);
     private final List<Alert> alerts = new ArrayList<>();
     private ProcessorContext<byte[], byte[]> context;
@@ -85,6 +83,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     RulesProcessor(ClusterRules.Setup setup, Clock clock) {
         this.setup = setup;
         this.clock = clock;
+        this.drivers = new SourceDrivers(setup.sources(), setup.drivers());
     }
 
     @Override
@@ -139,7 +138,11 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         Driver driver;
         try {
             frame = FrameRecord.decode(record.value());
-            driver = driver(frame.driver());
+            driver = drivers.resolve(frame);
+        } catch (SourceDrivers.Unresolved e) {
+            // A source or driver this instance's config lacks: skipped, never thrown (Streams would meet it again).
+            bad(e.type(), e.getMessage(), device);
+            return;
         } catch (RuntimeException e) {
             // Skipped, never thrown: Streams would replace the thread and meet the record again, for ever.
             bad("unreadable_record", e.getMessage(), device);
@@ -264,20 +267,6 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         if (s != null) {
             store.put(device, DeviceStateCodec.encode(s));
         }
-    }
-
-    private Driver driver(String name) {
-        Driver d = drivers.get(name);
-        if (d == null) {
-            if (!setup.drivers().has(name)) {
-                throw new IllegalArgumentException("frame record names driver '" + shorten(name)
-                        + "', which this gateway does not have");
-            }
-            // Options a source gives its driver (sensor position, per-device) are not in the record yet.
-            d = setup.drivers().create(name, DriverOptions.empty());
-            drivers.put(name, d);
-        }
-        return d;
     }
 
     private void bad(String type, String why, String device) {

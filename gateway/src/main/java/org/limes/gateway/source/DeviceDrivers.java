@@ -50,6 +50,11 @@ public final class DeviceDrivers {
         return plain;
     }
 
+    /** Whether {@link #forDevice} has {@code device}'s driver already (or needs none of its own). */
+    public boolean hasDriverFor(String device) {
+        return device == null || !perDevice || byDevice.containsKey(device);
+    }
+
     /** The driver for frames of {@code device} (null: the device is in the payload). */
     public Driver forDevice(String device) {
         if (device == null || !perDevice) {

@@ -67,12 +67,18 @@ class ClusterRulesSilentStopIT {
         double readingsOut() {
             return registry.get("limes.cluster.readings.out").counter().count();
         }
+
+        double errors(String type) {
+            var c = registry.find("limes.errors").tag("component", "cluster").tag("error_type", type).counter();
+            return c == null ? 0 : c.count();
+        }
     }
 
     private Instance start(GatewayConfig config, Drivers drivers, String name) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterRules rules = ClusterRules.start(config.cluster(), name, dir.resolve(name), new Inventory(
-                config.inventory()), config.limits(), config.rules(), new RuleMetrics(registry), drivers, Routing.ALL,
+                config.inventory()), config.limits(), config.rules(), new RuleMetrics(registry), drivers, config.sources(),
+                Routing.ALL,
                 null, registry, Clock.systemUTC());
         return new Instance(rules, registry);
     }
@@ -112,6 +118,11 @@ class ClusterRulesSilentStopIT {
             await("the partitions shared by both").atMost(Duration.ofSeconds(90)).until(() ->
                     a.partitions() + b.partitions() == 4 && a.partitions() > 0 && b.partitions() > 0);
 
+            // Records this config cannot place (instances configured apart): counted, skipped, the frames behind flow.
+            frames.append(new Frame(frame(0), "elsewhere", "/ingest/counter-json", Instant.now()), "counter-json",
+                    Set.of("cnt-01"), true).get(10, TimeUnit.SECONDS);
+            frames.append(new Frame(frame(0), "ingest", "/ingest/lineprotocol", Instant.now()), "lineprotocol",
+                    Set.of("cnt-01"), true).get(10, TimeUnit.SECONDS);
             long start = System.currentTimeMillis();
             Instance owner = null;
             int n = 0;
@@ -125,6 +136,8 @@ class ClusterRulesSilentStopIT {
                 owner = a.readingsOut() > beforeA ? a : b;
             }
             Instance survivor = owner == a ? b : a;
+            assertThat(a.errors("unknown_source") + b.errors("unknown_source")).isEqualTo(1);
+            assertThat(a.errors("unknown_driver") + b.errors("unknown_driver")).isEqualTo(1);
             long haltedAt = System.currentTimeMillis();
             owner.rules().halt();
             open.remove(owner.rules());
