@@ -1,5 +1,6 @@
 package org.limes.gateway.rules;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.limes.drivers.Reading;
  * Shard-confined (see {@link Rule}).
  */
 public final class TimeIntegrityRule implements Rule {
+
+    private static final int STATE_BYTES = 1 + Long.BYTES;
 
     private final TimeIntegrityRuleConfig config;
     private final DeviceTable devices;
@@ -114,6 +117,28 @@ public final class TimeIntegrityRule implements Rule {
     @Override
     public void tick(long nowMs, List<Alert> out) {
         // Clock jumps are seen in readings only.
+    }
+
+    /**
+     * Cluster mode: the device's last clock offset, so the next owner sees a jump from it (a
+     * device that was in sync and now is minutes behind, still kept) rather than a first
+     * reading. Version 1: {@code 1}, the offset (i64, ms); null while none is known.
+     */
+    @Override
+    public byte[] saveDevice(int d) {
+        if (d >= devices.size() || !devices.offsetKnown(d)) {
+            return null;
+        }
+        return ByteBuffer.allocate(STATE_BYTES).put((byte) 1).putLong(devices.offsetMs(d)).array();
+    }
+
+    @Override
+    public void loadDevice(int d, byte[] state) {
+        if (state.length != STATE_BYTES || state[0] != 1 || d >= devices.size() || devices.offsetKnown(d)) {
+            // Unreadable, or a reading here already set a newer offset: the device goes on without it.
+            return;
+        }
+        devices.offset(d, ByteBuffer.wrap(state, 1, Long.BYTES).getLong());
     }
 
     @Override

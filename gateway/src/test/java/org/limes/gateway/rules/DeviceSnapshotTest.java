@@ -122,6 +122,38 @@ class DeviceSnapshotTest {
     }
 
     @Test
+    void aClockOffsetGoesOnSoAJumpIsSeenOnTheNextOwner() {
+        TimeIntegrityRuleConfig clockRule = new TimeIntegrityRuleConfig("clock", "30s", "10m", "5m", null, null);
+        java.util.function.Supplier<RuleEngine> engines = () -> {
+            DeviceTable t = new DeviceTable("crossing", null, 0);
+            t.addInventory("cnt-01", "ras-ajdir", Map.of("device_class", "counter"), 120_000);
+            return new RuleEngine(t, List.of(clockRule), clock, RuleContext.of(metrics));
+        };
+        RuleEngine first = engines.get();
+        List<Alert> out = new ArrayList<>();
+        first.process(reading("cnt-01", 1), out);
+        assertThat(first.snapshot("cnt-01").rules()).containsOnlyKeys("clock");
+
+        RuleEngine next = engines.get();
+        next.takeOver(first.snapshot("cnt-01"), out);
+        RuleEngine fresh = engines.get();
+        clock.advance(Duration.ofSeconds(60));
+        // Six minutes behind: kept (max_lag 10 m), out of sync, a jump of > 5 m from the carried offset.
+        Reading behind = new Reading("cnt-01", "ras-ajdir", "vehicle_count", Map.of(), Map.of("count_total", 1.0),
+                clock.instant().minus(Duration.ofMinutes(6)), clock.instant());
+        fresh.process(behind, out);
+        assertThat(out).as("without the offset, a first reading that is kept raises nothing").isEmpty();
+        next.process(behind, out);
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.rule()).isEqualTo("clock");
+            assertThat(a.threshold()).as("the jump, not a quarantine").isEqualTo(300.0);
+            assertThat(a.value()).isEqualTo(-360.0);
+        });
+        assertThat(next.snapshot("cnt-01").rules().get("clock")).as("version 1, the offset")
+                .hasSize(9).startsWith((byte) 1);
+    }
+
+    @Test
     void bytesARuleCannotReadAreIgnored() {
         RuleEngine next = engine();
         List<Alert> out = new ArrayList<>();
