@@ -1,5 +1,7 @@
 package org.limes.gateway.rules;
 
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -216,6 +218,62 @@ public final class RateOfChangeRule implements Rule {
         open[d] = alert;
         lastChangeMs[d] = RESTORED;
         return true;
+    }
+
+    /**
+     * Cluster mode: the device's window samples and, with an episode open, its last change, so
+     * the next owner raises and clears as this one would have. Version 1: {@code 1}, last change
+     * (i64, ms device time; {@code Long.MIN_VALUE} while a restored episode has seen none), the
+     * sample count (u16, ≤ {@code max_samples}), then each sample's device ms (i64) and value
+     * (f64), oldest first. Null while the device has neither.
+     */
+    @Override
+    public byte[] saveDevice(int d) {
+        long[] pairs = samples.samplesOf(d);
+        boolean episode = d < open.length && open[d] != null;
+        if (pairs.length == 0 && !episode) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.allocate(1 + Long.BYTES + Short.BYTES + pairs.length * Long.BYTES);
+        b.put((byte) 1).putLong(episode ? lastChangeMs[d] : RESTORED).putShort((short) (pairs.length / 2));
+        for (long x : pairs) {
+            b.putLong(x);
+        }
+        return b.array();
+    }
+
+    @Override
+    public void loadDevice(int d, byte[] state) {
+        ByteBuffer b = ByteBuffer.wrap(state);
+        long[] pairs;
+        long lastChange;
+        try {
+            if (b.get() != 1) {
+                return;
+            }
+            lastChange = b.getLong();
+            int n = Short.toUnsignedInt(b.getShort());
+            if (b.remaining() != n * 2 * Long.BYTES) {
+                return;
+            }
+            pairs = new long[2 * n];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = b.getLong();
+            }
+        } catch (BufferUnderflowException e) {
+            return;
+        }
+        for (int i = 1; i < pairs.length; i += 2) {
+            if (!Double.isFinite(Double.longBitsToDouble(pairs[i]))) {
+                return;
+            }
+        }
+        samples.takeOver(d, pairs);
+        ensure(d);
+        // Only with the episode restore() gave back; its last change replaces "none seen yet".
+        if (open[d] != null && lastChangeMs[d] == RESTORED) {
+            lastChangeMs[d] = lastChange;
+        }
     }
 
     private void opened(int d) {

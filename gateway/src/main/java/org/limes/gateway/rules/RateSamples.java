@@ -96,6 +96,39 @@ final class RateSamples {
         return base;
     }
 
+    /** The device's samples, oldest first, as [time0, bits0, time1, bits1, …]; empty when none. */
+    long[] samplesOf(int d) {
+        int n = d < count.length ? count[d] : 0;
+        long[] out = new long[2 * n];
+        int k = n == 0 ? 0 : head[d];
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = rings[d][2 * k];
+            out[2 * i + 1] = rings[d][2 * k + 1];
+            if (++k == capacity) {
+                k = 0;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Cluster mode: takes over a device's samples from its previous owner ({@link #samplesOf}),
+     * only while the device has none here (rules sharing this ring each offer the same), keeping
+     * the newest {@code capacity} in increasing time; out-of-order ones are left out.
+     */
+    void takeOver(int d, long[] pairs) {
+        ensure(d);
+        if (count[d] > 0) {
+            return;
+        }
+        int from = Math.max(0, pairs.length / 2 - capacity);
+        for (int i = from; i < pairs.length / 2; i++) {
+            if (!stale(d, pairs[2 * i])) {
+                push(d, pairs[2 * i], Double.longBitsToDouble(pairs[2 * i + 1]));
+            }
+        }
+    }
+
     /** Appends a sample, forgetting the oldest when the ring is full. After {@link #stale} was false. */
     void push(int d, long t, double v) {
         used = true;

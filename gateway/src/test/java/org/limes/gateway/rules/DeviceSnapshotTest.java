@@ -154,6 +154,49 @@ class DeviceSnapshotTest {
     }
 
     @Test
+    void rateOfChangeSamplesAndLastChangeGoOnOnTheNextOwner() {
+        // Same kind, field and max_samples: the two rules share one ring, and each saves it.
+        List<RuleConfig> rules = List.of(
+                new RateOfChangeRuleConfig("flow", "vehicle_count", "count_total", "10m", 25.0, null, null, null, null,
+                        null, null),
+                new RateOfChangeRuleConfig("triple", "vehicle_count", "count_total", "10m", null, null, 3.0, null,
+                        null, null, null));
+        java.util.function.Supplier<RuleEngine> engines = () -> {
+            DeviceTable t = new DeviceTable("crossing", null, 0);
+            t.addInventory("cnt-01", "ras-ajdir", Map.of("device_class", "counter"), 120_000);
+            return new RuleEngine(t, rules, clock, RuleContext.of(metrics));
+        };
+        java.util.function.BiFunction<Integer, Double, Reading> at = (minute, value) -> new Reading("cnt-01",
+                "ras-ajdir", "vehicle_count", Map.of(), Map.of("count_total", value),
+                T0.plus(Duration.ofMinutes(minute)), T0.plus(Duration.ofMinutes(minute)));
+        RuleEngine first = engines.get();
+        List<Alert> out = new ArrayList<>();
+        first.process(at.apply(0, 12.0), out);
+        first.process(at.apply(5, 14.0), out);
+        assertThat(out).isEmpty();
+        assertThat(first.snapshot("cnt-01").rules()).containsOnlyKeys("flow", "triple");
+
+        RuleEngine next = engines.get();
+        next.takeOver(first.snapshot("cnt-01"), out);
+        RuleEngine fresh = engines.get();
+        fresh.process(at.apply(9, 40.0), out);
+        assertThat(out).as("without the samples there is no base to rise from").isEmpty();
+        next.process(at.apply(9, 40.0), out);
+        assertThat(out).extracting(Alert::rule, Alert::threshold)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("flow", 37.0),
+                        org.assertj.core.groups.Tuple.tuple("triple", 36.0));
+        out.clear();
+
+        // Its episodes' last change (minute 9) goes on too: a whole window later they clear.
+        RuleEngine third = engines.get();
+        third.takeOver(next.snapshot("cnt-01"), out);
+        assertThat(out).isEmpty();
+        third.process(at.apply(19, 41.0), out);
+        assertThat(out).as("41 is no rise on 40, and 10 m passed since the last").hasSize(2)
+                .allSatisfy(a -> assertThat(a.state()).isEqualTo(AlertState.CLEARED));
+    }
+
+    @Test
     void bytesARuleCannotReadAreIgnored() {
         RuleEngine next = engine();
         List<Alert> out = new ArrayList<>();
