@@ -1,7 +1,16 @@
 package org.limes.gateway.rules;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -40,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@code limes.dropped{component=rules,reason=track_limit}}, logged once a minute). Alert:
  * kind {@code radar_track}, field {@code inside}, value 1 raised / 0 cleared, threshold 1;
  * {@code lat}/{@code lon} tags are where the track was when it was raised. Shard-confined
- * (see {@link Rule}): a radar's tracks are all on its shard.
+ * (see {@link Rule}): a radar's tracks are all on its shard. In cluster mode the tracks' last-seen
+ * times move with the radar to its next owner ({@link #saveDevice}), their episodes through
+ * {@link #restore}.
  */
 public final class GeofenceRule implements Rule {
 
@@ -50,6 +61,10 @@ public final class GeofenceRule implements Rule {
     private static final Logger LOG = LoggerFactory.getLogger(GeofenceRule.class);
     private static final long LOG_INTERVAL_MS = 60_000;
     static final String TRACK = "track";
+    /** Cluster mode: at most this many of a device's tracks are carried to its next owner. */
+    static final int MAX_SAVED_TRACKS = 1_000;
+    /** Cluster mode: a carried track number longer than this (UTF-8 bytes) is not carried. */
+    static final int MAX_SAVED_NUMBER_BYTES = 64;
 
     private final GeofenceRuleConfig config;
     private final DeviceTable devices;
@@ -176,6 +191,89 @@ public final class GeofenceRule implements Rule {
         }
         t.open[z] = open;
         return true;
+    }
+
+    /**
+     * Cluster mode: when each of the device's kept tracks was last seen, so that on the next
+     * owner a track's {@code track_timeout} counts from the same moment and its clear carries
+     * the same last-seen time (its open episodes travel through {@link #restore}). Version 1,
+     * big-endian: {@code 1}, count (u16, ≤ {@value #MAX_SAVED_TRACKS}, the most recently seen
+     * first), then per track its number (u16 length + UTF-8, ≤ {@value #MAX_SAVED_NUMBER_BYTES}
+     * bytes; longer ones are not carried) and last seen (i64, gateway epoch ms). Tracks not seen
+     * here since a restore are not carried. Null when there is none.
+     */
+    @Override
+    public byte[] saveDevice(int d) {
+        Map<String, Track> mine = d < tracks.length ? tracks[d] : null;
+        if (mine == null || mine.isEmpty()) {
+            return null;
+        }
+        List<Track> seen = new ArrayList<>(mine.size());
+        for (Track t : mine.values()) {
+            if (t.lastSeenMs != PassageTable.UNKNOWN
+                    && t.number.getBytes(StandardCharsets.UTF_8).length <= MAX_SAVED_NUMBER_BYTES) {
+                seen.add(t);
+            }
+        }
+        if (seen.isEmpty()) {
+            return null;
+        }
+        seen.sort(Comparator.comparingLong((Track t) -> t.lastSeenMs).reversed());
+        int n = Math.min(seen.size(), MAX_SAVED_TRACKS);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(3 + n * 16);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeShort(n);
+            for (int i = 0; i < n; i++) {
+                out.writeUTF(seen.get(i).number);
+                out.writeLong(seen.get(i).lastSeenMs);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Takes over {@link #saveDevice}'s last-seen times for the tracks whose episodes
+     * {@link #restore} gave back; a number without a restored track is ignored (nothing open to
+     * time out). Bytes of another version, truncated, with trailing bytes or a count past the
+     * limit change nothing: the tracks then count their timeout from the first tick here.
+     */
+    @Override
+    public void loadDevice(int d, byte[] state) {
+        String[] numbers;
+        long[] lastSeen;
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            if (in.readByte() != 1) {
+                return;
+            }
+            int n = in.readUnsignedShort();
+            if (n > MAX_SAVED_TRACKS) {
+                return;
+            }
+            numbers = new String[n];
+            lastSeen = new long[n];
+            for (int i = 0; i < n; i++) {
+                numbers[i] = in.readUTF();
+                lastSeen[i] = in.readLong();
+            }
+            if (in.available() != 0) {
+                return;
+            }
+        } catch (IOException e) {
+            return;
+        }
+        Map<String, Track> mine = d < tracks.length ? tracks[d] : null;
+        if (mine == null) {
+            return;
+        }
+        for (int i = 0; i < numbers.length; i++) {
+            Track t = mine.get(numbers[i]);
+            if (t != null && t.lastSeenMs == PassageTable.UNKNOWN && lastSeen[i] != PassageTable.UNKNOWN) {
+                t.lastSeenMs = lastSeen[i];
+            }
+        }
     }
 
     private int zoneIndex(String name) {

@@ -197,6 +197,87 @@ class DeviceSnapshotTest {
     }
 
     @Test
+    void aGeofenceTrackInsideGoesOnWithItsLastSeenAndWithoutASecondRaise() {
+        GeofenceZone zone = new GeofenceZone("exclusion", new double[][][] {{{0, 0, 10, 0, 10, 10, 0, 10, 0, 0}}});
+        GeofenceRuleConfig fence = new GeofenceRuleConfig("fence", "zones.geojson", null, "60s", null, null,
+                List.of(zone));
+        java.util.function.Supplier<RuleEngine> engines = () -> {
+            DeviceTable t = new DeviceTable("crossing", null, 0);
+            t.addInventory("rdr-1", "ras-ajdir", Map.of("device_class", "radar"), 0);
+            return new RuleEngine(t, List.of(fence), clock, RuleContext.of(metrics));
+        };
+        java.util.function.BiFunction<String, double[], Reading> at = (track, lonLat) -> new Reading("rdr-1",
+                "ras-ajdir", "radar_track", Map.of("track", track, "class", "person"),
+                Map.of("lon_deg", lonLat[0], "lat_deg", lonLat[1]), clock.instant(), clock.instant());
+        RuleEngine first = engines.get();
+        List<Alert> out = new ArrayList<>();
+        first.process(at.apply("7", new double[] {1, 1}), out);
+        assertThat(out).singleElement().satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.RAISED));
+        Alert raised = out.get(0);
+        clock.advance(Duration.ofSeconds(50));
+        first.process(at.apply("7", new double[] {2, 2}), out);
+        long lastSeen = clock.millis();
+        assertThat(out).as("still inside").hasSize(1);
+        assertThat(first.snapshot("rdr-1").rules()).containsOnlyKeys("fence");
+        clock.advance(Duration.ofSeconds(5));
+
+        List<Alert> after = new ArrayList<>();
+        RuleEngine next = engines.get();
+        next.takeOver(first.snapshot("rdr-1"), after);
+        RuleEngine moved = engines.get();
+        moved.takeOver(first.snapshot("rdr-1"), after);
+        moved.process(at.apply("7", new double[] {3, 3}), after);
+        assertThat(after).as("inside on the next owner too: no second entry").isEmpty();
+
+        clock.set(Instant.ofEpochMilli(lastSeen + 59_999));
+        next.tick(after);
+        assertThat(after).as("59.999 s after it was last seen, on the old owner").isEmpty();
+        clock.set(Instant.ofEpochMilli(lastSeen + 60_000));
+        next.tick(after);
+        assertThat(after).as("its timeout counts from when the old owner last saw it").singleElement()
+                .satisfies(a -> {
+                    assertThat(a.state()).isEqualTo(AlertState.CLEARED);
+                    assertThat(a.alertId()).isEqualTo(raised.alertId());
+                    assertThat(a.lastSeen()).isEqualTo(Instant.ofEpochMilli(lastSeen));
+                });
+        assertThat(next.snapshot("rdr-1").rules()).as("nothing left to carry").isEmpty();
+    }
+
+    @Test
+    void geofenceBytesThatCannotBeReadLeaveTheTrackToTimeOutFromTheNextOwnersFirstTick() {
+        GeofenceZone zone = new GeofenceZone("exclusion", new double[][][] {{{0, 0, 10, 0, 10, 10, 0, 10, 0, 0}}});
+        GeofenceRuleConfig fence = new GeofenceRuleConfig("fence", "zones.geojson", null, "60s", null, null,
+                List.of(zone));
+        DeviceTable t = new DeviceTable("crossing", null, 0);
+        t.addInventory("rdr-1", "ras-ajdir", Map.of("device_class", "radar"), 0);
+        RuleEngine first = new RuleEngine(t, List.of(fence), clock, RuleContext.of(metrics));
+        List<Alert> out = new ArrayList<>();
+        first.process(new Reading("rdr-1", "ras-ajdir", "radar_track", Map.of("track", "7"),
+                Map.of("lon_deg", 1.0, "lat_deg", 1.0), clock.instant(), clock.instant()), out);
+        DeviceSnapshot s = first.snapshot("rdr-1");
+        byte[] good = s.rules().get("fence");
+        for (byte[] bad : List.of(java.util.Arrays.copyOf(good, good.length - 1),
+                java.util.Arrays.copyOf(good, good.length + 1), new byte[] {2, 0, 0}, new byte[0])) {
+            DeviceTable t2 = new DeviceTable("crossing", null, 0);
+            t2.addInventory("rdr-1", "ras-ajdir", Map.of("device_class", "radar"), 0);
+            RuleEngine next = new RuleEngine(t2, List.of(fence), clock, RuleContext.of(metrics));
+            List<Alert> after = new ArrayList<>();
+            next.takeOver(new DeviceSnapshot("rdr-1", s.heardMs(), true, s.open(), Map.of("fence", bad)), after);
+            assertThat(next.openAlerts()).as("the episode itself still travels").hasSize(1);
+            long start = clock.millis();
+            clock.advance(Duration.ofSeconds(30));
+            next.tick(after);
+            clock.advance(Duration.ofSeconds(59));
+            next.tick(after);
+            assertThat(after).as("afresh: 59 s after the first tick here").isEmpty();
+            clock.advance(Duration.ofSeconds(1));
+            next.tick(after);
+            assertThat(after).singleElement().satisfies(a -> assertThat(a.reason()).isEqualTo("track_timeout"));
+            clock.set(Instant.ofEpochMilli(start));
+        }
+    }
+
+    @Test
     void bytesARuleCannotReadAreIgnored() {
         RuleEngine next = engine();
         List<Alert> out = new ArrayList<>();
