@@ -233,6 +233,36 @@ class GeofenceRuleTest {
     }
 
     @Test
+    void clusterStateCarriesAtMostTheLimitOfTracksTheMostRecentlySeenFirst() throws Exception {
+        GeofenceRule rule = new GeofenceRule(config(null, null), devices, context);
+        List<Alert> out = new ArrayList<>();
+        int n = GeofenceRule.MAX_SAVED_TRACKS + 1;
+        for (int i = 0; i < n; i++) {
+            rule.evaluate(track("rdr-1", Integer.toString(i), i, 1.0, 1.0, null, null), 0,
+                    T0.toEpochMilli() + i * 1000L, out);
+        }
+        String tooLong = "9".repeat(GeofenceRule.MAX_SAVED_NUMBER_BYTES + 1);
+        Map<String, String> tags = Map.of("track", tooLong);
+        rule.evaluate(new Reading("rdr-1", "ras-ajdir", "radar_track", tags, Map.of("lat_deg", 1.0, "lon_deg", 1.0),
+                T0, T0), 0, T0.toEpochMilli() + n * 1000L, out);
+        assertThat(rule.trackedTracks()).isEqualTo(n + 1);
+        assertThat(rule.saveDevice(1)).as("rdr-2 has no track").isNull();
+
+        byte[] state = rule.saveDevice(0);
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(state));
+        assertThat(in.readByte()).isEqualTo((byte) 1);
+        assertThat(in.readUnsignedShort()).isEqualTo(GeofenceRule.MAX_SAVED_TRACKS);
+        List<String> numbers = new ArrayList<>();
+        for (int i = 0; i < GeofenceRule.MAX_SAVED_TRACKS; i++) {
+            numbers.add(in.readUTF());
+            assertThat(in.readLong()).isEqualTo(T0.toEpochMilli() + Long.parseLong(numbers.get(i)) * 1000L);
+        }
+        assertThat(in.available()).isZero();
+        assertThat(numbers).as("the most recent first; the oldest and the over-long number left behind")
+                .startsWith("1000", "999").endsWith("1").doesNotContain("0", tooLong);
+    }
+
+    @Test
     void otherKindsAndReadingsWithoutTrackAreIgnored() {
         GeofenceRule rule = new GeofenceRule(config(null, null), devices, context);
         List<Alert> out = new ArrayList<>();
