@@ -157,7 +157,8 @@ public final class Gateway implements AutoCloseable {
         KafkaFrames frames = null;
         if (config.cluster() != null) {
             // Cluster mode: the sources' frames go to the crossing's frames topic (closed after the sources).
-            frames = KafkaFrames.start(config.cluster(), config.name(), registry);
+            frames = KafkaFrames.start(config.cluster(), config.name(),
+                    org.limes.gateway.cluster.ConfigDigest.of(config.sources()), registry);
             closeables.push(frames);
             // After the frames topic: each destination a consumer group feeding its sink here, and the
             // rules as a Kafka Streams application (closed first, so its last transaction commits).

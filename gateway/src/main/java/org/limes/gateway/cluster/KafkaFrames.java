@@ -1,5 +1,6 @@
 package org.limes.gateway.cluster;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.limes.drivers.Frame;
 import org.limes.gateway.pipeline.FrameLog;
@@ -47,9 +49,16 @@ public final class KafkaFrames implements FrameLog, AutoCloseable {
     private final ClusterMetrics metrics;
     private final LogLimiter refusedLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final Producer<byte[], byte[]> producer;
+    private final byte[] instance;
+    private final byte[] digest;
 
-    private KafkaFrames(ClusterConfig config, String instance, MeterRegistry registry) {
+    private KafkaFrames(ClusterConfig config, String instance, String digest, MeterRegistry registry) {
         this.config = config;
+        this.instance = instance.getBytes(StandardCharsets.UTF_8);
+        this.digest = digest.getBytes(StandardCharsets.UTF_8);
+        Gauge.builder("limes.cluster.config", () -> 1).description("This instance's decoding config digest "
+                + "(tag digest); instances of a crossing should all show the same").tag("digest", digest)
+                .strongReference(true).register(registry);
         this.topic = config.framesTopic();
         this.room = new Semaphore(config.maxPendingFrames());
         this.metrics = new ClusterMetrics(registry, pending::get);
@@ -71,12 +80,14 @@ public final class KafkaFrames implements FrameLog, AutoCloseable {
     /**
      * Connects, creates the frames topic when it is missing, and returns the running log.
      *
-     * @param instance this gateway's name, in the producer's client id (logs, quotas)
+     * @param instance this gateway's name, in the producer's client id (logs, quotas) and each record's
+     *                 {@code limes-instance} header
+     * @param digest   this instance's {@link ConfigDigest}, each record's {@value ConfigDigest#HEADER} header
      * @throws IllegalStateException when the cluster cannot be reached or the topic not made
      */
-    public static KafkaFrames start(ClusterConfig config, String instance, MeterRegistry registry) {
+    public static KafkaFrames start(ClusterConfig config, String instance, String digest, MeterRegistry registry) {
         ClusterTopics.ensure(config, config.framesTopic());
-        KafkaFrames frames = new KafkaFrames(config, instance, registry);
+        KafkaFrames frames = new KafkaFrames(config, instance, digest, registry);
         try {
             // Fetch the topic's metadata now, so the first device does not wait for it.
             frames.producer.partitionsFor(frames.topic);
@@ -85,8 +96,9 @@ public final class KafkaFrames implements FrameLog, AutoCloseable {
             throw new IllegalStateException("cluster: no metadata for " + frames.topic + " from "
                     + config.bootstrap() + ": " + e.getMessage(), e);
         }
-        LOG.info("cluster mode: frames go to {} on {} (acks=all, idempotent, refused after {} ms)", frames.topic,
-                config.bootstrap(), config.produceTimeoutMs());
+        LOG.info("cluster mode: frames go to {} on {} (acks=all, idempotent, refused after {} ms); config digest {} "
+                + "(every instance of the crossing should log the same)", frames.topic, config.bootstrap(),
+                config.produceTimeoutMs(), digest);
         return frames;
     }
 
@@ -119,7 +131,11 @@ public final class KafkaFrames implements FrameLog, AutoCloseable {
         AtomicInteger left = new AtomicInteger(devices.size());
         for (String device : devices) {
             try {
-                producer.send(new ProducerRecord<>(topic, device.getBytes(StandardCharsets.UTF_8), value),
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(RulesProcessor.INSTANCE_HEADER, instance);
+                headers.add(ConfigDigest.HEADER, digest);
+                producer.send(new ProducerRecord<>(topic, null, device.getBytes(StandardCharsets.UTF_8), value,
+                        headers),
                         (metadata, e) -> {
                             if (e != null) {
                                 done.completeExceptionally(e);

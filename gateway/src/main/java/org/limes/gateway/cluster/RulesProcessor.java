@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
@@ -73,6 +74,8 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private final ClusterRules.Setup setup;
     private final Clock clock;
     private final LogLimiter badLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
+    private final LogLimiter driftLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
+    private final String digest;
     private final SourceDrivers drivers;
     private final StringBuilder line = new StringBuilder(256);
     private final List<Alert> alerts = new ArrayList<>();
@@ -84,6 +87,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         this.setup = setup;
         this.clock = clock;
         this.drivers = new SourceDrivers(setup.sources(), setup.drivers());
+        this.digest = ConfigDigest.of(setup.sources());
     }
 
     @Override
@@ -134,6 +138,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             return;
         }
         String device = new String(record.key(), StandardCharsets.UTF_8);
+        drift(record);
         FrameRecord frame;
         Driver driver;
         try {
@@ -266,6 +271,29 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         DeviceSnapshot s = engine.snapshot(device);
         if (s != null) {
             store.put(device, DeviceStateCodec.encode(s));
+        }
+    }
+
+    /**
+     * Counts (and logs once a minute per instance) a record produced by an instance whose sources
+     * are configured otherwise ({@link ConfigDigest}); the record is still processed — where the
+     * difference matters to it, the driver resolution refuses it.
+     */
+    private void drift(Record<byte[], byte[]> record) {
+        Header theirs = record.headers().lastHeader(ConfigDigest.HEADER);
+        if (theirs == null || theirs.value() == null
+                || digest.equals(new String(theirs.value(), StandardCharsets.UTF_8))) {
+            return;
+        }
+        setup.metrics().error("processing", "config_drift");
+        Header from = record.headers().lastHeader(INSTANCE_HEADER);
+        String instance = from == null || from.value() == null ? "?"
+                : shorten(new String(from.value(), StandardCharsets.UTF_8));
+        if (driftLog.allow("config_drift", instance, System.nanoTime())) {
+            LOG.warn("cluster rules: instance {} produces frames with config digest {}, this instance has {}: their "
+                    + "sources are configured apart (counted in limes.errors{component=cluster,stage=processing,"
+                    + "error_type=config_drift}, logged once a minute per instance)", instance,
+                    shorten(new String(theirs.value(), StandardCharsets.UTF_8)), digest);
         }
     }
 

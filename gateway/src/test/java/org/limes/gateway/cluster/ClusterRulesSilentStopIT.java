@@ -110,7 +110,8 @@ class ClusterRulesSilentStopIT {
                   session_timeout_ms: 6000
                 """.formatted(dir.resolve("data").toString().replace("\\", "/"), kafka.bootstrapServers()));
         List<AutoCloseable> open = new ArrayList<>();
-        try (KafkaFrames frames = KafkaFrames.start(config.cluster(), "producer", new SimpleMeterRegistry())) {
+        try (KafkaFrames frames = KafkaFrames.start(config.cluster(), "producer",
+                ConfigDigest.of(config.sources()), new SimpleMeterRegistry())) {
             Instance a = start(config, drivers, "a");
             open.add(a.rules());
             Instance b = start(config, drivers, "b");
