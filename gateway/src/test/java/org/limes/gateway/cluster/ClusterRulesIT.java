@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
 import org.limes.gateway.config.ConfigLoader;
+import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.embedded.QuestDbClient;
 
 /**
@@ -61,6 +62,7 @@ class ClusterRulesIT {
     private volatile long raisedArrivedAt;
     private volatile boolean refusing;
     private final AtomicInteger refused = new AtomicInteger();
+    private GatewayConfig lastConfig;
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -134,8 +136,8 @@ class ClusterRulesIT {
                 """.formatted(name, dir.resolve(name).toString().replace("\\", "/"), hold,
                 centre.getAddress().getPort(), kafka.bootstrapServers(), crossing);
         Drivers drivers = Drivers.load();
-        Gateway g = Gateway.start(new ConfigLoader(drivers).parse(dir.resolve(name + ".yml").toString(), yaml),
-                drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
+        lastConfig = new ConfigLoader(drivers).parse(dir.resolve(name + ".yml").toString(), yaml);
+        Gateway g = Gateway.start(lastConfig, drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
         gateways.add(g);
         return g;
     }
@@ -201,6 +203,31 @@ class ClusterRulesIT {
                 g.registry().get("limes.cluster.sink.committed").tag("destination", "tripoli").counter().count() >= 2
                         && g.registry().get("limes.cluster.sink.committed").tag("destination", "store").counter()
                         .count() >= 2 + 2 * cars.size());
+    }
+
+    @Test
+    void aFrameFromAnInstanceConfiguredApartIsCountedAsConfigDrift() throws Exception {
+        Gateway g = startGateway("drift", "drift-gw-1", "0s");
+        assertThat(post(g, frame("cnt-02", 0, 3))).isEqualTo(200);
+        await("the instance's own frame through the rules").atMost(Duration.ofSeconds(90))
+                .until(() -> readingsOut(g) == 1.0);
+        assertThat(g.registry().find("limes.errors").tag("error_type", "config_drift").counter())
+                .as("an instance's own frames carry its digest").isNull();
+
+        // Another instance whose sources digest otherwise: its frame is counted, and still processed.
+        try (KafkaFrames other = KafkaFrames.start(lastConfig.cluster(), "drift-gw-2", "0123456789abcdef",
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            other.append(new org.limes.drivers.Frame(frame("cnt-02", 1, 4).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8), "ingest", "/ingest/counter-json", Instant.now()),
+                    "counter-json", java.util.Set.of("cnt-02"), true).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        await("the other instance's frame counted as drift").atMost(Duration.ofSeconds(60)).until(() -> {
+            var c = g.registry().find("limes.errors").tags("component", "cluster", "stage", "processing",
+                    "error_type", "config_drift").counter();
+            return c != null && c.count() == 1.0;
+        });
+        await("and still processed").atMost(Duration.ofSeconds(30)).until(() -> readingsOut(g) == 2.0);
+        assertThat(ConfigDigest.of(lastConfig.sources())).isNotEqualTo("0123456789abcdef");
     }
 
     @Test
