@@ -2,6 +2,7 @@ package org.limes.drivers.counter.json;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.limes.drivers.Ascii;
 import org.limes.drivers.DeviceId;
 import org.limes.drivers.Reading;
 import org.limes.drivers.SortedArrayMap;
@@ -191,9 +192,9 @@ final class CounterJsonScanner {
                     if (end < 0) {
                         return null;
                     }
-                    if (equalsAscii(b, i + 1, end, INBOUND)) {
+                    if (Ascii.equals(b, i + 1, end, INBOUND)) {
                         direction = 0;
-                    } else if (equalsAscii(b, i + 1, end, OUTBOUND)) {
+                    } else if (Ascii.equals(b, i + 1, end, OUTBOUND)) {
                         direction = 1;
                     } else {
                         return null;
@@ -343,7 +344,7 @@ final class CounterJsonScanner {
 
     private static int vehicleClass(byte[] b, int from, int to) {
         for (int c = 0; c < CLASSES.length; c++) {
-            if (equalsAscii(b, from, to, CLASSES[c])) {
+            if (Ascii.equals(b, from, to, CLASSES[c])) {
                 return c;
             }
         }
@@ -352,12 +353,12 @@ final class CounterJsonScanner {
 
     private static int topKey(byte[] b, int from, int to) {
         return switch (to - from) {
-            case 4 -> equalsAscii(b, from, to, "time") ? TIME : equalsAscii(b, from, to, "lane") ? LANE : -1;
-            case 6 -> equalsAscii(b, from, to, "device") ? DEVICE : equalsAscii(b, from, to, "counts") ? COUNTS : -1;
-            case 9 -> equalsAscii(b, from, to, "direction") ? DIRECTION : -1;
-            case 10 -> equalsAscii(b, from, to, "interval_s") ? INTERVAL_S : -1;
-            case 13 -> equalsAscii(b, from, to, "avg_speed_kmh") ? AVG_SPEED
-                    : equalsAscii(b, from, to, "occupancy_pct") ? OCCUPANCY_PCT : -1;
+            case 4 -> Ascii.equals(b, from, to, "time") ? TIME : Ascii.equals(b, from, to, "lane") ? LANE : -1;
+            case 6 -> Ascii.equals(b, from, to, "device") ? DEVICE : Ascii.equals(b, from, to, "counts") ? COUNTS : -1;
+            case 9 -> Ascii.equals(b, from, to, "direction") ? DIRECTION : -1;
+            case 10 -> Ascii.equals(b, from, to, "interval_s") ? INTERVAL_S : -1;
+            case 13 -> Ascii.equals(b, from, to, "avg_speed_kmh") ? AVG_SPEED
+                    : Ascii.equals(b, from, to, "occupancy_pct") ? OCCUPANCY_PCT : -1;
             default -> -1;
         };
     }
@@ -517,18 +518,6 @@ final class CounterJsonScanner {
     /** Whether {@code literal} is at {@code i} (the caller then checks what follows it). */
     private static boolean isLiteral(byte[] b, int i, String literal) {
         int end = i + literal.length();
-        return end <= b.length && equalsAscii(b, i, end, literal);
-    }
-
-    private static boolean equalsAscii(byte[] b, int from, int to, String s) {
-        if (to - from != s.length()) {
-            return false;
-        }
-        for (int k = 0; k < s.length(); k++) {
-            if (b[from + k] != s.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
+        return end <= b.length && Ascii.equals(b, i, end, literal);
     }
 }

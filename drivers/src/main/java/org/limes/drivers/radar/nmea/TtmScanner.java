@@ -2,6 +2,7 @@ package org.limes.drivers.radar.nmea;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.limes.drivers.Ascii;
 import org.limes.drivers.Reading;
 import org.limes.drivers.SortedArrayMap;
 
@@ -225,7 +226,7 @@ final class TtmScanner {
         int code = acquisition + 4 * (bearingRef + 3 * (courseRef + 3 * status));
         Memo memo = MEMO[target];
         SortedArrayMap<String> tags = memo != null && memo.code == code ? memo.tags : null;
-        String name = memo != null && memo.name != null && equalsAscii(b, nameFrom, nameTo, memo.name) ? memo.name : null;
+        String name = memo != null && memo.name != null && Ascii.equals(b, nameFrom, nameTo, memo.name) ? memo.name : null;
         if (tags == null || (name == null && nameTo > nameFrom)) {
             if (tags == null) {
                 tags = tags(code, acquisition, bearingRef, courseRef, status, target);
@@ -371,17 +372,5 @@ final class TtmScanner {
             nanos = nanos * 10 + (i < len ? b[from + i] - '0' : 0);
         }
         return NmeaFields.nearest(hh * 3600 + mm * 60 + ss, nanos, receivedAt);
-    }
-
-    private static boolean equalsAscii(byte[] b, int from, int to, String s) {
-        if (to - from != s.length()) {
-            return false;
-        }
-        for (int k = 0; k < s.length(); k++) {
-            if (b[from + k] != s.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
