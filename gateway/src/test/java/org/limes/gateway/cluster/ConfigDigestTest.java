@@ -15,24 +15,7 @@ class ConfigDigestTest {
 
     private static final ConfigLoader LOADER = new ConfigLoader(Drivers.load());
 
-    private static final String BASE = """
-            sources:
-              - type: http
-                name: web
-                port: 8080
-                drivers: [{driver: lineprotocol, options: {device_tag: sensor}}, {driver: counter-json}]
-              - type: mqtt
-                name: bus
-                topics:
-                  - {filter: "lp/sensor/#", driver: lineprotocol, options: {device_tag: sensor}}
-                  - {filter: "lp/#", driver: lineprotocol}
-              - type: tcp
-                name: radars
-                port: 10110
-                driver: radar-nmea
-                options: {device: radar-default, require_checksum: "false"}
-                devices_by_peer: {"10.0.0.7": radar-7}
-            """;
+    private static final String BASE = SourceDriversTest.SOURCES_YAML;
 
     private static String digest(String yaml) {
         return ConfigDigest.of(LOADER.parse("sources.yml", yaml).sources());

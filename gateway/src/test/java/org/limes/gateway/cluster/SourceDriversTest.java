@@ -23,11 +23,12 @@ class SourceDriversTest {
     private static final Drivers DRIVERS = Drivers.load();
     private static final String NMEA = "$RATTM,07,0.50,045.0,T,,,,,,N,,T,,060000.00,A\r\n";
 
-    private static final GatewayConfig CONFIG = new ConfigLoader(DRIVERS).parse("sources.yml", """
+    /** Sources of every kind that decides decoding (parsed only: the ports are never bound). */
+    static final String SOURCES_YAML = """
             sources:
               - type: http
                 name: web
-                port: 0
+                port: 8080
                 drivers: [{driver: lineprotocol, options: {device_tag: sensor}}, {driver: counter-json}]
               - type: mqtt
                 name: bus
@@ -36,11 +37,13 @@ class SourceDriversTest {
                   - {filter: "lp/#", driver: lineprotocol}
               - type: tcp
                 name: radars
-                port: 0
+                port: 10110
                 driver: radar-nmea
                 options: {device: radar-default, require_checksum: "false"}
                 devices_by_peer: {"10.0.0.7": radar-7}
-            """);
+            """;
+
+    private static final GatewayConfig CONFIG = new ConfigLoader(DRIVERS).parse("sources.yml", SOURCES_YAML);
 
     private final SourceDrivers drivers = new SourceDrivers(CONFIG.sources(), DRIVERS);
 
