@@ -168,26 +168,35 @@ public final class SortedArrayMap<V> implements Map<String, V> {
         }
     }
 
+    /** The entries, keys or values in key order: one iterator over the positions 0..size-1. */
+    private abstract class Positions<T> implements Iterator<T> {
+        private int next;
+
+        abstract T at(int i);
+
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
+
+        @Override
+        public T next() {
+            if (next >= size) {
+                throw new NoSuchElementException();
+            }
+            return at(next++);
+        }
+    }
+
     @Override
     public Set<Map.Entry<String, V>> entrySet() {
         return new AbstractSet<>() {
             @Override
             public Iterator<Map.Entry<String, V>> iterator() {
-                return new Iterator<>() {
-                    private int next;
-
-                    @Override
-                    public boolean hasNext() {
-                        return next < size;
-                    }
-
+                return new Positions<>() {
                     @Override
                     @SuppressWarnings("unchecked")
-                    public Map.Entry<String, V> next() {
-                        if (next >= size) {
-                            throw new NoSuchElementException();
-                        }
-                        int i = next++;
+                    Map.Entry<String, V> at(int i) {
                         return new AbstractMap.SimpleImmutableEntry<>(keys[i], (V) values[i]);
                     }
                 };
@@ -215,20 +224,10 @@ public final class SortedArrayMap<V> implements Map<String, V> {
         return new AbstractSet<>() {
             @Override
             public Iterator<String> iterator() {
-                return new Iterator<>() {
-                    private int next;
-
+                return new Positions<>() {
                     @Override
-                    public boolean hasNext() {
-                        return next < size;
-                    }
-
-                    @Override
-                    public String next() {
-                        if (next >= size) {
-                            throw new NoSuchElementException();
-                        }
-                        return keys[next++];
+                    String at(int i) {
+                        return keys[i];
                     }
                 };
             }
@@ -250,21 +249,11 @@ public final class SortedArrayMap<V> implements Map<String, V> {
         return new AbstractCollection<>() {
             @Override
             public Iterator<V> iterator() {
-                return new Iterator<>() {
-                    private int next;
-
-                    @Override
-                    public boolean hasNext() {
-                        return next < size;
-                    }
-
+                return new Positions<>() {
                     @Override
                     @SuppressWarnings("unchecked")
-                    public V next() {
-                        if (next >= size) {
-                            throw new NoSuchElementException();
-                        }
-                        return (V) values[next++];
+                    V at(int i) {
+                        return (V) values[i];
                     }
                 };
             }
