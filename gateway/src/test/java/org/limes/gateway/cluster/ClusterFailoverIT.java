@@ -35,12 +35,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -167,6 +170,7 @@ class ClusterFailoverIT {
         long launched = System.currentTimeMillis();
         children.forEach(c -> c.awaitReady(START));
         awaitMembers(crossing, 3, 6);
+        assertTopicsAsConfigured(crossing, partitions);
         System.out.printf("cluster failover: 3 gateway JVMs started and sharing 6 partitions in %d ms%n",
                 System.currentTimeMillis() - launched);
 
@@ -256,6 +260,7 @@ class ClusterFailoverIT {
         }
         children.forEach(c -> c.awaitReady(START));
         awaitMembers(crossing, 2, 4);
+        assertTopicsAsConfigured(crossing, 4);
         startDevices(ids, 50, 300);
         await("3 s into the hold").atMost(Duration.ofSeconds(60))
                 .until(() -> devices.stream().allMatch(d -> d.acked.size() >= 3)
@@ -326,6 +331,7 @@ class ClusterFailoverIT {
         }
         children.forEach(c -> c.awaitReady(START));
         awaitMembers(crossing, 2, 4);
+        assertTopicsAsConfigured(crossing, 4);
         startDevices(ids, 10, 200);
         await("frames acknowledged").atMost(Duration.ofSeconds(60))
                 .until(() -> devices.stream().allMatch(d -> d.acked.size() >= 5));
@@ -658,6 +664,25 @@ class ClusterFailoverIT {
             }
         }
         return out;
+    }
+
+    /**
+     * The crossing's topics as the config says — frames, readings and alerts with its partitions,
+     * three copies and {@code min.insync.replicas} 2 — not as a broker that creates topics on
+     * first use would make them (its defaults: one partition, one copy).
+     */
+    private static void assertTopicsAsConfigured(String crossing, int partitions) throws Exception {
+        List<String> topics = List.of("limes." + crossing + ".frames", "limes." + crossing + ".readings",
+                "limes." + crossing + ".alerts");
+        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
+        Map<ConfigResource, Config> configs = admin.describeConfigs(topics.stream()
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get(10, TimeUnit.SECONDS);
+        for (String t : topics) {
+            assertThat(described.get(t).partitions()).as("%s partitions", t).hasSize(partitions)
+                    .allSatisfy(p -> assertThat(p.replicas()).as("%s partition %d copies", t, p.partition()).hasSize(3));
+            assertThat(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t)).get("min.insync.replicas").value())
+                    .as("%s min.insync.replicas", t).isEqualTo("2");
+        }
     }
 
     /** Device ids {@code <prefix>-01}, … one on each frames partition (in partition order). */
