@@ -107,7 +107,13 @@ final class GatewayChild implements AutoCloseable {
             try (var in = GatewayChildMain.class.getClassLoader().getResourceAsStream(file)) {
                 Files.copy(in, target);
             }
-            target.toFile().deleteOnExit();
+            // Deleted at exit in the reverse order of registration: the file, then its folders upwards.
+            Path registered = dir;
+            registered.toFile().deleteOnExit();
+            for (Path name : dir.relativize(target)) {
+                registered = registered.resolve(name);
+                registered.toFile().deleteOnExit();
+            }
             launcher = dir;
         }
         return launcher;
