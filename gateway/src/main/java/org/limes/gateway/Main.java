@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.limes.drivers.Drivers;
@@ -72,6 +73,7 @@ public final class Main implements Callable<Integer> {
                 findings.errors().forEach(System.err::println);
                 return 2;
             }
+            warnWithoutShippedOptions();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -95,6 +97,18 @@ public final class Main implements Callable<Integer> {
             }, "limes-shutdown"));
             stopped.await();
             return 0;
+        }
+    }
+
+    /**
+     * Warns once when this JVM lacks options of {@code gateway/jvm.options} ({@link JvmOptions}): the
+     * heap and the collector are then the JVM's defaults for the host (a quarter of its memory), not
+     * what the gateway is sized and measured with.
+     */
+    static void warnWithoutShippedOptions() {
+        List<String> missing = JvmOptions.missingHere();
+        if (!missing.isEmpty()) {
+            LOG.warn("{}", JvmOptions.warning(missing));
         }
     }
 

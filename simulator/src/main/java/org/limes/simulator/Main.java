@@ -2,6 +2,7 @@ package org.limes.simulator;
 
 import org.limes.simulator.bench.BenchCommand;
 import org.limes.simulator.demo.DemoCommand;
+import org.limes.simulator.demo.DemoJvm;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,10 +22,14 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        boolean demo = args.length > 0 && "demo".equals(args[0]);
+        if (demo && DemoJvm.needed()) {
+            // The demo runs the gateway in this JVM: it must be the JVM the gateway ships with.
+            System.exit(DemoJvm.relaunch(Main.class.getName(), args));
+        }
         if (System.getProperty("logback.configurationFile") == null) {
             // The demo runs the gateway in this JVM: it logs as the gateway does (its logback.xml).
-            boolean demo = args.length > 0 && "demo".equals(args[0]);
             System.setProperty("logback.configurationFile", demo ? "logback.xml" : "logback-simulator.xml");
         }
         System.exit(commandLine().execute(args));

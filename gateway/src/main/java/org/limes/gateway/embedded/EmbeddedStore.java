@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * 1 MiB append
  * pages instead of QuestDB's 16 MiB, because QuestDB reserves one page on disk per column of every
  * table it writes (the demo's store peaked at 875 MiB on disk with the default, 64 MiB with these).
+ * Memory, for a gateway that must fit in 384 MB with 10,000 devices streaming: 256 KiB HTTP receive
+ * and send buffers per connection instead of 2 MiB each (the store's writes stream through them;
+ * they are not a size limit), SQL compiler object pools that start at a few hundred entries
+ * instead of thousands (QuestDB pre-fills them per compiler, one per worker: about 60 MB of the
+ * gateway's live heap with its defaults; they grow on demand), and a 64-record log queue with a
+ * 64 KiB file buffer instead of 4 MiB each (the log holds errors only).
  * It also writes
  * {@code <root>/conf/log.conf} (unless an operator replaced Limes's copy): QuestDB's errors and
  * advisories, not its per-commit INFO lines, go to rolling files under {@code <root>/log} and
@@ -245,6 +251,13 @@ public final class EmbeddedStore implements AutoCloseable {
                 cairo.writer.data.index.value.append.page.size=1m
                 http.net.connection.limit=64
                 cairo.wal.enabled.default=true
+                http.recv.buffer.size=256k
+                http.send.buffer.size=256k
+                cairo.sql.copy.buffer.size=256k
+                cairo.model.pool.capacity=64
+                cairo.expression.pool.capacity=512
+                cairo.column.pool.capacity=256
+                cairo.lexer.pool.capacity=128
                 """.formatted(host, port);
     }
 
@@ -254,8 +267,10 @@ public final class EmbeddedStore implements AutoCloseable {
                 # advisories to files, nothing to the console, where QuestDB would print its banner
                 # whatever the level. No INFO: QuestDB logs several lines per commit (a gateway under load
                 # spent a fifth of a core formatting and writing them).
+                queueDepth=64
                 writers=file
                 w.file.class=io.questdb.log.LogRollingFileWriter
+                w.file.bufferSize=64k
                 w.file.location=%s/questdb.log.${date:yyyyMMdd}
                 w.file.level=ERROR,CRITICAL,ADVISORY
                 w.file.rollEvery=day

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * acknowledged position on disk. It is the per-outbox half of the group commit that
  * {@link OutboxCommitter} runs for all outboxes.
  *
- * <p>Appends fill the {@code pending} buffer. Each committer cycle swaps it for the empty
+ * <p>Appends fill the {@code pending} buffer, which starts at {@link #INITIAL_BUFFER_BYTES} and
+ * grows up to {@code bufferBytes} when a record does not fit. Each committer cycle swaps it for the empty
  * {@code flushing} buffer (appends go on meanwhile), writes {@code flushing} to the current
  * segment with one positional write and one {@code fsync}, and only then counts the records
  * durable: a sink never reads a record that is not on disk. A write that fails (disk full)
@@ -34,6 +35,14 @@ import org.slf4j.LoggerFactory;
 final class OutboxWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxWriter.class);
+
+    /**
+     * What each of the two write buffers starts with. They grow, up to {@code bufferBytes}, to what
+     * one commit cycle must hold (a few tens of KiB at thousands of records a second; all of it
+     * while the disk refuses writes): two full buffers per log, four logs for a store and a
+     * centre, were 32 MiB of a gateway's heap that mostly sat empty.
+     */
+    static final int INITIAL_BUFFER_BYTES = 64 * 1024;
 
     private final String destination;
     private final Path dir;
@@ -78,8 +87,8 @@ final class OutboxWriter {
         this.spaceFreed = spaceFreed;
         this.log = log;
         this.persistedAck = persistedAck;
-        this.pending = RecordCodec.buffer(limits.bufferBytes());
-        this.flushing = RecordCodec.buffer(limits.bufferBytes());
+        this.pending = RecordCodec.buffer(Math.min(INITIAL_BUFFER_BYTES, limits.bufferBytes()));
+        this.flushing = RecordCodec.buffer(Math.min(INITIAL_BUFFER_BYTES, limits.bufferBytes()));
         this.segment = log.writing();
         if (segment != null) {
             channel = FileChannel.open(segment.path, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -88,9 +97,29 @@ final class OutboxWriter {
 
     // ---------------------------------------------------------------- appending threads, under the lock
 
-    /** Whether a record of {@code size} bytes fits the append buffer now. */
+    /**
+     * Whether a record of {@code size} bytes fits the append buffer now, growing the buffer (by
+     * doubling, up to {@code bufferBytes}) when that makes it fit.
+     */
     boolean hasRoomLocked(int size) {
-        return pending.remaining() >= size;
+        if (pending.remaining() >= size) {
+            return true;
+        }
+        int needed = pending.position() + size;
+        if (needed > limits.bufferBytes()) {
+            return false;
+        }
+        ByteBuffer grown = RecordCodec.buffer((int) Math.min(limits.bufferBytes(),
+                Math.max(needed, 2L * pending.capacity())));
+        pending.flip();
+        grown.put(pending);
+        pending = grown;
+        return true;
+    }
+
+    /** The append buffer's capacity now: it starts small and grows with what one cycle must hold. */
+    int pendingCapacityLocked() {
+        return pending.capacity();
     }
 
     /** Bytes in both buffers, not yet on disk. */

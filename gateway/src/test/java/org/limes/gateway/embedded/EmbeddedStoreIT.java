@@ -14,7 +14,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -159,6 +161,41 @@ class EmbeddedStoreIT {
             assertThat(Long.parseLong(conf.getProperty(pool + "nap.threshold"))).as(pool).isLessThanOrEqualTo(100);
             assertThat(Long.parseLong(conf.getProperty(pool + "sleep.threshold"))).as(pool).isLessThanOrEqualTo(1000);
         }
+    }
+
+    /**
+     * The store's share of a gateway's memory is bounded where QuestDB's defaults are sized for a
+     * server: its own accounting ({@code memory_metrics()}) shows the log's queue and buffer and
+     * the HTTP connections' buffers small after writes and queries went through them, and the
+     * SQL compiler's pools start small (they grow on demand).
+     */
+    @Test
+    void theStoresOwnMemoryIsSizedForAnEdgeBox() throws Exception {
+        Properties conf = new Properties();
+        try (var in = Files.newInputStream(root.resolve("questdb").resolve("conf").resolve("server.conf"))) {
+            conf.load(in);
+        }
+        for (String pool : List.of("cairo.model.pool.capacity", "cairo.expression.pool.capacity",
+                "cairo.column.pool.capacity", "cairo.lexer.pool.capacity")) {
+            assertThat(Long.parseLong(conf.getProperty(pool))).as(pool).isLessThanOrEqualTo(512);
+        }
+        QuestDbSchema schema = new QuestDbSchema(sql);
+        schema.ensure("memory_probe", List.of("device"));
+        try (InfluxDBClient influx = InfluxDBClientFactory.create(store.url(), "any-token".toCharArray(), "limes", "limes")) {
+            influx.getWriteApiBlocking().writeRecords("limes", "limes", WritePrecision.NS,
+                    List.of("memory_probe,device=d1 v=1i 1700000000000000000"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> sql.count("memory_probe") == 1);
+
+        JsonNode metrics = sql.exec("SELECT memory_tag, bytes FROM memory_metrics()");
+        Map<String, Long> bytes = new HashMap<>();
+        for (JsonNode row : metrics.path("dataset")) {
+            bytes.put(row.path(0).asText(), row.path(1).asLong());
+        }
+        // QuestDB's defaults: 8 MiB for the log (4 MiB queue, 4 MiB file buffer), 4 MiB per HTTP connection.
+        assertThat(bytes).containsKeys("NATIVE_LOGGER", "NATIVE_HTTP_CONN");
+        assertThat(bytes.get("NATIVE_LOGGER")).as("log queue and buffer").isLessThanOrEqualTo(1L << 20);
+        assertThat(bytes.get("NATIVE_HTTP_CONN")).as("HTTP connection buffers").isLessThanOrEqualTo(2L << 20);
     }
 
     /** Columns of the table for which the given SHOW COLUMNS flag is true (or, for "type", all). */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -170,6 +171,35 @@ class OutboxTest {
         o.persistAcknowledged();
         assertThat(segmentCount()).isEqualTo(1);
         assertThat(o.depth()).isZero();
+    }
+
+    /**
+     * The write buffers start small ({@link OutboxWriter#INITIAL_BUFFER_BYTES}) and grow up to
+     * {@code buffer_bytes}: a cycle holding many times the initial size, and a record larger than
+     * it, go through whole and in order.
+     */
+    @Test
+    void aCycleLargerThanTheInitialBufferGoesThroughWhole() throws Exception {
+        Outbox o = open(new OutboxLimits(64L << 20, 16L << 20, 4 << 20, 1 << 20));
+        List<String> appended = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            String text = "reading " + i + " " + "x".repeat(200);
+            o.append(OutboxRecord.READING, bytes(text));
+            appended.add(text);
+        }
+        byte[] big = new byte[3 * OutboxWriter.INITIAL_BUFFER_BYTES];
+        Arrays.fill(big, (byte) 'b');
+        o.append(OutboxRecord.READING, big);
+        appended.add(new String(big, StandardCharsets.UTF_8));
+
+        assertThat(o.flush()).isTrue();
+        List<OutboxRecord> got = new ArrayList<>();
+        List<OutboxRecord> batch;
+        while (!(batch = o.poll(500, 8 << 20, 0, TimeUnit.MILLISECONDS)).isEmpty()) {
+            got.addAll(batch);
+            o.acknowledge(batch.get(batch.size() - 1).seq() + 1);
+        }
+        assertThat(texts(got)).isEqualTo(appended);
     }
 
     @Test

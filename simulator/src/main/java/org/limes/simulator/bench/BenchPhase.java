@@ -10,8 +10,11 @@ package org.limes.simulator.bench;
  * @param brokerCpuMicros   the broker's CPU time in the phase (see {@link BenchBroker#cpuMicros})
  * @param storeCpuMicros    the external store's JVM's CPU time in the phase ({@code --store external});
  *                          -1 with the embedded store, whose CPU time is the gateway's
+ * @param gatewayGcCpuMicros the part of {@code gatewayCpuMicros} its garbage collector's threads spent
+ *                          ({@link ProcStat#isGcThread}); -1 when not measured
  */
-record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros, long storeCpuMicros) {
+record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros, long storeCpuMicros,
+        long gatewayGcCpuMicros) {
 
     double gatewayMicrosPerMessage() {
         return perMessage(gatewayCpuMicros);
@@ -38,6 +41,11 @@ record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long bro
     /** Gateway CPU seconds per wall second. */
     double gatewayCpuShare() {
         return gatewayCpuMicros < 0 || wallNanos <= 0 ? -1 : gatewayCpuMicros * 1000.0 / wallNanos;
+    }
+
+    /** The gateway's GC threads' share of its CPU time: what the collector costs per message, whatever the heap limit. */
+    double gatewayGcShare() {
+        return gatewayGcCpuMicros < 0 || gatewayCpuMicros <= 0 ? -1 : (double) gatewayGcCpuMicros / gatewayCpuMicros;
     }
 
     double msgsPerSecond() {

@@ -93,6 +93,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("gateway_cpu_us_per_msg", round(flood.gatewayMicrosPerMessage(), 1));
         o.put("broker_cpu_us_per_msg", round(limit.brokerMicrosPerMessage(), 1));
         o.put("store_cpu_us_per_msg", round(flood.storeMicrosPerMessage(), 1));
+        o.put("gateway_gc_cpu_share", round(flood.gatewayGcShare(), 3));
         o.put("gateway_rss_mb", megabytes(rssPeakBytes));
         o.put("gateway_rss_mb_end", megabytes(rssEndBytes));
         o.put("store_rss_mb", megabytes(storeRssPeakBytes));
@@ -136,6 +137,8 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("gateway_cpu_s", phase.gatewayCpuMicros() < 0 ? -1 : round(phase.gatewayCpuMicros() / 1e6, 2));
         o.put("gateway_cpu_share", round(phase.gatewayCpuShare(), 3));
         o.put("gateway_cpu_us_per_msg", round(phase.gatewayMicrosPerMessage(), 1));
+        o.put("gateway_gc_cpu_s", phase.gatewayGcCpuMicros() < 0 ? -1 : round(phase.gatewayGcCpuMicros() / 1e6, 2));
+        o.put("gateway_gc_cpu_share", round(phase.gatewayGcShare(), 3));
         o.put("broker_cpu_s", phase.brokerCpuMicros() < 0 ? -1 : round(phase.brokerCpuMicros() / 1e6, 2));
         o.put("broker_cpu_share", round(phase.brokerCpuShare(), 3));
         o.put("broker_cpu_us_per_msg", round(phase.brokerMicrosPerMessage(), 1));

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.limes.gateway.JvmOptions;
 import org.limes.simulator.transport.mqtt.LoadClients;
 import org.limes.simulator.transport.mqtt.LoadPublisher;
 import org.limes.simulator.transport.mqtt.LoadSubscriber;
@@ -184,7 +185,7 @@ public final class BenchRun {
                         100.0 * (self1 - self0) / (elapsed / 1000.0));
             }
             return new Limit(acknowledged, delivered,
-                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1));
+                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1, -1));
         } finally {
             closeAll(publishers);
             for (LoadSubscriber c : counters) {
@@ -241,7 +242,8 @@ public final class BenchRun {
             if (store != null) {
                 say("external store (QuestDB) pid %d at %s (log %s)", store.pid(), store.url(), store.log());
             }
-            say("gateway pid %d starting (log %s)", gateway.pid(), gateway.log());
+            say("gateway pid %d starting (log %s), JVM options %s shipped + %s", gateway.pid(), gateway.log(),
+                    JvmOptions.of(settings.gatewayJar()), settings.javaOptions());
             awaitGatewayReady(gateway, store, probe);
             if (store != null) {
                 say("external store: %s deduplicated on its timestamp and tags %s, as the embedded store does",
@@ -269,11 +271,12 @@ public final class BenchRun {
                 // (b) the flood
                 Measured flood = measure(gateway, store, broker, probe, publishers, load, 0, warmStored);
                 say("(b) through the gateway: %,d of %,d stored, %,.0f msgs/s (%.0f %% of the broker's limit); "
-                        + "gateway %.1f µs/msg (%.2f cores), broker %.1f µs/msg",
+                        + "gateway %.1f µs/msg (%.2f cores, %.1f %% of it in GC), broker %.1f µs/msg",
                         flood.stored, flood.sent, flood.phase.msgsPerSecond(),
                         a.phase.msgsPerSecond() > 0 ? 100 * flood.phase.msgsPerSecond() / a.phase.msgsPerSecond() : 0,
                         flood.phase.gatewayMicrosPerMessage(), flood.phase.gatewayCpuShare(),
-                        flood.phase.brokerMicrosPerMessage());
+                        100 * flood.phase.gatewayGcShare(), flood.phase.brokerMicrosPerMessage());
+                gateway.saveMemory("flood");
                 if (store != null) {
                     say("(b) external store %.1f µs/msg (%.2f cores)", flood.phase.storeMicrosPerMessage(),
                             flood.phase.storeCpuShare());
@@ -314,7 +317,8 @@ public final class BenchRun {
 
                 long rssPeak = ProcStat.peakRssBytes(gateway.pid());
                 long rssEnd = ProcStat.rssBytes(gateway.pid());
-                say("gateway RSS: peak %.1f MB, now %.1f MB", rssPeak / 1048576.0, rssEnd / 1048576.0);
+                say("gateway RSS: peak %.1f MB, now %.1f MB (%s)", rssPeak / 1048576.0, rssEnd / 1048576.0,
+                        gateway.saveMemory("end"));
                 long storeRssPeak = store == null ? -1 : ProcStat.peakRssBytes(store.pid());
                 if (store != null) {
                     say("external store RSS: peak %.1f MB", storeRssPeak / 1048576.0);
@@ -364,6 +368,7 @@ public final class BenchRun {
         PublishPacket[] packets = load.packets(settings.qos()); // encoded before the clock starts
         long acknowledgedBefore = acknowledged(publishers);
         long gatewayCpu0 = ProcStat.processCpuMicros(gateway.pid());
+        long gatewayGc0 = ProcStat.threadCpuMicros(gateway.pid(), ProcStat::isGcThread);
         long brokerCpu0 = broker.cpuMicros();
         long storeCpu0 = store == null ? -1 : store.cpuMicros();
         long t0 = System.nanoTime();
@@ -385,12 +390,14 @@ public final class BenchRun {
             prober.join(TimeUnit.SECONDS.toMillis(60));
         }
         long gatewayCpu1 = ProcStat.processCpuMicros(gateway.pid());
+        long gatewayGc1 = ProcStat.threadCpuMicros(gateway.pid(), ProcStat::isGcThread);
         long brokerCpu1 = broker.cpuMicros();
         long storeCpu1 = store == null ? -1 : store.cpuMicros();
         stored = done[0] - storedBefore;
         long elapsed = done[1] - t0;
         BenchPhase phase = new BenchPhase(stored, elapsed, difference(gatewayCpu0, gatewayCpu1),
-                difference(brokerCpu0, brokerCpu1), difference(storeCpu0, storeCpu1));
+                difference(brokerCpu0, brokerCpu1), difference(storeCpu0, storeCpu1),
+                difference(gatewayGc0, gatewayGc1));
         return new Measured(sent, stored, sentNanos > 0 ? load.size() / (sentNanos / 1e9) : 0, phase,
                 probe.latencyMicros(), probe.timeouts(), stored == sent);
     }

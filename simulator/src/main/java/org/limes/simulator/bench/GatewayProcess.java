@@ -15,11 +15,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.limes.gateway.JvmOptions;
 import org.limes.simulator.device.counter.CounterModel;
 
 /**
- * The gateway under test, as a child JVM ({@code java -jar limes-gateway.jar run --config …})
+ * The gateway under test, as a child JVM ({@code java <the jar's jvm.options> -jar limes-gateway.jar run
+ * --config …}, the JVM options its jar ships with, see {@link JvmOptions})
  * with a generated configuration: the bench broker as its external broker or, with
  * {@code --broker embedded}, its own embedded broker (HiveMQ CE, the default a new user gets,
  * with the in-broker ingest) on a port the devices publish to, its embedded
@@ -40,13 +44,15 @@ final class GatewayProcess implements AutoCloseable {
     private final int adminPort;
     private final int storePort;
     private final Path log;
+    private final boolean nativeMemoryTracking;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
 
-    private GatewayProcess(Process process, int adminPort, int storePort, Path log) {
+    private GatewayProcess(Process process, int adminPort, int storePort, Path log, boolean nativeMemoryTracking) {
         this.process = process;
         this.adminPort = adminPort;
         this.storePort = storePort;
         this.log = log;
+        this.nativeMemoryTracking = nativeMemoryTracking;
     }
 
     /**
@@ -80,18 +86,32 @@ final class GatewayProcess implements AutoCloseable {
         String centreBroker = brokerUri == null ? "tcp://127.0.0.1:" + embeddedPort : brokerUri;
         Files.writeString(config, configuration(dir.resolve("data"), mqtt, centreBroker, fleet, adminPort, store),
                 StandardCharsets.UTF_8);
+        List<String> command = command(jar, JvmOptions.of(jar), javaOptions, config);
+        Path log = dir.resolve("gateway.log");
+        Process process = ChildProcesses.start(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()));
+        boolean nmt = command.stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking=")
+                && !o.endsWith("=off"));
+        return new GatewayProcess(process, adminPort, storePort, log, nmt);
+    }
+
+    /**
+     * {@code java <shipped> <extra> -jar <jar> run --config <config>}: the gateway as it ships, its
+     * JVM started with the options its jar carries ({@link JvmOptions}, as
+     * {@code java @gateway/jvm.options} does), then the bench's extra ones, which win where they set
+     * the same option.
+     */
+    static List<String> command(Path jar, List<String> shipped, List<String> extra, Path config) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(javaOptions);
+        command.addAll(shipped);
+        command.addAll(extra);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         command.add("run");
         command.add("--config");
         command.add(config.toString());
-        Path log = dir.resolve("gateway.log");
-        Process process = ChildProcesses.start(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()));
-        return new GatewayProcess(process, adminPort, storePort, log);
+        return command;
     }
 
     /**
@@ -256,6 +276,85 @@ final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /**
+     * Where the gateway's resident memory is, kept beside its log as {@code memory-<tag>.txt}: the
+     * {@code Rss*} and {@code Vm*} lines of {@code /proc/<pid>/status} (anonymous memory apart from
+     * mapped files, QuestDB's columns among them) and, when the gateway runs with
+     * {@code -XX:NativeMemoryTracking=summary}, {@code jcmd <pid> VM.native_memory summary} (the
+     * JVM's own categories: heap, metaspace, code, threads, GC, direct buffers as "Other"), the heap's
+     * regions and, at the {@code end}, the live heap's largest classes (after a full GC); and
+     * QuestDB's own accounting of its native and mapped memory by tag.
+     *
+     * @return a short summary for the progress output ({@code anon … MB, file … MB}), or why there is none
+     */
+    String saveMemory(String tag) throws InterruptedException {
+        Path file = log.resolveSibling("memory-" + tag + ".txt");
+        try {
+            String status = Files.readString(Path.of("/proc", Long.toString(process.pid()), "status"),
+                    StandardCharsets.US_ASCII);
+            StringBuilder out = new StringBuilder();
+            for (String line : status.split("\n")) {
+                if (line.startsWith("Rss") || line.startsWith("Vm") || line.startsWith("Threads")) {
+                    out.append(line).append('\n');
+                }
+            }
+            out.append('\n').append(storeMemory());
+            if (nativeMemoryTracking) {
+                out.append('\n').append(jcmd("VM.native_memory", "summary"));
+                out.append('\n').append(jcmd("GC.heap_info"));
+                if ("end".equals(tag)) {
+                    // A full GC first: the live heap, by class (the 40 largest), once the phases are over.
+                    out.append('\n').append(jcmd("GC.class_histogram").lines().limit(44)
+                            .collect(Collectors.joining("\n")));
+                }
+            }
+            Files.writeString(file, out.toString(), StandardCharsets.UTF_8);
+            return String.format(Locale.ROOT, "anon %.0f MB, file %.0f MB; %s",
+                    ProcStat.statusKilobytes(status, "RssAnon:") / 1024.0,
+                    ProcStat.statusKilobytes(status, "RssFile:") / 1024.0, file);
+        } catch (IOException e) {
+            return "memory not read: " + e.getMessage();
+        }
+    }
+
+    /**
+     * QuestDB's own accounting of its memory ({@code SELECT * FROM memory_metrics()}: what it
+     * allocated natively and mapped, by tag), of the store the rows are counted in: the
+     * embedded one inside the gateway, or the external one.
+     */
+    private String storeMemory() throws InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + storePort + "/exec?query="
+                + URLEncoder.encode("SELECT * FROM memory_metrics() WHERE bytes != 0", StandardCharsets.UTF_8));
+        StringBuilder out = new StringBuilder("QuestDB memory_metrics() (" + storeUrl() + "), MiB:\n");
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return out.append("  answered ").append(response.statusCode()).append('\n').toString();
+            }
+            for (JsonNode row : JSON.readTree(response.body()).path("dataset")) {
+                out.append(String.format(Locale.ROOT, "  %-32s %10.1f%n", row.path(0).asText(),
+                        row.path(1).asLong() / 1048576.0));
+            }
+        } catch (IOException e) {
+            out.append("  not read: ").append(e.getMessage()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>();
+        args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        args.add(Long.toString(process.pid()));
+        args.addAll(List.of(command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("jcmd " + String.join(" ", command) + " failed: " + out.strip());
+        }
+        return out;
     }
 
     /** The gateway's {@code /metrics} page, kept beside its log for diagnosis. */

@@ -91,6 +91,16 @@ final class ProcStat {
         return ticksToMicros(ticks);
     }
 
+    /**
+     * Whether a HotSpot thread name belongs to the garbage collector: G1's and Parallel's workers
+     * ({@code GC Thread#n}), G1's concurrent, refinement and service threads ({@code G1 …}), and
+     * the {@code VM Thread}, where Serial runs its collections (and every other safepoint
+     * operation, a small share beside them).
+     */
+    static boolean isGcThread(String comm) {
+        return comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread");
+    }
+
     /** {@code VmRSS} of a process in bytes; -1 when unreadable. */
     static long rssBytes(long pid) {
         long kb = statusKilobytes(pid, "VmRSS:");

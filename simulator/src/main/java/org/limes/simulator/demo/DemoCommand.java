@@ -27,6 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
+import org.limes.gateway.JvmOptions;
 import org.limes.gateway.config.ConfigException;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
@@ -123,6 +124,11 @@ public final class DemoCommand implements Callable<Integer> {
     private int demo(PrintStream out, Drivers drivers, GatewayConfig base, Path data, DemoCleanup cleanup)
             throws Exception {
         GatewayConfig cfg = forThisMachine(base, data);
+        List<String> missing = JvmOptions.missingHere();
+        if (!missing.isEmpty()) {
+            // Main relaunches the demo with them (DemoJvm); only a demo started some other way gets here.
+            System.err.println("demo: " + JvmOptions.warning(missing));
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long startNanos = System.nanoTime();
         ObjectNode summary = new ObjectMapper().createObjectNode();

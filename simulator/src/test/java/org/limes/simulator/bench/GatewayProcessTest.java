@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Drivers;
+import org.limes.gateway.JvmOptions;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.sink.influx.StoreConfig;
 import org.limes.gateway.source.mqtt.MqttSourceConfig;
@@ -38,6 +45,37 @@ class GatewayProcessTest {
         assertThat(devices.path(250).path("id").asText()).isEqualTo("cnt-250");
         assertThat(config.path("centres").path(0).path("topic").asText()).isEqualTo(AlertProbe.CENTRE_TOPIC);
         assertThat(config.path("centres").path(0).path("broker").asText()).isEqualTo("tcp://127.0.0.1:4242");
+    }
+
+    /** The gateway under test starts as it ships: the options its jar carries, then the bench's own. */
+    @Test
+    void theChildJvmHasTheShippedOptionsThenTheBenchsOwn() {
+        List<String> command = GatewayProcess.command(Path.of("/opt/limes-gateway.jar"),
+                List.of("-Xmx256m", "-XX:+UseSerialGC"), List.of("-XX:NativeMemoryTracking=summary"),
+                Path.of("/tmp/gateway.yml"));
+
+        assertThat(command.subList(1, command.size())).containsExactly("-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:NativeMemoryTracking=summary", "-jar", "/opt/limes-gateway.jar", "run", "--config",
+                "/tmp/gateway.yml");
+    }
+
+    /** The jar the bench runs carries the options file the gateway's build put in it. */
+    @Test
+    void theGatewayJarCarriesItsOptions(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("limes-gateway.jar");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new ZipEntry(JvmOptions.RESOURCE));
+            zip.write("# heap\n-Xmx256m\n".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        Path old = dir.resolve("old.jar");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(old))) {
+            zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+            zip.closeEntry();
+        }
+
+        assertThat(JvmOptions.of(jar)).containsExactly("-Xmx256m");
+        assertThat(JvmOptions.of(old)).as("a jar built before it carried them").isEmpty();
     }
 
     @Test

@@ -61,4 +61,26 @@ class ProcStatTest {
         assertThat(ProcStat.peakRssBytes(self)).isGreaterThanOrEqualTo(ProcStat.rssBytes(self) / 2);
         assertThat(ProcStat.processCpuMicros(Long.MAX_VALUE)).isEqualTo(-1);
     }
+
+    /** HotSpot's collector threads, whichever collector runs, and nothing of the application's. */
+    @Test
+    void gcThreadsAreTheCollectorsOnly() {
+        for (String gc : new String[] {"GC Thread#0", "GC Thread#1", "G1 Main Marker", "G1 Conc#0", "G1 Refine#0",
+                "G1 Service", "VM Thread"}) {
+            assertThat(ProcStat.isGcThread(gc)).as(gc).isTrue();
+        }
+        for (String other : new String[] {"C2 CompilerThre", "limes-pipeline-", "questdb-shared-", "main",
+                "VM Periodic Tas"}) {
+            assertThat(ProcStat.isGcThread(other)).as(other).isFalse();
+        }
+    }
+
+    /** This JVM's collector has threads, and they are found by name. */
+    @Test
+    void thisJvmsGcThreadsAreFound() {
+        assertThat(ProcStat.threadCpuMicros(ProcessHandle.current().pid(), ProcStat::isGcThread))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(ProcStat.threadCpuMicros(ProcessHandle.current().pid(), n -> true))
+                .isGreaterThanOrEqualTo(ProcStat.threadCpuMicros(ProcessHandle.current().pid(), ProcStat::isGcThread));
+    }
 }

@@ -54,6 +54,10 @@ class DemoCommandIT {
                 .doesNotContain("server-main", "SYSTEM COULD BE UNSTABLE", "QuestDB is shutting down", " E i.q.")
                 .doesNotContainPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+Z [ACEI] ");
         assertThat(demoFolders(tmp)).as("limes-demo-* left in %s", tmp).isEmpty();
+        // Started as `java -jar limes-simulator.jar demo`, the demo's gateway runs in a JVM with the
+        // options the gateway ships with (DemoJvm relaunches it), not the JVM's defaults.
+        assertThat(Files.readString(dir.resolve("normal.err"), StandardCharsets.UTF_8))
+                .doesNotContain("runs without the options the gateway ships with");
 
         JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         assertThat(summary.path("ok").asBoolean()).as("summary %s", summary).isTrue();
