@@ -3,14 +3,7 @@ package org.limes.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +19,7 @@ import org.limes.gateway.embedded.EmbeddedBroker;
 import org.limes.gateway.embedded.EmbeddedStore;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.embedded.QuestDbSchema;
+import org.limes.gateway.testing.GatewayChild;
 import org.limes.simulator.load.CounterFleet;
 import org.limes.simulator.load.FleetResult;
 import org.limes.simulator.load.ProgressListener;
@@ -41,15 +35,14 @@ class GatewayCrashIT {
     @TempDir
     Path dir;
 
-    private final List<Process> children = new ArrayList<>();
+    private final List<GatewayChild> children = new ArrayList<>();
     private EmbeddedBroker broker;
     private EmbeddedStore store;
 
     @AfterEach
     void cleanUp() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
+        for (GatewayChild child : children) {
+            child.close();
         }
         if (broker != null) {
             broker.close();
@@ -68,15 +61,14 @@ class GatewayCrashIT {
         new QuestDbSchema(sql).ensure("vehicle_count",
                 List.of("device", "site", "lane", "direction", "device_class", "lat", "lon"));
         Path token = Files.writeString(dir.resolve("token"), "crash-test-token\n");
-        int adminPort = freePort();
+        int adminPort = GatewayChild.freePort();
         String yaml = TestConfigs.gateway(dir.resolve("gateway-data"),
                 "broker: " + broker.uri(),
                 "kind: influxdb\n  url: " + store.url() + "\n  org: limes\n  bucket: limes\n  token_file: " + token,
                 adminPort);
         Path config = Files.writeString(dir.resolve("gateway.yml"), yaml);
 
-        Process first = startGateway(config, "first");
-        awaitHealthy(adminPort);
+        GatewayChild first = startGateway(config, "first").awaitHealthy(adminPort);
 
         CounterFleet fleet = new CounterFleet();
         CounterFleet.Options options = new CounterFleet.Options(broker.uri(), 4, 250, Duration.ofSeconds(8), 3L,
@@ -90,12 +82,10 @@ class GatewayCrashIT {
         });
 
         await().atMost(Duration.ofSeconds(60)).until(() -> sql.count("vehicle_count") >= 300);
-        first.destroyForcibly();
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        first.kill();
         long storedAtKill = sql.count("vehicle_count");
 
-        Process second = startGateway(config, "second");
-        awaitHealthy(adminPort);
+        GatewayChild second = startGateway(config, "second").awaitHealthy(adminPort);
         FleetResult result = publishing.get(60, TimeUnit.SECONDS);
         assertThat(result.acknowledged()).isEqualTo(result.sent());
         assertThat(storedAtKill).isLessThan(result.sent());
@@ -105,39 +95,12 @@ class GatewayCrashIT {
         long distinct = sql.exec("SELECT count() FROM (SELECT DISTINCT device, timestamp FROM vehicle_count)")
                 .path("dataset").get(0).get(0).asLong();
         assertThat(distinct).isEqualTo(result.sent());
-        second.destroy();
-        assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        second.terminate();
     }
 
-    private Process startGateway(Path config, String name) throws IOException {
-        // The gateway module is built (and packaged) before this one.
-        Path jar = Path.of("..", "gateway", "target", "limes-gateway.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m"));
-        if (Files.isRegularFile(jar)) {
-            cmd.addAll(List.of("-jar", jar.toString()));
-        } else {
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        }
-        cmd.addAll(List.of("run", "--config", config.toString()));
-        File log = dir.resolve("gateway-" + name + ".log").toFile();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-        children.add(p);
-        return p;
-    }
-
-    private static void awaitHealthy(int port) {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .timeout(Duration.ofSeconds(2)).build();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
+    private GatewayChild startGateway(Path config, String name) throws IOException {
+        GatewayChild child = GatewayChild.start(config, dir.resolve("gateway-" + name + ".log"));
+        children.add(child);
+        return child;
     }
 }

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,13 @@ final class ClusterTopics {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterTopics.class);
 
+    /**
+     * How long start-up waits for the cluster to create or describe a topic, at least: a cluster
+     * busy electing leaders or loaded answers late, and a start that gives up leaves the instance
+     * down. {@code produce_timeout_ms} is how long a device waits, a different budget.
+     */
+    static final int START_TIMEOUT_MS = 30_000;
+
     private ClusterTopics() {
     }
 
@@ -32,14 +40,15 @@ final class ClusterTopics {
      * @throws IllegalStateException when the cluster cannot be reached or the topic not made
      */
     static int ensure(ClusterConfig config, String topic) {
+        int timeoutMs = Math.max(START_TIMEOUT_MS, config.produceTimeoutMs());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, config.produceTimeoutMs(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, KafkaFrames.requestTimeoutMs(config.produceTimeoutMs())))) {
             try {
                 admin.createTopics(Set.of(new NewTopic(topic, config.framesPartitions(),
                         config.replicationFactor().shortValue()).configs(Map.of("min.insync.replicas",
                         Integer.toString(config.minInsyncReplicas()))))).all()
-                        .get(config.produceTimeoutMs(), TimeUnit.MILLISECONDS);
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
                 LOG.info("cluster: created {} ({} partitions, replication {}, min.insync.replicas {})", topic,
                         config.framesPartitions(), config.replicationFactor(), config.minInsyncReplicas());
                 return config.framesPartitions();
@@ -47,8 +56,7 @@ final class ClusterTopics {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
-                TopicDescription d = admin.describeTopics(Set.of(topic)).allTopicNames()
-                        .get(config.produceTimeoutMs(), TimeUnit.MILLISECONDS).get(topic);
+                TopicDescription d = describe(admin, topic, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
                 if (d.partitions().size() != config.framesPartitions()) {
                     LOG.warn("cluster: {} exists with {} partitions, not the {} of cluster.frames_partitions; it is "
                             + "used as it is", topic, d.partitions().size(), config.framesPartitions());
@@ -62,6 +70,26 @@ final class ClusterTopics {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("cluster: could not create or find " + topic + " on "
                     + config.bootstrap() + ": " + cause, cause);
+        }
+    }
+
+    /**
+     * Describes a topic another instance has just created: until the brokers have its metadata
+     * they answer "unknown topic" (instances of a crossing starting together race to create
+     * it), so that answer is asked again, every 200 ms, until {@code deadline} (nanoTime).
+     */
+    private static TopicDescription describe(Admin admin, String topic, long deadline)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        while (true) {
+            try {
+                return admin.describeTopics(Set.of(topic)).allTopicNames()
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
         }
     }
 }

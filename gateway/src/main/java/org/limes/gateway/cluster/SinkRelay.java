@@ -110,6 +110,9 @@ public final class SinkRelay implements AutoCloseable {
         // Only what a committed rules transaction wrote: an aborted zombie's outputs never reach a destination.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The topics are created as configured (start): a broker that creates topics on first use
+        // would otherwise make them with its defaults, one partition and one copy.
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.sessionTimeoutMs());
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, config.sessionTimeoutMs() / 3));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, maxInFlight)));
@@ -123,12 +126,16 @@ public final class SinkRelay implements AutoCloseable {
     public static final int MAX_IN_FLIGHT = 10_000;
 
     /**
-     * Joins the destination's consumer group and starts relaying.
+     * Creates the rules' output topics when missing (as {@link ClusterTopics} makes them, never
+     * left to a broker's auto-creation), joins the destination's consumer group and starts relaying.
      *
      * @param store true for the store (alerts and readings), false for a centre (alerts)
      */
     public static SinkRelay start(ClusterConfig config, String instance, DestinationQueue queue, boolean store,
             Routing routing, PlatePseudonymiser plates, MeterRegistry registry) {
+        // Before the consumer subscribes: the rules' output topics with their partitions, copies and min ISR.
+        ClusterTopics.ensure(config, config.readingsTopic());
+        ClusterTopics.ensure(config, config.alertsTopic());
         SinkRelay relay = new SinkRelay(config, instance, queue, store, routing, plates, MAX_IN_FLIGHT,
                 new ClusterFlowMetrics(registry));
         relay.thread.start();
