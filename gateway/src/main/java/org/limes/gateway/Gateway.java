@@ -172,8 +172,11 @@ public final class Gateway implements AutoCloseable {
                     config.limits(), config.rules(), ruleMetrics, drivers, config.sources(), storeConfig.routing(),
                     storePlates(storeConfig), registry, clock));
         }
+        // Cluster mode: the rules run in the Kafka Streams application; the shards here only admit
+        // frames for the frames topic, so they hold no rules (a deadman there would hear nothing).
+        List<RuleConfig> shardRules = config.cluster() == null ? config.rules() : List.of();
         pipeline = Pipeline.builder().frameLog(frames).gateway(config.name()).config(config.pipeline()).limits(config.limits())
-                .inventory(inventory).rules(config.rules()).clock(clock)
+                .inventory(inventory).rules(shardRules).clock(clock)
                 .alertState(new AlertStateStore(data.resolve("alerts"), config.name(), ruleMetrics))
                 .ruleMetrics(ruleMetrics)
                 .store(new Destination(storeOutbox, storeConfig.routing(), storeConfig.pseudonymisePlates() == null
@@ -183,7 +186,14 @@ public final class Gateway implements AutoCloseable {
         pipeline.start();
         closeables.push(pipeline);
         rules = new RulesReloader(config.rulesFile() == null ? null : Path.of(config.rulesFile()),
-                file -> loader.loadRules(file, config.inventory()), (rules, timeout) -> {
+                file -> {
+                    if (config.cluster() != null) {
+                        // Not yet in cluster mode (cluster README, what is next); never into the idle shards.
+                        throw new org.limes.gateway.config.ConfigException(file.toString(), "", "is not reloaded in "
+                                + "cluster mode: the rules change with a restart of the crossing's instances", null);
+                    }
+                    return loader.loadRules(file, config.inventory());
+                }, (rules, timeout) -> {
                     boolean applied = pipeline.replaceRules(rules, timeout);
                     if (applied) {
                         live.zones(zonesOf(rules));

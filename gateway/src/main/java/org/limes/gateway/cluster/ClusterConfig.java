@@ -74,6 +74,14 @@ public record ClusterConfig(List<String> bootstrapServers, String crossing, Inte
         return "limes." + crossing + ".alerts";
     }
 
+    /**
+     * Reads of listed plates, keyed by lane (site and lane), from each camera's frames owner to
+     * the lane's passage owner: the watchlist's cross-camera passages in one place per lane.
+     */
+    public String passagesTopic() {
+        return "limes." + crossing + ".passages";
+    }
+
     /** The Kafka Streams application id of the crossing's rules (names its group and internal topics). */
     public String rulesApplicationId() {
         return "limes-" + crossing + "-rules";

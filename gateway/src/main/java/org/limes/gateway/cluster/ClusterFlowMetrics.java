@@ -36,6 +36,27 @@ final class ClusterFlowMetrics {
                 .strongReference(true).register(registry);
     }
 
+    /**
+     * Registers the passage owners' meters: {@code limes.cluster.passages.partitions} (passages
+     * partitions, lanes, whose watchlist passages are kept here now) and
+     * {@code limes.cluster.passages.reads} (reads of listed plates they judged).
+     */
+    void passagesGauge(Supplier<Number> owned) {
+        Gauge.builder("limes.cluster.passages.partitions", owned, f -> f.get().doubleValue())
+                .description("Partitions of the passages topic (lanes' watchlist passages) this instance owns now")
+                .strongReference(true).register(registry);
+        passageReadsCounter();
+    }
+
+    void passageRead() {
+        passageReadsCounter().increment();
+    }
+
+    private Counter passageReadsCounter() {
+        return counters.computeIfAbsent("passages.reads", k -> Counter.builder("limes.cluster.passages.reads")
+                .description("Reads of listed plates the lanes' passage owners here judged").register(registry));
+    }
+
     void readingOut() {
         readingsOut.increment();
     }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,7 @@ import org.limes.gateway.rules.PassageTable;
 import org.limes.gateway.rules.RuleConfig;
 import org.limes.gateway.rules.RuleContext;
 import org.limes.gateway.rules.RuleMetrics;
+import org.limes.gateway.rules.WatchlistRuleConfig;
 import org.limes.gateway.source.SourceConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,10 @@ import org.slf4j.LoggerFactory;
  *                     │   ▲ state store "device-rules"      └──────► alerts topic (alert JSON, key device)
  *                     ▼   │ (in memory, changelog topic, 1 standby)
  *              limes-&lt;crossing&gt;-rules-device-rules-changelog
+ *
+ * frames ──► RulesProcessor ──► passages topic (reads of listed plates, key site/lane)
+ * passages topic ──► PassageProcessor (per partition: one owner per lane) ──► alerts topic
+ *                       state store "passages" (open passages, changelog, 1 standby)
  * </pre>
  *
  * <p>The settings that decide failover: {@code exactly_once_v2} (a zombie is fenced by the
@@ -70,12 +76,19 @@ public final class ClusterRules implements AutoCloseable {
      * @param storeGuard  the store checks of single mode's admission, run again on the owner
      * @param sources     this instance's sources: each record is decoded with its source's driver and options
      * @param storePlates null: the store gets plain plates
-     * @param owned       the partitions whose processor runs here now
+     * @param rules       every rule of the config (the passage owners build the watchlist rules from it)
+     * @param deviceRules the rules a device's owner runs: all but the watchlist rules, whose
+     *                    passages are kept by the lane's owner ({@link PassageProcessor})
+     * @param watchlists  the watchlist rules: a read of a plate one of them lists goes to its lane's owner
+     * @param owned       the frames partitions whose processor runs here now
+     * @param passagesOwned the passages partitions whose processor runs here now
      */
     record Setup(String crossing, String instance, int partitions, Inventory inventory, LimitsConfig limits,
-            StoreGuard storeGuard, List<RuleConfig> rules,
+            StoreGuard storeGuard, List<RuleConfig> rules, List<RuleConfig> deviceRules,
+            List<WatchlistRuleConfig> watchlists,
             RuleContext ruleContext, Drivers drivers, List<SourceConfig> sources, Routing storeRouting,
-            PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, AtomicInteger owned) {
+            PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, AtomicInteger owned,
+            AtomicInteger passagesOwned) {
     }
 
     private final KafkaStreams streams;
@@ -99,12 +112,24 @@ public final class ClusterRules implements AutoCloseable {
         int partitions = ClusterTopics.ensure(config, config.framesTopic());
         ClusterTopics.ensure(config, config.readingsTopic());
         ClusterTopics.ensure(config, config.alertsTopic());
-        // One passage table per instance: a watchlist lane's cameras may fall on two partitions here.
+        ClusterTopics.ensure(config, config.passagesTopic());
+        List<RuleConfig> deviceRules = new ArrayList<>();
+        List<WatchlistRuleConfig> watchlists = new ArrayList<>();
+        for (RuleConfig r : rules) {
+            if (r instanceof WatchlistRuleConfig w) {
+                watchlists.add(w);
+            } else {
+                deviceRules.add(r);
+            }
+        }
+        // The device rules' context: its passage table stays empty (the watchlist runs at the lanes' owners).
         Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
-                new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules),
-                new RuleContext(new PassageTable(), ruleMetrics), drivers, List.copyOf(sources), storeRouting,
-                storePlates, new ClusterFlowMetrics(registry), new AtomicInteger());
+                new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules), List.copyOf(deviceRules),
+                List.copyOf(watchlists), new RuleContext(new PassageTable(), ruleMetrics), drivers,
+                List.copyOf(sources), storeRouting, storePlates, new ClusterFlowMetrics(registry), new AtomicInteger(),
+                new AtomicInteger());
         setup.metrics().partitionsGauge(setup.owned()::get);
+        setup.metrics().passagesGauge(setup.passagesOwned()::get);
         Topology topology = new Topology();
         topology.addSource("frames", new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.framesTopic());
         topology.addProcessor("rules", () -> new RulesProcessor(setup, clock), "frames");
@@ -114,6 +139,16 @@ public final class ClusterRules implements AutoCloseable {
                 new ByteArraySerializer(), "rules");
         topology.addSink(RulesProcessor.ALERTS_SINK, config.alertsTopic(), new ByteArraySerializer(),
                 new ByteArraySerializer(), "rules");
+        topology.addSink(RulesProcessor.PASSAGES_SINK, config.passagesTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), "rules");
+        // The lanes' passage owners: a sub-topology of its own over the passages topic.
+        topology.addSource("passages", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                config.passagesTopic());
+        topology.addProcessor("watchlist", () -> new PassageProcessor(setup, clock), "passages");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PassageProcessor.STORE),
+                Serdes.String(), Serdes.ByteArray()), "watchlist");
+        topology.addSink(PassageProcessor.ALERTS_SINK, config.alertsTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), "watchlist");
 
         KafkaStreams streams = new KafkaStreams(topology, properties(config, instance, stateDir));
         streams.setUncaughtExceptionHandler(e -> {

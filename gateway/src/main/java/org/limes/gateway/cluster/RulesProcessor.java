@@ -30,6 +30,8 @@ import org.limes.gateway.rules.AlertJson;
 import org.limes.gateway.rules.DeviceSnapshot;
 import org.limes.gateway.rules.DeviceTable;
 import org.limes.gateway.rules.RuleEngine;
+import org.limes.gateway.rules.WatchlistRule;
+import org.limes.gateway.rules.WatchlistRuleConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     static final String STORE = "device-rules";
     static final String READINGS_SINK = "readings";
     static final String ALERTS_SINK = "alerts";
+    static final String PASSAGES_SINK = "passages-out";
     static final String INSTANCE_HEADER = "limes-instance";
     private static final Duration TICK = Duration.ofSeconds(1);
 
@@ -104,7 +107,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
                 devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
             }
         }
-        engine = new RuleEngine(devices, setup.rules(), clock, setup.ruleContext());
+        engine = new RuleEngine(devices, setup.deviceRules(), clock, setup.ruleContext());
         setup.owned().incrementAndGet();
         int taken = 0;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
@@ -192,6 +195,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             }
             Reading r = setup.inventory().normalise(raw);
             any = true;
+            passage(record, r);
             Reading stored = engine.process(r, alerts);
             if (stored != null && setup.storeRouting().accepts(stored)) {
                 PlatePseudonymiser plates = setup.storePlates();
@@ -203,6 +207,22 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             }
         }
         return any;
+    }
+
+    /**
+     * A read of a listed plate goes to its lane's passage owner ({@link PassageProcessor}), keyed
+     * by the lane, with the gateway time it is judged at — in this transaction, so it is sent
+     * exactly when the frame counts as processed. As in single mode, a read is judged whether
+     * or not the time-integrity rule quarantines it.
+     */
+    private void passage(Record<byte[], byte[]> record, Reading r) {
+        for (WatchlistRuleConfig w : setup.watchlists()) {
+            if (WatchlistRule.listed(w, r)) {
+                context.forward(new Record<>(WatchlistRule.laneKey(r).getBytes(StandardCharsets.UTF_8),
+                        new PassageRead(clock.millis(), r).encode(), record.timestamp()), PASSAGES_SINK);
+                return;
+            }
+        }
     }
 
     /** The task leaves this instance (a rebalance, an aborted transaction, shutdown): its state stays in the store. */

@@ -111,6 +111,18 @@ public final class PassageTable {
         return true;
     }
 
+    /**
+     * Cluster mode: a passage taken over from the instance that owned its lane before
+     * ({@link #restore}d just now) goes on from that instance's last read and read count, so its
+     * window ends when it would have there and its clear counts every read.
+     */
+    public synchronized void carry(Passage p, long lastSeenMs, int reads) {
+        if (lastSeenMs != UNKNOWN && (p.lastSeenMs == UNKNOWN || lastSeenMs > p.lastSeenMs)) {
+            p.lastSeenMs = lastSeenMs;
+        }
+        p.reads = Math.max(p.reads, reads);
+    }
+
     /** Reads in passage {@code p} so far. */
     public synchronized int reads(Passage p) {
         return p.reads;

@@ -52,7 +52,7 @@ public final class RuleMetrics {
     }
 
     /** A reading of an accepted unknown device was stored but not evaluated: no room for more devices. */
-    void unevaluated() {
+    public void unevaluated() {
         counter("limes.rules.unevaluated", "Readings not evaluated by rules because the device table was full",
                 "reason", "device_limit").increment();
     }

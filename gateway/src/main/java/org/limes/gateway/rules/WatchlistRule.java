@@ -152,9 +152,9 @@ public final class WatchlistRule implements Rule {
         evictedSinceLog++;
         if (nowMs - lastEvictionLogMs >= LOG_INTERVAL_MS) {
             LOG.warn("watchlist rule {} holds max_passages {} open passages: cleared the least recently read ones "
-                    + "early with reason evicted ({} since the last such message, e.g. plate {} at {}); counted in "
-                    + "limes.dropped{component=rules,reason=passage_limit}, logged once a minute", id, maxPassages,
-                    evictedSinceLog, a.subject(), a.site());
+                    + "early with reason evicted ({} since the last such message, e.g. a plate read by {} at {}); counted "
+                    + "in limes.dropped{component=rules,reason=passage_limit}, logged once a minute", id, maxPassages,
+                    evictedSinceLog, a.device(), a.site());
             lastEvictionLogMs = nowMs;
             evictedSinceLog = 0;
         }
@@ -170,6 +170,50 @@ public final class WatchlistRule implements Rule {
         PassageTable.Passage p = passages.restore(id, maxPassages, key(open.site(), lane, match));
         p.alert = open;
         owned.add(p);
+        return true;
+    }
+
+    /**
+     * Cluster mode: whether {@code r} is a read of a plate on {@code config}'s list — what the
+     * frames' owner asks before it sends a read to its lane's passage owner.
+     */
+    public static boolean listed(WatchlistRuleConfig config, Reading r) {
+        return KIND.equals(r.kind()) && r.fields().get(PLATE) instanceof String plate && config.list() != null
+                && config.list().reason(Watchlist.normalise(plate, config.foldConfusables())) != null;
+    }
+
+    /**
+     * Cluster mode: the lane a read belongs to, as passages are kept: its site and its
+     * {@code lane} tag, or its camera's own lane without one. The key under which one owner sees
+     * every camera of the lane; never the plate.
+     */
+    public static String laneKey(Reading r) {
+        return r.site() + "/" + lane(r.tags().get("lane"), r.deviceId());
+    }
+
+    /** Cluster mode: an open passage as its owner leaves it: the raised episode, the last read, the reads. */
+    public record OpenPassage(Alert alert, long lastSeenMs, int reads) {
+    }
+
+    /** Cluster mode: the passages this instance raised and has not cleared, to hand to the lane's next owner. */
+    public List<OpenPassage> openPassages() {
+        List<OpenPassage> out = new ArrayList<>(owned.size());
+        for (PassageTable.Passage p : owned) {
+            out.add(new OpenPassage(p.alert, passages.lastSeenMs(p), passages.reads(p)));
+        }
+        return out;
+    }
+
+    /**
+     * Cluster mode: takes over a passage from the lane's previous owner: its episode (as
+     * {@link #restore}) with that owner's last read and read count. False when this rule cannot
+     * hold it (the plate left the list).
+     */
+    public boolean takeOver(OpenPassage open) {
+        if (!restore(open.alert())) {
+            return false;
+        }
+        passages.carry(owned.get(owned.size() - 1), open.lastSeenMs(), open.reads());
         return true;
     }
 

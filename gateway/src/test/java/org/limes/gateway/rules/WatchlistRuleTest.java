@@ -250,4 +250,46 @@ class WatchlistRuleTest {
         Path missing = dir.resolve("missing.txt");
         assertThatThrownBy(() -> Watchlist.read(missing, false)).hasMessageStartingWith(missing + ": cannot be read");
     }
+
+    @Test
+    void aPassageTakenOverByAnotherOwnerGoesOnWithItsLastReadAndReads() {
+        WatchlistRule before = new WatchlistRule(config(false, null, "AB1234"), devices, context);
+        List<Alert> out = new ArrayList<>();
+        before.evaluate(read("cam-a", "2", "AB 1234", 0), 0, T0.toEpochMilli(), out);
+        before.evaluate(read("cam-b", "2", "ab-1234", 10), 1, T0.plusSeconds(10).toEpochMilli(), out);
+        assertThat(out).singleElement().satisfies(a -> assertThat(a.state()).isEqualTo(AlertState.RAISED));
+        List<WatchlistRule.OpenPassage> open = before.openPassages();
+        assertThat(open).singleElement().satisfies(p -> {
+            assertThat(p.lastSeenMs()).isEqualTo(T0.plusSeconds(10).toEpochMilli());
+            assertThat(p.reads()).isEqualTo(2);
+        });
+        assertThat(WatchlistRule.laneKey(read("cam-a", "2", "x", 0))).isEqualTo("ras-ajdir/2")
+                .doesNotContain("AB1234");
+        assertThat(WatchlistRule.laneKey(read("cam-c", null, "x", 0))).isEqualTo("ras-ajdir/device:cam-c");
+        assertThat(WatchlistRule.listed(config(false, null, "AB1234"), read("cam-a", "2", "ab 1234", 0))).isTrue();
+        assertThat(WatchlistRule.listed(config(false, null, "AB1234"), read("cam-a", "2", "XY 1", 0))).isFalse();
+
+        // A new owner (its own passage table) takes it over: a read 25 s after the last is the same passage.
+        WatchlistRule after = new WatchlistRule(config(false, null, "AB1234"), devices,
+                RuleContext.of(new RuleMetrics(registry)));
+        assertThat(after.takeOver(open.get(0))).isTrue();
+        out.clear();
+        after.tick(T0.plusSeconds(35).toEpochMilli(), out);
+        after.evaluate(read("cam-c", "2", "AB1234", 35), 2, T0.plusSeconds(35).toEpochMilli(), out);
+        assertThat(out).as("neither raised again nor cleared").isEmpty();
+        after.tick(T0.plusSeconds(64).toEpochMilli(), out);
+        assertThat(out).isEmpty();
+        after.tick(T0.plusSeconds(65).toEpochMilli(), out);
+        assertThat(out).singleElement().satisfies(a -> {
+            assertThat(a.state()).isEqualTo(AlertState.CLEARED);
+            assertThat(a.alertId()).isEqualTo(open.get(0).alert().alertId());
+            assertThat(a.value()).as("the old owner's two reads and the new one's").isEqualTo(3.0);
+            assertThat(a.lastSeen()).isEqualTo(T0.plusSeconds(35));
+        });
+
+        // A plate no longer listed is not taken.
+        WatchlistRule delisted = new WatchlistRule(config(false, null, "ZZ9"), devices,
+                RuleContext.of(new RuleMetrics(registry)));
+        assertThat(delisted.takeOver(open.get(0))).isFalse();
+    }
 }
