@@ -41,8 +41,8 @@ import org.limes.simulator.transport.mqtt.MqttPublisher;
  * <ol>
  *   <li><b>warm-up</b> (not measured): every instance runs compiled code afterwards;</li>
  *   <li><b>three</b>: the three instances' CPU per frame, summed; a first wave of surges raises
- *       and clears an alert per alerting device, and each alert's {@code gateway} field shows
- *       which instance owns which alerting device;</li>
+ *       and clears an alert per alerting device; then Kafka's rules group tells which instance
+ *       owns which alerting device ({@link RulesOwners});</li>
  *   <li><b>failover</b>: a second wave of surges; one second before their holds end, the instance
  *       that owned the most alerting devices is killed ({@code SIGKILL}); its devices' connections
  *       drop and they send on to the next gateway of their list; the survivors take its partitions
@@ -145,7 +145,7 @@ final class ClusterBenchRun {
             Phase warmup = phase("warmup", fleet, check, instances, kafka, store,
                     () -> fleet.pace(settings.rate(), settings.warmup().toMillis()));
 
-            // Phase three, with the first wave of surges: which instance owns which alerting device.
+            // Phase three, with the first wave of surges.
             long wave1 = System.currentTimeMillis() + 2_000;
             windows.add(new long[] {wave1, wave1 + (settings.holdS() + 5) * 1000L});
             Phase three = phase("three", fleet, check, instances, kafka, store,
@@ -153,12 +153,16 @@ final class ClusterBenchRun {
             int alerting = alertingDevices();
             awaitUntil(() -> raisedCount(tripoli) >= alerting && raisedCount(benghazi) >= alerting,
                     Duration.ofSeconds(60));
+            // Which instance runs the rules of which alerting device, from Kafka's rules group.
+            List<String> names = instances.stream().map(Instance::name).toList();
+            Map<Integer, String> owners = RulesOwners.owners(kafka.bootstrap(), "limes-" + ClusterGatewayConfig.CROSSING
+                    + "-rules", "limes." + ClusterGatewayConfig.CROSSING + ".frames", names);
             Map<String, Set<String>> owned = new HashMap<>();
-            for (RecordingCentre c : centres) {
-                for (RecordingCentre.Arrival a : c.arrivals()) {
-                    if (a.state().equals("raised")) {
-                        owned.computeIfAbsent(a.gateway(), k -> new HashSet<>()).add(a.device());
-                    }
+            for (int d = 1; d <= settings.devices(); d += ALERT_EVERY) {
+                String device = model.deviceId(d);
+                String owner = owners.get(RulesOwners.partition(device, ClusterGatewayConfig.PARTITIONS));
+                if (owner != null) {
+                    owned.computeIfAbsent(owner, k -> new HashSet<>()).add(device);
                 }
             }
             int victim = 0;
@@ -170,7 +174,7 @@ final class ClusterBenchRun {
             }
             Instance killed = instances.get(victim);
             Set<String> killedDevices = owned.getOrDefault(killed.name(), Set.of());
-            say("owners of the alerting devices (first wave): %s; killing %s (%d alerting devices)",
+            say("rules owners of the alerting devices: %s; killing %s (%d alerting devices)",
                     summary(owned), killed.name(), killedDevices.size());
 
             // Phase failover: a second wave; its biggest owner killed one second before the holds end.
@@ -627,6 +631,7 @@ final class ClusterBenchRun {
             ObjectNode n = phases.putObject(p.name());
             n.put("frames", p.frames());
             n.put("wall_s", round(p.wallS(), 1));
+            n.put("frames_per_s", round(p.wallS() > 0 ? p.frames() / p.wallS() : 0, 1));
             n.put("gateway_cpu_s", round(p.gatewayCpuUs() / 1e6, 2));
             n.put("gateway_cpu_us_per_frame", round(p.gatewayUsPerFrame(), 1));
             n.put("kafka_cpu_us_per_frame", round(p.kafkaUsPerFrame(), 1));

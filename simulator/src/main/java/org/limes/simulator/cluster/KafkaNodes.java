@@ -138,6 +138,10 @@ final class KafkaNodes implements AutoCloseable {
                 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
                 log.dirs=%5$s
                 num.partitions=1
+                # Every topic is made by whoever owns it (the gateways' ClusterTopics, Kafka Streams), never by a
+                # consumer's metadata request: with auto-creation a sink consumer of one instance can create the
+                # readings topic with one partition before another instance creates it with twelve.
+                auto.create.topics.enable=false
                 default.replication.factor=3
                 min.insync.replicas=2
                 offsets.topic.replication.factor=3
@@ -177,6 +181,20 @@ final class KafkaNodes implements AutoCloseable {
 
     private void awaitBrokers(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // The listeners first, so the admin client does not log a warning per refused connection.
+        for (int i = 0; i < NODES; i++) {
+            while (!listening(brokerPorts.get(i))) {
+                if (!processes.get(i).isAlive()) {
+                    throw new IllegalStateException("Kafka node " + (i + 1) + " exited during start-up (exit "
+                            + processes.get(i).exitValue() + "): " + ClusterBenchRun.tail(logs.get(i)));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka node " + (i + 1) + " did not listen within "
+                            + timeout.toSeconds() + " s; see " + logs.get(i));
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
@@ -203,6 +221,15 @@ final class KafkaNodes implements AutoCloseable {
                 }
                 TimeUnit.MILLISECONDS.sleep(500);
             }
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
