@@ -43,7 +43,7 @@ import org.limes.simulator.device.counter.CounterModel;
  *
  * <p>Devices share connections, {@link #DEVICES_PER_CONNECTION} per connection per gateway
  * (Paho clients, TCP_NODELAY, clean start, no automatic reconnect: a lost connection stays
- * down and its devices move on), so a few hundred devices need a few dozen sockets.
+ * down and its devices move on); with three instances a device is alone on its home connection.
  *
  * <p>The pacer ({@link #pace}) makes readings at a fixed total rate, device after device, each
  * stamped with the wall clock (ms, rising per device); a device's reading surges (queue: 50–80
@@ -58,7 +58,13 @@ import org.limes.simulator.device.counter.CounterModel;
  */
 final class ClusterFleet implements AutoCloseable {
 
-    static final int DEVICES_PER_CONNECTION = 10;
+    /**
+     * Devices sharing a connection slot. Consecutive devices have different home instances, so
+     * with three instances each device has its home connection to itself: the embedded broker
+     * takes one publish of a connection at a time (each waits for the cluster's acknowledgement),
+     * so devices sharing a connection would wait for each other, which field devices do not.
+     */
+    static final int DEVICES_PER_CONNECTION = 3;
     static final long ANSWER_TIMEOUT_MS = 15_000;
     static final int MAX_QUEUED = 10_000;
     private static final long REFUSED_RETRY_MS = 200;

@@ -43,6 +43,7 @@ final class RulesOwners {
             throws InterruptedException {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         Map<Integer, String> owners = new HashMap<>();
         try (Admin admin = Admin.create(props)) {
