@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The one-command rehearsal run small, as a user runs it: {@code java -jar limes-simulator.jar
  * cluster-bench --json} in a child process (the shaded jar the package phase built, and the
- * gateway's), 300 devices, short phases at 200 readings/s (on a shared 2-core machine eight JVMs
+ * gateway's), 300 devices, short phases at the default 500 readings/s (on a shared 2-core machine eight JVMs
  * start in 2–4 minutes and the phases drain slowly; the limit is generous for that). Its JSON line must hold every key, nothing lost,
  * duplicated or out of order, every expected alert at both centres; and once it has exited no
  * process it started may still run (each has the work folder on its command line).
@@ -37,7 +37,7 @@ class ClusterBenchIT {
         Path stderr = dir.resolve("stderr.txt");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", simulator.toAbsolutePath().toString(), "cluster-bench", "--json", "--devices", "300",
-                "--duration", "10s", "--warmup", "5s", "--rate", "200", "--gateway-jar", gateway.toAbsolutePath().toString(),
+                "--duration", "10s", "--warmup", "5s", "--gateway-jar", gateway.toAbsolutePath().toString(),
                 "--work-dir", work.toString()));
         Process bench = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
                 .start();
