@@ -1,6 +1,7 @@
 package org.limes.simulator;
 
 import org.limes.simulator.bench.BenchCommand;
+import org.limes.simulator.cluster.ClusterBenchCommand;
 import org.limes.simulator.demo.DemoCommand;
 import org.limes.simulator.demo.DemoJvm;
 import picocli.CommandLine;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Simulates Limes field devices for commissioning and load tests.",
         subcommands = {RunCommand.class, FleetCommand.class, ReplayCommand.class, DevicesCommand.class,
-            ChaosCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+            ChaosCommand.class, BenchCommand.class, ClusterBenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -42,7 +43,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: run, fleet, replay, devices, chaos, bench or demo (see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: run, fleet, replay, devices, chaos, bench, cluster-bench or demo (see --help)");
     }
 
     /** The version from the jar manifest, or {@code dev} when run from classes. */

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>Threading: every method is safe from any thread; the registry is process-wide because a
  * shutdown hook is.
  */
-final class ChildProcesses {
+public final class ChildProcesses {
 
     /** How long the hook waits for a SIGTERMed child before it kills it. */
     static final long GRACE_MS = 5_000;
@@ -37,7 +37,7 @@ final class ChildProcesses {
     }
 
     /** Starts {@code builder}'s process and registers it until {@link #forget}. */
-    static Process start(ProcessBuilder builder) throws IOException {
+    public static Process start(ProcessBuilder builder) throws IOException {
         installHook();
         Process process = builder.start();
         PROCESSES.add(process);
@@ -45,18 +45,18 @@ final class ChildProcesses {
     }
 
     /** The owner has stopped {@code process}: the hook need not. */
-    static void forget(Process process) {
+    public static void forget(Process process) {
         PROCESSES.remove(process);
     }
 
     /** Registers a temporary folder for deletion should the JVM end before its owner deletes it. */
-    static void deleteAtExit(Path folder) {
+    public static void deleteAtExit(Path folder) {
         installHook();
         FOLDERS.add(folder);
     }
 
     /** The owner has deleted (or kept on purpose) {@code folder}. */
-    static void keep(Path folder) {
+    public static void keep(Path folder) {
         FOLDERS.remove(folder);
     }
 
@@ -104,7 +104,7 @@ final class ChildProcesses {
     }
 
     /** Deletes a folder and everything in it; nothing when it does not exist. */
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

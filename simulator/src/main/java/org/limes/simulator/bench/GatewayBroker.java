@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Its CPU is the gateway's ({@link #cpuMicros} is -1: not apart); {@link #close} leaves it to
  * the gateway.
  */
-final class GatewayBroker implements BenchBroker {
+public final class GatewayBroker implements BenchBroker {
 
     private final int port;
 
@@ -27,7 +27,7 @@ final class GatewayBroker implements BenchBroker {
      *
      * @throws IllegalStateException when the gateway exits or does not listen within {@code timeout}
      */
-    static GatewayBroker await(GatewayProcess gateway, int port, Duration timeout) throws InterruptedException {
+    public static GatewayBroker await(GatewayProcess gateway, int port, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (Socket s = new Socket()) {

@@ -35,7 +35,7 @@ import org.limes.simulator.device.counter.CounterModel;
  * <p>Threading: one caller at a time; {@link #close} stops the child (SIGTERM, then kill). The
  * child is registered with {@link ChildProcesses} until then.
  */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
@@ -71,7 +71,6 @@ final class GatewayProcess implements AutoCloseable {
                     + ": build it (mvn -B -q -DskipTests package) or pass --gateway-jar <path>");
         }
         Files.createDirectories(dir);
-        Path config = dir.resolve("gateway.yml");
         String store;
         if (externalStore == null) {
             store = embeddedStore(storePort);
@@ -84,8 +83,27 @@ final class GatewayProcess implements AutoCloseable {
         }
         String mqtt = brokerUri == null ? embeddedBroker(embeddedPort) : "mqtt:\n  broker: " + brokerUri + "\n";
         String centreBroker = brokerUri == null ? "tcp://127.0.0.1:" + embeddedPort : brokerUri;
-        Files.writeString(config, configuration(dir.resolve("data"), mqtt, centreBroker, fleet, adminPort, store),
-                StandardCharsets.UTF_8);
+        return start(jar, dir, configuration(dir.resolve("data"), mqtt, centreBroker, fleet, adminPort, store),
+                javaOptions, adminPort, storePort);
+    }
+
+    /**
+     * Writes {@code configuration} to {@code dir/gateway.yml} and starts the gateway with it, in
+     * the JVM it ships with ({@link #command}); returns at once. For callers with a configuration
+     * of their own (the cluster bench).
+     *
+     * @param adminPort the configuration's {@code admin.port}, for {@code /metrics}
+     * @param storePort the port of the store's HTTP server (QuestDB's {@code /exec})
+     */
+    public static GatewayProcess start(Path jar, Path dir, String configuration, List<String> javaOptions,
+            int adminPort, int storePort) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("gateway jar not found at " + jar.toAbsolutePath()
+                    + ": build it (mvn -B -q -DskipTests package) or pass --gateway-jar <path>");
+        }
+        Files.createDirectories(dir);
+        Path config = dir.resolve("gateway.yml");
+        Files.writeString(config, configuration, StandardCharsets.UTF_8);
         List<String> command = command(jar, JvmOptions.of(jar), javaOptions, config);
         Path log = dir.resolve("gateway.log");
         Process process = ChildProcesses.start(new ProcessBuilder(command).redirectErrorStream(true)
@@ -140,7 +158,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** The {@code store:} section of an InfluxDB-compatible server at {@code url}. */
-    static String influxStore(String url, Path tokenFile) {
+    public static String influxStore(String url, Path tokenFile) {
         return """
                 store:
                   kind: influxdb
@@ -217,7 +235,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Owner-only, as the gateway asks of a secret file (it warns otherwise); no-op off POSIX. */
-    private static void ownerOnly(Path file) throws IOException {
+    public static void ownerOnly(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
@@ -230,16 +248,16 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Whether the child is still running. */
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** The child's combined output. */
-    Path log() {
+    public Path log() {
         return log;
     }
 
@@ -358,7 +376,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** The gateway's {@code /metrics} page, kept beside its log for diagnosis. */
-    Path saveMetrics() throws IOException, InterruptedException {
+    public Path saveMetrics() throws IOException, InterruptedException {
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -403,6 +421,16 @@ final class GatewayProcess implements AutoCloseable {
             }
         }
         return found ? (long) sum : -1;
+    }
+
+    /**
+     * Kills the child at once ({@code SIGKILL}, as {@code kill -9}: no shutdown hook, no clean
+     * close of its sockets or Kafka clients) and waits until it is gone.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        ChildProcesses.forget(process);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * <p>Stateless; every method reads {@code /proc} afresh and is safe from any thread. Where
  * {@code /proc} is missing (not Linux) or the process has gone, readers return -1.
  */
-final class ProcStat {
+public final class ProcStat {
 
     /** Linux's {@code USER_HZ}: the unit of {@code utime} and {@code stime}. */
     static final long TICKS_PER_SECOND = clockTicks();
@@ -58,7 +58,7 @@ final class ProcStat {
     }
 
     /** CPU time (user + system) of a whole process, all its threads, in µs; -1 when unreadable. */
-    static long processCpuMicros(long pid) {
+    public static long processCpuMicros(long pid) {
         try {
             return ticksToMicros(parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat"),
                     StandardCharsets.US_ASCII)).cpuTicks());
@@ -108,7 +108,7 @@ final class ProcStat {
     }
 
     /** {@code VmHWM}, the peak resident set of a process, in bytes; -1 when unreadable. */
-    static long peakRssBytes(long pid) {
+    public static long peakRssBytes(long pid) {
         long kb = statusKilobytes(pid, "VmHWM:");
         return kb < 0 ? -1 : kb * 1024;
     }

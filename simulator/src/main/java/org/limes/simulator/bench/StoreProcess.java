@@ -29,7 +29,7 @@ import org.limes.gateway.embedded.QuestDbSchema;
  * <p>Threading: one caller at a time; {@link #close} stops the child (its standard input closed,
  * then SIGTERM, then kill) and is registered with {@link ChildProcesses} until then.
  */
-final class StoreProcess implements AutoCloseable {
+public final class StoreProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
@@ -50,7 +50,7 @@ final class StoreProcess implements AutoCloseable {
      * @param javaOptions extra JVM options for the child, e.g. {@code -Xmx256m}
      * @throws IllegalStateException when it exits or does not come up in time, quoting its log
      */
-    static StoreProcess start(Path dir, List<String> javaOptions) throws IOException, InterruptedException {
+    public static StoreProcess start(Path dir, List<String> javaOptions) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path portFile = dir.resolve("store.port");
         Files.deleteIfExists(portFile);
@@ -86,29 +86,29 @@ final class StoreProcess implements AutoCloseable {
     }
 
     /** The store's HTTP URL, for the gateway's {@code store.url}. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** The child's combined output. */
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** CPU time the store's JVM has spent so far, µs; -1 when unreadable. */
-    long cpuMicros() {
+    public long cpuMicros() {
         return ProcStat.processCpuMicros(process.pid());
     }
 
@@ -119,7 +119,7 @@ final class StoreProcess implements AutoCloseable {
      * @return the tag columns keyed, lower case
      * @throws IOException when the store does not answer or has no such table
      */
-    List<String> deduplicateLikeEmbedded(String table) throws IOException {
+    public List<String> deduplicateLikeEmbedded(String table) throws IOException {
         QuestDbClient client = new QuestDbClient(url());
         JsonNode answer = client.exec("SHOW COLUMNS FROM \"" + table + "\"");
         int nameAt = -1;
