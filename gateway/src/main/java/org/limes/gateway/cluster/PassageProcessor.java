@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * deleted with its clear; at {@link #init} (the lane's partition assigned here) the rules take
  * them over, so after a failover a read within the window extends the same passage and the clear
  * comes when it would have, with every read counted. A wall-clock punctuator ticks the rules once
- * a second (windows running out).
+ * a second (windows running out), at the partition's {@link PartitionTime}: not ahead of the reads
+ * still to come, so a backlog after a takeover does not see its windows run out early.
  *
  * <p>Plates never reach a log line: a record is named by its camera. Bad records are counted
  * ({@code limes.errors{component=cluster,stage=processing,error_type=unreadable_passage}}),
@@ -70,6 +71,7 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private final ClusterRules.Setup setup;
     private final Clock clock;
+    private PartitionTime time;
     private final LogLimiter badLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final List<Alert> alerts = new ArrayList<>();
     /** What the store holds per open passage, as last written: its last read and reads. */
@@ -94,7 +96,8 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
         for (String id : inventory.ids()) {
             devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
         }
-        devices.start(clock.millis());
+        time = new PartitionTime(clock);
+        devices.start(time.now());
         // This task's lanes only: a lane is on one partition, so its passages are all here.
         RuleContext own = new RuleContext(new PassageTable(), setup.ruleContext().metrics());
         rules = new ArrayList<>();
@@ -141,12 +144,12 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
                     saved.put(a.alertId(), new long[] {p.lastSeenMs(), p.reads()});
                     return true;
                 }
-                alerts.add(a.cleared(a.value(), a.threshold(), a.lastSeen(), Instant.ofEpochMilli(clock.millis()),
+                alerts.add(a.cleared(a.value(), a.threshold(), a.lastSeen(), Instant.ofEpochMilli(time.now()),
                         "subject_removed"));
                 return false;
             }
         }
-        alerts.add(a.cleared(a.value(), a.threshold(), a.lastSeen(), Instant.ofEpochMilli(clock.millis()),
+        alerts.add(a.cleared(a.value(), a.threshold(), a.lastSeen(), Instant.ofEpochMilli(time.now()),
                 "rule_removed"));
         return false;
     }
@@ -172,9 +175,11 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
             // As a shard whose table of unknown devices is full: the read is not judged.
             setup.ruleContext().metrics().unevaluated();
         } else {
+            // At the time the frames' owner took the read, and never before a read already judged.
+            long now = time.record(read.nowMs());
             try {
                 for (WatchlistRule rule : rules) {
-                    rule.evaluate(r, d, read.nowMs(), alerts);
+                    rule.evaluate(r, d, now, alerts);
                 }
             } catch (RuntimeException e) {
                 bad(r.deviceId(), "a watchlist rule failed: " + e.getClass().getName());
@@ -185,7 +190,10 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void tick(long wallMs) {
-        long now = clock.millis();
+        if (!time.tick()) {
+            return;
+        }
+        long now = time.now();
         for (WatchlistRule rule : rules) {
             rule.tick(now, alerts);
         }

@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * ({@link DeviceSnapshot}) to the changelog-backed store. A wall-clock punctuator ticks the rules
  * once a second (hold times, deadman) and writes the state of the devices whose alerts changed.
  *
+ * <p>Rule time is the partition's {@link PartitionTime}: each frame is judged at the time the
+ * ingesting instance received it, and ticks do not run ahead of the frames still to come, so the
+ * backlog a takeover works through is judged as it happened (a running hold goes on, it does not
+ * start again at the takeover).
+ *
  * <p>Exactly-once ({@code exactly_once_v2}): the outputs, the state writes and the frames offset
  * of one commit are one Kafka transaction, so a transition and the state that says it happened are
  * never separated, and an instance that dies mid-transaction leaves nothing its successor sees.
@@ -76,6 +81,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     private final ClusterRules.Setup setup;
     private final Clock clock;
+    private PartitionTime time;
     private final LogLimiter badLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final LogLimiter driftLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final String digest;
@@ -107,7 +113,8 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
                 devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
             }
         }
-        engine = new RuleEngine(devices, setup.deviceRules(), clock, setup.ruleContext());
+        time = new PartitionTime(clock);
+        engine = new RuleEngine(devices, setup.deviceRules(), time.clock(), setup.ruleContext());
         setup.owned().incrementAndGet();
         int taken = 0;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
@@ -163,6 +170,8 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             bad("driver_failure", "driver " + frame.driver() + " failed: " + e, device);
             return;
         }
+        // Judged at the time the ingesting instance received it (PartitionTime), whenever processed.
+        time.record(frame.frame().receivedAt().toEpochMilli());
         // What init left (episodes cleared because their rule is gone) goes out with this frame's.
         boolean any = false;
         try {
@@ -219,7 +228,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         for (WatchlistRuleConfig w : setup.watchlists()) {
             if (WatchlistRule.listed(w, r)) {
                 context.forward(new Record<>(WatchlistRule.laneKey(r).getBytes(StandardCharsets.UTF_8),
-                        new PassageRead(clock.millis(), r).encode(), record.timestamp()), PASSAGES_SINK);
+                        new PassageRead(time.now(), r).encode(), record.timestamp()), PASSAGES_SINK);
                 return;
             }
         }
@@ -254,6 +263,9 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     }
 
     private void tick(long wallMs) {
+        if (!time.tick()) {
+            return;
+        }
         engine.tick(alerts);
         emit(alerts, wallMs);
     }
