@@ -85,11 +85,24 @@ class HttpSourcePropertiesIT {
         Arbitrary<String> body = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(6_000),
                 Arbitraries.of(PipelineFixture.counterJson("cnt-01", 1) + "\n", "0\r\n\r\n",
                         "ffffffffffffffff\r\nxx\r\n", "--B\r\n\r\nx\r\n--B--\r\n"));
-        return Combinators.combine(method, path, header.list().ofMaxSize(8), body).as((m, p, h, b) -> {
-            StringBuilder sb = new StringBuilder(m).append(' ').append(p).append(" HTTP/1.1\r\nHost: limes\r\n");
-            h.forEach(x -> sb.append(x.replace("\r", "").replace("\n", "")).append("\r\n"));
-            return sb.append("\r\n").append(b).toString();
-        });
+        Arbitrary<String> hostile = Combinators.combine(method, path, header.list().ofMaxSize(8), body)
+                .as(HttpSourcePropertiesIT::request);
+        // A share of well-formed posts, so every run reaches past the parser to the driver and
+        // the pipeline (a 2xx), not only the parser's and the token check's refusals.
+        Arbitrary<String> wellFormed = Combinators.combine(Arbitraries.of("Bearer " + TOKEN, "Bearer wrong"),
+                Arbitraries.integers().between(0, 10_000)).as((auth, n) -> {
+                    String json = PipelineFixture.counterJson("cnt-01", n) + "\n";
+                    return request("POST", "/ingest/counter-json", List.of("Authorization: " + auth,
+                            "Content-Type: application/json",
+                            "Content-Length: " + json.getBytes(StandardCharsets.UTF_8).length), json);
+                });
+        return Arbitraries.frequencyOf(Tuple.of(1, wellFormed), Tuple.of(3, hostile));
+    }
+
+    private static String request(String method, String path, List<String> headers, String body) {
+        StringBuilder sb = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: limes\r\n");
+        headers.forEach(x -> sb.append(x.replace("\r", "").replace("\n", "")).append("\r\n"));
+        return sb.append("\r\n").append(body).toString();
     }
 
     @Property(tries = 150)
