@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -236,41 +237,48 @@ class ClusterCentreIdentityIT {
                         && cotLines.values().stream().allMatch(l -> l.size() >= 4)
                         && fusion.values().stream().allMatch(f -> f.alerts().size() >= 4));
 
+        // Every format checked, so a failure names each that depends on the relay.
+        SoftAssertions soft = new SoftAssertions();
         // JSON: the rules' bytes; `gateway` names the instance whose rules emitted it, never the relay.
-        assertThat(posted.get("/json-a")).hasSize(4);
-        assertThat(posted.get("/json-a")).containsExactlyInAnyOrderElementsOf(posted.get("/json-b"));
+        soft.assertThat(posted.get("/json-a")).hasSize(4);
+        soft.assertThat(posted.get("/json-a")).as("JSON relayed by %s = relayed by %s", NAMES.get(0), NAMES.get(1))
+                .containsExactlyInAnyOrderElementsOf(posted.get("/json-b"));
         for (String body : posted.get("/json-a")) {
             JsonNode a = JSON.readTree(body);
-            assertThat(a.path("gateway").asText()).as("the emitting instance of " + a.path("event_id").asText())
+            soft.assertThat(a.path("gateway").asText()).as("the emitting instance of " + a.path("event_id").asText())
                     .isEqualTo(ownerOf.get(a.path("device").asText()));
-            assertThat(a.path("alert_id").asText()).startsWith(CROSSING + "/queue/");
+            soft.assertThat(a.path("alert_id").asText()).startsWith(CROSSING + "/queue/");
         }
 
         // CAP: the crossing is the sender, so a clear's references name the raise as both relays sent it.
-        assertThat(posted.get("/cap-a")).hasSize(4);
-        assertThat(posted.get("/cap-a")).containsExactlyInAnyOrderElementsOf(posted.get("/cap-b"));
-        assertThat(posted.get("/cap-a")).allSatisfy(xml -> assertThat(xml)
+        soft.assertThat(posted.get("/cap-a")).hasSize(4);
+        soft.assertThat(posted.get("/cap-a")).as("CAP relayed by %s = relayed by %s", NAMES.get(0), NAMES.get(1))
+                .containsExactlyInAnyOrderElementsOf(posted.get("/cap-b"));
+        soft.assertThat(posted.get("/cap-a")).allSatisfy(xml -> assertThat(xml)
                 .contains("<sender>limes@" + CROSSING + "</sender>")
                 .contains("<senderName>Limes gateway " + CROSSING + "</senderName>")
                 .doesNotContain(NAMES.get(0)).doesNotContain(NAMES.get(1)));
-        assertThat(posted.get("/cap-a")).filteredOn(xml -> xml.contains("<msgType>Update</msgType>")).hasSize(2)
+        soft.assertThat(posted.get("/cap-a")).filteredOn(xml -> xml.contains("<msgType>Update</msgType>")).hasSize(2)
                 .allSatisfy(xml -> assertThat(xml).contains("<references>limes@" + CROSSING + "," + CROSSING
                         + "/queue/"));
 
         // CoT: one uid per episode, from the crossing.
-        assertThat(cotLines.get("a")).hasSize(4);
-        assertThat(cotLines.get("a")).containsExactlyInAnyOrderElementsOf(cotLines.get("b"));
-        assertThat(cotLines.get("a")).allSatisfy(line -> assertThat(line)
+        soft.assertThat(cotLines.get("a")).hasSize(4);
+        soft.assertThat(cotLines.get("a")).as("CoT relayed by %s = relayed by %s", NAMES.get(0), NAMES.get(1))
+                .containsExactlyInAnyOrderElementsOf(cotLines.get("b"));
+        soft.assertThat(cotLines.get("a")).allSatisfy(line -> assertThat(line)
                 .contains("uid=\"limes:" + CROSSING + ":" + CROSSING + "/queue/")
                 .doesNotContain(NAMES.get(0)).doesNotContain(NAMES.get(1)));
 
         // SAPIENT: both instances are the crossing's one fusion node.
         String node = SapientAlertFormat.nodeId(CROSSING);
         List<SapientMessage> sapientA = fusion.get("a").alerts();
-        assertThat(sapientA).hasSize(4);
-        assertThat(sapientA).containsExactlyInAnyOrderElementsOf(fusion.get("b").alerts());
+        soft.assertThat(sapientA).hasSize(4);
+        soft.assertThat(sapientA).as("SAPIENT relayed by %s = relayed by %s", NAMES.get(0), NAMES.get(1))
+                .containsExactlyInAnyOrderElementsOf(fusion.get("b").alerts());
         for (SapientFusionNode f : fusion.values()) {
-            assertThat(f.received()).extracting(SapientMessage::getNodeId).containsOnly(node);
+            soft.assertThat(f.received()).extracting(SapientMessage::getNodeId).containsOnly(node);
         }
+        soft.assertAll();
     }
 }
