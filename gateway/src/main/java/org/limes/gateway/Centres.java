@@ -19,10 +19,16 @@ import org.limes.gateway.sink.centre.WebhookSink;
 /**
  * Starts the sink of each centre, by transport, draining that centre's queue. Used on the
  * starting thread only; each sink owns its thread from {@code start()} on.
+ *
+ * <p>The centres know the crossing by one name, carried in every message (CAP {@code sender},
+ * CoT {@code uid}, SAPIENT node id): the gateway's name, or in cluster mode {@code cluster.crossing}
+ * — never an instance's, since any instance may relay any transition, again after a failover.
  */
 final class Centres {
 
     private final GatewayConfig config;
+    /** The crossing's name for its centres. */
+    private final String identity;
     private final String brokerUri;
     private final boolean embeddedBroker;
     private final MeterRegistry registry;
@@ -34,6 +40,7 @@ final class Centres {
      */
     Centres(GatewayConfig config, String brokerUri, boolean embeddedBroker, MeterRegistry registry, Clock clock) {
         this.config = config;
+        this.identity = config.cluster() == null ? config.name() : config.cluster().crossing();
         this.brokerUri = brokerUri;
         this.embeddedBroker = embeddedBroker;
         this.registry = registry;
@@ -48,22 +55,22 @@ final class Centres {
                 MqttCentreConfig m = (MqttCentreConfig) c;
                 String uri = m.broker() == null || MqttConfig.EMBEDDED.equals(m.broker()) ? brokerUriFor(m)
                         : m.broker();
-                CentreSink sink = new CentreSink(m, uri, config.name(), outbox, metrics, clock);
+                CentreSink sink = new CentreSink(m, uri, identity, outbox, metrics, clock);
                 sink.start();
                 return sink;
             }
             case "webhook" -> {
-                WebhookSink sink = new WebhookSink((WebhookCentreConfig) c, config.name(), outbox, metrics, clock);
+                WebhookSink sink = new WebhookSink((WebhookCentreConfig) c, identity, outbox, metrics, clock);
                 sink.start();
                 return sink;
             }
             case "cot" -> {
-                CotSink sink = new CotSink((CotCentreConfig) c, config.name(), outbox, metrics, clock);
+                CotSink sink = new CotSink((CotCentreConfig) c, identity, outbox, metrics, clock);
                 sink.start();
                 return sink;
             }
             case "sapient" -> {
-                SapientSink sink = new SapientSink((SapientCentreConfig) c, config.name(), outbox, metrics, clock);
+                SapientSink sink = new SapientSink((SapientCentreConfig) c, identity, outbox, metrics, clock);
                 sink.start();
                 return sink;
             }

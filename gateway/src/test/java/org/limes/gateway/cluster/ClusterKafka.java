@@ -1,11 +1,16 @@
 package org.limes.gateway.cluster;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -105,6 +110,31 @@ public final class ClusterKafka implements AutoCloseable {
     /** An admin client on the cluster; the caller closes it. */
     public Admin admin() {
         return kit.admin();
+    }
+
+    /**
+     * The instance (by name) each partition of {@code topic} is assigned to in {@code group}, read
+     * from the members' client ids ({@code limes-<crossing>-<instance>-…}); a partition not assigned
+     * (a rebalance running) is absent.
+     */
+    public Map<Integer, String> owners(String group, String topic, List<String> instances)
+            throws ExecutionException, InterruptedException {
+        Map<Integer, String> out = new HashMap<>();
+        try (Admin admin = admin()) {
+            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+            for (MemberDescription m : g.members()) {
+                for (TopicPartition tp : m.assignment().topicPartitions()) {
+                    if (tp.topic().equals(topic)) {
+                        for (String n : instances) {
+                            if (m.clientId().contains("-" + n + "-")) {
+                                out.put(tp.partition(), n);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Creates a topic and waits for it. */

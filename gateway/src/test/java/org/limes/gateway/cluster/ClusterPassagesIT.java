@@ -231,8 +231,9 @@ class ClusterPassagesIT {
         read(first, camA, "AB 1234O");
         await("the raise").atMost(Duration.ofSeconds(60)).until(() -> !alerts("raised").isEmpty());
         JsonNode raised = alerts("raised").get(0);
-        // Raised by the lane's owner: counted where the passage processor ran. (Not the centre
-        // payload's `gateway` field: that names the instance whose sink relayed it — open, #16.)
+        // Raised by the lane's owner: counted where the passage processor ran, and named in the
+        // centre payload's `gateway` field (the emitting instance, whichever instance relayed it).
+        assertThat(raised.path("gateway").asText()).isEqualTo(laneOwner);
         Gateway laneGateway = laneOwner.equals("pa-gw-1") ? first : second;
         Gateway otherGateway = laneGateway == first ? second : first;
         assertThat(raisedCount(laneGateway)).as("raised by the lane's owner").isEqualTo(1.0);

@@ -44,7 +44,7 @@ final class CentreEncoder {
     byte[] encode(OutboxRecord r) throws Undeliverable {
         Alert a = decode(r);
         try {
-            return format.encode(a);
+            return format.encode(a, r.payload());
         } catch (RuntimeException e) {
             return drop(r, "cannot be written as " + format.name() + ": " + e.getMessage(), e);
         }

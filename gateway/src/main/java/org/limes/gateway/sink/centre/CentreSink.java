@@ -92,7 +92,7 @@ public final class CentreSink implements Delivery, AutoCloseable {
 
     /**
      * @param brokerUri the resolved broker ({@code tcp://…} or {@code ssl://…})
-     * @param gateway   this gateway's name, carried in every alert
+     * @param gateway   the crossing's name for its centres (see {@code AlertFormat.create})
      * @throws IllegalArgumentException when the password or the TLS files cannot be read
      */
     public CentreSink(MqttCentreConfig config, String brokerUri, String gateway, DestinationQueue outbox,

@@ -134,7 +134,7 @@ public final class WebhookSink implements Delivery, AutoCloseable {
         try {
             alert = encoder.decode(r);
             try {
-                body = encoder.format().encode(alert);
+                body = encoder.format().encode(alert, r.payload());
             } catch (RuntimeException e) {
                 throw new Undeliverable("undecodable", "cannot be written as " + encoder.format().name() + ": "
                         + e.getMessage(), e);

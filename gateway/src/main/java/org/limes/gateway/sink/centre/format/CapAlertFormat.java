@@ -127,8 +127,13 @@ final class CapAlertFormat implements AlertFormat {
         return SENT.format(t);
     }
 
+    /** Built from the alert alone (and this format's identity): the JSON's {@code gateway} is not read. */
     @Override
-    public byte[] encode(Alert a) {
+    public byte[] encode(Alert a, byte[] json) {
+        return encode(a);
+    }
+
+    byte[] encode(Alert a) {
         boolean raised = a.state() == AlertState.RAISED;
         ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
         try {

@@ -6,11 +6,13 @@ import java.util.Map;
  * A centre's {@code cap:} section — the fixed parts of its CAP 1.2 messages.
  *
  * @param sender         CAP {@code sender}: globally unique id of this gateway as an originator, no spaces,
- *                       commas, {@code <} or {@code &} (default {@code limes@<gateway name>})
+ *                       commas, {@code <} or {@code &} (default {@code limes@<gateway name>}; in cluster mode
+ *                       {@code limes@<cluster.crossing>})
  * @param status         {@code Actual} (default), {@code Exercise} or {@code Test}
  * @param restriction    CAP {@code restriction}: who may see the message (scope is always Restricted)
  * @param language       RFC 3066 language of the text (default {@code en-US})
- * @param senderName     human-readable originator (default {@code Limes gateway <gateway name>})
+ * @param senderName     human-readable originator (default {@code Limes gateway <gateway name>}; in
+ *                       cluster mode the crossing's)
  * @param circleRadiusKm radius of the area circle around a device's location (default 0.1 km)
  */
 public record CapFormatConfig(String sender, String status, String restriction, String language,

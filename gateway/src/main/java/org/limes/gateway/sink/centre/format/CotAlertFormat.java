@@ -17,7 +17,8 @@ import org.limes.gateway.rules.AlertState;
  * <pre>
  * event@version   2.0
  * event@uid       limes:GATEWAY:ALERT_ID — the same for the raise and the clear, so the clear
- *                 updates the object the raise created
+ *                 updates the object the raise created; GATEWAY is the crossing's name for its
+ *                 centres ({@link AlertFormat#create}), whichever instance relays it
  * event@type      cot.types[severity]: critical b-a-o-c, warning and info b-m-p-s-m
  * event@time      the transition's device time (xs:dateTime, UTC, milliseconds)
  * event@start     the same
@@ -74,8 +75,13 @@ final class CotAlertFormat implements AlertFormat {
         return TIME.format(t);
     }
 
+    /** Built from the alert alone (and this format's identity): the JSON's {@code gateway} is not read. */
     @Override
-    public byte[] encode(Alert a) {
+    public byte[] encode(Alert a, byte[] json) {
+        return encode(a);
+    }
+
+    byte[] encode(Alert a) {
         boolean raised = a.state() == AlertState.RAISED;
         Instant stale = raised ? a.at().plusSeconds(config.staleSeconds()) : a.at().plus(CLEARED_STALE);
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);

@@ -3,14 +3,12 @@ package org.limes.gateway.sink.centre.format;
 import org.limes.gateway.rules.Alert;
 import org.limes.gateway.rules.AlertJson;
 
-/** {@code format: json} — the canonical alert JSON ({@link AlertJson}), exactly as the outbox holds it. */
+/**
+ * {@code format: json} — the canonical alert JSON ({@link AlertJson}), exactly as the outbox holds
+ * it: its {@code gateway} is the instance whose rules emitted the transition (single mode: the
+ * gateway), whichever instance relays it. Never encoded again: the relay's name would replace it.
+ */
 final class JsonAlertFormat implements AlertFormat {
-
-    private final String gateway;
-
-    JsonAlertFormat(String gateway) {
-        this.gateway = gateway;
-    }
 
     @Override
     public String name() {
@@ -23,7 +21,7 @@ final class JsonAlertFormat implements AlertFormat {
     }
 
     @Override
-    public byte[] encode(Alert alert) {
-        return AlertJson.encode(alert, gateway);
+    public byte[] encode(Alert alert, byte[] json) {
+        return json;
     }
 }

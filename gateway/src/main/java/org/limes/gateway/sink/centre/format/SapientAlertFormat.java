@@ -18,7 +18,8 @@ import org.limes.gateway.rules.AlertState;
  *
  * <pre>
  * timestamp            the transition's time (gateway time)
- * node_id              this gateway's fusion node id: a UUID derived from its name ({@link #nodeId})
+ * node_id              the crossing's fusion node id: a UUID derived from its name for its centres
+ *                      ({@link #nodeId}, {@link AlertFormat#create}), the same for every instance
  * alert.alert_id       a ULID from the episode's raise time and id: the raise and the clear share it
  * alert.status         raised → ACTIVE, cleared → CLEAR
  * alert.alert_type     severity critical → CRITICAL, warning → WARNING, info → INFORMATION
@@ -54,8 +55,13 @@ public final class SapientAlertFormat implements AlertFormat {
         return "application/x-protobuf";
     }
 
+    /** Built from the alert alone (and this format's identity): the JSON's {@code gateway} is not read. */
     @Override
-    public byte[] encode(Alert a) {
+    public byte[] encode(Alert a, byte[] json) {
+        return encode(a);
+    }
+
+    byte[] encode(Alert a) {
         org.limes.drivers.sapient.proto.Alert.Builder alert = org.limes.drivers.sapient.proto.Alert.newBuilder()
                 .setAlertId(Ulids.of(a.raisedAt(), a.alertId()))
                 .setStatus(a.state() == AlertState.RAISED
