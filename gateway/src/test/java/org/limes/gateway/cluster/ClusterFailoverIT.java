@@ -53,6 +53,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.gateway.embedded.EmbeddedStore;
 import org.limes.gateway.embedded.QuestDbClient;
@@ -98,7 +99,9 @@ class ClusterFailoverIT {
     @TempDir
     static Path shared;
 
-    private static ClusterKafka kafka;
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
+
     private static EmbeddedStore store;
     private static QuestDbClient sql;
     private static Path storeToken;
@@ -114,8 +117,7 @@ class ClusterFailoverIT {
 
     @BeforeAll
     static void startServices() throws Exception {
-        kafka = ClusterKafka.start();
-        admin = kafka.admin();
+        admin = kafka.cluster().admin();
         store = EmbeddedStore.start(shared.resolve("questdb"), "127.0.0.1", 0);
         sql = new QuestDbClient(store.url());
         // The tables as the embedded store makes them: a redelivered point overwrites its row.
@@ -134,9 +136,6 @@ class ClusterFailoverIT {
         }
         if (store != null) {
             store.close();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -336,7 +335,7 @@ class ClusterFailoverIT {
         startDevices(ids, 10, 200);
         await("frames acknowledged").atMost(Duration.ofSeconds(60))
                 .until(() -> devices.stream().allMatch(d -> d.acked.size() >= 5));
-        List<Integer> brokers = new ArrayList<>(kafka.brokerIds());
+        List<Integer> brokers = new ArrayList<>(kafka.cluster().brokerIds());
         List<Integer> stopped = new ArrayList<>();
         // The broker logs an ERROR per append refused for a short ISR: tens of thousands while two are down.
         ch.qos.logback.classic.Logger appends = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
@@ -344,13 +343,13 @@ class ClusterFailoverIT {
         Level appendsLevel = appends.getLevel();
         appends.setLevel(Level.OFF);
         try {
-            kafka.stopBroker(brokers.get(0));
+            kafka.cluster().stopBroker(brokers.get(0));
             stopped.add(brokers.get(0));
             Map<String, Integer> before = acks();
             await("acknowledged on with one broker of three down").atMost(Duration.ofSeconds(60))
                     .until(() -> devices.stream().allMatch(d -> d.acked.size() >= before.get(d.id) + 5));
 
-            kafka.stopBroker(brokers.get(1));
+            kafka.cluster().stopBroker(brokers.get(1));
             stopped.add(brokers.get(1));
             long twoDownAt = System.currentTimeMillis();
             await("devices refused with two brokers of three down").atMost(Duration.ofSeconds(60))
@@ -360,8 +359,8 @@ class ClusterFailoverIT {
                 assertThat(d.answers).as("%s: no acknowledgement while one broker of three is up", d.id)
                         .noneMatch(a -> a[0] >= twoDownAt && a[0] < restartingAt && a[1] == 200);
             }
-            kafka.restartBroker(brokers.get(0));
-            kafka.restartBroker(brokers.get(1));
+            kafka.cluster().restartBroker(brokers.get(0));
+            kafka.cluster().restartBroker(brokers.get(1));
             stopped.clear();
             await("acknowledged again").atMost(Duration.ofSeconds(90))
                     .until(() -> devices.stream().allMatch(d -> d.answersSince(restartingAt, 200) >= 1));
@@ -371,7 +370,7 @@ class ClusterFailoverIT {
                     devices.stream().mapToLong(d -> d.answersSince(twoDownAt, 503)).sum(), resumed - restartingAt);
         } finally {
             for (int id : stopped) {
-                kafka.restartBroker(id);
+                kafka.cluster().restartBroker(id);
             }
             appends.setLevel(appendsLevel);
         }
@@ -473,13 +472,8 @@ class ClusterFailoverIT {
                 + "     clear_below: 20, for: " + hold + ", clear_for: 0s}\n"
                 + "centres:\n" + centreList
                 + "outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}\n"
-                + "cluster:\n"
-                + "  bootstrap_servers: [" + kafka.bootstrapServers() + "]\n"
-                + "  crossing: " + crossing + "\n"
-                + "  frames_partitions: " + partitions + "\n"
-                + "  produce_timeout_ms: 4000\n"
-                + "  session_timeout_ms: 6000\n"
-                + "  transaction_timeout_ms: 5000\n";
+                + kafka.clusterSection(crossing, partitions, "produce_timeout_ms: 4000", "session_timeout_ms: 6000",
+                        "transaction_timeout_ms: 5000");
     }
 
     private void startCentres() throws IOException {

@@ -3,8 +3,10 @@ package org.limes.gateway.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,63 +31,44 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
 import org.limes.gateway.TelemetrySpecIT;
-import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.source.PipelineFixture;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cluster mode's ingest end to end: a whole gateway (embedded HiveMQ, in-broker ingest, an HTTP
  * source) producing to a real three-broker Kafka cluster in this JVM ({@link ClusterKafka}).
  * Every frame a device was acknowledged for is on the frames topic exactly once, in order per
  * device; with two of three brokers stopped (fewer than {@code min.insync.replicas}) the device
- * is refused — MQTT reason code 0x83, HTTP 503 — never acknowledged.
+ * is refused — MQTT reason code 0x83, HTTP 503 — never acknowledged, and for as long as they stay
+ * down the gateway's log says so once (with the shipped logback config), not once per retry.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIngestIT {
 
     private static final int WINDOW = 50;
+    private static final int WINDOW_S = 40;
 
-    private static ClusterKafka kafka;
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
 
     @TempDir
     Path dir;
 
     private Gateway gateway;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = ClusterKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
 
     private void startGateway(String crossing) throws Exception {
+        startGateway(crossing, "");
+    }
+
+    private void startGateway(String crossing, String more) throws Exception {
         String yaml = """
                 name: %s-gw
                 data_dir: %s
@@ -102,16 +86,9 @@ class ClusterIngestIT {
                     - {id: cnt-02, site: ras-ajdir, class: counter, lane: "2"}
                     - {id: cnt-03, site: ras-ajdir, class: counter, lane: "3"}
                 outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}
-                cluster:
-                  bootstrap_servers: [%s]
-                  crossing: %s
-                  frames_partitions: 6
-                  produce_timeout_ms: 4000
-                """.formatted(crossing, dir.resolve("data").toString().replace("\\", "/"),
-                kafka.bootstrapServers(), crossing);
-        Drivers drivers = Drivers.load();
-        gateway = Gateway.start(new ConfigLoader(drivers).parse(dir.resolve("cluster.yml").toString(), yaml),
-                drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
+                %s%s""".formatted(crossing, dir.resolve("data").toString().replace("\\", "/"), more,
+                kafka.clusterSection(crossing, 6, "produce_timeout_ms: 4000"));
+        gateway = kafka.startGateway(dir.resolve("cluster.yml"), yaml, Clock.systemUTC());
     }
 
     @Test
@@ -178,9 +155,9 @@ class ClusterIngestIT {
         first.waitForCompletion(20_000);
         assertThat(first.getReasonCodes()).containsOnly(0x10);
 
-        List<Integer> ids = new ArrayList<>(kafka.brokerIds());
-        kafka.stopBroker(ids.get(0));
-        kafka.stopBroker(ids.get(1));
+        List<Integer> ids = new ArrayList<>(kafka.cluster().brokerIds());
+        kafka.cluster().stopBroker(ids.get(0));
+        kafka.cluster().stopBroker(ids.get(1));
 
         IMqttToken refused = publish(device, "cnt-01", PipelineFixture.counterJson("cnt-01", 1));
         refused.waitForCompletion(30_000);
@@ -195,8 +172,8 @@ class ClusterIngestIT {
         // The brokers come back: the device's next publish is acknowledged again. (A refused frame
         // may still be on the topic, e.g. appended by a leader that then waited in vain for its
         // followers: refused means "send it again", at-least-once, not "certainly absent".)
-        kafka.restartBroker(ids.get(0));
-        kafka.restartBroker(ids.get(1));
+        kafka.cluster().restartBroker(ids.get(0));
+        kafka.cluster().restartBroker(ids.get(1));
         await("acknowledged again once two brokers are back").atMost(Duration.ofSeconds(60)).until(() -> {
             IMqttToken t = publish(device, "cnt-01", PipelineFixture.counterJson("cnt-01", 2));
             t.waitForCompletion(30_000);
@@ -207,12 +184,72 @@ class ClusterIngestIT {
         assertThat(frames).contains(PipelineFixture.counterJson("cnt-01", 2));
     }
 
+    @Test
+    @Order(3)
+    void withTwoOfThreeBrokersDownEachFailureIsLoggedOncePerInterval() throws Exception {
+        RecordingCentre centre = kafka.closeAfterEach(RecordingCentre.start());
+        startGateway("quiet", """
+                rules:
+                  - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
+                     clear_below: 20, for: 0s, clear_for: 0s}
+                centres:
+                  - {name: tripoli, type: webhook, url: "%s", allow_insecure_http: true,
+                     retry_initial_ms: 50, retry_max_ms: 500}
+                """.formatted(centre.url()));
+        assertThat(post(PipelineFixture.counterJson("cnt-01", 0)).statusCode()).isEqualTo(200);
+        await("the rules running").atMost(Duration.ofSeconds(90)).until(() ->
+                gateway.registry().get("limes.cluster.readings.out").counter().count() >= 1);
+
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logs);
+        // The brokers' own ERROR per refused append (kafka.server.ReplicaManager) is not the gateway's.
+        Logger appends = (Logger) LoggerFactory.getLogger("kafka.server.ReplicaManager");
+        Level appendsLevel = appends.getLevel();
+        appends.setLevel(Level.OFF);
+        List<Integer> ids = new ArrayList<>(kafka.cluster().brokerIds());
+        long window = Duration.ofSeconds(WINDOW_S).toMillis();
+        int refused = 0;
+        try {
+            kafka.cluster().stopBroker(ids.get(0));
+            kafka.cluster().stopBroker(ids.get(1));
+            long until = System.currentTimeMillis() + window;
+            for (int n = 1; System.currentTimeMillis() < until; n++) {
+                refused += post(PipelineFixture.counterJson("cnt-0" + (1 + n % 3), n)).statusCode() == 503 ? 1 : 0;
+            }
+        } finally {
+            root.detachAppender(logs);
+            appends.setLevel(appendsLevel);
+            kafka.cluster().restartBroker(ids.get(0));
+            kafka.cluster().restartBroker(ids.get(1));
+        }
+        // The gateway's lines: its own loggers, and the Kafka clients' on the threads named for its client ids.
+        Map<String, Long> gatewayLines = new TreeMap<>();
+        for (ILoggingEvent e : logs.list) {
+            if (e.getLoggerName().startsWith("org.limes") || e.getThreadName().contains("limes-")) {
+                gatewayLines.merge(e.getLevel() + " " + e.getLoggerName() + " [" + e.getThreadName() + "]", 1L,
+                        Long::sum);
+            }
+        }
+        System.out.printf("cluster ingest: two brokers of three down for %d s, %d frames refused; the gateway's log "
+                + "lines by level, logger and thread: %s%n", WINDOW_S, refused, gatewayLines);
+        assertThat(refused).as("frames refused while two brokers are down").isGreaterThanOrEqualTo(3);
+        assertThat(gateway.registry().get("limes.dropped").tags("component", "cluster", "reason", "cluster_refused")
+                .counter().count()).as("each refusal counted").isEqualTo(refused);
+        assertThat(gatewayLines).as("the refusals said once").containsKey(
+                "WARN org.limes.gateway.cluster.KafkaFrames [kafka-producer-network-thread | limes-quiet-quiet-gw-frames]");
+        assertThat(gatewayLines).as("each logger on each thread at most twice in %d s (once a minute, and a line "
+                + "as the brokers go)", WINDOW_S).allSatisfy((line, count) -> assertThat(count).as(line)
+                .isLessThanOrEqualTo(2));
+    }
+
     private MqttAsyncClient device(String id) throws Exception {
         MqttAsyncClient c = new MqttAsyncClient(gateway.brokerUri(), id, new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         c.connect(o).waitForCompletion(10_000);
-        open.add(() -> {
+        kafka.closeAfterEach(() -> {
             if (c.isConnected()) {
                 c.disconnect().waitForCompletion(5_000);
             }

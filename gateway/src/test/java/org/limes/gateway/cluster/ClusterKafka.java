@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * cleaner's dedupe buffer is 128 MiB per broker by default) and a single network thread each,
  * so three brokers fit a small test heap on a 2-core machine.
  *
- * <p>Use with try-with-resources or from {@code @BeforeAll}/{@code @AfterAll}; not thread-safe
- * (one test class owns it).
+ * <p>Use with try-with-resources, or through {@link ClusterKafkaExtension} (a JUnit 5 extension
+ * that also writes a gateway's {@code cluster:} section and closes the gateways after each test);
+ * not thread-safe (one test class owns it).
  */
 public final class ClusterKafka implements AutoCloseable {
 

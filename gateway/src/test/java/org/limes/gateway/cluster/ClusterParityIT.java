@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -27,15 +25,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
-import org.limes.gateway.config.ConfigLoader;
-import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.embedded.QuestDbClient;
 import org.limes.gateway.testing.MqttTestSubscriber;
 
@@ -66,32 +59,14 @@ class ClusterParityIT {
     private static final String NAME = "ras-ajdir-gw";
     private static final Instant T0 = Instant.parse("2026-11-26T06:00:00Z");
     private static final List<String> TABLES = List.of("vehicle_count", "people_count", "anpr_read", "alert");
-    private static ClusterKafka kafka;
+
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
 
     @TempDir
     Path dir;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = ClusterKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
 
     /** One gateway under test, with its clock and its two recording centres. */
     private final class Side {
@@ -108,7 +83,7 @@ class ClusterParityIT {
             HttpServer capCentre = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
             capCentre.createContext("/cap", ex -> cap.record(ex));
             capCentre.start();
-            closeables.add(() -> capCentre.stop(0));
+            kafka.closeAfterEach(() -> capCentre.stop(0));
             Path home = dir.resolve(label);
             Files.createDirectories(home);
             Files.writeString(home.resolve("wanted.txt"), "# test list\nAB1234O,stolen\n");
@@ -146,21 +121,11 @@ class ClusterParityIT {
                     outbox: {sync_interval_ms: 5}
                     %s
                     """.formatted(NAME, home.resolve("data").toString().replace("\\", "/"),
-                    capCentre.getAddress().getPort(), cluster ? """
-                    cluster:
-                      bootstrap_servers: [%s]
-                      crossing: %s
-                      frames_partitions: 1
-                    """.formatted(kafka.bootstrapServers(), NAME) : "");
-            Path file = home.resolve("gateway.yml");
-            Files.writeString(file, yaml);
-            Drivers drivers = Drivers.load();
-            GatewayConfig config = new ConfigLoader(drivers).load(file);
-            gateway = Gateway.start(config, drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
-            closeables.add(gateway);
+                    capCentre.getAddress().getPort(), cluster ? kafka.clusterSection(NAME, 1) : "");
+            gateway = kafka.startGateway(home.resolve("gateway.yml"), yaml, clock);
             MqttTestSubscriber subscriber = MqttTestSubscriber.start(gateway.brokerUri(), "recorder-" + label,
                     List.of("limes/alerts/tripoli"), (topic, message) -> json.add(message.getPayload()));
-            closeables.add(subscriber);
+            kafka.closeAfterEach(subscriber);
         }
 
         void post(String driver, String body) throws Exception {

@@ -7,13 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,25 +17,19 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
-import org.limes.gateway.config.ConfigLoader;
-import org.limes.gateway.config.GatewayConfig;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -55,55 +43,30 @@ import org.slf4j.LoggerFactory;
  */
 class ClusterPassagesIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CROSSING = "passages";
     private static final int PARTITIONS = 4;
     private static final long WINDOW_MS = 40_000;
-    private static ClusterKafka kafka;
+
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
 
     @TempDir
     Path dir;
 
-    private HttpServer centre;
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
-    private final List<Gateway> gateways = new ArrayList<>();
+    private RecordingCentre centre;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = ClusterKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     @BeforeEach
     void start() throws IOException {
-        centre = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        centre.createContext("/alerts", this::record);
-        centre.start();
+        centre = kafka.closeAfterEach(RecordingCentre.start());
         logs.start();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     }
 
     @AfterEach
     void stop() {
-        for (int i = gateways.size() - 1; i >= 0; i--) {
-            gateways.get(i).close();
-        }
-        centre.stop(0);
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-    }
-
-    private void record(HttpExchange ex) throws IOException {
-        received.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-        ex.sendResponseHeaders(204, -1);
-        ex.close();
     }
 
     private Gateway startGateway(String name) throws Exception {
@@ -128,23 +91,12 @@ class ClusterPassagesIT {
                 rules:
                   - {id: wanted, type: watchlist, list_file: wanted.txt, passage_window: %ds}
                 centres:
-                  - {name: tripoli, type: webhook, url: "http://127.0.0.1:%d/alerts", allow_insecure_http: true,
+                  - {name: tripoli, type: webhook, url: "%s", allow_insecure_http: true,
                      retry_initial_ms: 50, retry_max_ms: 500}
                 outbox: {sync_interval_ms: 5}
-                cluster:
-                  bootstrap_servers: [%s]
-                  crossing: %s
-                  frames_partitions: %d
-                """.formatted(name, home.resolve("data").toString().replace("\\", "/"), cameras.toString().stripTrailing(),
-                WINDOW_MS / 1000, centre.getAddress().getPort(), kafka.bootstrapServers(), CROSSING, PARTITIONS);
-        Path file = home.resolve("gateway.yml");
-        Files.writeString(file, yaml);
-        Drivers drivers = Drivers.load();
-        GatewayConfig config = new ConfigLoader(drivers).load(file);
-        Gateway g = Gateway.start(config, drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                Clock.systemUTC());
-        gateways.add(g);
-        return g;
+                %s""".formatted(name, home.resolve("data").toString().replace("\\", "/"), cameras.toString().stripTrailing(),
+                WINDOW_MS / 1000, centre.url(), kafka.clusterSection(CROSSING, PARTITIONS));
+        return kafka.startGateway(home.resolve("gateway.yml"), yaml, Clock.systemUTC());
     }
 
     private void read(Gateway g, String camera, String plate) throws Exception {
@@ -169,14 +121,10 @@ class ClusterPassagesIT {
         return g.registry().get(name).gauge().value();
     }
 
-    private List<JsonNode> alerts(String state) {
-        return received.stream().filter(a -> a.path("state").asText().equals(state)).toList();
-    }
-
     /** The instance (by name) that owns each partition of {@code topic} in the rules application's group. */
     private static Map<Integer, String> owners(String topic, List<String> names) throws Exception {
         Map<Integer, String> out = new HashMap<>();
-        try (Admin admin = kafka.admin()) {
+        try (Admin admin = kafka.cluster().admin()) {
             ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("limes-" + CROSSING + "-rules"))
                     .all().get().get("limes-" + CROSSING + "-rules");
             for (MemberDescription m : group.members()) {
@@ -229,8 +177,8 @@ class ClusterPassagesIT {
                 frameOwners.get(RulesProcessor.partitionOf(camB, PARTITIONS)), laneOwner);
 
         read(first, camA, "AB 1234O");
-        await("the raise").atMost(Duration.ofSeconds(60)).until(() -> !alerts("raised").isEmpty());
-        JsonNode raised = alerts("raised").get(0);
+        await("the raise").atMost(Duration.ofSeconds(60)).until(() -> !centre.alerts("raised").isEmpty());
+        JsonNode raised = centre.alerts("raised").get(0);
         // Raised by the lane's owner: counted where the passage processor ran, and named in the
         // centre payload's `gateway` field (the emitting instance, whichever instance relayed it).
         assertThat(raised.path("gateway").asText()).isEqualTo(laneOwner);
@@ -242,13 +190,12 @@ class ClusterPassagesIT {
         read(second, camB, "ab-1234o");
         await("the second camera's read judged by the lane's owner").atMost(Duration.ofSeconds(30))
                 .until(() -> passageReads(first) + passageReads(second) == 2.0);
-        assertThat(alerts("raised")).as("the second camera's read is the same passage").hasSize(1);
+        assertThat(centre.alerts("raised")).as("the second camera's read is the same passage").hasSize(1);
 
         // The lane's owner goes; the survivor takes the lane's passages over from the changelog.
         Gateway owner = laneOwner.equals("pa-gw-1") ? first : second;
         Gateway survivor = owner == first ? second : first;
         owner.close();
-        gateways.remove(owner);
         await("the survivor owns every partition").atMost(Duration.ofSeconds(60)).until(() ->
                 gauge(survivor, "limes.cluster.passages.partitions") == PARTITIONS);
         double before = passageReads(survivor);
@@ -257,18 +204,18 @@ class ClusterPassagesIT {
         await("the third read judged by the survivor").atMost(Duration.ofSeconds(30))
                 .until(() -> passageReads(survivor) == before + 1);
         assertThat(lastRead - firstRead).as("still within the window of the reads before").isLessThan(WINDOW_MS);
-        assertThat(alerts("raised")).as("nothing raised again after the failover").hasSize(1);
+        assertThat(centre.alerts("raised")).as("nothing raised again after the failover").hasSize(1);
 
         await("the clear, a window after the last read").atMost(Duration.ofSeconds(90))
-                .until(() -> !alerts("cleared").isEmpty());
-        JsonNode cleared = alerts("cleared").get(0);
+                .until(() -> !centre.alerts("cleared").isEmpty());
+        JsonNode cleared = centre.alerts("cleared").get(0);
         assertThat(cleared.path("alert_id").asText()).isEqualTo(raised.path("alert_id").asText());
         assertThat(cleared.path("value").asDouble()).as("every read of the passage counted").isEqualTo(3.0);
         assertThat(cleared.path("gateway").asText()).isEqualTo(survivor.config().name());
         assertThat(Instant.parse(cleared.path("at").asText()).toEpochMilli() - Instant.parse(
                 cleared.path("last_seen").asText()).toEpochMilli()).isGreaterThanOrEqualTo(WINDOW_MS);
-        assertThat(alerts("raised")).hasSize(1);
-        assertThat(alerts("cleared")).extracting(a -> a.path("event_id").asText()).containsOnly(
+        assertThat(centre.alerts("raised")).hasSize(1);
+        assertThat(centre.alerts("cleared")).extracting(a -> a.path("event_id").asText()).containsOnly(
                 raised.path("alert_id").asText() + ":cleared");
         assertThat(logs.list).as("no log line carries the plate").noneMatch(e ->
                 e.getFormattedMessage().toUpperCase().replaceAll("[ -]", "").contains("AB1234O"));

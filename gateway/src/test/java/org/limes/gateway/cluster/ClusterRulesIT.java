@@ -4,13 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,21 +13,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
-import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.embedded.QuestDbClient;
 
@@ -49,63 +36,19 @@ import org.limes.gateway.embedded.QuestDbClient;
  */
 class ClusterRulesIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static ClusterKafka kafka;
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
 
     @TempDir
     Path dir;
 
-    private HttpServer centre;
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
-    private final List<Gateway> gateways = new ArrayList<>();
+    private RecordingCentre centre;
     private final HttpClient http = HttpClient.newHttpClient();
-    private volatile long raisedArrivedAt;
-    private volatile boolean refusing;
-    private final AtomicInteger refused = new AtomicInteger();
     private GatewayConfig lastConfig;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = ClusterKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @BeforeEach
     void startCentre() throws IOException {
-        centre = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        centre.createContext("/alerts", this::record);
-        centre.start();
-    }
-
-    @AfterEach
-    void stop() {
-        for (int i = gateways.size() - 1; i >= 0; i--) {
-            gateways.get(i).close();
-        }
-        centre.stop(0);
-    }
-
-    private void record(HttpExchange ex) throws IOException {
-        if (refusing) {
-            refused.incrementAndGet();
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(503, -1);
-            ex.close();
-            return;
-        }
-        JsonNode alert = JSON.readTree(ex.getRequestBody().readAllBytes());
-        if (raisedArrivedAt == 0 && alert.path("state").asText().equals("raised")) {
-            raisedArrivedAt = System.currentTimeMillis();
-        }
-        received.add(alert);
-        ex.sendResponseHeaders(204, -1);
-        ex.close();
+        centre = kafka.closeAfterEach(RecordingCentre.start());
     }
 
     private Gateway startGateway(String crossing, String name, String hold) throws Exception {
@@ -125,20 +68,13 @@ class ClusterRulesIT {
                   - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
                      clear_below: 20, for: %s, clear_for: 0s}
                 centres:
-                  - {name: tripoli, type: webhook, url: "http://127.0.0.1:%d/alerts", allow_insecure_http: true,
+                  - {name: tripoli, type: webhook, url: "%s", allow_insecure_http: true,
                      retry_initial_ms: 50, retry_max_ms: 500}
                 outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}
-                cluster:
-                  bootstrap_servers: [%s]
-                  crossing: %s
-                  frames_partitions: 4
-                  produce_timeout_ms: 10000
-                """.formatted(name, dir.resolve(name).toString().replace("\\", "/"), hold,
-                centre.getAddress().getPort(), kafka.bootstrapServers(), crossing);
-        Drivers drivers = Drivers.load();
-        lastConfig = new ConfigLoader(drivers).parse(dir.resolve(name + ".yml").toString(), yaml);
-        Gateway g = Gateway.start(lastConfig, drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
-        gateways.add(g);
+                %s""".formatted(name, dir.resolve(name).toString().replace("\\", "/"), hold, centre.url(),
+                kafka.clusterSection(crossing, 4, "produce_timeout_ms: 10000"));
+        Gateway g = kafka.startGateway(dir.resolve(name + ".yml"), yaml, Clock.systemUTC());
+        lastConfig = g.config();
         return g;
     }
 
@@ -160,10 +96,6 @@ class ClusterRulesIT {
         return g.registry().get("limes.cluster.readings.out").counter().count();
     }
 
-    private List<JsonNode> alerts(String state) {
-        return received.stream().filter(a -> a.path("state").asText().equals(state)).toList();
-    }
-
     @Test
     void aThresholdAlertReachesTheCentreAndReadingsAndAlertAreStored() throws Exception {
         Gateway g = startGateway("e2e", "e2e-gw-1", "0s");
@@ -178,18 +110,18 @@ class ClusterRulesIT {
             assertThat(post(g, frame("cnt-02", n, 3))).isEqualTo(200);
         }
         await("raise and clear at the centre").atMost(Duration.ofSeconds(90))
-                .until(() -> alerts("raised").size() >= 1 && alerts("cleared").size() >= 1);
+                .until(() -> centre.alerts("raised").size() >= 1 && centre.alerts("cleared").size() >= 1);
         System.out.printf("cluster rules: the raising frame acknowledged -> its alert at the centre in %d ms%n",
-                raisedArrivedAt - acknowledged);
-        JsonNode raised = alerts("raised").get(0);
+                centre.firstArrival("raised") - acknowledged);
+        JsonNode raised = centre.alerts("raised").get(0);
         long firstOver = Instant.parse("2026-11-26T06:00:03Z").toEpochMilli();
         assertThat(raised.path("alert_id").asText()).as("id from the crossing and the data")
                 .isEqualTo("e2e/queue/cnt-01/" + firstOver);
         assertThat(raised.path("event_id").asText()).isEqualTo("e2e/queue/cnt-01/" + firstOver + ":raised");
         assertThat(raised.path("gateway").asText()).as("the emitting instance, as a field").isEqualTo("e2e-gw-1");
         assertThat(raised.path("value").asDouble()).isEqualTo(45.0);
-        assertThat(alerts("cleared").get(0).path("alert_id").asText()).isEqualTo("e2e/queue/cnt-01/" + firstOver);
-        assertThat(received).extracting(a -> a.path("device").asText()).containsOnly("cnt-01");
+        assertThat(centre.alerts("cleared").get(0).path("alert_id").asText()).isEqualTo("e2e/queue/cnt-01/" + firstOver);
+        assertThat(centre.alerts()).extracting(a -> a.path("device").asText()).containsOnly("cnt-01");
 
         QuestDbClient store = new QuestDbClient(g.storeUrl());
         await("readings and alerts stored").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -232,20 +164,20 @@ class ClusterRulesIT {
 
     @Test
     void aCentresGroupCommitsOnlyWhatTheCentreAcknowledged() throws Exception {
-        refusing = true;
+        centre.refuse(true);
         Gateway g = startGateway("refusal", "refusal-gw-1", "0s");
         assertThat(post(g, frame("cnt-01", 0, 50))).isEqualTo(200);
         await("the centre refusing the alert, and the store taking its share").atMost(Duration.ofSeconds(90))
-                .until(() -> refused.get() >= 3 && committed("limes-refusal-sink-store") == 2);
+                .until(() -> centre.refused() >= 3 && committed("limes-refusal-sink-store") == 2);
         assertThat(committed("limes-refusal-sink-tripoli")).as("nothing committed while the centre refuses")
                 .isZero();
         assertThat(g.registry().get("limes.cluster.sink.in_flight").tag("destination", "tripoli").gauge().value())
                 .isEqualTo(1.0);
 
-        refusing = false;
+        centre.refuse(false);
         await("delivered, then committed").atMost(Duration.ofSeconds(60))
-                .until(() -> !alerts("raised").isEmpty() && committed("limes-refusal-sink-tripoli") == 1);
-        assertThat(alerts("raised")).singleElement().satisfies(a -> assertThat(a.path("alert_id").asText())
+                .until(() -> !centre.alerts("raised").isEmpty() && committed("limes-refusal-sink-tripoli") == 1);
+        assertThat(centre.alerts("raised")).singleElement().satisfies(a -> assertThat(a.path("alert_id").asText())
                 .isEqualTo("refusal/queue/cnt-01/" + Instant.parse("2026-11-26T06:00:00Z").toEpochMilli()));
         await().atMost(Duration.ofSeconds(10)).until(() -> g.registry().get("limes.cluster.sink.in_flight")
                 .tag("destination", "tripoli").gauge().value() == 0.0);
@@ -253,7 +185,7 @@ class ClusterRulesIT {
 
     /** The offsets a consumer group committed, summed over its partitions (records it is done with). */
     private static long committed(String group) throws Exception {
-        try (Admin admin = kafka.admin()) {
+        try (Admin admin = kafka.cluster().admin()) {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
                     .filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
         }
@@ -282,21 +214,20 @@ class ClusterRulesIT {
             assertThat(owner == null || owner == now).as("one owner while both run").isTrue();
             owner = now;
         }
-        assertThat(received).as("nothing raised before the hold ran out").isEmpty();
+        assertThat(centre.alerts()).as("nothing raised before the hold ran out").isEmpty();
         Gateway survivor = owner == first ? second : first;
         String survivorName = survivor.config().name();
         long closedAt = System.currentTimeMillis();
         owner.close();
-        gateways.remove(owner);
 
         // The device goes on reporting, now to the survivor (any instance accepts any device).
         int m = n;
         await("the raise, from the survivor").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).until(() -> {
                     post(survivor, frame("cnt-01", m + (int) ((System.currentTimeMillis() - start) / 500), 50));
-                    return !alerts("raised").isEmpty();
+                    return !centre.alerts("raised").isEmpty();
                 });
-        JsonNode raised = alerts("raised").get(0);
+        JsonNode raised = centre.alerts("raised").get(0);
         long firstOver = Instant.parse("2026-11-26T06:00:00Z").toEpochMilli();
         assertThat(raised.path("alert_id").asText()).as("the episode began with the first reading, on the owner "
                 + "that was closed").isEqualTo("failover/queue/cnt-01/" + firstOver);
@@ -312,7 +243,7 @@ class ClusterRulesIT {
                 raisedAt - closedAt, raisedAt - firstSeen, holdMs, holdMs);
         assertThat(raisedAt - closedAt).as("raised before a hold started again at the takeover could end")
                 .isLessThan(holdMs);
-        assertThat(alerts("raised")).extracting(a -> a.path("event_id").asText()).containsOnly(
+        assertThat(centre.alerts("raised")).extracting(a -> a.path("event_id").asText()).containsOnly(
                 "failover/queue/cnt-01/" + firstOver + ":raised");
     }
 

@@ -20,9 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
@@ -42,22 +41,12 @@ import org.limes.gateway.rules.RuleMetrics;
 class ClusterRulesSilentStopIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static ClusterKafka kafka;
+
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = ClusterKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     private record Instance(ClusterRules rules, SimpleMeterRegistry registry) {
         double partitions() {
@@ -103,12 +92,8 @@ class ClusterRulesSilentStopIT {
                 rules:
                   - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
                      clear_below: 20, for: 15s}
-                cluster:
-                  bootstrap_servers: [%s]
-                  crossing: silent
-                  frames_partitions: 4
-                  session_timeout_ms: 6000
-                """.formatted(dir.resolve("data").toString().replace("\\", "/"), kafka.bootstrapServers()));
+                %s""".formatted(dir.resolve("data").toString().replace("\\", "/"),
+                kafka.clusterSection("silent", 4, "session_timeout_ms: 6000")));
         List<AutoCloseable> open = new ArrayList<>();
         try (KafkaFrames frames = KafkaFrames.start(config.cluster(), "producer",
                 ConfigDigest.of(config.sources()), new SimpleMeterRegistry())) {
