@@ -1,16 +1,13 @@
 package org.limes.simulator.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.limes.simulator.DurationConverter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,9 +32,6 @@ import picocli.CommandLine.Option;
             "1:something was lost, stalled or failed (the JSON says what)",
             "2:invalid options"})
 public final class BenchCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--broker", paramLabel = "KIND", defaultValue = "embedded",
             description = "embedded (HiveMQ CE in this process) or mosquitto (a child process).")
@@ -91,21 +85,6 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Event-loop threads serving the load clients' connections.")
     int clientThreads;
 
-    @Option(names = "--json", description = "Print the result as one JSON object on the last line.")
-    boolean json;
-
-    @Option(names = "--gateway-jar", paramLabel = "PATH", defaultValue = "gateway/target/limes-gateway.jar",
-            description = "The gateway's runnable jar, relative to the working directory.")
-    Path gatewayJar;
-
-    @Option(names = "--gateway-java-option", paramLabel = "OPTION",
-            description = "A JVM option for the gateway, e.g. -Xmx256m or -XX:StartFlightRecording=filename=gw.jfr; repeatable.")
-    List<String> gatewayJavaOptions = new ArrayList<>();
-
-    @Option(names = "--store-java-option", paramLabel = "OPTION",
-            description = "A JVM option for the external store, e.g. -Xmx256m; repeatable.")
-    List<String> storeJavaOptions = new ArrayList<>();
-
     @Option(names = "--mosquitto", paramLabel = "PATH", defaultValue = "/usr/sbin/mosquitto",
             description = "The Mosquitto executable (Debian package mosquitto).")
     Path mosquitto;
@@ -118,100 +97,68 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Pause between alert probes.")
     Duration probeGap;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Where the broker's and gateway's files go (default: a temporary folder, removed afterwards).")
-    Path workDir;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the counter model.")
-    long seed;
+    @Mixin
+    BenchOptions shared;
 
     @Override
     public Integer call() throws Exception {
         validate();
-        boolean temporary = workDir == null;
-        Path dir = temporary ? Files.createTempDirectory("limes-bench") : Files.createDirectories(workDir);
-        if (temporary) {
-            // Also removed, after the child processes are stopped, when this JVM is interrupted.
-            ChildProcesses.deleteAtExit(dir);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        try {
+        try (BenchOptions.WorkDir dir = shared.workDir("limes-bench")) {
             BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
-                    gatewayJar, List.copyOf(gatewayJavaOptions), stall, probeGap, dir, seed, rate, pacedFor, publishers,
-                    subscribers, store, List.copyOf(storeJavaOptions), warmup, window, clientThreads), System.err).run();
-            ObjectMapper mapper = new ObjectMapper();
-            if (json) {
-                out.println(mapper.writeValueAsString(report.toJson(mapper)));
-            } else {
-                out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson(mapper)));
-            }
-            out.flush();
+                    shared.gatewayJar(), shared.gatewayJavaOptions(), stall, probeGap, dir.path(), shared.seed(), rate,
+                    pacedFor, publishers, subscribers, store, shared.storeJavaOptions(), warmup, window, clientThreads),
+                    System.err).run();
+            shared.print(report.toJson(new ObjectMapper()));
             return report.lossless() ? 0 : 1;
         } catch (IllegalStateException e) {
-            spec.commandLine().getErr().println("bench failed: " + e.getMessage());
-            return 1;
-        } finally {
-            if (temporary) {
-                ChildProcesses.deleteTree(dir);
-                ChildProcesses.keep(dir);
-            }
+            return shared.failed(e);
         }
     }
 
     private void validate() {
         if (!broker.equals("embedded") && !broker.equals("mosquitto")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--broker must be embedded or mosquitto, got '" + broker + "'");
+            throw shared.usage("--broker must be embedded or mosquitto, got '" + broker + "'");
         }
         if (!store.equals("embedded") && !store.equals("external")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--store must be embedded or external, got '" + store + "'");
+            throw shared.usage("--store must be embedded or external, got '" + store + "'");
         }
         if (messages < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--messages must be at least 1, got " + messages);
+            throw shared.usage("--messages must be at least 1, got " + messages);
         }
         if (devices < 1 || devices > 100_000) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--devices must be 1..100000, got " + devices);
+            throw shared.usage("--devices must be 1..100000, got " + devices);
         }
         if (qos < 0 || qos > 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--qos must be 0 or 1 (the bench's load clients send QoS 0 and 1), got " + qos);
-        }
-        if (!Files.isRegularFile(gatewayJar)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway-jar: no file at "
-                    + gatewayJar.toAbsolutePath() + "; build it (mvn -B -q -DskipTests package) or give its path");
+            throw shared.usage("--qos must be 0 or 1 (the bench's load clients send QoS 0 and 1), got " + qos);
         }
         if (broker.equals("mosquitto") && !Files.isExecutable(mosquitto)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--mosquitto: no executable at " + mosquitto
+            throw shared.usage("--mosquitto: no executable at " + mosquitto
                     + "; install the Debian package (apt-get install -y mosquitto) or give its path");
         }
         if (warmup < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be 0 or above, got " + warmup);
+            throw shared.usage("--warmup must be 0 or above, got " + warmup);
         }
         if (rate < 0 || Double.isNaN(rate)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be 0 or above, got " + rate);
+            throw shared.usage("--rate must be 0 or above, got " + rate);
         }
         if (pacedFor.isNegative()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--paced-duration must be 0s or above, got " + pacedFor);
+            throw shared.usage("--paced-duration must be 0s or above, got " + pacedFor);
         }
         if (publishers < 1 || publishers > 64) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--publishers must be 1..64, got " + publishers);
+            throw shared.usage("--publishers must be 1..64, got " + publishers);
         }
         if (subscribers < 1 || subscribers > 64) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--subscribers must be 1..64, got " + subscribers);
+            throw shared.usage("--subscribers must be 1..64, got " + subscribers);
         }
         if (window < 1 || window > 65_535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--window must be 1..65535, got " + window);
+            throw shared.usage("--window must be 1..65535, got " + window);
         }
         if (clientThreads < 1 || clientThreads > 16) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--client-threads must be 1..16, got " + clientThreads);
+            throw shared.usage("--client-threads must be 1..16, got " + clientThreads);
         }
         if (stall.isZero() || stall.isNegative()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--stall-timeout must be above 0, got " + stall);
+            throw shared.usage("--stall-timeout must be above 0, got " + stall);
         }
+        shared.validate();
     }
 }

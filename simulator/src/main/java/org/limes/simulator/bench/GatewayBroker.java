@@ -1,9 +1,5 @@
 package org.limes.simulator.bench;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -29,21 +25,17 @@ public final class GatewayBroker implements BenchBroker {
      */
     public static GatewayBroker await(GatewayProcess gateway, int port, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-                return new GatewayBroker(port);
-            } catch (IOException e) {
-                if (!gateway.isAlive()) {
-                    throw new IllegalStateException("the gateway exited during start-up; see " + gateway.log());
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the gateway's embedded broker did not listen on port " + port
-                            + " within " + timeout.toSeconds() + " s; see " + gateway.log());
-                }
-                TimeUnit.MILLISECONDS.sleep(200);
+        while (!ChildProcesses.listening(port)) {
+            if (!gateway.isAlive()) {
+                throw new IllegalStateException("the gateway exited during start-up; see " + gateway.log());
             }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the gateway's embedded broker did not listen on port " + port
+                        + " within " + timeout.toSeconds() + " s; see " + gateway.log());
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
         }
+        return new GatewayBroker(port);
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +38,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final Process process;
     private final int adminPort;
@@ -66,25 +66,20 @@ public final class GatewayProcess implements AutoCloseable {
      */
     static GatewayProcess start(Path jar, Path dir, String brokerUri, int embeddedPort, CounterModel fleet,
             List<String> javaOptions, int adminPort, String externalStore, int storePort) throws IOException {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("gateway jar not found at " + jar.toAbsolutePath()
-                    + ": build it (mvn -B -q -DskipTests package) or pass --gateway-jar <path>");
-        }
-        Files.createDirectories(dir);
-        String store;
-        if (externalStore == null) {
-            store = embeddedStore(storePort);
+        GatewayYaml config = configuration(dir.resolve("data"), fleet, adminPort,
+                brokerUri == null ? "tcp://127.0.0.1:" + embeddedPort : brokerUri);
+        if (brokerUri == null) {
+            config.embeddedBroker(embeddedPort);
         } else {
-            // QuestDB ignores the token; the gateway requires one, and never inline.
-            Path token = dir.resolve("store.token");
-            Files.writeString(token, "limes-bench\n", StandardCharsets.UTF_8);
-            ownerOnly(token);
-            store = influxStore(externalStore, token);
+            config.externalBroker(brokerUri);
         }
-        String mqtt = brokerUri == null ? embeddedBroker(embeddedPort) : "mqtt:\n  broker: " + brokerUri + "\n";
-        String centreBroker = brokerUri == null ? "tcp://127.0.0.1:" + embeddedPort : brokerUri;
-        return start(jar, dir, configuration(dir.resolve("data"), mqtt, centreBroker, fleet, adminPort, store),
-                javaOptions, adminPort, storePort);
+        if (externalStore == null) {
+            config.embeddedStore(storePort);
+        } else {
+            Files.createDirectories(dir);
+            config.influxStore(externalStore, StoreProcess.writeToken(dir.resolve("store.token")));
+        }
+        return start(jar, dir, config.yaml(), javaOptions, adminPort, storePort);
     }
 
     /**
@@ -133,118 +128,19 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /**
-     * The {@code mqtt:} section of the gateway's embedded broker on {@code port}: its source takes
-     * the devices' publishes inside the broker (the default {@code ingest: in_broker}).
+     * The bench's gateway, but for its broker and store: the MQTT source as a client of its own on
+     * the bench broker, every bench device and the probe device in its inventory, the surge and a
+     * deadman rule, one MQTT centre on {@code centreBroker} (where the alert probe listens), two
+     * pipeline shards.
      */
-    static String embeddedBroker(int port) {
-        return """
-                mqtt:
-                  broker: embedded
-                  host: 127.0.0.1
-                  port: %d
-                """.formatted(port);
-    }
-
-    /** The {@code store:} section of the embedded QuestDB on {@code port}. */
-    static String embeddedStore(int port) {
-        return """
-                store:
-                  kind: embedded
-                  host: 127.0.0.1
-                  http_port: %d
-                  bucket: limes
-                  batch_size: 5000
-                """.formatted(port);
-    }
-
-    /** The {@code store:} section of an InfluxDB-compatible server at {@code url}. */
-    public static String influxStore(String url, Path tokenFile) {
-        return """
-                store:
-                  kind: influxdb
-                  url: %s
-                  org: limes
-                  bucket: limes
-                  token_file: %s
-                  batch_size: 5000
-                """.formatted(url, quoted(tokenFile.toAbsolutePath().toString()));
-    }
-
-    /**
-     * The gateway's configuration.
-     *
-     * @param mqtt         its {@code mqtt:} section: the external broker or {@link #embeddedBroker}
-     * @param centreBroker the broker its centre publishes alerts to (where the alert probe listens)
-     * @param store        its {@code store:} section, {@link #embeddedStore} or {@link #influxStore}
-     */
-    static String configuration(Path dataDir, String mqtt, String centreBroker, CounterModel fleet, int adminPort,
-            String store) {
-        StringBuilder yml = new StringBuilder();
-        yml.append("""
-                # Written by limes-simulator bench.
-                name: limes-bench
-                data_dir: %s
-                %s%sadmin:
-                  host: 127.0.0.1
-                  port: %d
-                sources:
-                  - name: devices
-                    type: mqtt
-                    client_id: limes-bench-gateway
-                    max_inflight: 1000
-                    topics:
-                      - filter: "%s"
-                        driver: counter-json
-                inventory:
-                  unknown_devices: reject
-                  classes:
-                    counter: {expected_interval: 1h}
-                  devices:
-                """.formatted(quoted(dataDir.toString()), mqtt, store, adminPort, BenchLoad.TOPIC_FILTER));
-        yml.append("    - {id: ").append(AlertProbe.DEVICE).append(", site: ").append(BenchLoad.SITE)
-                .append(", class: counter}\n");
-        for (int d = 1; d <= fleet.devices(); d++) {
-            yml.append("    - {id: ").append(fleet.deviceId(d)).append(", site: ").append(BenchLoad.SITE)
-                    .append(", class: counter}\n");
-        }
-        yml.append("""
-                rules:
-                  - id: queue-surge
-                    type: threshold
-                    kind: vehicle_count
-                    field: count_total
-                    raise_above: 40
-                    clear_below: 20
-                    severity: warning
-                  - id: device-silent
-                    type: deadman
-                    severity: critical
-                centres:
-                  - name: bench
-                    type: mqtt
-                    broker: %s
-                    topic: %s
-                    format: json
-                outbox:
-                  sync_interval_ms: 5
-                pipeline:
-                  shards: 2
-                  queue_capacity: 4096
-                """.formatted(centreBroker, AlertProbe.CENTRE_TOPIC));
-        return yml.toString();
-    }
-
-    /** Owner-only, as the gateway asks of a secret file (it warns otherwise); no-op off POSIX. */
-    public static void ownerOnly(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the gateway's check does not apply either
-        }
-    }
-
-    private static String quoted(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    static GatewayYaml configuration(Path dataDir, CounterModel fleet, int adminPort, String centreBroker) {
+        return new GatewayYaml("limes-simulator bench", "limes-bench", dataDir, adminPort)
+                .sourceClient("limes-bench-gateway", 1000)
+                .devices(fleet, AlertProbe.DEVICE)
+                .surgeRule("queue-surge")
+                .deadmanRule("device-silent")
+                .mqttCentre("bench", centreBroker, AlertProbe.CENTRE_TOPIC)
+                .pipeline(2, 4096);
     }
 
     /** Whether the child is still running. */
@@ -435,15 +331,6 @@ public final class GatewayProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        ChildProcesses.forget(process);
+        ChildProcesses.stop(process, STOP_GRACE);
     }
 }

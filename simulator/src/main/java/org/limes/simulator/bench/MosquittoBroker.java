@@ -1,11 +1,10 @@
 package org.limes.simulator.bench;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class MosquittoBroker implements BenchBroker {
 
     private static final long START_TIMEOUT_MS = 10_000;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final Process process;
     private final int port;
@@ -52,12 +52,11 @@ public final class MosquittoBroker implements BenchBroker {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         // Ready when Mosquitto itself says it runs and the port answers: a port that answers
         // alone may belong to another process, and Mosquitto then exits on its failed bind.
-        while (!(logSays(log, " running") && process.isAlive() && accepts(port))) {
+        while (!(logSays(log, " running") && process.isAlive() && ChildProcesses.listening(port))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                ChildProcesses.forget(process);
+                ChildProcesses.stop(process, Duration.ZERO);
                 throw new IllegalStateException("mosquitto did not start on 127.0.0.1:" + port + ": "
-                        + tail(log));
+                        + ChildProcesses.tail(log));
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
@@ -115,30 +114,12 @@ public final class MosquittoBroker implements BenchBroker {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        ChildProcesses.forget(process);
+        ChildProcesses.stop(process, STOP_GRACE);
     }
 
     private static boolean logSays(Path log, String text) {
         try {
             return Files.readString(log, StandardCharsets.UTF_8).contains(text);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
         } catch (IOException e) {
             return false;
         }
@@ -156,15 +137,6 @@ public final class MosquittoBroker implements BenchBroker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "mosquitto";
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? "(no output)" : text.substring(Math.max(0, text.length() - 2000));
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
         }
     }
 }

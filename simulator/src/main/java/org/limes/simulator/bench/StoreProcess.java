@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +35,7 @@ public final class StoreProcess implements AutoCloseable {
 
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
+    private static final Duration SIGTERM_GRACE = Duration.ofSeconds(10);
 
     private final Process process;
     private final int port;
@@ -55,15 +58,8 @@ public final class StoreProcess implements AutoCloseable {
         Path portFile = dir.resolve("store.port");
         Files.deleteIfExists(portFile);
         Path log = dir.resolve("store.log");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(javaOptions);
-        command.add("-Dlogback.configurationFile=logback-simulator.xml");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(StoreMain.class.getName());
-        command.add(dir.resolve("questdb").toAbsolutePath().toString());
-        command.add(portFile.toAbsolutePath().toString());
+        List<String> command = ChildProcesses.javaCommand(javaOptions, StoreMain.class.getName(),
+                List.of(dir.resolve("questdb").toAbsolutePath().toString(), portFile.toAbsolutePath().toString()));
         // Standard input stays a pipe to this JVM: its end is the child's signal to stop.
         Process process = ChildProcesses.start(new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()));
@@ -73,7 +69,7 @@ public final class StoreProcess implements AutoCloseable {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("the external store (QuestDB) did not start"
                             + (process.isAlive() ? " within " + START_TIMEOUT_MS / 1000 + " s" : ", exit code "
-                            + process.exitValue()) + ": " + tail(log));
+                            + process.exitValue()) + ": " + ChildProcesses.tail(log));
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
@@ -83,6 +79,22 @@ public final class StoreProcess implements AutoCloseable {
             stop(process);
             throw e;
         }
+    }
+
+    /**
+     * Writes the token a gateway sends to the store into {@code file}, owner-only as the gateway
+     * asks of a secret file: QuestDB ignores it, the gateway requires one, and never inline.
+     *
+     * @return {@code file}
+     */
+    public static Path writeToken(Path file) throws IOException {
+        Files.writeString(file, "limes-bench\n", StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the gateway's check does not apply either
+        }
+        return file;
     }
 
     /** The store's HTTP URL, for the gateway's {@code store.url}. */
@@ -162,25 +174,11 @@ public final class StoreProcess implements AutoCloseable {
             // already closed: SIGTERM below
         }
         try {
-            if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            }
+            process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        ChildProcesses.forget(process);
-    }
-
-    private static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? "(no output)" : text.substring(Math.max(0, text.length() - 2000));
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
-        }
+        // Gone by now, or stopped: SIGTERM, or SIGKILL when interrupted.
+        ChildProcesses.stop(process, Thread.currentThread().isInterrupted() ? Duration.ZERO : SIGTERM_GRACE);
     }
 }

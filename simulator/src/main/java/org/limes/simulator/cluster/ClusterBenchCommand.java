@@ -1,17 +1,13 @@
 package org.limes.simulator.cluster;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.limes.simulator.DurationConverter;
-import org.limes.simulator.bench.ChildProcesses;
-import picocli.CommandLine;
+import org.limes.simulator.bench.BenchOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,9 +34,6 @@ import picocli.CommandLine.Option;
             "2:invalid options"})
 public final class ClusterBenchCommand implements Callable<Integer> {
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Option(names = "--devices", paramLabel = "N", defaultValue = "300",
             description = "Counters in the fleet (one in ten alerts), spread over the three instances.")
     int devices;
@@ -63,95 +56,55 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             description = "The threshold rule's hold (for), 2..30 s: the failover kill comes one second before it ends.")
     int hold;
 
-    @Option(names = "--json", description = "Print the result as one JSON object on the last line.")
-    boolean json;
-
-    @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Where the nodes', gateways' and store's files and logs go (default: a temporary folder, "
-                    + "removed afterwards).")
-    Path workDir;
-
-    @Option(names = "--gateway-jar", paramLabel = "PATH", defaultValue = "gateway/target/limes-gateway.jar",
-            description = "The gateway's runnable jar, relative to the working directory.")
-    Path gatewayJar;
-
-    @Option(names = "--gateway-java-option", paramLabel = "OPTION",
-            description = "A JVM option for every gateway instance; repeatable.")
-    List<String> gatewayJavaOptions = new ArrayList<>();
-
     @Option(names = "--kafka-java-option", paramLabel = "OPTION",
             description = "A JVM option for every Kafka node; repeatable (default: -Xmx512m).")
     List<String> kafkaJavaOptions = new ArrayList<>();
-
-    @Option(names = "--store-java-option", paramLabel = "OPTION",
-            description = "A JVM option for the store; repeatable.")
-    List<String> storeJavaOptions = new ArrayList<>();
 
     @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "60s",
             converter = DurationConverter.class,
             description = "Draining fails when the store and the devices' answers stop moving for this long.")
     Duration stall;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the counter model.")
-    long seed;
+    @Mixin
+    BenchOptions shared;
 
     @Override
     public Integer call() throws Exception {
         validate();
-        boolean temporary = workDir == null;
-        Path dir = temporary ? Files.createTempDirectory("limes-cluster-bench") : Files.createDirectories(workDir);
-        if (temporary) {
-            ChildProcesses.deleteAtExit(dir);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        try {
+        try (BenchOptions.WorkDir dir = shared.workDir("limes-cluster-bench")) {
             List<String> kafkaOptions = kafkaJavaOptions.isEmpty() ? List.of("-Xmx512m") : List.copyOf(kafkaJavaOptions);
             ClusterBenchRun.Result result = new ClusterBenchRun(new ClusterBenchRun.Settings(devices, duration, warmup, rate,
-                    hold, dir.toAbsolutePath(), gatewayJar, List.copyOf(gatewayJavaOptions), kafkaOptions,
-                    List.copyOf(storeJavaOptions), stall, seed), System.err).run();
+                    hold, dir.path(), shared.gatewayJar(), shared.gatewayJavaOptions(), kafkaOptions,
+                    shared.storeJavaOptions(), stall, shared.seed()), System.err).run();
             // Everything the run started is stopped by now: say so, from the operating system's view.
             long left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
             result.json().put("children_left", left);
-            ObjectMapper mapper = new ObjectMapper();
-            out.println(json ? mapper.writeValueAsString(result.json())
-                    : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result.json()));
-            out.flush();
+            shared.print(result.json());
             return result.ok() && left == 0 ? 0 : 1;
         } catch (IllegalStateException e) {
-            spec.commandLine().getErr().println("cluster-bench failed: " + e.getMessage());
-            return 1;
-        } finally {
-            if (temporary) {
-                ChildProcesses.deleteTree(dir);
-                ChildProcesses.keep(dir);
-            }
+            return shared.failed(e);
         }
     }
 
     private void validate() {
         if (devices < 10 || devices > 10_000) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--devices must be 10..10000, got " + devices);
+            throw shared.usage("--devices must be 10..10000, got " + devices);
         }
         if (duration.compareTo(Duration.ofSeconds(10)) < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--duration must be at least 10s (the first wave of alerts needs it), got " + duration);
+            throw shared.usage("--duration must be at least 10s (the first wave of alerts needs it), got " + duration);
         }
         if (warmup.isNegative()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be 0s or above, got " + warmup);
+            throw shared.usage("--warmup must be 0s or above, got " + warmup);
         }
         if (!(rate >= 10 && rate <= 100_000)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be 10..100000, got " + rate);
+            throw shared.usage("--rate must be 10..100000, got " + rate);
         }
         if (hold < 2 || hold > 30) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--hold must be 2..30, got " + hold);
+            throw shared.usage("--hold must be 2..30, got " + hold);
         }
         if (stall.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--stall-timeout must be at least 1s, got " + stall);
+            throw shared.usage("--stall-timeout must be at least 1s, got " + stall);
         }
-        if (!Files.isRegularFile(gatewayJar)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--gateway-jar: no file at "
-                    + gatewayJar.toAbsolutePath() + "; build it (mvn -B -q -DskipTests package) or give its path");
-        }
+        shared.validate();
     }
 }

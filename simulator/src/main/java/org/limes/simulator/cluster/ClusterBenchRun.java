@@ -10,8 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,9 +119,7 @@ final class ClusterBenchRun {
             StoreCheck check = new StoreCheck(store.url());
             // The alert table as the embedded store makes it: deduplicated on its time and tags.
             new QuestDbSchema(check.client()).ensure("alert", List.of("device", "rule", "severity", "site", "state"));
-            Path token = work.resolve("store.token");
-            Files.writeString(token, "limes-bench\n", StandardCharsets.UTF_8);
-            GatewayProcess.ownerOnly(token);
+            Path token = StoreProcess.writeToken(work.resolve("store.token"));
             say("store (QuestDB) pid %d at %s; Kafka %s; centres %s, %s", store.pid(), store.url(),
                     kafka.bootstrap(), tripoli.url(), benghazi.url());
 
@@ -692,16 +688,6 @@ final class ClusterBenchRun {
     static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
-        }
-    }
-
-    /** The end of a log file, for an error message. */
-    static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-            return text.isEmpty() ? "(no output)" : text.substring(Math.max(0, text.length() - 2000));
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
         }
     }
 }

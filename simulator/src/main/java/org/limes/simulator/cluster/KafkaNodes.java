@@ -85,19 +85,20 @@ final class KafkaNodes implements AutoCloseable {
             for (int i = 0; i < NODES; i++) {
                 Path log = configs.get(i).resolveSibling("format.log");
                 formatLogs.add(log);
-                formats.add(ChildProcesses.start(new ProcessBuilder(command(javaOptions, "kafka.tools.StorageTool",
-                        "format", "--cluster-id", clusterId, "--config", configs.get(i).toString()))
+                formats.add(ChildProcesses.start(new ProcessBuilder(ChildProcesses.javaCommand(javaOptions,
+                        "kafka.tools.StorageTool", List.of("format", "--cluster-id", clusterId, "--config",
+                        configs.get(i).toString())))
                         .redirectErrorStream(true).redirectOutput(log.toFile())));
             }
             for (int i = 0; i < NODES; i++) {
                 Process p = formats.get(i);
                 if (!p.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                     throw new IllegalStateException("Kafka node " + (i + 1) + " storage not formatted within "
-                            + FORMAT_TIMEOUT.toSeconds() + " s: " + ClusterBenchRun.tail(formatLogs.get(i)));
+                            + FORMAT_TIMEOUT.toSeconds() + " s: " + ChildProcesses.tail(formatLogs.get(i)));
                 }
                 if (p.exitValue() != 0) {
                     throw new IllegalStateException("Kafka node " + (i + 1) + " storage format failed (exit "
-                            + p.exitValue() + "): " + ClusterBenchRun.tail(formatLogs.get(i)));
+                            + p.exitValue() + "): " + ChildProcesses.tail(formatLogs.get(i)));
                 }
             }
         } finally {
@@ -113,8 +114,8 @@ final class KafkaNodes implements AutoCloseable {
             for (int i = 0; i < NODES; i++) {
                 Path log = configs.get(i).resolveSibling("kafka.log");
                 logs.add(log);
-                processes.add(ChildProcesses.start(new ProcessBuilder(command(javaOptions, "kafka.Kafka",
-                        configs.get(i).toString())).redirectErrorStream(true).redirectOutput(log.toFile())));
+                processes.add(ChildProcesses.start(new ProcessBuilder(ChildProcesses.javaCommand(javaOptions, "kafka.Kafka",
+                        List.of(configs.get(i).toString()))).redirectErrorStream(true).redirectOutput(log.toFile())));
             }
             nodes.awaitBrokers(timeout);
             return nodes;
@@ -167,26 +168,14 @@ final class KafkaNodes implements AutoCloseable {
                 """.formatted(id, brokerPort, controllerPort, voters, dataDir.toString().replace("\\", "\\\\"));
     }
 
-    private static List<String> command(List<String> javaOptions, String mainClass, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(javaOptions);
-        command.add("-Dlogback.configurationFile=logback-simulator.xml");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(List.of(args));
-        return command;
-    }
-
     private void awaitBrokers(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         // The listeners first, so the admin client does not log a warning per refused connection.
         for (int i = 0; i < NODES; i++) {
-            while (!listening(brokerPorts.get(i))) {
+            while (!ChildProcesses.listening(brokerPorts.get(i))) {
                 if (!processes.get(i).isAlive()) {
                     throw new IllegalStateException("Kafka node " + (i + 1) + " exited during start-up (exit "
-                            + processes.get(i).exitValue() + "): " + ClusterBenchRun.tail(logs.get(i)));
+                            + processes.get(i).exitValue() + "): " + ChildProcesses.tail(logs.get(i)));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Kafka node " + (i + 1) + " did not listen within "
@@ -204,7 +193,7 @@ final class KafkaNodes implements AutoCloseable {
                 for (int i = 0; i < NODES; i++) {
                     if (!processes.get(i).isAlive()) {
                         throw new IllegalStateException("Kafka node " + (i + 1) + " exited during start-up (exit "
-                                + processes.get(i).exitValue() + "): " + ClusterBenchRun.tail(logs.get(i)));
+                                + processes.get(i).exitValue() + "): " + ChildProcesses.tail(logs.get(i)));
                     }
                 }
                 try {
@@ -221,15 +210,6 @@ final class KafkaNodes implements AutoCloseable {
                 }
                 TimeUnit.MILLISECONDS.sleep(500);
             }
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -260,22 +240,7 @@ final class KafkaNodes implements AutoCloseable {
     /** Stops every node: SIGTERM to all, then SIGKILL to those still running after a grace. */
     @Override
     public void close() {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        for (Process p : processes) {
-            try {
-                long wait = deadline - System.nanoTime();
-                if (wait <= 0 || !p.waitFor(wait, TimeUnit.NANOSECONDS)) {
-                    // The last broker's controlled shutdown waits for a quorum that is gone.
-                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            ChildProcesses.forget(p);
-        }
+        // The last broker's controlled shutdown waits for a quorum that is gone: it is the one killed.
+        ChildProcesses.stop(processes, STOP_GRACE);
     }
 }

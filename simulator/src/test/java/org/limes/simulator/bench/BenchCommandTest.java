@@ -114,6 +114,19 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("--mosquitto: no executable at " + missing, "apt-get install -y mosquitto");
     }
 
+    /** An earlier run's folder would hand its outbox and store tables to this run: refused at once. */
+    @Test
+    void aWorkDirThatIsNotEmptyIsRefusedBeforeAnythingStarts() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work/gateway/data"));
+
+        int code = execute("bench", "--work-dir", dir.resolve("work").toString(), "--gateway-jar", jar().toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--work-dir " + dir.resolve("work").toAbsolutePath()
+                + " is not empty (it holds gateway;", "give an empty or new folder");
+        assertThat(work).isEmptyDirectory();
+    }
+
     private Path jar() throws IOException {
         return Files.writeString(dir.resolve("limes-gateway.jar"), "not run in these tests");
     }

@@ -22,14 +22,14 @@ import org.limes.simulator.device.counter.CounterModel;
 
 class GatewayProcessTest {
 
-    private static final String BROKER = "mqtt:\n  broker: tcp://127.0.0.1:4242\n";
+    private static final String BROKER = "tcp://127.0.0.1:4242";
 
     @Test
     void configurationListsEveryDeviceAndTheProbeAndPointsAtTheBenchBroker() throws Exception {
         CounterModel fleet = new CounterModel(1, "cnt", 250);
 
-        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), BROKER, "tcp://127.0.0.1:4242", fleet, 8081,
-                GatewayProcess.embeddedStore(9001));
+        String yml = GatewayProcess.configuration(Path.of("/tmp/x y/data"), fleet, 8081, BROKER)
+                .externalBroker(BROKER).embeddedStore(9001).yaml();
 
         JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(yml);
         assertThat(config.path("data_dir").asText()).isEqualTo("/tmp/x y/data");
@@ -84,10 +84,10 @@ class GatewayProcessTest {
         ConfigLoader loader = new ConfigLoader(Drivers.load());
 
         StoreConfig embedded = loader.parse("gateway.yml", GatewayProcess.configuration(Path.of("/tmp/data"),
-                BROKER, "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.embeddedStore(9001))).store();
+                fleet, 8081, BROKER).externalBroker(BROKER).embeddedStore(9001).yaml()).store();
         StoreConfig external = loader.parse("gateway.yml", GatewayProcess.configuration(Path.of("/tmp/data"),
-                BROKER, "tcp://127.0.0.1:4242", fleet, 8081, GatewayProcess.influxStore("http://127.0.0.1:9002",
-                        Path.of("/tmp/x y/store.token")))).store();
+                fleet, 8081, BROKER).externalBroker(BROKER).influxStore("http://127.0.0.1:9002",
+                        Path.of("/tmp/x y/store.token")).yaml()).store();
 
         assertThat(embedded.embedded()).isTrue();
         assertThat(embedded.httpPort()).isEqualTo(9001);
@@ -105,8 +105,8 @@ class GatewayProcessTest {
     void theEmbeddedBrokerConfigurationIsAcceptedAndIngestsInsideTheBroker() throws Exception {
         CounterModel fleet = new CounterModel(1, "cnt", 3);
         ConfigLoader loader = new ConfigLoader(Drivers.load());
-        String yml = GatewayProcess.configuration(Path.of("/tmp/data"), GatewayProcess.embeddedBroker(4243),
-                "tcp://127.0.0.1:4243", fleet, 8081, GatewayProcess.embeddedStore(9001));
+        String yml = GatewayProcess.configuration(Path.of("/tmp/data"), fleet, 8081, "tcp://127.0.0.1:4243")
+                .embeddedBroker(4243).embeddedStore(9001).yaml();
 
         var config = loader.parse("gateway.yml", yml);
 

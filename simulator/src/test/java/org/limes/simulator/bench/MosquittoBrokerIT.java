@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +47,7 @@ class MosquittoBrokerIT {
                 assertThat(counter.received()).isEqualTo(load.size());
             }
         }
-        assertThat(accepts(port)).as("port %d still open after close", port).isFalse();
+        assertThat(ChildProcesses.listening(port)).as("port %d still open after close", port).isFalse();
     }
 
     @Test
@@ -66,15 +64,6 @@ class MosquittoBrokerIT {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

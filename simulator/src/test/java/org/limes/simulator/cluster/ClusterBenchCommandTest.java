@@ -44,6 +44,40 @@ class ClusterBenchCommandTest {
                 "--gateway-jar: no file at " + dir.resolve("none.jar").toAbsolutePath());
     }
 
+    /**
+     * A folder an earlier run left behind (here the first Kafka node's storage, already formatted)
+     * is refused at once, as a usage error naming the folder and what to do, and left as it is:
+     * nothing is started in it, nothing of it removed.
+     */
+    @Test
+    void aWorkDirThatIsNotEmptyIsRefusedBeforeAnythingStarts() throws IOException {
+        String jar = Files.writeString(dir.resolve("limes-gateway.jar"), "not run").toString();
+        Path work = dir.resolve("earlier run");
+        Path stale = Files.createDirectories(work.resolve("kafka/node-1/data")).resolve("meta.properties");
+        Files.writeString(stale, "cluster.id=left-by-an-earlier-run\n");
+
+        int code = execute("cluster-bench", "--work-dir", work.toString(), "--gateway-jar", jar);
+
+        assertThat(code).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("--work-dir " + work.toAbsolutePath() + " is not empty",
+                "give an empty or new folder");
+        assertThat(work).isDirectoryContaining(p -> p.getFileName().toString().equals("kafka"));
+        try (var entries = Files.list(work)) {
+            assertThat(entries).as("nothing started in the folder").hasSize(1);
+        }
+        assertThat(stale).hasContent("cluster.id=left-by-an-earlier-run");
+    }
+
+    @Test
+    void aWorkDirThatIsAFileIsRefused() throws IOException {
+        String jar = Files.writeString(dir.resolve("limes-gateway.jar"), "not run").toString();
+        Path file = Files.writeString(dir.resolve("work.txt"), "a file");
+
+        assertThat(execute("cluster-bench", "--work-dir", file.toString(), "--gateway-jar", jar)).isEqualTo(2);
+
+        assertThat(err.toString()).contains("--work-dir " + file.toAbsolutePath() + " is not a folder");
+    }
+
     private int execute(String... args) {
         CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out, true));

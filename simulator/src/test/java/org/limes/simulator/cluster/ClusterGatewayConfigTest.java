@@ -9,6 +9,8 @@ import org.limes.drivers.Drivers;
 import org.limes.gateway.cluster.ClusterConfig;
 import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
+import org.limes.gateway.rules.ThresholdRuleConfig;
+import org.limes.gateway.sink.centre.WebhookCentreConfig;
 import org.limes.simulator.device.counter.CounterModel;
 
 class ClusterGatewayConfigTest {
@@ -35,5 +37,11 @@ class ClusterGatewayConfigTest {
         assertThat(config.centres()).hasSize(2);
         assertThat(config.store().url()).isEqualTo("http://127.0.0.1:9000");
         assertThat(config.inventory().devices()).hasSize(301);
+        assertThat(config.rules()).singleElement().isInstanceOfSatisfying(ThresholdRuleConfig.class, rule -> {
+            assertThat(rule.id()).isEqualTo(ClusterGatewayConfig.RULE);
+            assertThat(rule.holdMs()).isEqualTo(5000);
+            assertThat(rule.clearHoldMs()).isZero();
+        });
+        assertThat(config.centres()).allSatisfy(c -> assertThat(c).isInstanceOf(WebhookCentreConfig.class));
     }
 }
