@@ -38,8 +38,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * when no external broker is configured.
  *
  * <p>{@link #start} writes HiveMQ's {@code config.xml} into {@code <dataDir>/conf} (one plain TCP
- * listener, bounded packet size, connections and queues, file persistence in {@link PersistenceBuckets
- * few buckets} with bounded RocksDB buffers, anonymous usage statistics off) and uses {@code <dataDir>/data} and {@code <dataDir>/extensions}. The embedded
+ * listener, bounded packet size, connections and queues, file persistence in
+ * {@link PersistenceBuckets few buckets} with bounded RocksDB buffers, anonymous usage statistics
+ * off) and uses {@code <dataDir>/data} and {@code <dataDir>/extensions}. The embedded
  * edition lets every client connect (HiveMQ sets "allow all" for embedded use), so bind it to an
  * address only the crossing's device network reaches. HiveMQ's logging bootstrap is skipped:
  * the application's {@code logback.xml} governs its loggers.

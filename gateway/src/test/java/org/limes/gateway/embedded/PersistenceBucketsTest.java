@@ -26,7 +26,8 @@ class PersistenceBucketsTest {
         for (int b = 0; b < 64; b++) {
             Files.createDirectories(data.resolve("persistence/client_session_store/040000/client_session_store_" + b));
             Files.createDirectories(data.resolve("persistence/client_queue/040500/client_queue_" + b));
-            Files.createDirectories(data.resolve("persistence/publish_payload_store/040500_R/publish_payload_store_" + b));
+            Files.createDirectories(
+                    data.resolve("persistence/publish_payload_store/040500_R/publish_payload_store_" + b));
         }
         assertThat(PersistenceBuckets.of(data)).isEqualTo(new PersistenceBuckets(64, 64));
     }
