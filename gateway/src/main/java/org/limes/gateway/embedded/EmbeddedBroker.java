@@ -15,6 +15,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * when no external broker is configured.
  *
  * <p>{@link #start} writes HiveMQ's {@code config.xml} into {@code <dataDir>/conf} (one plain TCP
- * listener, bounded packet size, connections and queues, file persistence, anonymous usage
- * statistics off) and uses {@code <dataDir>/data} and {@code <dataDir>/extensions}. The embedded
+ * listener, bounded packet size, connections and queues, file persistence in
+ * {@link PersistenceBuckets few buckets} with bounded RocksDB buffers, anonymous usage statistics
+ * off) and uses {@code <dataDir>/data} and {@code <dataDir>/extensions}. The embedded
  * edition lets every client connect (HiveMQ sets "allow all" for embedded use), so bind it to an
  * address only the crossing's device network reaches. HiveMQ's logging bootstrap is skipped:
  * the application's {@code logback.xml} governs its loggers.
@@ -78,6 +80,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final int NO_CONNECT_IDLE_TIMEOUT_MS = 10_000;
     /** Upper bound on unacknowledged messages HiveMQ sends one subscriber; see {@link #startOn}. */
     static final int MAX_INFLIGHT_WINDOW = 10_000;
+    /** Upper bound on one payload RocksDB write buffer (memtable); see {@link #boundPersistenceMemory}. */
+    static final long PAYLOAD_WRITE_BUFFER_BYTES = 8L * 1024 * 1024;
+    /** Upper bound on the payload store's block cache; see {@link #boundPersistenceMemory}. */
+    static final long PAYLOAD_BLOCK_CACHE_BYTES = 8L * 1024 * 1024;
+    private static final int HIVEMQ_MEMTABLE_PORTION = 32;
+    private static final int HIVEMQ_BLOCK_CACHE_PORTION = 64;
+    /** HiveMQ's sizes are JVM-wide statics read while it starts: one start at a time. */
+    private static final Object STARTING = new Object();
     /** How long a {@link #startHeld held} broker keeps publishes waiting for {@link #release}. */
     static final long HOLD_TIMEOUT_SECONDS = 120;
 
@@ -211,7 +221,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             int candidate = port == 0 ? freePorts.getAsInt() : port;
             try {
-                return startOn(dataDir, host, candidate, held);
+                synchronized (STARTING) {
+                    return startOn(dataDir, host, candidate, held);
+                }
             } catch (RuntimeException e) {
                 last = e;
                 log.warn("Embedded MQTT broker did not start on {}:{} (attempt {}/{}): {}",
@@ -239,6 +251,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         // sources[].max_inflight says. config.xml has no setting for it; HiveMQ reads this
         // static at every poll of a client's queue, so it is set before the broker starts.
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = MAX_INFLIGHT_WINDOW;
+        PersistenceBuckets buckets = PersistenceBuckets.of(hiveData);
+        boundPersistenceMemory(buckets);
         Interceptor interceptor = new Interceptor();
         if (!held) {
             interceptor.released.countDown();
@@ -271,11 +285,54 @@ public final class EmbeddedBroker implements AutoCloseable {
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(previousHandler);
         }
-        log.info("Embedded MQTT broker listening on tcp://{}:{} (started in {} ms, data in {})",
-                host, port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), dataDir);
+        log.info("Embedded MQTT broker listening on tcp://{}:{} (started in {} ms, data in {}, {} session"
+                        + " and {} payload persistence buckets)", host, port,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), dataDir, buckets.sessions(),
+                buckets.payloads());
+        if (buckets.sessions() > PersistenceBuckets.FRESH || buckets.payloads() > PersistenceBuckets.FRESH) {
+            log.info("Embedded MQTT broker: its data folder {} was written with {} buckets (now {} for a new one);"
+                    + " it keeps them, and the memory they take, until the folder is removed (see the embedded"
+                    + " README)", hiveData, Math.max(buckets.sessions(), buckets.payloads()), PersistenceBuckets.FRESH);
+        }
         EmbeddedBroker broker = new EmbeddedBroker(hiveMq, host, port, interceptor);
         RUNNING.put(broker.uri(), broker);
         return broker;
+    }
+
+    /**
+     * Sets HiveMQ's persistence sizes (JVM-wide statics it reads while it starts; {@link #startOn}
+     * runs one start at a time). HiveMQ sizes each payload RocksDB write buffer at physical memory
+     * / 32 / buckets and the payload block cache at physical memory / 64: on a 23.5 GiB host with 4
+     * buckets, 183 MB per write buffer (two may be held per bucket) and 367 MB of cache, which
+     * an offline subscriber's backlog would fill. Here they are at most {@link #PAYLOAD_WRITE_BUFFER_BYTES}
+     * and {@link #PAYLOAD_BLOCK_CACHE_BYTES} whatever the host. (The retained message store's
+     * portions are compile-time constants in HiveMQ; retained messages are one per topic.)
+     */
+    private static void boundPersistenceMemory(PersistenceBuckets buckets) {
+        InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(buckets.sessions());
+        InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(buckets.payloads());
+        long physical = physicalMemoryBytes();
+        InternalConfigurations.PAYLOAD_PERSISTENCE_MEMTABLE_SIZE_PORTION.set(
+                portion(physical, (long) buckets.payloads() * PAYLOAD_WRITE_BUFFER_BYTES, HIVEMQ_MEMTABLE_PORTION));
+        InternalConfigurations.PAYLOAD_PERSISTENCE_BLOCK_CACHE_SIZE_PORTION.set(
+                portion(physical, PAYLOAD_BLOCK_CACHE_BYTES, HIVEMQ_BLOCK_CACHE_PORTION));
+    }
+
+    /**
+     * The divisor of {@code physical} that gives at most {@code bytes}, and never less than
+     * HiveMQ's own {@code floor} (a small host keeps HiveMQ's smaller sizes).
+     */
+    static int portion(long physical, long bytes, int floor) {
+        long p = (physical + bytes - 1) / bytes;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(floor, p));
+    }
+
+    private static long physicalMemoryBytes() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                && os.getTotalMemorySize() > 0) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory();
     }
 
     /** The TCP port the broker listens on. */

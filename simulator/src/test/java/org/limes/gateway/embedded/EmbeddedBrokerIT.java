@@ -129,6 +129,54 @@ class EmbeddedBrokerIT {
         }
     }
 
+    /**
+     * #15: a fresh data folder is written with {@link PersistenceBuckets#FRESH} buckets per store,
+     * not HiveMQ's 64 (each a RocksDB database or Xodus environment with memory of its own), and
+     * the file persistence still keeps what it is for: a persistent session's queued message
+     * survives the broker's restart, found again in the bucket it was written to.
+     */
+    @Test
+    void aFreshDataFolderGetsFewBucketsAndAPersistentSessionsQueueSurvivesARestart() throws Exception {
+        MqttConnectionOptions persistent = new MqttConnectionOptions();
+        persistent.setCleanStart(false);
+        persistent.setSessionExpiryInterval(3600L);
+        persistent.setAutomaticReconnect(false);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0)) {
+            MqttTestSubscriber.start(broker.uri(), "limes-it-centre", persistent, List.of("limes/it/#"),
+                    (topic, m) -> { }).close();
+            MqttClient publisher = new MqttClient(broker.uri(), "limes-it-pub", new MemoryPersistence());
+            try {
+                publisher.connect(cleanStart());
+                MqttMessage message = new MqttMessage("queued while away".getBytes(StandardCharsets.UTF_8));
+                message.setQos(1);
+                publisher.publish("limes/it/lane3", message);
+            } finally {
+                disconnect(publisher);
+            }
+        }
+        Path queues = dataDir.resolve("data/persistence/client_queue");
+        try (var versions = Files.list(queues)) {
+            Path version = versions.findFirst().orElseThrow();
+            assertThat(version.resolve("client_queue_" + (PersistenceBuckets.FRESH - 1))).isDirectory();
+            assertThat(version.resolve("client_queue_" + PersistenceBuckets.FRESH)).doesNotExist();
+        }
+        assertThat(PersistenceBuckets.of(dataDir.resolve("data")))
+                .isEqualTo(new PersistenceBuckets(PersistenceBuckets.FRESH, PersistenceBuckets.FRESH));
+
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, HOST, 0)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            MqttClient centre = new MqttClient(broker.uri(), "limes-it-centre", new MemoryPersistence());
+            try {
+                centre.setCallback(new Recording(received));
+                centre.connect(persistent);
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(() -> assertThat(received).containsExactly("limes/it/lane3=queued while away"));
+            } finally {
+                disconnect(centre);
+            }
+        }
+    }
+
     private static MqttConnectionOptions cleanStart() {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
@@ -154,6 +202,34 @@ class EmbeddedBrokerIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Records each arrival as {@code topic=payload}. */
+    private record Recording(List<String> received) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            received.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
