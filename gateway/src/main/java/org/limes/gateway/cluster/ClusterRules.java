@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -82,19 +83,23 @@ public final class ClusterRules implements AutoCloseable {
      * @param watchlists  the watchlist rules: a read of a plate one of them lists goes to its lane's owner
      * @param owned       the frames partitions whose processor runs here now
      * @param passagesOwned the passages partitions whose processor runs here now
+     * @param framesOffsets   where the frames partitions stand in Kafka (a silent partition: idle or behind?)
+     * @param passagesOffsets the same for the passages partitions
      */
     record Setup(String crossing, String instance, int partitions, Inventory inventory, LimitsConfig limits,
             StoreGuard storeGuard, List<RuleConfig> rules, List<RuleConfig> deviceRules,
             List<WatchlistRuleConfig> watchlists,
             RuleContext ruleContext, Drivers drivers, List<SourceConfig> sources, Routing storeRouting,
             PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, AtomicInteger owned,
-            AtomicInteger passagesOwned) {
+            AtomicInteger passagesOwned, TopicOffsets framesOffsets, TopicOffsets passagesOffsets) {
     }
 
     private final KafkaStreams streams;
+    private final Admin admin;
 
-    private ClusterRules(KafkaStreams streams) {
+    private ClusterRules(KafkaStreams streams, Admin admin) {
         this.streams = streams;
+        this.admin = admin;
     }
 
     /**
@@ -112,7 +117,7 @@ public final class ClusterRules implements AutoCloseable {
         int partitions = ClusterTopics.ensure(config, config.framesTopic());
         ClusterTopics.ensure(config, config.readingsTopic());
         ClusterTopics.ensure(config, config.alertsTopic());
-        ClusterTopics.ensure(config, config.passagesTopic());
+        int passagePartitions = ClusterTopics.ensure(config, config.passagesTopic());
         List<RuleConfig> deviceRules = new ArrayList<>();
         List<WatchlistRuleConfig> watchlists = new ArrayList<>();
         for (RuleConfig r : rules) {
@@ -122,12 +127,17 @@ public final class ClusterRules implements AutoCloseable {
                 deviceRules.add(r);
             }
         }
+        Admin admin = ClusterTopics.admin(config);
+        ClusterFlowMetrics metrics = new ClusterFlowMetrics(registry);
         // The device rules' context: its passage table stays empty (the watchlist runs at the lanes' owners).
         Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
                 new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules), List.copyOf(deviceRules),
                 List.copyOf(watchlists), new RuleContext(new PassageTable(), ruleMetrics), drivers,
-                List.copyOf(sources), storeRouting, storePlates, new ClusterFlowMetrics(registry), new AtomicInteger(),
-                new AtomicInteger());
+                List.copyOf(sources), storeRouting, storePlates, metrics, new AtomicInteger(),
+                new AtomicInteger(),
+                new TopicOffsets(admin, config.rulesApplicationId(), config.framesTopic(), partitions, metrics, clock),
+                new TopicOffsets(admin, config.rulesApplicationId(), config.passagesTopic(), passagePartitions,
+                        metrics, clock));
         setup.metrics().partitionsGauge(setup.owned()::get);
         setup.metrics().passagesGauge(setup.passagesOwned()::get);
         Topology topology = new Topology();
@@ -157,10 +167,15 @@ public final class ClusterRules implements AutoCloseable {
             setup.metrics().error("processing", "stream_thread");
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streams.start();
+        try {
+            streams.start();
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO);
+            throw e;
+        }
         LOG.info("cluster mode: rules run as Kafka Streams application {} over {} ({} partitions, exactly_once_v2, "
                 + "1 standby replica)", config.rulesApplicationId(), config.framesTopic(), partitions);
-        return new ClusterRules(streams);
+        return new ClusterRules(streams, admin);
     }
 
     static Properties properties(ClusterConfig config, String instance, Path stateDir) {
@@ -195,6 +210,7 @@ public final class ClusterRules implements AutoCloseable {
     void halt() {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
                 .withTimeout(Duration.ofSeconds(15)));
+        admin.close(Duration.ofSeconds(5));
     }
 
     /** Stops the application, leaving the group so the partitions move at once. */
@@ -202,5 +218,6 @@ public final class ClusterRules implements AutoCloseable {
     public void close() {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(15)));
+        admin.close(Duration.ofSeconds(5));
     }
 }

@@ -34,6 +34,13 @@ final class ClusterTopics {
     private ClusterTopics() {
     }
 
+    /** An Admin client of the crossing's cluster, with the start-up timeouts (its caller closes it). */
+    static Admin admin(ClusterConfig config) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Math.max(START_TIMEOUT_MS, config.produceTimeoutMs()),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, KafkaFrames.requestTimeoutMs(config.produceTimeoutMs())));
+    }
+
     /**
      * Creates {@code topic} when missing and returns its partition count.
      *
@@ -41,9 +48,7 @@ final class ClusterTopics {
      */
     static int ensure(ClusterConfig config, String topic) {
         int timeoutMs = Math.max(START_TIMEOUT_MS, config.produceTimeoutMs());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, KafkaFrames.requestTimeoutMs(config.produceTimeoutMs())))) {
+        try (Admin admin = admin(config)) {
             try {
                 admin.createTopics(Set.of(new NewTopic(topic, config.framesPartitions(),
                         config.replicationFactor().shortValue()).configs(Map.of("min.insync.replicas",

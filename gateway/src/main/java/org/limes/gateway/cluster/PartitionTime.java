@@ -22,21 +22,50 @@ import java.time.ZoneOffset;
  * ahead). Ticks (hold times ending, deadman) must not run ahead of the frames still to be
  * processed, so a tick is at the last record's receive time plus the wall time since it was
  * processed — the partition's receive time as of now if its lag is unchanged — never past the wall
- * clock. A partition that got no record for {@link #IDLE_MS} is idle, not behind: it ticks at the
- * wall clock. Right after {@code init} (a task assigned here) and before any record or
- * {@link #IDLE_MS} of silence, a tick is skipped ({@link #tick} returns false): the partition's
- * backlog, if any, has not been fetched yet, and a tick at the wall clock would judge its holds
- * and silences without it. Until the first record or tick, {@link #clock()} reads the wall clock
- * (what the engine is built and takes its state over at).
+ * clock. A partition that got no record for {@link #IDLE_MS} may be idle or stalled behind a
+ * backlog (right after a takeover, the new owner's first fetch can take seconds on a busy box);
+ * Kafka tells which ({@link Offsets}): records between what this group processed or committed and
+ * the partition's end are a backlog, and the tick is skipped ({@link #tick} returns false) — a tick
+ * at the wall clock would start every hold of the backlog at once and cancel it at the surge's end.
+ * Caught up, the partition is idle and ticks at the wall clock. When Kafka cannot say, a partition
+ * silent since {@code init} waits {@link #IDLE_MS} before it counts as idle. Until the first
+ * record or tick, {@link #clock()} reads the wall clock (what the engine is built and takes its
+ * state over at).
  *
  * <p>Threading: one per Streams task, used by its one thread.
  */
 final class PartitionTime {
 
+    /**
+     * Where the partition stands in Kafka, asked only when it has been silent for {@link #IDLE_MS}.
+     * Both may block briefly (an Admin request, cached); -1 when not known.
+     */
+    interface Offsets {
+        /** Offsets with nothing known: the partition is judged by its silence alone. */
+        Offsets UNKNOWN = new Offsets() {
+            @Override
+            public long end() {
+                return -1;
+            }
+
+            @Override
+            public long committed() {
+                return -1;
+            }
+        };
+
+        /** The offset after the partition's last readable record (its last stable offset). */
+        long end();
+
+        /** The offset this group committed for the partition (past any transaction marker). */
+        long committed();
+    }
+
     /** Without a record for this long (wall clock), the partition is idle and ticks at the wall clock. */
     static final long IDLE_MS = 3_000;
 
     private final Clock wall;
+    private final Offsets offsets;
     private final long startWallMs;
     private final Clock view = new View();
     private boolean known;
@@ -44,14 +73,20 @@ final class PartitionTime {
     private boolean heard;
     private long lastRecordMs;
     private long lastRecordWallMs;
+    private long lastOffset = -1;
 
-    PartitionTime(Clock wall) {
+    PartitionTime(Clock wall, Offsets offsets) {
         this.wall = wall;
+        this.offsets = offsets;
         this.startWallMs = wall.millis();
     }
 
-    /** The rule time to judge a record received (by the ingesting instance) at {@code receivedMs}; sets it. */
-    long record(long receivedMs) {
+    /**
+     * The rule time to judge the record at {@code offset}, received (by the ingesting instance) at
+     * {@code receivedMs}; sets it.
+     */
+    long record(long receivedMs, long offset) {
+        lastOffset = Math.max(lastOffset, offset);
         long w = wall.millis();
         long t = Math.min(receivedMs, w);
         nowMs = known ? Math.max(nowMs, t) : t;
@@ -68,14 +103,26 @@ final class PartitionTime {
         long t;
         if (heard && w - lastRecordWallMs < IDLE_MS) {
             t = Math.min(w, lastRecordMs + (w - lastRecordWallMs));
-        } else if (!heard && w - startWallMs < IDLE_MS) {
-            return false;
         } else {
+            int backlog = backlog();
+            if (backlog > 0 || backlog < 0 && !heard && w - startWallMs < IDLE_MS) {
+                return false;
+            }
             t = w;
         }
         nowMs = known ? Math.max(nowMs, t) : t;
         known = true;
         return true;
+    }
+
+    /** 1 when Kafka holds records of the partition not yet processed here, 0 when not, -1 when it cannot say. */
+    private int backlog() {
+        long end = offsets.end();
+        long position = Math.max(lastOffset + 1, offsets.committed());
+        if (end < 0 || position <= 0 && lastOffset < 0) {
+            return -1;
+        }
+        return position < end ? 1 : 0;
     }
 
     /** The rule time (the wall clock until the first record or tick). */

@@ -82,6 +82,9 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private final ClusterRules.Setup setup;
     private final Clock clock;
     private PartitionTime time;
+    private long assignedWallMs;
+    private boolean firstRecord;
+    private int skippedTicks;
     private final LogLimiter badLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final LogLimiter driftLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final String digest;
@@ -113,7 +116,9 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
                 devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
             }
         }
-        time = new PartitionTime(clock);
+        time = new PartitionTime(clock, setup.framesOffsets().partition(partition));
+        assignedWallMs = clock.millis();
+        firstRecord = true;
         engine = new RuleEngine(devices, setup.deviceRules(), time.clock(), setup.ruleContext());
         setup.owned().incrementAndGet();
         int taken = 0;
@@ -171,7 +176,16 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             return;
         }
         // Judged at the time the ingesting instance received it (PartitionTime), whenever processed.
-        time.record(frame.frame().receivedAt().toEpochMilli());
+        long receivedMs = frame.frame().receivedAt().toEpochMilli();
+        if (firstRecord) {
+            // Once per assignment: how late the backlog came, and how many ticks waited for it.
+            firstRecord = false;
+            long now = clock.millis();
+            LOG.info("cluster rules: partition {}: first record {} ms after the assignment (offset {}, received {} ms "
+                    + "ago); {} ticks waited for it", context.taskId().partition(), now - assignedWallMs, offset(),
+                    now - receivedMs, skippedTicks);
+        }
+        time.record(receivedMs, offset());
         // What init left (episodes cleared because their rule is gone) goes out with this frame's.
         boolean any = false;
         try {
@@ -186,6 +200,11 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         if (any) {
             save(device);
         }
+    }
+
+    /** The offset of the record being processed (-1 when Streams cannot say, as for a punctuation). */
+    private long offset() {
+        return context.recordMetadata().map(m -> m.offset()).orElse(-1L);
     }
 
     /** Runs the key's admitted readings through the rules; true when any was. */
@@ -264,6 +283,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     private void tick(long wallMs) {
         if (!time.tick()) {
+            skippedTicks++;
             return;
         }
         engine.tick(alerts);

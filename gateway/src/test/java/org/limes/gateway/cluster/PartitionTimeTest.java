@@ -11,7 +11,20 @@ class PartitionTimeTest {
 
     private static final Instant T0 = Instant.parse("2026-12-06T12:00:00Z");
     private final TestClock wall = new TestClock(T0);
-    private final PartitionTime time = new PartitionTime(wall);
+    /** The partition's offsets as Kafka would answer: its end and the group's committed offset. */
+    private final long[] kafka = {-1, -1};
+    private final PartitionTime time = new PartitionTime(wall, new PartitionTime.Offsets() {
+        @Override
+        public long end() {
+            return kafka[0];
+        }
+
+        @Override
+        public long committed() {
+            return kafka[1];
+        }
+    });
+    private long offset;
 
     private static long at(double seconds) {
         return T0.toEpochMilli() + (long) (seconds * 1000);
@@ -21,42 +34,86 @@ class PartitionTimeTest {
     void aBacklogIsJudgedAtItsReceiveTimesNotAtTheMomentItIsProcessed() {
         assertThat(time.now()).as("the wall clock before anything is known").isEqualTo(at(0));
         // A takeover 12 s late: frames received 12 s ago come now, one after another.
-        assertThat(time.record(at(-12))).isEqualTo(at(-12));
+        assertThat(time.record(at(-12), offset++)).isEqualTo(at(-12));
         assertThat(time.clock().millis()).isEqualTo(at(-12));
-        assertThat(time.record(at(-10))).isEqualTo(at(-10));
-        assertThat(time.record(at(-4))).isEqualTo(at(-4));
+        assertThat(time.record(at(-10), offset++)).isEqualTo(at(-10));
+        assertThat(time.record(at(-4), offset++)).isEqualTo(at(-4));
     }
 
     @Test
     void ruleTimeNeverGoesBackAndNeverPastTheWallClock() {
-        time.record(at(-5));
-        assertThat(time.record(at(-6))).as("another instance's clock a second behind").isEqualTo(at(-5));
-        assertThat(time.record(at(3))).as("another instance's clock ahead of this one").isEqualTo(at(0));
+        time.record(at(-5), offset++);
+        assertThat(time.record(at(-6), offset++)).as("another instance's clock a second behind").isEqualTo(at(-5));
+        assertThat(time.record(at(3), offset++)).as("another instance's clock ahead of this one").isEqualTo(at(0));
     }
 
     @Test
     void aTickWhileBehindDoesNotRunAheadOfTheFramesStillToCome() {
-        time.record(at(-11));
+        time.record(at(-11), offset++);
         wall.advance(Duration.ofMillis(400));
         assertThat(time.tick()).isTrue();
         assertThat(time.now()).as("the last receive time plus the wall time since, not the wall clock")
                 .isEqualTo(at(-10.6));
-        time.record(at(-9));
+        time.record(at(-9), offset++);
         assertThat(time.now()).isEqualTo(at(-9));
     }
 
     @Test
     void anIdlePartitionTicksAtTheWallClock() {
-        time.record(at(-2));
+        time.record(at(-2), offset++);
         wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
         assertThat(time.tick()).isTrue();
         assertThat(time.now()).isEqualTo(T0.toEpochMilli() + PartitionTime.IDLE_MS);
-        assertThat(time.record(at(1))).as("a late frame is judged at the rule time already reached")
+        assertThat(time.record(at(1), offset++)).as("a late frame is judged at the rule time already reached")
                 .isEqualTo(T0.toEpochMilli() + PartitionTime.IDLE_MS);
     }
 
     @Test
-    void rightAfterAnAssignmentTicksWaitForTheBacklogOrForSilence() {
+    void aTakeoverWhoseBacklogIsFetchedLateDoesNotTickAheadOfIt() {
+        // The dead owner committed offset 40; frames up to 99 are in the partition. The new
+        // owner's first fetch takes 5 s (a busy box): ticks wait, so the backlog is not judged
+        // at the wall clock (every hold in it would start at once, and be cancelled by the low
+        // readings after the surge).
+        kafka[0] = 100;
+        kafka[1] = 40;
+        offset = 40;
+        wall.advance(Duration.ofSeconds(5));
+        assertThat(time.tick()).as("a backlog not yet fetched").isFalse();
+        assertThat(time.record(at(-12), offset++)).as("judged when it was received").isEqualTo(at(-12));
+        wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
+        assertThat(time.tick()).as("stalled for %d ms with records left: still behind", PartitionTime.IDLE_MS)
+                .isFalse();
+        assertThat(time.now()).isEqualTo(at(-12));
+        offset = 99;
+        time.record(at(-1), offset++);
+        wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
+        assertThat(time.tick()).as("processed to the end and silent: idle").isTrue();
+        assertThat(time.now()).isEqualTo(wall.millis());
+    }
+
+    @Test
+    void aPartitionCaughtUpAtItsAssignmentTicksAtTheWallClockAtOnce() {
+        kafka[0] = 100;
+        kafka[1] = 100;
+        wall.advance(Duration.ofSeconds(1));
+        assertThat(time.tick()).as("nothing to fetch: its silences count from now").isTrue();
+        assertThat(time.now()).isEqualTo(wall.millis());
+    }
+
+    @Test
+    void aCommitPastATransactionMarkerIsNotABacklog() {
+        // Transactional input: the last record is at 41, its commit marker at 42.
+        kafka[0] = 43;
+        kafka[1] = 43;
+        offset = 41;
+        time.record(at(-1), offset++);
+        wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
+        assertThat(time.tick()).isTrue();
+        assertThat(time.now()).isEqualTo(wall.millis());
+    }
+
+    @Test
+    void whenKafkaCannotSayRightAfterAnAssignmentTicksWaitForTheBacklogOrForSilence() {
         wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS - 1));
         assertThat(time.tick()).as("the backlog may not be fetched yet").isFalse();
         assertThat(time.now()).isEqualTo(wall.millis());
@@ -68,7 +125,7 @@ class PartitionTimeTest {
     @Test
     void aRecordBeforeTheFirstTickSetsTheTimeEvenBeforeTheAssignment() {
         wall.advance(Duration.ofSeconds(1));
-        time.record(at(-20));
+        time.record(at(-20), offset++);
         assertThat(time.now()).as("the wall clock was only what the engine was built at").isEqualTo(at(-20));
         assertThat(time.tick()).isTrue();
         assertThat(time.now()).isEqualTo(at(-20));

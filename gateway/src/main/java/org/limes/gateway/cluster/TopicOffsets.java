@@ -1,0 +1,125 @@
+package org.limes.gateway.cluster;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the partitions of one input topic of the rules application stand in Kafka, for
+ * {@link PartitionTime}: each partition's last stable offset and the application's committed
+ * offset. Asked only for a partition silent for {@link PartitionTime#IDLE_MS}; one Admin request
+ * pair answers every partition of the topic and is kept for {@link #REFRESH_MS}, so the tasks of
+ * one topic ask Kafka at most once a {@link #REFRESH_MS} between them.
+ *
+ * <p>A failed or slow request (at most {@link #TIMEOUT_MS}; the stream thread waits for it) leaves
+ * the offsets unknown (-1) until the next refresh: the partition is then judged by its silence
+ * alone, as before the answer existed. Failures are counted
+ * ({@code limes.errors{component=cluster,stage=processing,error_type=offsets_unknown}}) and logged
+ * at most once a minute. The cached map holds one entry per partition of the topic (bounded by its
+ * partition count). Thread-safe: Streams' threads share it.
+ */
+final class TopicOffsets {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicOffsets.class);
+    static final long REFRESH_MS = 1_000;
+    static final long TIMEOUT_MS = 2_000;
+    private static final long LOG_EVERY_MS = 60_000;
+
+    private final Admin admin;
+    private final String group;
+    private final String topic;
+    private final int partitions;
+    private final ClusterFlowMetrics metrics;
+    private final Clock clock;
+    private Map<Integer, long[]> known = Map.of();
+    private long fetchedMs = Long.MIN_VALUE;
+    private long loggedMs = Long.MIN_VALUE;
+
+    /**
+     * @param admin      the rules application's Admin client (closed by its owner)
+     * @param group      the application's consumer group (its application id)
+     * @param topic      the input topic
+     * @param partitions its partition count
+     */
+    TopicOffsets(Admin admin, String group, String topic, int partitions, ClusterFlowMetrics metrics, Clock clock) {
+        this.admin = admin;
+        this.group = group;
+        this.topic = topic;
+        this.partitions = partitions;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** The offsets of one partition, as {@link PartitionTime} asks for them. */
+    PartitionTime.Offsets partition(int partition) {
+        return new PartitionTime.Offsets() {
+            @Override
+            public long end() {
+                return get(partition)[0];
+            }
+
+            @Override
+            public long committed() {
+                return get(partition)[1];
+            }
+        };
+    }
+
+    private synchronized long[] get(int partition) {
+        long now = clock.millis();
+        if (now - fetchedMs >= REFRESH_MS) {
+            fetchedMs = now;
+            known = fetch();
+        }
+        return known.getOrDefault(partition, new long[] {-1, -1});
+    }
+
+    private Map<Integer, long[]> fetch() {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        try {
+            // Read committed: the end a read_committed consumer can reach (an open transaction's records are not yet).
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(Map.of(group,
+                    new ListConsumerGroupOffsetsSpec().topicPartitions(latest.keySet())))
+                    .partitionsToOffsetAndMetadata(group).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Map<Integer, long[]> out = new HashMap<>();
+            ends.forEach((tp, info) -> {
+                OffsetAndMetadata c = committed.get(tp);
+                out.put(tp.partition(), new long[] {info.offset(), c == null ? -1 : c.offset()});
+            });
+            return out;
+        } catch (ExecutionException | TimeoutException e) {
+            failed(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed(e);
+        }
+        return Map.of();
+    }
+
+    private void failed(Throwable e) {
+        metrics.error("processing", "offsets_unknown");
+        long now = clock.millis();
+        if (now - loggedMs >= LOG_EVERY_MS) {
+            loggedMs = now;
+            LOG.warn("cluster rules: the offsets of {} cannot be read ({}); a silent partition counts as idle "
+                    + "after {} ms, behind or not", topic, e.toString(), PartitionTime.IDLE_MS);
+        }
+    }
+}
