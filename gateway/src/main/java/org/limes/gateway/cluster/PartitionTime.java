@@ -20,45 +20,39 @@ import java.time.ZoneOffset;
  * <p>Rule time never goes back: a record is judged at {@code max(rule time, received)}, the
  * receive time capped at this instance's wall clock (another instance's clock may run a little
  * ahead). Ticks (hold times ending, deadman) must not run ahead of the frames still to be
- * processed, so a tick is at the last record's receive time plus the wall time since it was
- * processed — the partition's receive time as of now if its lag is unchanged — never past the wall
- * clock. A partition that got no record for {@link #IDLE_MS} may be idle or stalled behind a
- * backlog (right after a takeover, the new owner's first fetch can take seconds on a busy box);
- * Kafka tells which ({@link Offsets}): records between what this group processed or committed and
- * the partition's end are a backlog, and the tick is skipped ({@link #tick} returns false) — a tick
- * at the wall clock would start every hold of the backlog at once and cancel it at the surge's end.
- * Caught up, the partition is idle and ticks at the wall clock. When Kafka cannot say, a partition
- * silent since {@code init} waits {@link #IDLE_MS} before it counts as idle. Until the first
- * record or tick, {@link #clock()} reads the wall clock (what the engine is built and takes its
- * state over at).
+ * processed, so each tick asks Kafka where the partition stands ({@link Offsets}, an answer at
+ * most a second old): with records between what this group processed (or committed) and the
+ * partition's end, the tick is at the last record's time — no later — and, before any record
+ * since {@code init}, skipped ({@link #tick} returns false); with none, the partition is idle up
+ * to the moment Kafka answered, and ticks there. A tick at the wall clock in front of a backlog —
+ * after a takeover the new owner's first fetch can take seconds, and its catch-up runs slower
+ * and faster than real time by turns — would start the backlog's holds late and its surge's end
+ * would cancel them. When Kafka cannot say, the lag is taken as unchanged: a tick is at the last
+ * record's receive time plus the wall time since it was processed, at the wall clock after
+ * {@link #IDLE_MS} of silence, and a partition silent since {@code init} waits {@link #IDLE_MS}.
+ * Until the first record or tick, {@link #clock()} reads the wall clock (what the engine is built
+ * and takes its state over at).
  *
  * <p>Threading: one per Streams task, used by its one thread.
  */
 final class PartitionTime {
 
-    /**
-     * Where the partition stands in Kafka, asked only when it has been silent for {@link #IDLE_MS}.
-     * Both may block briefly (an Admin request, cached); -1 when not known.
-     */
+    /** Where the partition stands in Kafka, asked at each tick (an Admin request, cached; it may block briefly). */
     interface Offsets {
-        /** Offsets with nothing known: the partition is judged by its silence alone. */
-        Offsets UNKNOWN = new Offsets() {
-            @Override
-            public long end() {
-                return -1;
-            }
+        /** Offsets never known: the partition is judged by its silence alone. */
+        Offsets UNKNOWN = () -> null;
 
-            @Override
-            public long committed() {
-                return -1;
-            }
-        };
+        /** The latest answer, or null when Kafka could not say. */
+        Position position();
+    }
 
-        /** The offset after the partition's last readable record (its last stable offset). */
-        long end();
-
-        /** The offset this group committed for the partition (past any transaction marker). */
-        long committed();
+    /**
+     * What Kafka said of the partition at {@code asOfMs} (the wall clock when it answered).
+     *
+     * @param end       the offset after its last readable record (its last stable offset)
+     * @param committed the offset this group committed for it (past any transaction marker); -1 none
+     */
+    record Position(long end, long committed, long asOfMs) {
     }
 
     /** Without a record for this long (wall clock), the partition is idle and ticks at the wall clock. */
@@ -100,29 +94,29 @@ final class PartitionTime {
     /** Moves the rule time for a tick; false when the tick is to be skipped (see the class comment). */
     boolean tick() {
         long w = wall.millis();
+        Position p = offsets.position();
+        long position = p == null ? -1 : Math.max(lastOffset + 1, p.committed());
         long t;
-        if (heard && w - lastRecordWallMs < IDLE_MS) {
-            t = Math.min(w, lastRecordMs + (w - lastRecordWallMs));
-        } else {
-            int backlog = backlog();
-            if (backlog > 0 || backlog < 0 && !heard && w - startWallMs < IDLE_MS) {
+        if (p != null && position >= 0 && position < p.end()) {
+            // Frames left to process: the rule time stays at the last one's (none yet: the tick waits).
+            if (!heard) {
                 return false;
             }
+            t = lastRecordMs;
+        } else if (p != null && position >= 0) {
+            // Every frame Kafka had when it answered is processed: idle up to that moment.
+            t = Math.min(w, Math.max(p.asOfMs(), heard ? lastRecordMs : p.asOfMs()));
+        } else if (heard && w - lastRecordWallMs < IDLE_MS) {
+            // Kafka cannot say: the lag is taken as unchanged.
+            t = Math.min(w, lastRecordMs + (w - lastRecordWallMs));
+        } else if (!heard && w - startWallMs < IDLE_MS) {
+            return false;
+        } else {
             t = w;
         }
         nowMs = known ? Math.max(nowMs, t) : t;
         known = true;
         return true;
-    }
-
-    /** 1 when Kafka holds records of the partition not yet processed here, 0 when not, -1 when it cannot say. */
-    private int backlog() {
-        long end = offsets.end();
-        long position = Math.max(lastOffset + 1, offsets.committed());
-        if (end < 0 || position <= 0 && lastOffset < 0) {
-            return -1;
-        }
-        return position < end ? 1 : 0;
     }
 
     /** The rule time (the wall clock until the first record or tick). */

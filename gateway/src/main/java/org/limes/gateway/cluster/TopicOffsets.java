@@ -19,13 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the partitions of one input topic of the rules application stand in Kafka, for
  * {@link PartitionTime}: each partition's last stable offset and the application's committed
- * offset. Asked only for a partition silent for {@link PartitionTime#IDLE_MS}; one Admin request
- * pair answers every partition of the topic and is kept for {@link #REFRESH_MS}, so the tasks of
- * one topic ask Kafka at most once a {@link #REFRESH_MS} between them.
+ * offset, asked at every tick. One Admin request pair answers every partition of the topic and is
+ * kept for {@link #REFRESH_MS}, so the tasks of one topic ask Kafka at most once a
+ * {@link #REFRESH_MS} between them (a few milliseconds of the stream thread's on a healthy
+ * cluster).
  *
  * <p>A failed or slow request (at most {@link #TIMEOUT_MS}; the stream thread waits for it) leaves
- * the offsets unknown (-1) until the next refresh: the partition is then judged by its silence
- * alone, as before the answer existed. Failures are counted
+ * the offsets unknown for {@link #RETRY_MS}: the partitions are then judged by their silence
+ * alone, and the stream thread is not held up at every tick. Failures are counted
  * ({@code limes.errors{component=cluster,stage=processing,error_type=offsets_unknown}}) and logged
  * at most once a minute. The cached map holds one entry per partition of the topic (bounded by its
  * partition count). Thread-safe: Streams' threads share it.
@@ -35,6 +36,7 @@ final class TopicOffsets {
     private static final Logger LOG = LoggerFactory.getLogger(TopicOffsets.class);
     static final long REFRESH_MS = 1_000;
     static final long TIMEOUT_MS = 2_000;
+    static final long RETRY_MS = 10_000;
     private static final long LOG_EVERY_MS = 60_000;
 
     private final Admin admin;
@@ -43,8 +45,8 @@ final class TopicOffsets {
     private final int partitions;
     private final ClusterFlowMetrics metrics;
     private final Clock clock;
-    private Map<Integer, long[]> known = Map.of();
-    private long fetchedMs = Long.MIN_VALUE;
+    private Map<Integer, PartitionTime.Position> known = Map.of();
+    private long nextFetchMs = Long.MIN_VALUE;
     private long loggedMs = Long.MIN_VALUE;
 
     /**
@@ -64,44 +66,36 @@ final class TopicOffsets {
 
     /** The offsets of one partition, as {@link PartitionTime} asks for them. */
     PartitionTime.Offsets partition(int partition) {
-        return new PartitionTime.Offsets() {
-            @Override
-            public long end() {
-                return get(partition)[0];
-            }
-
-            @Override
-            public long committed() {
-                return get(partition)[1];
-            }
-        };
+        return () -> get(partition);
     }
 
-    private synchronized long[] get(int partition) {
+    private synchronized PartitionTime.Position get(int partition) {
         long now = clock.millis();
-        if (now - fetchedMs >= REFRESH_MS) {
-            fetchedMs = now;
-            known = fetch();
+        if (now >= nextFetchMs) {
+            known = fetch(now);
+            nextFetchMs = now + (known.isEmpty() ? RETRY_MS : REFRESH_MS);
         }
-        return known.getOrDefault(partition, new long[] {-1, -1});
+        return known.get(partition);
     }
 
-    private Map<Integer, long[]> fetch() {
+    private Map<Integer, PartitionTime.Position> fetch(long asOfMs) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
         try {
-            // Read committed: the end a read_committed consumer can reach (an open transaction's records are not yet).
-            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            // The committed offsets first: asked before the ends, they can only be behind them, never ahead.
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(Map.of(group,
                     new ListConsumerGroupOffsetsSpec().topicPartitions(latest.keySet())))
                     .partitionsToOffsetAndMetadata(group).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            Map<Integer, long[]> out = new HashMap<>();
+            // Read committed: the end a read_committed consumer can reach (an open transaction's records are not yet).
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Map<Integer, PartitionTime.Position> out = new HashMap<>();
             ends.forEach((tp, info) -> {
                 OffsetAndMetadata c = committed.get(tp);
-                out.put(tp.partition(), new long[] {info.offset(), c == null ? -1 : c.offset()});
+                out.put(tp.partition(), new PartitionTime.Position(info.offset(), c == null ? -1 : c.offset(),
+                        asOfMs));
             });
             return out;
         } catch (ExecutionException | TimeoutException e) {
@@ -118,8 +112,8 @@ final class TopicOffsets {
         long now = clock.millis();
         if (now - loggedMs >= LOG_EVERY_MS) {
             loggedMs = now;
-            LOG.warn("cluster rules: the offsets of {} cannot be read ({}); a silent partition counts as idle "
-                    + "after {} ms, behind or not", topic, e.toString(), PartitionTime.IDLE_MS);
+            LOG.warn("cluster rules: the offsets of {} cannot be read ({}); for {} ms its partitions' ticks take "
+                    + "their lag as unchanged", topic, e.toString(), RETRY_MS);
         }
     }
 }

@@ -11,19 +11,9 @@ class PartitionTimeTest {
 
     private static final Instant T0 = Instant.parse("2026-12-06T12:00:00Z");
     private final TestClock wall = new TestClock(T0);
-    /** The partition's offsets as Kafka would answer: its end and the group's committed offset. */
-    private final long[] kafka = {-1, -1};
-    private final PartitionTime time = new PartitionTime(wall, new PartitionTime.Offsets() {
-        @Override
-        public long end() {
-            return kafka[0];
-        }
-
-        @Override
-        public long committed() {
-            return kafka[1];
-        }
-    });
+    /** What Kafka answers for the partition (null: it cannot say). */
+    private PartitionTime.Position kafka;
+    private final PartitionTime time = new PartitionTime(wall, () -> kafka);
     private long offset;
 
     private static long at(double seconds) {
@@ -68,46 +58,61 @@ class PartitionTimeTest {
                 .isEqualTo(T0.toEpochMilli() + PartitionTime.IDLE_MS);
     }
 
+    /** Kafka answers now: the partition ends at {@code end}, the group committed {@code committed}. */
+    private void kafka(long end, long committed) {
+        kafka = new PartitionTime.Position(end, committed, wall.millis());
+    }
+
     @Test
     void aTakeoverWhoseBacklogIsFetchedLateDoesNotTickAheadOfIt() {
         // The dead owner committed offset 40; frames up to 99 are in the partition. The new
         // owner's first fetch takes 5 s (a busy box): ticks wait, so the backlog is not judged
         // at the wall clock (every hold in it would start at once, and be cancelled by the low
         // readings after the surge).
-        kafka[0] = 100;
-        kafka[1] = 40;
+        kafka(100, 40);
         offset = 40;
         wall.advance(Duration.ofSeconds(5));
         assertThat(time.tick()).as("a backlog not yet fetched").isFalse();
         assertThat(time.record(at(-12), offset++)).as("judged when it was received").isEqualTo(at(-12));
         wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
-        assertThat(time.tick()).as("stalled for %d ms with records left: still behind", PartitionTime.IDLE_MS)
-                .isFalse();
+        assertThat(time.tick()).as("stalled with records left: a tick at the last record's time").isTrue();
         assertThat(time.now()).isEqualTo(at(-12));
         offset = 99;
         time.record(at(-1), offset++);
-        wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
-        assertThat(time.tick()).as("processed to the end and silent: idle").isTrue();
-        assertThat(time.now()).isEqualTo(wall.millis());
+        wall.advance(Duration.ofMillis(300));
+        kafka(100, 40);
+        wall.advance(Duration.ofMillis(200));
+        assertThat(time.tick()).as("processed to the end: idle").isTrue();
+        assertThat(time.now()).as("up to the moment Kafka answered").isEqualTo(wall.millis() - 200);
     }
 
     @Test
-    void aPartitionCaughtUpAtItsAssignmentTicksAtTheWallClockAtOnce() {
-        kafka[0] = 100;
-        kafka[1] = 100;
+    void aCatchUpSlowerThanRealTimeDoesNotRunTheRuleTimeAtWallSpeed() {
+        // Four partitions taken over at once: this one gets a batch, then waits 2 s for the others.
+        kafka(500, 0);
+        time.record(at(-20), offset++);
+        wall.advance(Duration.ofSeconds(2));
+        assertThat(time.tick()).isTrue();
+        assertThat(time.now()).as("not the last receive time plus the 2 s this partition waited")
+                .isEqualTo(at(-20));
+        assertThat(time.record(at(-19.5), offset++)).as("the next frame at its own time").isEqualTo(at(-19.5));
+    }
+
+    @Test
+    void aPartitionCaughtUpAtItsAssignmentTicksAtOnce() {
+        kafka(100, 100);
         wall.advance(Duration.ofSeconds(1));
-        assertThat(time.tick()).as("nothing to fetch: its silences count from now").isTrue();
-        assertThat(time.now()).isEqualTo(wall.millis());
+        assertThat(time.tick()).as("nothing to fetch: its silences count from Kafka's answer").isTrue();
+        assertThat(time.now()).isEqualTo(at(0));
     }
 
     @Test
     void aCommitPastATransactionMarkerIsNotABacklog() {
         // Transactional input: the last record is at 41, its commit marker at 42.
-        kafka[0] = 43;
-        kafka[1] = 43;
         offset = 41;
         time.record(at(-1), offset++);
-        wall.advance(Duration.ofMillis(PartitionTime.IDLE_MS));
+        wall.advance(Duration.ofMillis(500));
+        kafka(43, 43);
         assertThat(time.tick()).isTrue();
         assertThat(time.now()).isEqualTo(wall.millis());
     }
