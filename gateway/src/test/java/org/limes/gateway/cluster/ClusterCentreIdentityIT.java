@@ -2,6 +2,7 @@ package org.limes.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.limes.gateway.cluster.ClusterKafkaExtension.frame;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,14 +15,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,7 +76,6 @@ class ClusterCentreIdentityIT {
     private final Map<String, LoopbackListener> tak = new HashMap<>();
     private final Map<String, SapientFusionNode> fusion = new HashMap<>();
     private final List<Gateway> gateways = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -184,18 +179,8 @@ class ClusterCentreIdentityIT {
         return g;
     }
 
-    /** A counter frame of {@code device} at device time {@code n} s after 06:00, {@code cars} vehicles. */
-    private static String frame(String device, int n, int cars) {
-        Instant t = Instant.parse("2026-11-26T06:00:00Z").plusSeconds(n);
-        return "{\"device\":\"" + device + "\",\"time\":\"" + t + "\",\"lane\":\"1\",\"direction\":\"inbound\","
-                + "\"interval_s\":60,\"counts\":{\"car\":" + cars + ",\"truck\":0}}";
-    }
-
-    private void post(Gateway g, String body) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.listenerPort("ingest")
-                + "/ingest/counter-json")).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        assertThat(http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    private static void post(Gateway g, String body) throws Exception {
+        assertThat(ClusterKafkaExtension.post(g, body)).isEqualTo(200);
     }
 
     private static double gauge(Gateway g, String name) {

@@ -4,14 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,17 +13,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.gateway.Gateway;
-import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 
 /**
@@ -47,49 +35,15 @@ import org.limes.gateway.config.GatewayConfig;
  */
 class ClusterEventTimeIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static ClusterKafka kafka;
+    @RegisterExtension
+    static final ClusterKafkaExtension kafka = new ClusterKafkaExtension();
 
     @TempDir
     Path dir;
 
-    private HttpServer centre;
-    private Gateway gateway;
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = ClusterKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (centre != null) {
-            centre.stop(0);
-        }
-    }
-
-    private void record(HttpExchange ex) throws IOException {
-        received.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-        ex.sendResponseHeaders(204, -1);
-        ex.close();
-    }
-
     @Test
     void aBacklogIsJudgedAtTheTimesItsFramesWereReceived() throws Exception {
-        centre = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        centre.createContext("/alerts", this::record);
-        centre.start();
+        RecordingCentre centre = kafka.closeAfterEach(RecordingCentre.start());
         String yaml = """
                 name: et-gw-1
                 data_dir: %s
@@ -106,20 +60,13 @@ class ClusterEventTimeIT {
                   - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
                      clear_below: 20, for: 5s, clear_for: 0s}
                 centres:
-                  - {name: tripoli, type: webhook, url: "http://127.0.0.1:%d/alerts", allow_insecure_http: true,
+                  - {name: tripoli, type: webhook, url: "%s", allow_insecure_http: true,
                      retry_initial_ms: 50, retry_max_ms: 500}
                 outbox: {max_bytes: 67108864, segment_bytes: 1048576, sync_interval_ms: 5}
-                cluster:
-                  bootstrap_servers: [%s]
-                  crossing: backlog
-                  frames_partitions: 2
-                  produce_timeout_ms: 10000
-                """.formatted(dir.resolve("gw").toString().replace("\\", "/"), centre.getAddress().getPort(),
-                kafka.bootstrapServers());
-        Drivers drivers = Drivers.load();
-        GatewayConfig config = new ConfigLoader(drivers).parse(dir.resolve("gw.yml").toString(), yaml);
-        gateway = Gateway.start(config, drivers, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                Clock.systemUTC());
+                %s""".formatted(dir.resolve("gw").toString().replace("\\", "/"), centre.url(),
+                kafka.clusterSection("backlog", 2, "produce_timeout_ms: 10000"));
+        Gateway gateway = kafka.startGateway(dir.resolve("gw.yml"), yaml, Clock.systemUTC());
+        GatewayConfig config = gateway.config();
 
         // cnt-01 over the level for 12 s from t0 (a reading every 2 s), then back: its hold of 5 s
         // ran out at the reading of t0 + 6 s. cnt-02 over it for 3 s only: shorter than the hold.
@@ -135,7 +82,8 @@ class ClusterEventTimeIT {
         }
 
         await("the raise and the clear of cnt-01 at the centre").atMost(Duration.ofSeconds(120))
-                .until(() -> received.size() >= 2);
+                .until(() -> centre.alerts().size() >= 2);
+        List<JsonNode> received = centre.alerts();
         assertThat(received).extracting(a -> a.path("state").asText()).containsExactly("raised", "cleared");
         String id = "backlog/queue/cnt-01/" + t0.toEpochMilli();
         JsonNode raised = received.get(0);
@@ -149,7 +97,7 @@ class ClusterEventTimeIT {
         assertThat(Instant.parse(cleared.path("at").asText())).isEqualTo(t0.plusSeconds(12));
         await("every reading through the rules").atMost(Duration.ofSeconds(30))
                 .until(() -> gateway.registry().get("limes.cluster.readings.out").counter().count() == 10.0);
-        assertThat(received).as("cnt-02 never held over the level for the hold").hasSize(2);
+        assertThat(centre.alerts()).as("cnt-02 never held over the level for the hold").hasSize(2);
     }
 
     private static void append(KafkaFrames ingest, String device, Instant at, int cars) throws Exception {

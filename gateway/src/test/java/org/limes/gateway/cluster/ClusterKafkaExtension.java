@@ -2,9 +2,16 @@ package org.limes.gateway.cluster;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -33,6 +40,7 @@ import org.limes.gateway.config.ConfigLoader;
  */
 public final class ClusterKafkaExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final Deque<AutoCloseable> open = new ArrayDeque<>();
     private ClusterKafka kafka;
 
@@ -106,6 +114,24 @@ public final class ClusterKafkaExtension implements BeforeAllCallback, AfterEach
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
         open.push(g);
         return g;
+    }
+
+    /**
+     * A counter-json frame of {@code device} at device time {@code n} s after 2026-11-26 06:00 UTC,
+     * lane 1 inbound, {@code cars} cars.
+     */
+    public static String frame(String device, int n, int cars) {
+        Instant t = Instant.parse("2026-11-26T06:00:00Z").plusSeconds(n);
+        return "{\"device\":\"" + device + "\",\"time\":\"" + t + "\",\"lane\":\"1\",\"direction\":\"inbound\","
+                + "\"interval_s\":60,\"counts\":{\"car\":" + cars + ",\"truck\":0}}";
+    }
+
+    /** Posts {@code body} to gateway {@code g}'s HTTP source {@code ingest} as counter-json; the status code. */
+    public static int post(Gateway g, String body) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.listenerPort("ingest")
+                + "/ingest/counter-json")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     /** Closes {@code c} after the test, before whatever was opened earlier; returns it. */

@@ -2,13 +2,11 @@ package org.limes.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.limes.gateway.cluster.ClusterKafkaExtension.frame;
+import static org.limes.gateway.cluster.ClusterKafkaExtension.post;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +41,6 @@ class ClusterRulesIT {
     Path dir;
 
     private RecordingCentre centre;
-    private final HttpClient http = HttpClient.newHttpClient();
     private GatewayConfig lastConfig;
 
     @BeforeEach
@@ -76,20 +73,6 @@ class ClusterRulesIT {
         Gateway g = kafka.startGateway(dir.resolve(name + ".yml"), yaml, Clock.systemUTC());
         lastConfig = g.config();
         return g;
-    }
-
-    /** A counter frame of {@code device} at device time {@code n} s after 06:00, {@code cars} vehicles. */
-    private static String frame(String device, int n, int cars) {
-        Instant t = Instant.parse("2026-11-26T06:00:00Z").plusSeconds(n);
-        return "{\"device\":\"" + device + "\",\"time\":\"" + t + "\",\"lane\":\"1\",\"direction\":\"inbound\","
-                + "\"interval_s\":60,\"counts\":{\"car\":" + cars + ",\"truck\":0}}";
-    }
-
-    private int post(Gateway g, String body) throws Exception {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.listenerPort("ingest")
-                + "/ingest/counter-json")).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     private static double readingsOut(Gateway g) {

@@ -11,22 +11,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.limes.drivers.Driver;
 import org.limes.drivers.DriverOptions;
 import org.limes.drivers.Drivers;
 import org.limes.simulator.device.counter.CounterModel;
 import org.limes.simulator.transport.mqtt.MqttPublisher;
 import org.limes.gateway.mqtt.NoDelaySocketFactory;
+import org.limes.simulator.transport.mqtt.QuietMqttCallback;
 
 /**
  * Measures alert latency, device publish to centre receipt: one probe device alternately
@@ -39,7 +36,7 @@ import org.limes.gateway.mqtt.NoDelaySocketFactory;
  * Paho's callback thread and handed over through a small bounded queue (an arrival that
  * finds it full is not ours to wait for and is dropped).
  */
-final class AlertProbe implements MqttCallback, AutoCloseable {
+final class AlertProbe implements QuietMqttCallback, AutoCloseable {
 
     /** The probe device, also listed in the gateway's inventory. */
     static final String DEVICE = "probe-01";
@@ -190,25 +187,5 @@ final class AlertProbe implements MqttCallback, AutoCloseable {
         } catch (MqttException e) {
             // done either way
         }
-    }
-
-    @Override
-    public void disconnected(MqttDisconnectResponse response) {
-    }
-
-    @Override
-    public void mqttErrorOccurred(MqttException exception) {
-    }
-
-    @Override
-    public void deliveryComplete(IMqttToken token) {
-    }
-
-    @Override
-    public void connectComplete(boolean reconnect, String serverUri) {
-    }
-
-    @Override
-    public void authPacketArrived(int reasonCode, MqttProperties properties) {
     }
 }

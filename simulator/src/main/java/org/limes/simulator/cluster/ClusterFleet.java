@@ -14,7 +14,6 @@ import java.util.function.LongPredicate;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -27,6 +26,7 @@ import org.limes.drivers.Drivers;
 import org.limes.gateway.mqtt.NoDelaySocketFactory;
 import org.limes.simulator.bench.BenchLoad;
 import org.limes.simulator.device.counter.CounterModel;
+import org.limes.simulator.transport.mqtt.QuietMqttCallback;
 
 /**
  * The field devices of the rehearsal: {@code counter-json} lane counters publishing QoS 1 to
@@ -401,7 +401,7 @@ final class ClusterFleet implements AutoCloseable {
     }
 
     /** One MQTT connection to one gateway's embedded broker, shared by up to ten devices. */
-    static final class Connection implements MqttCallback {
+    static final class Connection implements QuietMqttCallback {
         private final MqttAsyncClient client;
         private volatile boolean up;
 
@@ -450,26 +450,6 @@ final class ClusterFleet implements AutoCloseable {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             up = false;
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
 
         void close() {

@@ -18,20 +18,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.gateway.testing.MqttTestSubscriber;
 import org.limes.simulator.transport.mqtt.MqttPublisher;
+import org.limes.simulator.transport.mqtt.QuietMqttCallback;
 
 class EmbeddedBrokerIT {
 
@@ -206,36 +203,16 @@ class EmbeddedBrokerIT {
     }
 
     /** Records each arrival as {@code topic=payload}. */
-    private record Recording(List<String> received) implements MqttCallback {
+    private record Recording(List<String> received) implements QuietMqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             received.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
     /** Counts arrivals and the most messages held unacknowledged at once. */
     private record Counting(AtomicInteger arrived, ConcurrentLinkedQueue<Integer> held, AtomicInteger maxHeld)
-            implements MqttCallback {
+            implements QuietMqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             arrived.incrementAndGet();
@@ -252,26 +229,6 @@ class EmbeddedBrokerIT {
                     return;
                 }
             }
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 }

@@ -12,19 +12,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.simulator.transport.mqtt.MqttPublisher;
+import org.limes.simulator.transport.mqtt.QuietMqttCallback;
 
 /**
  * The bench's HiveMQ lets a subscriber that acknowledges in batches (as the gateway does after
@@ -116,7 +113,7 @@ class HiveMqBrokerIT {
 
     /** Counts arrivals and the most messages held unacknowledged at once. */
     private record Counting(AtomicInteger arrived, ConcurrentLinkedQueue<Integer> held, AtomicInteger maxHeld)
-            implements MqttCallback {
+            implements QuietMqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             arrived.incrementAndGet();
@@ -133,26 +130,6 @@ class HiveMqBrokerIT {
                     return;
                 }
             }
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 }

@@ -25,15 +25,11 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +42,7 @@ import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.simulator.Main;
+import org.limes.simulator.transport.mqtt.QuietMqttCallback;
 import picocli.CommandLine;
 
 /**
@@ -112,30 +109,10 @@ class CounterFleetIT {
     @BeforeEach
     void subscribe() throws MqttException {
         subscriber = new MqttAsyncClient(brokerUri, "it-subscriber-" + System.nanoTime(), new MemoryPersistence());
-        subscriber.setCallback(new MqttCallback() {
+        subscriber.setCallback(new QuietMqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
                 received.add(new Received(topic, message.getPayload()));
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
         MqttConnectionOptions options = new MqttConnectionOptions();

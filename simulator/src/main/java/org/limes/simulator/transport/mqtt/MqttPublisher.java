@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -270,7 +269,7 @@ public final class MqttPublisher implements AutoCloseable {
     }
 
     /** Logs connection loss and recovery; incoming messages are not expected. */
-    private static final class ConnectionLogger implements MqttCallback {
+    private static final class ConnectionLogger implements QuietMqttCallback {
         private final String brokerUri;
 
         ConnectionLogger(String brokerUri) {
@@ -288,22 +287,10 @@ public final class MqttPublisher implements AutoCloseable {
         }
 
         @Override
-        public void messageArrived(String topic, MqttMessage message) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
         public void connectComplete(boolean reconnect, String serverURI) {
             if (reconnect) {
                 log.info("reconnected to {}", serverURI);
             }
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 }
