@@ -230,6 +230,8 @@ class ClusterIngestIT {
             if (e.getLoggerName().startsWith("org.limes") || e.getThreadName().contains("limes-")) {
                 gatewayLines.merge(e.getLevel() + " " + e.getLoggerName() + " [" + e.getThreadName() + "]", 1L,
                         Long::sum);
+                System.out.println("cluster ingest: " + e.getLevel() + " " + e.getLoggerName() + ": "
+                        + e.getFormattedMessage());
             }
         }
         System.out.printf("cluster ingest: two brokers of three down for %d s, %d frames refused; the gateway's log "
