@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -83,15 +85,16 @@ public final class ClusterRules implements AutoCloseable {
      * @param watchlists  the watchlist rules: a read of a plate one of them lists goes to its lane's owner
      * @param owned       the frames partitions whose processor runs here now
      * @param passagesOwned the passages partitions whose processor runs here now
-     * @param framesOffsets   where the frames partitions stand in Kafka (a silent partition: idle or behind?)
-     * @param passagesOffsets the same for the passages partitions
+     * @param framesOffsets   where a frames partition stands in Kafka (a partition behind?)
+     * @param passagesOffsets the same for a passages partition (both answered by one {@link TopicOffsets})
      */
     record Setup(String crossing, String instance, int partitions, Inventory inventory, LimitsConfig limits,
             StoreGuard storeGuard, List<RuleConfig> rules, List<RuleConfig> deviceRules,
             List<WatchlistRuleConfig> watchlists,
             RuleContext ruleContext, Drivers drivers, List<SourceConfig> sources, Routing storeRouting,
             PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, AtomicInteger owned,
-            AtomicInteger passagesOwned, TopicOffsets framesOffsets, TopicOffsets passagesOffsets) {
+            AtomicInteger passagesOwned, IntFunction<PartitionTime.Offsets> framesOffsets,
+            IntFunction<PartitionTime.Offsets> passagesOffsets) {
     }
 
     private final KafkaStreams streams;
@@ -129,15 +132,15 @@ public final class ClusterRules implements AutoCloseable {
         }
         Admin admin = ClusterTopics.admin(config);
         ClusterFlowMetrics metrics = new ClusterFlowMetrics(registry);
+        TopicOffsets offsets = new TopicOffsets(admin, config.rulesApplicationId(),
+                Map.of(config.framesTopic(), partitions, config.passagesTopic(), passagePartitions), metrics, clock);
         // The device rules' context: its passage table stays empty (the watchlist runs at the lanes' owners).
         Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
                 new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules), List.copyOf(deviceRules),
                 List.copyOf(watchlists), new RuleContext(new PassageTable(), ruleMetrics), drivers,
                 List.copyOf(sources), storeRouting, storePlates, metrics, new AtomicInteger(),
-                new AtomicInteger(),
-                new TopicOffsets(admin, config.rulesApplicationId(), config.framesTopic(), partitions, metrics, clock),
-                new TopicOffsets(admin, config.rulesApplicationId(), config.passagesTopic(), passagePartitions,
-                        metrics, clock));
+                new AtomicInteger(), p -> offsets.partition(config.framesTopic(), p),
+                p -> offsets.partition(config.passagesTopic(), p));
         setup.metrics().partitionsGauge(setup.owned()::get);
         setup.metrics().passagesGauge(setup.passagesOwned()::get);
         Topology topology = new Topology();

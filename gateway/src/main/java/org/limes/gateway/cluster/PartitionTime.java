@@ -68,6 +68,7 @@ final class PartitionTime {
     private long lastRecordMs;
     private long lastRecordWallMs;
     private long lastOffset = -1;
+    private int skippedTicks;
 
     PartitionTime(Clock wall, Offsets offsets) {
         this.wall = wall;
@@ -93,19 +94,24 @@ final class PartitionTime {
 
     /** Moves the rule time for a tick; false when the tick is to be skipped (see the class comment). */
     boolean tick() {
+        boolean run = advance();
+        if (!run) {
+            skippedTicks++;
+        }
+        return run;
+    }
+
+    private boolean advance() {
         long w = wall.millis();
         Position p = offsets.position();
         long position = p == null ? -1 : Math.max(lastOffset + 1, p.committed());
         long t;
         if (p != null && position >= 0 && position < p.end()) {
             // Frames left to process: the rule time stays at the last one's (none yet: the tick waits).
-            if (!heard) {
-                return false;
-            }
-            t = lastRecordMs;
+            return heard;
         } else if (p != null && position >= 0) {
             // Every frame Kafka had when it answered is processed: idle up to that moment.
-            t = Math.min(w, Math.max(p.asOfMs(), heard ? lastRecordMs : p.asOfMs()));
+            t = Math.min(w, p.asOfMs());
         } else if (heard && w - lastRecordWallMs < IDLE_MS) {
             // Kafka cannot say: the lag is taken as unchanged.
             t = Math.min(w, lastRecordMs + (w - lastRecordWallMs));
@@ -117,6 +123,21 @@ final class PartitionTime {
         nowMs = known ? Math.max(nowMs, t) : t;
         known = true;
         return true;
+    }
+
+    /** True once a record was judged here (since the assignment). */
+    boolean heard() {
+        return heard;
+    }
+
+    /** The wall-clock time this partition was assigned here (this object made). */
+    long assignedMs() {
+        return startWallMs;
+    }
+
+    /** Ticks skipped so far, waiting for the backlog (or for Kafka to say). */
+    int skippedTicks() {
+        return skippedTicks;
     }
 
     /** The rule time (the wall clock until the first record or tick). */

@@ -96,7 +96,7 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
         for (String id : inventory.ids()) {
             devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
         }
-        time = new PartitionTime(clock, setup.passagesOffsets().partition(context.taskId().partition()));
+        time = new PartitionTime(clock, setup.passagesOffsets().apply(context.taskId().partition()));
         devices.start(time.now());
         // This task's lanes only: a lane is on one partition, so its passages are all here.
         RuleContext own = new RuleContext(new PassageTable(), setup.ruleContext().metrics());
@@ -176,7 +176,7 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
             setup.ruleContext().metrics().unevaluated();
         } else {
             // At the time the frames' owner took the read, and never before a read already judged.
-            long now = time.record(read.nowMs(), context.recordMetadata().map(m -> m.offset()).orElse(-1L));
+            long now = time.record(read.nowMs(), RulesProcessor.offset(context));
             try {
                 for (WatchlistRule rule : rules) {
                     rule.evaluate(r, d, now, alerts);

@@ -82,9 +82,6 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private final ClusterRules.Setup setup;
     private final Clock clock;
     private PartitionTime time;
-    private long assignedWallMs;
-    private boolean firstRecord;
-    private int skippedTicks;
     private final LogLimiter badLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final LogLimiter driftLog = new LogLimiter(TimeUnit.MINUTES.toNanos(1), 1_000);
     private final String digest;
@@ -116,9 +113,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
                 devices.addInventory(id, inventory.site(id), inventory.tags(id), inventory.expectedIntervalMs(id));
             }
         }
-        time = new PartitionTime(clock, setup.framesOffsets().partition(partition));
-        assignedWallMs = clock.millis();
-        firstRecord = true;
+        time = new PartitionTime(clock, setup.framesOffsets().apply(partition));
         engine = new RuleEngine(devices, setup.deviceRules(), time.clock(), setup.ruleContext());
         setup.owned().incrementAndGet();
         int taken = 0;
@@ -177,15 +172,15 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         }
         // Judged at the time the ingesting instance received it (PartitionTime), whenever processed.
         long receivedMs = frame.frame().receivedAt().toEpochMilli();
-        if (firstRecord) {
+        long offset = offset(context);
+        if (!time.heard()) {
             // Once per assignment: how late the backlog came, and how many ticks waited for it.
-            firstRecord = false;
             long now = clock.millis();
             LOG.info("cluster rules: partition {}: first record {} ms after the assignment (offset {}, received {} ms "
-                    + "ago); {} ticks waited for it", context.taskId().partition(), now - assignedWallMs, offset(),
-                    now - receivedMs, skippedTicks);
+                    + "ago); {} ticks waited for it", context.taskId().partition(), now - time.assignedMs(), offset,
+                    now - receivedMs, time.skippedTicks());
         }
-        time.record(receivedMs, offset());
+        time.record(receivedMs, offset);
         // What init left (episodes cleared because their rule is gone) goes out with this frame's.
         boolean any = false;
         try {
@@ -203,7 +198,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     }
 
     /** The offset of the record being processed (-1 when Streams cannot say, as for a punctuation). */
-    private long offset() {
+    static long offset(ProcessorContext<?, ?> context) {
         return context.recordMetadata().map(m -> m.offset()).orElse(-1L);
     }
 
@@ -283,7 +278,6 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
 
     private void tick(long wallMs) {
         if (!time.tick()) {
-            skippedTicks++;
             return;
         }
         engine.tick(alerts);

@@ -17,19 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the partitions of one input topic of the rules application stand in Kafka, for
- * {@link PartitionTime}: each partition's last stable offset and the application's committed
- * offset, asked at every tick. One Admin request pair answers every partition of the topic and is
- * kept for {@link #REFRESH_MS}, so the tasks of one topic ask Kafka at most once a
- * {@link #REFRESH_MS} between them (a few milliseconds of the stream thread's on a healthy
- * cluster).
+ * Where the partitions of the rules application's input topics (frames, passages) stand in Kafka,
+ * for {@link PartitionTime}: each partition's last stable offset and the application's committed
+ * offset, asked at every tick. One Admin request pair answers every partition of every input topic
+ * and is kept for {@link #REFRESH_MS}, so the tasks ask Kafka at most once a {@link #REFRESH_MS}
+ * between them (a few milliseconds of the stream thread's on a healthy cluster).
  *
  * <p>A failed or slow request (at most {@link #TIMEOUT_MS}; the stream thread waits for it) leaves
  * the offsets unknown for {@link #RETRY_MS}: the partitions are then judged by their silence
  * alone, and the stream thread is not held up at every tick. Failures are counted
  * ({@code limes.errors{component=cluster,stage=processing,error_type=offsets_unknown}}) and logged
- * at most once a minute. The cached map holds one entry per partition of the topic (bounded by its
- * partition count). Thread-safe: Streams' threads share it.
+ * at most once a minute. The cached map holds one entry per partition of the input topics (bounded
+ * by their partition counts). Thread-safe: Streams' threads share it.
  */
 final class TopicOffsets {
 
@@ -41,35 +40,37 @@ final class TopicOffsets {
 
     private final Admin admin;
     private final String group;
-    private final String topic;
-    private final int partitions;
+    private final Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     private final ClusterFlowMetrics metrics;
     private final Clock clock;
-    private Map<Integer, PartitionTime.Position> known = Map.of();
+    private Map<TopicPartition, PartitionTime.Position> known = Map.of();
     private long nextFetchMs = Long.MIN_VALUE;
     private long loggedMs = Long.MIN_VALUE;
 
     /**
      * @param admin      the rules application's Admin client (closed by its owner)
      * @param group      the application's consumer group (its application id)
-     * @param topic      the input topic
-     * @param partitions its partition count
+     * @param partitions the input topics and their partition counts
      */
-    TopicOffsets(Admin admin, String group, String topic, int partitions, ClusterFlowMetrics metrics, Clock clock) {
+    TopicOffsets(Admin admin, String group, Map<String, Integer> partitions, ClusterFlowMetrics metrics, Clock clock) {
         this.admin = admin;
         this.group = group;
-        this.topic = topic;
-        this.partitions = partitions;
+        partitions.forEach((topic, n) -> {
+            for (int p = 0; p < n; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+        });
         this.metrics = metrics;
         this.clock = clock;
     }
 
     /** The offsets of one partition, as {@link PartitionTime} asks for them. */
-    PartitionTime.Offsets partition(int partition) {
-        return () -> get(partition);
+    PartitionTime.Offsets partition(String topic, int partition) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        return () -> get(tp);
     }
 
-    private synchronized PartitionTime.Position get(int partition) {
+    private synchronized PartitionTime.Position get(TopicPartition partition) {
         long now = clock.millis();
         if (now >= nextFetchMs) {
             known = fetch(now);
@@ -78,11 +79,7 @@ final class TopicOffsets {
         return known.get(partition);
     }
 
-    private Map<Integer, PartitionTime.Position> fetch(long asOfMs) {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
+    private Map<TopicPartition, PartitionTime.Position> fetch(long asOfMs) {
         try {
             // The committed offsets first: asked before the ends, they can only be behind them, never ahead.
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(Map.of(group,
@@ -91,10 +88,10 @@ final class TopicOffsets {
             // Read committed: the end a read_committed consumer can reach (an open transaction's records are not yet).
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                     .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            Map<Integer, PartitionTime.Position> out = new HashMap<>();
+            Map<TopicPartition, PartitionTime.Position> out = new HashMap<>();
             ends.forEach((tp, info) -> {
                 OffsetAndMetadata c = committed.get(tp);
-                out.put(tp.partition(), new PartitionTime.Position(info.offset(), c == null ? -1 : c.offset(),
+                out.put(tp, new PartitionTime.Position(info.offset(), c == null ? -1 : c.offset(),
                         asOfMs));
             });
             return out;
@@ -112,8 +109,8 @@ final class TopicOffsets {
         long now = clock.millis();
         if (now - loggedMs >= LOG_EVERY_MS) {
             loggedMs = now;
-            LOG.warn("cluster rules: the offsets of {} cannot be read ({}); for {} ms its partitions' ticks take "
-                    + "their lag as unchanged", topic, e.toString(), RETRY_MS);
+            LOG.warn("cluster rules: the offsets of the input topics cannot be read ({}); for {} ms their "
+                    + "partitions' ticks take their lag as unchanged", e.toString(), RETRY_MS);
         }
     }
 }

@@ -52,20 +52,22 @@ class TopicOffsetsIT {
             tx.send(new ProducerRecord<>("offsets-t", 1, "k", "open")).get();
             tx.flush();
 
-            TopicOffsets offsets = new TopicOffsets(admin, "offsets-g", "offsets-t", 2,
+            TopicOffsets offsets = new TopicOffsets(admin, "offsets-g", Map.of("offsets-t", 2),
                     new ClusterFlowMetrics(registry), clock);
-            PartitionTime.Position p0 = offsets.partition(0).position();
+            PartitionTime.Position p0 = offsets.partition("offsets-t", 0).position();
             assertThat(p0).isEqualTo(new PartitionTime.Position(5, 3, clock.millis()));
-            PartitionTime.Position p1 = offsets.partition(1).position();
+            PartitionTime.Position p1 = offsets.partition("offsets-t", 1).position();
             assertThat(p1.end()).as("record 0 and its commit marker; the open transaction's record not yet")
                     .isEqualTo(2);
             assertThat(p1.committed()).as("nothing committed by the group").isEqualTo(-1);
 
             plain.send(new ProducerRecord<>("offsets-t", 0, "k", "v5")).get();
             clock.advance(Duration.ofMillis(TopicOffsets.REFRESH_MS - 1));
-            assertThat(offsets.partition(0).position().end()).as("the answer kept for a second").isEqualTo(5);
+            assertThat(offsets.partition("offsets-t", 0).position().end()).as("the answer kept for a second")
+                    .isEqualTo(5);
             clock.advance(Duration.ofMillis(1));
-            assertThat(offsets.partition(0).position()).isEqualTo(new PartitionTime.Position(6, 3, clock.millis()));
+            assertThat(offsets.partition("offsets-t", 0).position())
+                    .isEqualTo(new PartitionTime.Position(6, 3, clock.millis()));
             tx.abortTransaction();
         }
         assertThat(registry.find("limes.errors").counters()).isEmpty();
@@ -80,14 +82,15 @@ class TopicOffsetsIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 1_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 1_500))) {
-            TopicOffsets offsets = new TopicOffsets(admin, "g", "t", 2, new ClusterFlowMetrics(registry), clock);
-            assertThat(offsets.partition(0).position()).isNull();
+            TopicOffsets offsets = new TopicOffsets(admin, "g", Map.of("t", 2), new ClusterFlowMetrics(registry),
+                    clock);
+            assertThat(offsets.partition("t", 0).position()).isNull();
             assertThat(errors()).isEqualTo(1.0);
             clock.advance(Duration.ofMillis(TopicOffsets.RETRY_MS - 1));
-            assertThat(offsets.partition(1).position()).isNull();
+            assertThat(offsets.partition("t", 1).position()).isNull();
             assertThat(errors()).as("not asked again before the retry").isEqualTo(1.0);
             clock.advance(Duration.ofMillis(1));
-            assertThat(offsets.partition(1).position()).isNull();
+            assertThat(offsets.partition("t", 1).position()).isNull();
             assertThat(errors()).isEqualTo(2.0);
         }
     }
