@@ -3,6 +3,8 @@ package org.limes.gateway.cluster;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -10,7 +12,8 @@ import org.limes.gateway.rules.Alert;
 
 /**
  * The meters of cluster mode after the frames topic (component spec in STYLE.md): the partitions
- * whose rules run here ({@code limes.cluster.rules.partitions}), the rules'
+ * whose rules run here ({@code limes.cluster.rules.partitions}) and how long after its assignment a
+ * partition's first record came ({@code limes.cluster.rules.first_record}), the rules'
  * outputs ({@code limes.cluster.readings.out}, {@code limes.alerts{rule,severity,state}} as in
  * single mode), errors by stage and type ({@code limes.errors{component=cluster}}), and per
  * destination the records its consumer group committed ({@code limes.cluster.sink.committed})
@@ -21,12 +24,22 @@ final class ClusterFlowMetrics {
 
     private final MeterRegistry registry;
     private final Counter readingsOut;
+    private final Timer firstRecord;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
 
     ClusterFlowMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.readingsOut = Counter.builder("limes.cluster.readings.out")
                 .description("Readings the cluster rules passed to the readings topic for the store").register(registry);
+        this.firstRecord = Timer.builder("limes.cluster.rules.first_record")
+                .description("From a frames partition's assignment here to its first record (a takeover's backlog "
+                        + "wait: the session timeout, the dead owner's transaction, the restore)")
+                .register(registry);
+    }
+
+    /** A frames partition's first record came {@code ms} after its assignment here. */
+    void firstRecord(long ms) {
+        firstRecord.record(Duration.ofMillis(Math.max(0, ms)));
     }
 
     /** Registers {@code limes.cluster.rules.partitions}: the frames partitions whose rules run here now. */

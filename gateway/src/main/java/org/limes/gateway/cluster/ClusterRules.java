@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -83,8 +82,7 @@ public final class ClusterRules implements AutoCloseable {
      * @param deviceRules the rules a device's owner runs: all but the watchlist rules, whose
      *                    passages are kept by the lane's owner ({@link PassageProcessor})
      * @param watchlists  the watchlist rules: a read of a plate one of them lists goes to its lane's owner
-     * @param owned       the frames partitions whose processor runs here now
-     * @param passagesOwned the passages partitions whose processor runs here now
+     * @param assignments the partitions of both topics whose processors run here now
      * @param framesOffsets   where a frames partition stands in Kafka (a partition behind?)
      * @param passagesOffsets the same for a passages partition (both answered by one {@link TopicOffsets})
      */
@@ -92,8 +90,8 @@ public final class ClusterRules implements AutoCloseable {
             StoreGuard storeGuard, List<RuleConfig> rules, List<RuleConfig> deviceRules,
             List<WatchlistRuleConfig> watchlists,
             RuleContext ruleContext, Drivers drivers, List<SourceConfig> sources, Routing storeRouting,
-            PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, AtomicInteger owned,
-            AtomicInteger passagesOwned, IntFunction<PartitionTime.Offsets> framesOffsets,
+            PlatePseudonymiser storePlates, ClusterFlowMetrics metrics, Assignments assignments,
+            IntFunction<PartitionTime.Offsets> framesOffsets,
             IntFunction<PartitionTime.Offsets> passagesOffsets) {
     }
 
@@ -138,11 +136,11 @@ public final class ClusterRules implements AutoCloseable {
         Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
                 new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules), List.copyOf(deviceRules),
                 List.copyOf(watchlists), new RuleContext(new PassageTable(), ruleMetrics), drivers,
-                List.copyOf(sources), storeRouting, storePlates, metrics, new AtomicInteger(),
-                new AtomicInteger(), p -> offsets.partition(config.framesTopic(), p),
+                List.copyOf(sources), storeRouting, storePlates, metrics, new Assignments(),
+                p -> offsets.partition(config.framesTopic(), p),
                 p -> offsets.partition(config.passagesTopic(), p));
-        setup.metrics().partitionsGauge(setup.owned()::get);
-        setup.metrics().passagesGauge(setup.passagesOwned()::get);
+        setup.metrics().partitionsGauge(setup.assignments()::framesOwned);
+        setup.metrics().passagesGauge(setup.assignments()::passagesOwned);
         Topology topology = new Topology();
         topology.addSource("frames", new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.framesTopic());
         topology.addProcessor("rules", () -> new RulesProcessor(setup, clock), "frames");
@@ -169,6 +167,12 @@ public final class ClusterRules implements AutoCloseable {
                     + "last commit", e);
             setup.metrics().error("processing", "stream_thread");
             return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        // One line per settled rebalance, not one per task: a broker outage can move them all.
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                LOG.info("cluster rules: rebalance settled: {}", setup.assignments().settled());
+            }
         });
         try {
             streams.start();

@@ -106,7 +106,6 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
                 rules.add(new WatchlistRule(w, devices, own));
             }
         }
-        setup.passagesOwned().incrementAndGet();
         int taken = 0;
         List<String> gone = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = store.all()) {
@@ -128,7 +127,8 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         gone.forEach(store::delete);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
-        LOG.info("cluster passages: partition {} of the passages topic here, {} open passages taken over",
+        setup.assignments().passagesStarted(context.taskId().partition(), taken);
+        LOG.debug("cluster passages: partition {} of the passages topic here, {} open passages taken over",
                 context.taskId().partition(), taken);
     }
 
@@ -235,7 +235,7 @@ final class PassageProcessor implements Processor<byte[], byte[], byte[], byte[]
     @Override
     public void close() {
         if (rules != null) {
-            setup.passagesOwned().decrementAndGet();
+            setup.assignments().passagesClosed(context.taskId().partition());
             rules = null;
         }
     }

@@ -115,7 +115,6 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         }
         time = new PartitionTime(clock, setup.framesOffsets().apply(partition));
         engine = new RuleEngine(devices, setup.deviceRules(), time.clock(), setup.ruleContext());
-        setup.owned().incrementAndGet();
         int taken = 0;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {
@@ -137,7 +136,8 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             }
         }
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
-        LOG.info("cluster rules: partition {} of {} here, {} inventory devices, {} devices' state taken over",
+        setup.assignments().framesStarted(partition, taken);
+        LOG.debug("cluster rules: partition {} of {} here, {} inventory devices, {} devices' state taken over",
                 partition, setup.partitions(), devices.inventorySize(), taken);
     }
 
@@ -176,7 +176,8 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         if (!time.heard()) {
             // Once per assignment: how late the backlog came, and how many ticks waited for it.
             long now = clock.millis();
-            LOG.info("cluster rules: partition {}: first record {} ms after the assignment (offset {}, received {} ms "
+            setup.metrics().firstRecord(now - time.assignedMs());
+            LOG.debug("cluster rules: partition {}: first record {} ms after the assignment (offset {}, received {} ms "
                     + "ago); {} ticks waited for it", context.taskId().partition(), now - time.assignedMs(), offset,
                     now - receivedMs, time.skippedTicks());
         }
@@ -252,7 +253,7 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     @Override
     public void close() {
         if (engine != null) {
-            setup.owned().decrementAndGet();
+            setup.assignments().framesClosed(context.taskId().partition());
             engine = null;
         }
     }

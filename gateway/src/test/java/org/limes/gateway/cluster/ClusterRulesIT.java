@@ -112,6 +112,9 @@ class ClusterRulesIT {
             assertThat(store.tableExists("alert") && store.count("alert") == 2).isTrue();
         });
         assertThat(g.registry().get("limes.cluster.readings.out").counter().count()).isEqualTo(2.0 * cars.size());
+        assertThat(g.registry().get("limes.cluster.rules.first_record").timer().count())
+                .as("the partition with the device's frames timed from its assignment to its first record")
+                .isGreaterThanOrEqualTo(1);
         assertThat(g.registry().get("limes.alerts").tags("rule", "queue", "state", "raised").counter().count())
                 .isEqualTo(1.0);
         await("offsets committed after the destinations acknowledged").atMost(Duration.ofSeconds(30)).until(() ->

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.limes.simulator.device.counter.CounterModel;
 
 /**
@@ -150,14 +151,25 @@ public final class GatewayYaml {
     /**
      * Cluster mode on {@code bootstrap} for {@code crossing}: every topic replicated three times with
      * two in sync, and the failover settings of the cluster README (a 6 s session, 10 s for a produce
-     * and a transaction).
+     * and a transaction), then {@code settings} over them: a number as a number, {@code true} and
+     * {@code false} as booleans, anything else as a string (the gateway checks each at start).
      */
-    public GatewayYaml cluster(List<String> bootstrap, String crossing, int framesPartitions) {
+    public GatewayYaml cluster(List<String> bootstrap, String crossing, int framesPartitions,
+            Map<String, String> settings) {
         cluster = YAML.createObjectNode();
         bootstrap.forEach(cluster.putArray("bootstrap_servers")::add);
         cluster.put("crossing", crossing).put("frames_partitions", framesPartitions).put("replication_factor", 3)
                 .put("min_insync_replicas", 2).put("produce_timeout_ms", 10_000).put("session_timeout_ms", 6000)
                 .put("transaction_timeout_ms", 10_000);
+        settings.forEach((key, value) -> {
+            if (value.matches("-?\\d{1,18}")) {
+                cluster.put(key, Long.parseLong(value));
+            } else if (value.equals("true") || value.equals("false")) {
+                cluster.put(key, Boolean.parseBoolean(value));
+            } else {
+                cluster.put(key, value);
+            }
+        });
         return this;
     }
 

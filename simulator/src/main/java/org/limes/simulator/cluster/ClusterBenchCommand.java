@@ -2,7 +2,11 @@ package org.limes.simulator.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 import org.limes.simulator.DurationConverter;
 import org.limes.simulator.bench.BenchOptions;
@@ -60,6 +64,17 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             description = "A JVM option for every Kafka node; repeatable (default: -Xmx512m).")
     List<String> kafkaJavaOptions = new ArrayList<>();
 
+    @Option(names = "--cluster-setting", paramLabel = "KEY=VALUE",
+            description = "A key of every instance's cluster: section, over the rehearsal's (session_timeout_ms=6000, "
+                    + "transaction_timeout_ms=10000, produce_timeout_ms=10000, …); repeatable. The rehearsal's "
+                    + "own keys (bootstrap_servers, crossing, frames_partitions) are refused; a bad value makes the "
+                    + "gateways refuse to start, naming it.")
+    Map<String, String> clusterSettings = new LinkedHashMap<>();
+
+    /** The keys the rehearsal's own checks rest on: the brokers, the topics' names and the partition count. */
+    private static final Set<String> OWN_KEYS = Set.of("bootstrap_servers", "crossing", "frames_partitions");
+    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
     @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "60s",
             converter = DurationConverter.class,
             description = "Draining fails when the store and the devices' answers stop moving for this long.")
@@ -75,7 +90,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             List<String> kafkaOptions = kafkaJavaOptions.isEmpty() ? List.of("-Xmx512m") : List.copyOf(kafkaJavaOptions);
             ClusterBenchRun.Result result = new ClusterBenchRun(new ClusterBenchRun.Settings(devices, duration, warmup, rate,
                     hold, dir.path(), shared.gatewayJar(), shared.gatewayJavaOptions(), kafkaOptions,
-                    shared.storeJavaOptions(), stall, shared.seed()), System.err).run();
+                    shared.storeJavaOptions(), stall, shared.seed(), Map.copyOf(clusterSettings)), System.err).run();
             // Everything the run started is stopped by now: say so, from the operating system's view.
             long left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
             result.json().put("children_left", left);
@@ -101,6 +116,15 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         }
         if (hold < 2 || hold > 30) {
             throw shared.usage("--hold must be 2..30, got " + hold);
+        }
+        for (String key : clusterSettings.keySet()) {
+            if (!KEY.matcher(key).matches()) {
+                throw shared.usage("--cluster-setting " + key + ": a key of the cluster: section is lower case, "
+                        + "digits and _ (session_timeout_ms=6000)");
+            }
+            if (OWN_KEYS.contains(key)) {
+                throw shared.usage("--cluster-setting " + key + " is the rehearsal's own; it cannot be set");
+            }
         }
         if (stall.compareTo(Duration.ofSeconds(1)) < 0) {
             throw shared.usage("--stall-timeout must be at least 1s, got " + stall);

@@ -82,7 +82,7 @@ final class ClusterBenchRun {
     record Settings(int devices, Duration duration, Duration warmup, double rate, int holdS, Path workDir,
             Path gatewayJar,
             List<String> gatewayJavaOptions, List<String> kafkaJavaOptions, List<String> storeJavaOptions,
-            Duration stall, long seed) {
+            Duration stall, long seed, Map<String, String> clusterSettings) {
     }
 
     /** The outcome: the JSON line and whether every check held. */
@@ -280,7 +280,7 @@ final class ClusterBenchRun {
             hooks.add(new String[] {c.name(), c.url()});
         }
         String yaml = ClusterGatewayConfig.yaml(name, dir.resolve("data"), mqttPort, adminPort, store.url(), token,
-                hooks, kafka.bootstrapList(), model, PRIMER, settings.holdS());
+                hooks, kafka.bootstrapList(), model, PRIMER, settings.holdS(), settings.clusterSettings());
         GatewayProcess p = GatewayProcess.start(settings.gatewayJar(), dir, yaml, settings.gatewayJavaOptions(),
                 adminPort, store.port());
         say("gateway %s pid %d starting (broker port %d, log %s)", name, p.pid(), mqttPort, p.log());
@@ -602,6 +602,7 @@ final class ClusterBenchRun {
         json.put("devices", settings.devices());
         json.put("rate", settings.rate());
         json.put("hold_s", settings.holdS());
+        settings.clusterSettings().forEach(json.putObject("cluster_settings")::put);
         json.put("killed", killed.name());
         json.put("killed_alerting_devices", killedDevices.size());
         json.put("failover_last_s", round(failoverLastS, 2));

@@ -2,6 +2,7 @@ package org.limes.simulator.cluster;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.limes.simulator.bench.GatewayYaml;
 import org.limes.simulator.device.counter.CounterModel;
 
@@ -30,16 +31,19 @@ final class ClusterGatewayConfig {
      * @param storeToken the store's token file (QuestDB ignores it; the gateway requires one)
      * @param centres    name → webhook URL, in order
      * @param holdS      the threshold's hold ({@code for}), seconds
+     * @param settings   keys of the {@code cluster:} section over the rehearsal's (cluster-bench's
+     *                   {@code --cluster-setting})
      */
     static String yaml(String name, Path dataDir, int mqttPort, int adminPort, String storeUrl, Path storeToken,
-            List<String[]> centres, List<String> bootstrap, CounterModel fleet, String primer, int holdS) {
+            List<String[]> centres, List<String> bootstrap, CounterModel fleet, String primer, int holdS,
+            Map<String, String> settings) {
         GatewayYaml config = new GatewayYaml("limes-simulator cluster-bench: one instance of crossing " + CROSSING, name,
                 dataDir, adminPort)
                 .embeddedBroker(mqttPort)
                 .influxStore(storeUrl, storeToken)
                 .devices(fleet, primer)
                 .surgeRule(RULE, holdS)
-                .cluster(bootstrap, CROSSING, PARTITIONS);
+                .cluster(bootstrap, CROSSING, PARTITIONS, settings);
         for (String[] c : centres) {
             config.webhookCentre(c[0], c[1]);
         }

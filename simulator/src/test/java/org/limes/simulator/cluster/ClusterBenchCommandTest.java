@@ -26,7 +26,7 @@ class ClusterBenchCommandTest {
 
         assertThat(out.toString()).contains("--devices", "--duration", "--rate", "--hold", "--json", "--work-dir",
                 "--gateway-jar", "--gateway-java-option", "--kafka-java-option", "--store-java-option",
-                "--stall-timeout", "--seed", "--warmup", "Exit codes", "lost 0, duplicate_rows 0");
+                "--stall-timeout", "--seed", "--warmup", "--cluster-setting", "Exit codes", "lost 0, duplicate_rows 0");
     }
 
     @Test
@@ -38,10 +38,15 @@ class ClusterBenchCommandTest {
         assertThat(execute("cluster-bench", "--rate", "0", "--gateway-jar", jar)).isEqualTo(2);
         assertThat(execute("cluster-bench", "--hold", "1", "--gateway-jar", jar)).isEqualTo(2);
         assertThat(execute("cluster-bench", "--gateway-jar", dir.resolve("none.jar").toString())).isEqualTo(2);
+        assertThat(execute("cluster-bench", "--cluster-setting", "crossing=other", "--gateway-jar", jar)).isEqualTo(2);
+        assertThat(execute("cluster-bench", "--cluster-setting", "Session-Timeout=1", "--gateway-jar", jar))
+                .isEqualTo(2);
 
         assertThat(err.toString()).contains("--devices must be 10..10000, got 5",
                 "--duration must be at least 10s", "--rate must be 10..100000, got 0.0", "--hold must be 2..30, got 1",
-                "--gateway-jar: no file at " + dir.resolve("none.jar").toAbsolutePath());
+                "--gateway-jar: no file at " + dir.resolve("none.jar").toAbsolutePath(),
+                "--cluster-setting crossing is the rehearsal's own; it cannot be set",
+                "--cluster-setting Session-Timeout: a key of the cluster: section is lower case");
     }
 
     /**
