@@ -192,6 +192,7 @@ public final class ClusterRules implements AutoCloseable {
         p.put(StreamsConfig.CLIENT_ID_CONFIG, "limes-" + config.crossing() + "-" + instance + "-rules");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         p.put(StreamsConfig.topicPrefix("min.insync.replicas"), Integer.toString(config.minInsyncReplicas()));

@@ -3,7 +3,12 @@ package org.limes.gateway.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
+import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,6 +48,7 @@ class ClusterConfigTest {
         assertThat(c.sessionTimeoutMs()).isEqualTo(6_000);
         assertThat(c.transactionTimeoutMs()).isEqualTo(10_000);
         assertThat(c.maxPendingFrames()).isEqualTo(10_000);
+        assertThat(c.commitIntervalMs()).isEqualTo(100);
         assertThat(KafkaFrames.requestTimeoutMs(c.produceTimeoutMs()))
                 .as("delivery.timeout.ms must cover linger.ms + request.timeout.ms").isLessThanOrEqualTo(10_000 - 2);
     }
@@ -77,8 +83,27 @@ class ClusterConfigTest {
                         "test.yml: cluster.session_timeout_ms must be 1000..300000, got 10"),
                 Arguments.of("cluster: {bootstrap_servers: [\"k:1\"], crossing: x, transaction_timeout_ms: 0}",
                         "test.yml: cluster.transaction_timeout_ms must be 1000..900000, got 0"),
+                Arguments.of("cluster: {bootstrap_servers: [\"k:1\"], crossing: x, commit_interval_ms: 6000}",
+                        "test.yml: cluster.commit_interval_ms must be 10..5000, got 6000"),
                 Arguments.of("cluster: {bootstrap_servers: [\"k:1\"], crossing: x, partitions: 3}",
                         "test.yml: cluster.partitions"));
+    }
+
+    @Test
+    void theStreamsApplicationGetsTheTimeoutsAndTheCommitInterval() {
+        ClusterConfig c = parse("""
+                cluster:
+                  bootstrap_servers: [kafka-1:9092]
+                  crossing: ras-ajdir
+                  session_timeout_ms: 7000
+                  transaction_timeout_ms: 12000
+                  commit_interval_ms: 250
+                """).cluster();
+        Properties p = ClusterRules.properties(c, "gw-1", Path.of("state"));
+        assertThat(p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(250);
+        assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))).isEqualTo(7000);
+        assertThat(p.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))).isEqualTo(12000);
     }
 
     @ParameterizedTest
