@@ -34,9 +34,10 @@ import org.limes.gateway.source.mqtt.MqttSourceConfig;
  * @param maxPendingFrames     frames handed to the producer and not yet acknowledged by the cluster,
  *                             at most; beyond it sources wait or pause reading (default 10,000)
  * @param commitIntervalMs     how often the rules commit their transaction (Streams'
- *                             {@code commit.interval.ms}; default 100, Streams' own under exactly-once):
- *                             an alert reaches the sinks only once committed, and each commit costs
- *                             the brokers a marker in every partition it wrote
+ *                             {@code commit.interval.ms}; default 500, not Streams' 100 under
+ *                             exactly-once): an alert reaches the sinks only once committed, and each
+ *                             commit costs the brokers a marker in every partition it wrote; measured
+ *                             in the cluster README's "What a commit costs"
  */
 public record ClusterConfig(List<String> bootstrapServers, String crossing, Integer framesPartitions,
         Integer replicationFactor, Integer minInsyncReplicas, Integer produceTimeoutMs, Integer sessionTimeoutMs,
@@ -61,7 +62,7 @@ public record ClusterConfig(List<String> bootstrapServers, String crossing, Inte
         transactionTimeoutMs = (int) Require.range("transaction_timeout_ms", transactionTimeoutMs, 10_000, 1_000,
                 900_000);
         maxPendingFrames = (int) Require.range("max_pending_frames", maxPendingFrames, 10_000, 1, 1_000_000);
-        commitIntervalMs = (int) Require.range("commit_interval_ms", commitIntervalMs, 100, 10, 5_000);
+        commitIntervalMs = (int) Require.range("commit_interval_ms", commitIntervalMs, 500, 10, 5_000);
     }
 
     /** The topic the sources produce frames to. */

@@ -48,7 +48,7 @@ class ClusterConfigTest {
         assertThat(c.sessionTimeoutMs()).isEqualTo(6_000);
         assertThat(c.transactionTimeoutMs()).isEqualTo(10_000);
         assertThat(c.maxPendingFrames()).isEqualTo(10_000);
-        assertThat(c.commitIntervalMs()).isEqualTo(100);
+        assertThat(c.commitIntervalMs()).isEqualTo(500);
         assertThat(KafkaFrames.requestTimeoutMs(c.produceTimeoutMs()))
                 .as("delivery.timeout.ms must cover linger.ms + request.timeout.ms").isLessThanOrEqualTo(10_000 - 2);
     }

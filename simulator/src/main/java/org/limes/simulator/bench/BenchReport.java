@@ -147,7 +147,8 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("store_cpu_us_per_msg", round(phase.storeMicrosPerMessage(), 1));
     }
 
-    private static void latency(ObjectNode o, Histogram h, long timeouts) {
+    /** A latency histogram of microseconds as milliseconds: p50, p99, p999, max, count and timeouts. */
+    public static void latency(ObjectNode o, Histogram h, long timeouts) {
         o.put("p50", millis(h.getValueAtPercentile(50)));
         o.put("p99", millis(h.getValueAtPercentile(99)));
         o.put("p999", millis(h.getValueAtPercentile(99.9)));

@@ -24,7 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 import org.limes.gateway.embedded.QuestDbSchema;
+import org.HdrHistogram.Histogram;
 import org.limes.simulator.bench.BenchLoad;
+import org.limes.simulator.bench.BenchReport;
 import org.limes.simulator.bench.GatewayBroker;
 import org.limes.simulator.bench.GatewayProcess;
 import org.limes.simulator.bench.ProcStat;
@@ -571,6 +573,16 @@ final class ClusterBenchRun {
         double failoverLastS = lastPerEvent.size() < wave2.size() || wave2.isEmpty() || killNanos == 0 ? -1
                 : (lastPerEvent.values().stream().mapToLong(Long::longValue).max().getAsLong() - killNanos) / 1e9;
         json.put("failover_s", round(failoverS, 2));
+        // Before the kill: the steady state's latency, the frame's receipt → the centre.
+        Histogram latency = new Histogram(3_600_000_000L, 3);
+        for (RecordingCentre c : centres) {
+            for (RecordingCentre.Arrival a : c.arrivals()) {
+                if (a.latencyMs() >= 0 && (killNanos == 0 || a.atNanos() < killNanos)) {
+                    latency.recordValue(Math.min(a.latencyMs() * 1000, latency.getHighestTrackableValue()));
+                }
+            }
+        }
+        BenchReport.latency(json.putObject("alert_latency_ms"), latency, 0);
         json.put("alerts_expected", expected.size());
         ObjectNode delivered = json.putObject("alerts_delivered");
         boolean allDelivered = true;

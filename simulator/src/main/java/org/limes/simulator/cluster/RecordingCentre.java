@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,7 +42,14 @@ final class RecordingCentre implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One distinct alert transition as it first arrived. */
-    record Arrival(String eventId, String alertId, String device, String state, String gateway, long atNanos) {
+    /**
+     * @param atNanos     when it arrived ({@link System#nanoTime()})
+     * @param latencyMs   its arrival by the wall clock minus its {@code at} (the transition's
+     *                    rule time: when the gateway received the frame that made it, or ticked);
+     *                    -1 when {@code at} is missing or unreadable
+     */
+    record Arrival(String eventId, String alertId, String device, String state, String gateway, long atNanos,
+            long latencyMs) {
     }
 
     private final String name;
@@ -82,18 +91,19 @@ final class RecordingCentre implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long now = System.nanoTime();
+        long wall = System.currentTimeMillis();
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readNBytes(MAX_BODY);
             }
-            int status = record(body, now) ? 200 : 400;
+            int status = record(body, now, wall) ? 200 : 400;
             exchange.sendResponseHeaders(status, -1);
         }
     }
 
     /** Records one POSTed body; false when it is not an alert's JSON. */
-    synchronized boolean record(byte[] body, long atNanos) {
+    synchronized boolean record(byte[] body, long atNanos, long wallMs) {
         posts++;
         JsonNode alert;
         try {
@@ -113,9 +123,18 @@ final class RecordingCentre implements AutoCloseable {
                 return true;
             }
             events.put(eventId, new Arrival(eventId, alert.path("alert_id").asText(), alert.path("device").asText(),
-                    alert.path("state").asText(), alert.path("gateway").asText(), atNanos));
+                    alert.path("state").asText(), alert.path("gateway").asText(), atNanos,
+                    latencyMs(alert.path("at").asText(""), wallMs)));
         }
         return true;
+    }
+
+    private static long latencyMs(String at, long wallMs) {
+        try {
+            return Math.max(0, wallMs - Instant.parse(at).toEpochMilli());
+        } catch (DateTimeParseException e) {
+            return -1;
+        }
     }
 
     /** Every distinct event, in order of first arrival. */

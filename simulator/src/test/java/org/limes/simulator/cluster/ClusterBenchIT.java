@@ -58,7 +58,8 @@ class ClusterBenchIT {
         JsonNode json = new ObjectMapper().readTree(last);
 
         assertThat(json.fieldNames()).toIterable().contains("sent", "acknowledged", "stored", "lost", "duplicate_rows",
-                "failover_s", "alerts_expected", "alerts_delivered", "order_violations", "cpu_us_per_frame");
+                "failover_s", "alerts_expected", "alerts_delivered", "order_violations", "cpu_us_per_frame",
+                "alert_latency_ms");
         assertThat(json.path("sent").asLong()).isGreaterThanOrEqualTo(json.path("acknowledged").asLong());
         assertThat(json.path("acknowledged").asLong()).isGreaterThan(5_000);
         assertThat(json.path("stored").asLong()).isGreaterThanOrEqualTo(json.path("acknowledged").asLong());
@@ -69,20 +70,22 @@ class ClusterBenchIT {
         assertThat(expected).as("two waves of raise and clear for 30 devices").isEqualTo(120);
         long tripoli = json.path("alerts_delivered").path("tripoli").asLong();
         long benghazi = json.path("alerts_delivered").path("benghazi").asLong();
-        // Both centres get the same alerts, at least the whole first wave (before the kill). Not
-        // asserted yet: every second-wave alert. In a quiet run (2026-12-06) 10 of the killed
-        // owner's 12 alerting devices raised nothing after the takeover (100 of 120 delivered) —
-        // the open finding of issue #16, which the bench's exit code (1) reports; see the
-        // cluster-bench README.
-        assertThat(tripoli).isEqualTo(benghazi);
+        // Every alert at both centres, the second wave across the kill included: the killed
+        // owner's devices lost 8–20 of them before the takeover waited for Kafka's offsets
+        // (PartitionTime); since then every run delivered 120 (cluster-bench README, runs 8–13).
         assertThat(json.path("killed_alerting_devices").asLong()).isPositive();
-        assertThat(tripoli).isBetween(expected / 2, expected);
+        assertThat(tripoli).as("alerts at tripoli").isEqualTo(expected);
+        assertThat(benghazi).as("alerts at benghazi").isEqualTo(expected);
+        assertThat(json.path("failover_s").asDouble()).as("a second-wave alert of the killed owner's devices")
+                .isPositive();
+        assertThat(json.path("alert_latency_ms").path("count").asLong()).as("alerts timed before the kill")
+                .isPositive();
+        assertThat(json.path("alert_latency_ms").path("p99").asDouble())
+                .isGreaterThanOrEqualTo(json.path("alert_latency_ms").path("p50").asDouble());
         assertThat(json.path("cpu_us_per_frame").path("1").asDouble()).isPositive();
         assertThat(json.path("cpu_us_per_frame").path("3").asDouble()).isPositive();
         assertThat(json.path("children_left").asLong()).isZero();
-        boolean allDelivered = tripoli == expected;
-        assertThat(bench.exitValue()).as("exit code: 0 only when every expected alert reached both centres")
-                .isEqualTo(allDelivered ? 0 : 1);
+        assertThat(bench.exitValue()).as("exit code: 0, every check held").isZero();
 
         String folder = work.toAbsolutePath().toString();
         List<String> left = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)

@@ -59,6 +59,20 @@ class RecordingCentreTest {
     }
 
     @Test
+    void eachArrivalKnowsItsLatencyFromTheAlertsOwnTime() throws Exception {
+        try (RecordingCentre c = RecordingCentre.start("benghazi")) {
+            String at = java.time.Instant.now().minusMillis(1_500).toString();
+            String timed = alert("cnt-002", 1000, "raised", "limes-a").replace("}", ",\"at\":\"" + at + "\"}");
+            assertThat(post(c, timed)).isEqualTo(200);
+            assertThat(post(c, alert("cnt-003", 1000, "raised", "limes-a"))).isEqualTo(200);
+
+            assertThat(c.arrivals().get(0).latencyMs()).as("arrived 1.5 s after its at, and not much later")
+                    .isBetween(1_500L, 60_000L);
+            assertThat(c.arrivals().get(1).latencyMs()).as("no at: unknown").isEqualTo(-1);
+        }
+    }
+
+    @Test
     void theStartOfAnAlertIsTheLastPartOfItsId() {
         assertThat(RecordingCentre.startMs("ras-ajdir/queue-surge/cnt-001/1764136800000")).isEqualTo(1764136800000L);
         assertThat(RecordingCentre.startMs("no-number")).isEqualTo(-1);
@@ -66,6 +80,6 @@ class RecordingCentreTest {
 
     private static RecordingCentre.Arrival arrival(String device, long startMs, String state) {
         String id = "x/r/" + device + "/" + startMs;
-        return new RecordingCentre.Arrival(id + ":" + state, id, device, state, "limes-a", 0);
+        return new RecordingCentre.Arrival(id + ":" + state, id, device, state, "limes-a", 0, -1);
     }
 }
