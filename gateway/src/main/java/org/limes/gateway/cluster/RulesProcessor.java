@@ -176,9 +176,10 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         if (!time.heard()) {
             // Once per assignment: how late the backlog came, and how many ticks waited for it.
             long now = clock.millis();
-            setup.metrics().firstRecord(now - time.assignedMs());
+            long waitedMs = now - time.assignedMs();
+            setup.metrics().firstRecord(waitedMs);
             LOG.debug("cluster rules: partition {}: first record {} ms after the assignment (offset {}, received {} ms "
-                    + "ago); {} ticks waited for it", context.taskId().partition(), now - time.assignedMs(), offset,
+                    + "ago); {} ticks waited for it", context.taskId().partition(), waitedMs, offset,
                     now - receivedMs, time.skippedTicks());
         }
         time.record(receivedMs, offset);
