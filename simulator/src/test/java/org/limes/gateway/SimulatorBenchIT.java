@@ -76,6 +76,15 @@ class SimulatorBenchIT {
         assertThat(paced.path("alert_latency_ms").path("p99").asDouble()).isPositive();
         assertThat(paced.path("alert_latency_ms").path("timeouts").asLong()).isZero();
         assertThat(result.path("phases").path("flood").path("gateway_cpu_s").asDouble()).isPositive();
+        // Where the gateway's microseconds go, by thread: the broker and the store inside it.
+        JsonNode byThread = result.path("gateway_cpu_us_per_msg_by_thread");
+        assertThat(byThread.path("broker").asDouble()).as(result::toString).isPositive();
+        assertThat(byThread.path("store").asDouble()).as(result::toString).isPositive();
+        assertThat(byThread.path("pipeline").asDouble()).as(result::toString).isPositive();
+        assertThat(sum(byThread)).as("the roles of live threads never sum to more than the process")
+                .isLessThanOrEqualTo(result.path("gateway_cpu_us_per_msg").asDouble() + 0.05 * byThread.size());
+        assertThat(result.path("phases").path("paced").path("gateway_cpu_us_per_msg_by_thread").size())
+                .isEqualTo(byThread.size());
         assertThat(Files.readString(work.resolve("gateway/gateway.yml"))).contains("cnt-200");
         // Last, so that a failed run still shows which of the figures above it produced.
         assertThat(code).as(result::toString).isZero();
@@ -107,6 +116,9 @@ class SimulatorBenchIT {
         assertThat(result.path("phases").path("flood").path("store_cpu_s").asDouble()).isPositive();
         assertThat(result.path("phases").path("limit").path("store_cpu_s").asDouble()).isEqualTo(-1);
         assertThat(result.path("store_rss_mb").asDouble()).isPositive();
+        JsonNode byThread = result.path("gateway_cpu_us_per_msg_by_thread");
+        assertThat(byThread.path("store").asDouble()).as("no QuestDB thread in the gateway: " + byThread).isZero();
+        assertThat(byThread.path("sink_store").asDouble()).as(byThread::toString).isPositive();
         JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(work.resolve("gateway/gateway.yml").toFile());
         assertThat(config.path("store").path("kind").asText()).isEqualTo("influxdb");
         assertThat(work.resolve("store/questdb/db")).isDirectory();
@@ -115,5 +127,13 @@ class SimulatorBenchIT {
         assertThat(ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("StoreMain"))).isEmpty();
         assertThat(code).as(result::toString).isZero();
+    }
+
+    private static double sum(JsonNode object) {
+        double sum = 0;
+        for (JsonNode v : object) {
+            sum += v.asDouble();
+        }
+        return sum;
     }
 }

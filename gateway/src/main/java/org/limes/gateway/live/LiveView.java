@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
@@ -224,7 +225,8 @@ public final class LiveView {
      * normalised it: kept per device, sampled at most once a second, the first
      * {@value #FRAME_SAMPLE_BYTES} bytes and {@value #FRAME_SAMPLE_READINGS} readings, for the
      * status page's commissioning check (is this device's clock, unit and id what I think).
-     * Called on the source's thread; a map lookup and a volatile read when not sampling.
+     * Called on the source's thread; a map lookup and a volatile read when not sampling, a copy
+     * of the frame's head when sampling ({@link RawFrame}: the text is made on request).
      */
     public void frame(Frame frame, String driver, List<Reading> decoded) {
         long now = clock.millis();
@@ -240,14 +242,13 @@ public final class LiveView {
                 continue;
             }
             slot.frameSampledMs = now;
-            List<LatestReading> own = new ArrayList<>();
+            List<Reading> own = new ArrayList<>(Math.min(decoded.size(), FRAME_SAMPLE_READINGS));
             for (Reading d : decoded) {
                 if (d.deviceId().equals(id) && own.size() < FRAME_SAMPLE_READINGS) {
-                    own.add(new LatestReading(d.kind(), d.deviceTime().toString(), d.receivedAt().toString(), d.tags(),
-                            d.fields()));
+                    own.add(d);
                 }
             }
-            slot.lastFrame = FrameSample.of(frame, driver, own);
+            slot.lastFrame = RawFrame.of(frame, driver, own);
         }
     }
 
@@ -263,7 +264,8 @@ public final class LiveView {
                     r.fields()));
         }
         values.sort(Comparator.comparing(LatestReading::kind));
-        return new DeviceFrame(s.id, s.lastFrame, values);
+        RawFrame raw = s.lastFrame;
+        return new DeviceFrame(s.id, raw == null ? null : raw.render(), values);
     }
 
     /**
@@ -428,7 +430,7 @@ public final class LiveView {
         volatile boolean healthFault;
         volatile long readings;
         volatile long frameSampledMs = Long.MIN_VALUE / 2;
-        volatile FrameSample lastFrame;
+        volatile RawFrame lastFrame;
 
         DeviceSlot(String id, String site, String deviceClass, String lane, boolean inInventory,
                 long expectedIntervalMs) {
@@ -563,6 +565,28 @@ public final class LiveView {
     }
 
     /**
+     * What {@link #frame} keeps of a sampled frame: its first {@value #FRAME_SAMPLE_BYTES} bytes
+     * (copied: the source's array is not held) and the device's decoded readings, rendered as
+     * text only when {@code /api/frames/<device>} asks ({@link #render}). Sampling runs on the
+     * source's thread for every device about once a second, and with thousands of devices that
+     * is most frames: it costs a copy of the head, not the text, hex and time strings of a page
+     * nobody may open.
+     */
+    record RawFrame(Instant receivedAt, String source, String origin, String driver, int bytes, byte[] head,
+            List<Reading> decoded) {
+
+        static RawFrame of(Frame f, String driver, List<Reading> decoded) {
+            byte[] p = f.payload();
+            return new RawFrame(f.receivedAt(), f.source(), f.origin(), driver, p.length,
+                    Arrays.copyOf(p, Math.min(p.length, FRAME_SAMPLE_BYTES)), decoded);
+        }
+
+        FrameSample render() {
+            return FrameSample.of(this);
+        }
+    }
+
+    /**
      * A device's frame as received: {@code text} is its first {@value #FRAME_SAMPLE_BYTES} bytes
      * as UTF-8 with control characters (but tab, CR, LF) and invalid bytes written {@code \xNN};
      * {@code hex} the same bytes in hex, for binary formats; {@code decoded} what the driver made of it.
@@ -570,15 +594,20 @@ public final class LiveView {
     public record FrameSample(String receivedAt, String source, String origin, String driver, int bytes,
             boolean truncated, String text, String hex, List<LatestReading> decoded) {
 
-        static FrameSample of(Frame f, String driver, List<LatestReading> decoded) {
-            byte[] p = f.payload();
-            int n = Math.min(p.length, FRAME_SAMPLE_BYTES);
+        static FrameSample of(RawFrame f) {
+            byte[] p = f.head();
+            int n = p.length;
             StringBuilder hex = new StringBuilder(n * 2);
             for (int i = 0; i < n; i++) {
                 hex.append(Character.forDigit((p[i] >> 4) & 0xF, 16)).append(Character.forDigit(p[i] & 0xF, 16));
             }
-            return new FrameSample(f.receivedAt().toString(), f.source(), f.origin(), driver, p.length, p.length > n,
-                    printable(p, n), hex.toString(), List.copyOf(decoded));
+            List<LatestReading> decoded = new ArrayList<>(f.decoded().size());
+            for (Reading d : f.decoded()) {
+                decoded.add(new LatestReading(d.kind(), d.deviceTime().toString(), d.receivedAt().toString(), d.tags(),
+                        d.fields()));
+            }
+            return new FrameSample(f.receivedAt().toString(), f.source(), f.origin(), f.driver(), f.bytes(),
+                    f.bytes() > n, printable(p, n), hex.toString(), List.copyOf(decoded));
         }
 
         private static String printable(byte[] p, int n) {

@@ -200,6 +200,9 @@ class LiveMapTest {
         assertThat(f.frame().hex()).startsWith("7b22");
         assertThat(f.frame().decoded()).hasSize(1);
         assertThat(f.normalised().get(0).tags()).containsEntry("lane", "1");
+        line[0] = 'X';
+        assertThat(live.deviceFrame("cnt-01").frame().text()).as("the sample holds a copy, not the source's array")
+                .startsWith("{");
 
         byte[] other = new byte[5000];
         other[0] = (byte) 0xFF;

@@ -1,5 +1,7 @@
 package org.limes.simulator.bench;
 
+import java.util.Map;
+
 /**
  * What one phase of a bench cost: its messages, its wall time and the CPU time each process
  * spent in it (user + system from {@code /proc}, µs; -1 where not measured).
@@ -10,11 +12,26 @@ package org.limes.simulator.bench;
  * @param brokerCpuMicros   the broker's CPU time in the phase (see {@link BenchBroker#cpuMicros})
  * @param storeCpuMicros    the external store's JVM's CPU time in the phase ({@code --store external});
  *                          -1 with the embedded store, whose CPU time is the gateway's
- * @param gatewayGcCpuMicros the part of {@code gatewayCpuMicros} its garbage collector's threads spent
- *                          ({@link ProcStat#isGcThread}); -1 when not measured
+ * @param gatewayThreadCpuMicros the part of {@code gatewayCpuMicros} each role of its threads spent
+ *                          ({@link GatewayThreads}, every role present); null when not measured
  */
 record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros, long storeCpuMicros,
-        long gatewayGcCpuMicros) {
+        Map<String, Long> gatewayThreadCpuMicros) {
+
+    /** The gateway's garbage collector's threads' CPU time ({@link ProcStat#isGcThread}); -1 when not measured. */
+    long gatewayGcCpuMicros() {
+        return gatewayThreadCpuMicros == null ? -1 : gatewayThreadCpuMicros.get("gc");
+    }
+
+    /** Each role's CPU per message, µs, in {@link GatewayThreads#ROLES} order; null when not measured. */
+    Map<String, Double> gatewayMicrosPerMessageByThread() {
+        if (gatewayThreadCpuMicros == null || messages <= 0) {
+            return null;
+        }
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        gatewayThreadCpuMicros.forEach((role, micros) -> out.put(role, (double) micros / messages));
+        return out;
+    }
 
     double gatewayMicrosPerMessage() {
         return perMessage(gatewayCpuMicros);
@@ -45,7 +62,7 @@ record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long bro
 
     /** The gateway's GC threads' share of its CPU time: what the collector costs per message, whatever the heap limit. */
     double gatewayGcShare() {
-        return gatewayGcCpuMicros < 0 || gatewayCpuMicros <= 0 ? -1 : (double) gatewayGcCpuMicros / gatewayCpuMicros;
+        return gatewayGcCpuMicros() < 0 || gatewayCpuMicros <= 0 ? -1 : (double) gatewayGcCpuMicros() / gatewayCpuMicros;
     }
 
     double msgsPerSecond() {

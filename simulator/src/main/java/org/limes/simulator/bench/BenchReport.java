@@ -2,6 +2,7 @@ package org.limes.simulator.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -94,6 +95,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("broker_cpu_us_per_msg", round(limit.brokerMicrosPerMessage(), 1));
         o.put("store_cpu_us_per_msg", round(flood.storeMicrosPerMessage(), 1));
         o.put("gateway_gc_cpu_share", round(flood.gatewayGcShare(), 3));
+        byThread(o, flood);
         o.put("gateway_rss_mb", megabytes(rssPeakBytes));
         o.put("gateway_rss_mb_end", megabytes(rssEndBytes));
         o.put("store_rss_mb", megabytes(storeRssPeakBytes));
@@ -139,12 +141,22 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("gateway_cpu_us_per_msg", round(phase.gatewayMicrosPerMessage(), 1));
         o.put("gateway_gc_cpu_s", phase.gatewayGcCpuMicros() < 0 ? -1 : round(phase.gatewayGcCpuMicros() / 1e6, 2));
         o.put("gateway_gc_cpu_share", round(phase.gatewayGcShare(), 3));
+        byThread(o, phase);
         o.put("broker_cpu_s", phase.brokerCpuMicros() < 0 ? -1 : round(phase.brokerCpuMicros() / 1e6, 2));
         o.put("broker_cpu_share", round(phase.brokerCpuShare(), 3));
         o.put("broker_cpu_us_per_msg", round(phase.brokerMicrosPerMessage(), 1));
         o.put("store_cpu_s", phase.storeCpuMicros() < 0 ? -1 : round(phase.storeCpuMicros() / 1e6, 2));
         o.put("store_cpu_share", round(phase.storeCpuShare(), 3));
         o.put("store_cpu_us_per_msg", round(phase.storeMicrosPerMessage(), 1));
+    }
+
+    /** {@code gateway_cpu_us_per_msg_by_thread}: each role's CPU per message ({@link GatewayThreads}); absent when not measured. */
+    private static void byThread(ObjectNode o, BenchPhase phase) {
+        Map<String, Double> perMessage = phase.gatewayMicrosPerMessageByThread();
+        if (perMessage != null) {
+            ObjectNode t = o.putObject("gateway_cpu_us_per_msg_by_thread");
+            perMessage.forEach((role, micros) -> t.put(role, round(micros, 1)));
+        }
     }
 
     /** A latency histogram of microseconds as milliseconds: p50, p99, p999, max, count and timeouts. */

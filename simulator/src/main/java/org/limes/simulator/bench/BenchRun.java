@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -185,7 +186,7 @@ public final class BenchRun {
                         100.0 * (self1 - self0) / (elapsed / 1000.0));
             }
             return new Limit(acknowledged, delivered,
-                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1, -1));
+                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1, null));
         } finally {
             closeAll(publishers);
             for (LoadSubscriber c : counters) {
@@ -276,6 +277,7 @@ public final class BenchRun {
                         a.phase.msgsPerSecond() > 0 ? 100 * flood.phase.msgsPerSecond() / a.phase.msgsPerSecond() : 0,
                         flood.phase.gatewayMicrosPerMessage(), flood.phase.gatewayCpuShare(),
                         100 * flood.phase.gatewayGcShare(), flood.phase.brokerMicrosPerMessage());
+                say("(b) gateway µs/msg by thread: %s", byThread(flood.phase));
                 gateway.saveMemory("flood");
                 if (store != null) {
                     say("(b) external store %.1f µs/msg (%.2f cores)", flood.phase.storeMicrosPerMessage(),
@@ -368,7 +370,7 @@ public final class BenchRun {
         PublishPacket[] packets = load.packets(settings.qos()); // encoded before the clock starts
         long acknowledgedBefore = acknowledged(publishers);
         long gatewayCpu0 = ProcStat.processCpuMicros(gateway.pid());
-        long gatewayGc0 = ProcStat.threadCpuMicros(gateway.pid(), ProcStat::isGcThread);
+        Map<String, Long> gatewayThreads0 = GatewayThreads.cpuMicros(gateway.pid());
         long brokerCpu0 = broker.cpuMicros();
         long storeCpu0 = store == null ? -1 : store.cpuMicros();
         long t0 = System.nanoTime();
@@ -390,16 +392,31 @@ public final class BenchRun {
             prober.join(TimeUnit.SECONDS.toMillis(60));
         }
         long gatewayCpu1 = ProcStat.processCpuMicros(gateway.pid());
-        long gatewayGc1 = ProcStat.threadCpuMicros(gateway.pid(), ProcStat::isGcThread);
+        Map<String, Long> gatewayThreads1 = GatewayThreads.cpuMicros(gateway.pid());
         long brokerCpu1 = broker.cpuMicros();
         long storeCpu1 = store == null ? -1 : store.cpuMicros();
         stored = done[0] - storedBefore;
         long elapsed = done[1] - t0;
         BenchPhase phase = new BenchPhase(stored, elapsed, difference(gatewayCpu0, gatewayCpu1),
                 difference(brokerCpu0, brokerCpu1), difference(storeCpu0, storeCpu1),
-                difference(gatewayGc0, gatewayGc1));
+                GatewayThreads.minus(gatewayThreads1, gatewayThreads0));
         return new Measured(sent, stored, sentNanos > 0 ? load.size() / (sentNanos / 1e9) : 0, phase,
                 probe.latencyMicros(), probe.timeouts(), stored == sent);
+    }
+
+    /** The roles that spent anything, as {@code role µs, …}, for the progress output. */
+    static String byThread(BenchPhase phase) {
+        Map<String, Double> perMessage = phase.gatewayMicrosPerMessageByThread();
+        if (perMessage == null) {
+            return "not measured";
+        }
+        StringBuilder out = new StringBuilder();
+        perMessage.forEach((role, micros) -> {
+            if (micros >= 0.05) {
+                out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f", role, micros));
+            }
+        });
+        return out.toString();
     }
 
     private static long difference(long before, long after) {

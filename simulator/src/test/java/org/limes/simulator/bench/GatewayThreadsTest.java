@@ -1,0 +1,65 @@
+package org.limes.simulator.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayThreadsTest {
+
+    @Test
+    void namesAsTheKernelShowsThemGoToTheirRoles() {
+        // comm names as /proc shows them: the first 15 bytes of the Java thread's name.
+        assertThat(GatewayThreads.role("MQTT Rec: limes")).isEqualTo("mqtt_receive");
+        assertThat(GatewayThreads.role("MQTT Snd: limes")).isEqualTo("mqtt_send");
+        assertThat(GatewayThreads.role("MQTT Ping: lime")).isEqualTo("mqtt_send");
+        assertThat(GatewayThreads.role("MQTT Call: lime")).isEqualTo("mqtt_callback");
+        assertThat(GatewayThreads.role("hivemq-eventloo")).isEqualTo("broker");
+        assertThat(GatewayThreads.role("extension-task-")).isEqualTo("broker");
+        assertThat(GatewayThreads.role("single-writer-2")).isEqualTo("broker");
+        assertThat(GatewayThreads.role("limes-pipeline-")).isEqualTo("pipeline");
+        assertThat(GatewayThreads.role("limes-outbox-co")).isEqualTo("outbox_commit");
+        assertThat(GatewayThreads.role("limes-sink-stor")).isEqualTo("sink_store");
+        assertThat(GatewayThreads.role("limes-sink-benc")).isEqualTo("sinks_other");
+        assertThat(GatewayThreads.role("wal-apply_0")).isEqualTo("store");
+        assertThat(GatewayThreads.role("shared-network_")).isEqualTo("store");
+        assertThat(GatewayThreads.role("VM Thread")).isEqualTo("gc");
+        assertThat(GatewayThreads.role("GC Thread#1")).isEqualTo("gc");
+        assertThat(GatewayThreads.role("C2 CompilerThre")).isEqualTo("jit");
+        assertThat(GatewayThreads.role("java")).isEqualTo("other");
+        assertThat(GatewayThreads.role("limes-outbox-ov")).as("the overflow watcher is not the commit").isEqualTo("other");
+    }
+
+    @Test
+    void aPhaseIsTheDifferenceOfTwoReadingsAndAnEndedThreadCountsNothing() {
+        Map<String, Long> before = new LinkedHashMap<>(Map.of("pipeline", 100L, "gc", 50L, "sink_store", 70L));
+        Map<String, Long> after = new LinkedHashMap<>(Map.of("pipeline", 400L, "gc", 60L, "sink_store", 20L));
+
+        Map<String, Long> phase = GatewayThreads.minus(after, before);
+
+        assertThat(phase.keySet()).containsExactlyElementsOf(GatewayThreads.ROLES);
+        assertThat(phase).containsEntry("pipeline", 300L).containsEntry("gc", 10L)
+                .containsEntry("sink_store", 0L).containsEntry("jit", 0L);
+        assertThat(GatewayThreads.minus(null, before)).isNull();
+    }
+
+    @Test
+    void readsThisJvmsThreadsEveryRolePresent() {
+        long pid = ProcessHandle.current().pid();
+        long busy = System.nanoTime() + 200_000_000L;
+        double sink = 0;
+        while (System.nanoTime() < busy) {
+            sink += Math.sqrt(sink + 1);
+        }
+
+        Map<String, Long> roles = GatewayThreads.cpuMicros(pid);
+
+        assertThat(sink).isPositive();
+        assertThat(roles.keySet()).containsExactlyElementsOf(GatewayThreads.ROLES);
+        assertThat(roles.values().stream().mapToLong(Long::longValue).sum())
+                .as("this JVM's threads spent CPU; none of it is lost between roles")
+                .isLessThanOrEqualTo(ProcStat.processCpuMicros(pid)).isPositive();
+        assertThat(GatewayThreads.cpuMicros(-1)).isNull();
+    }
+}
