@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * of its segment: those records are counted as corrupt and reading goes on with the next
  * segment, so one bad sector never stops a destination.
  *
+ * <p>Records are read through a read-ahead window ({@link SegmentWindow}, {@value #WINDOW_BYTES}
+ * bytes): one system call for many records.
+ *
  * <p>Threading: sink thread only. {@link #skipAcknowledged} is called by the outbox under its
  * lock from the sink thread too; the reader takes the lock itself, briefly, to look segments
  * up in the {@link SegmentLog}. The segment being read may be deleted or evicted under it: its
@@ -30,6 +33,9 @@ import org.slf4j.LoggerFactory;
 final class OutboxReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxReader.class);
+
+    /** Bytes one read-ahead fetches from the segment being read ({@link SegmentWindow}). */
+    static final int WINDOW_BYTES = 64 * 1024;
 
     private final String destination;
     private final int maxRecordBytes;
@@ -42,6 +48,7 @@ final class OutboxReader {
     private Segment readSegment;
     private FileChannel readChannel;
     private long readPos;
+    private final SegmentWindow window = new SegmentWindow(WINDOW_BYTES);
 
     OutboxReader(String destination, int maxRecordBytes, OutboxMetrics metrics, ReentrantLock lock, SegmentLog log,
             long startSeq) {
@@ -117,7 +124,7 @@ final class OutboxReader {
             if (readSeq >= limit) {
                 return null;
             }
-            RecordCodec.Decoded d = RecordCodec.read(readChannel, readPos, segmentEnd, maxRecordBytes);
+            RecordCodec.Decoded d = RecordCodec.read(window, readPos, segmentEnd, maxRecordBytes);
             if (!d.valid()) {
                 skipCorrupt(switch (d.fault()) {
                     case TORN_HEADER -> "torn header";
@@ -188,21 +195,25 @@ final class OutboxReader {
             readSeq = target.base;
         }
         for (long s = target.base; s < seq && readPos < target.bytes; s++) {
-            readPos += RecordCodec.readHeader(readChannel, readPos).recordBytes();
+            readPos += RecordCodec.readHeader(window, readPos, target.bytes).recordBytes();
         }
         return true;
     }
 
     private void openReader(Segment s) throws IOException {
-        if (readChannel != null) {
-            readChannel.close();
+        // The window never outlives its channel: it would answer for the next segment's bytes.
+        window.over(null);
+        FileChannel previous = readChannel;
+        readChannel = null;
+        if (previous != null) {
+            previous.close();
         }
         readSegment = s;
         readPos = 0;
         try {
             readChannel = FileChannel.open(s.path, StandardOpenOption.READ);
+            window.over(readChannel);
         } catch (NoSuchFileException evicted) {
-            readChannel = null;
             readSegment = null;
             throw new IOException("outbox " + destination + ": segment " + s.path + " vanished while reading", evicted);
         }

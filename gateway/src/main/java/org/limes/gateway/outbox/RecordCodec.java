@@ -96,10 +96,25 @@ final class RecordCodec {
         out.putInt(payload.length).putInt(checksum).put(type).putLong(time).put(payload);
     }
 
+    /**
+     * Where records are read from: a segment's channel, or a read-ahead window over it
+     * ({@link SegmentWindow}). Fills {@code dst} from {@code position}; the bytes below
+     * {@code end} are valid and final, so a reader may read ahead up to there.
+     */
+    @FunctionalInterface
+    interface Source {
+        void readFully(ByteBuffer dst, long position, long end) throws IOException;
+    }
+
     /** Reads the header at {@code position}, unchecked: for skipping over records already verified. */
     static Header readHeader(FileChannel ch, long position) throws IOException {
+        return readHeader((dst, at, end) -> readFully(ch, dst, at), position, position + HEADER_BYTES);
+    }
+
+    /** {@link #readHeader(FileChannel, long)} from a {@link Source} whose valid bytes end at {@code end}. */
+    static Header readHeader(Source source, long position, long end) throws IOException {
         ByteBuffer header = buffer(HEADER_BYTES);
-        readFully(ch, header, position);
+        source.readFully(header, position, end);
         header.flip();
         return new Header(header.getInt(), header.getInt(), header.get(), header.getLong());
     }
@@ -109,15 +124,20 @@ final class RecordCodec {
      * {@code end}; a record longer than {@code maxRecordBytes} is taken as a bad length.
      */
     static Decoded read(FileChannel ch, long position, long end, int maxRecordBytes) throws IOException {
+        return read((dst, at, valid) -> readFully(ch, dst, at), position, end, maxRecordBytes);
+    }
+
+    /** {@link #read(FileChannel, long, long, int)} from a {@link Source}. */
+    static Decoded read(Source source, long position, long end, int maxRecordBytes) throws IOException {
         if (end - position < HEADER_BYTES) {
             return new Decoded(null, null, Fault.TORN_HEADER);
         }
-        Header h = readHeader(ch, position);
+        Header h = readHeader(source, position, end);
         if (h.length() < 0 || h.length() > maxRecordBytes || position + h.recordBytes() > end) {
             return new Decoded(h, null, Fault.BAD_LENGTH);
         }
         byte[] payload = new byte[h.length()];
-        readFully(ch, ByteBuffer.wrap(payload), position + HEADER_BYTES);
+        source.readFully(ByteBuffer.wrap(payload), position + HEADER_BYTES, end);
         if (checksum(h.type(), h.time(), payload) != h.checksum()) {
             return new Decoded(h, null, Fault.CHECKSUM_MISMATCH);
         }
