@@ -42,7 +42,7 @@ class SimulatorBenchIT {
 
         int code = cli.execute("bench", "--json", "--messages", "4000", "--devices", "200", "--qos", "1",
                 "--gateway-jar", jar.toString(), "--work-dir", work.toString(), "--stall-timeout", "20s",
-                "--gateway-java-option", "-Xmx256m", "--paced-duration", "3s", "--warmup", "1000");
+                "--gateway-java-option", "-Xmx256m", "--paced-duration", "3s", "--warmup", "1000", "--warmup-rounds", "2");
 
         List<String> lines = out.toString().lines().toList();
         assertThat(lines).as(err::toString).isNotEmpty();
@@ -52,7 +52,9 @@ class SimulatorBenchIT {
         assertThat(result.path("broker_delivered").asLong()).isEqualTo(4000);
         assertThat(result.path("sent").asLong()).isEqualTo(4000);
         assertThat(result.path("stored").asLong()).as("the flood's, apart from the warm-up's").isEqualTo(4000);
-        assertThat(result.path("warmup").asLong()).isEqualTo(1000);
+        assertThat(result.path("warmup_rounds").asInt()).isBetween(1, 2);
+        assertThat(result.path("warmup").asLong()).isEqualTo(1000L * result.path("warmup_rounds").asInt());
+        assertThat(result.path("warmup_jit_share").asDouble()).isBetween(0.0, 1.0);
         assertThat(result.path("broker_limit_msgs_per_s").asLong()).isPositive();
         assertThat(result.path("gateway_msgs_per_s").asLong()).isPositive();
         assertThat(result.path("ratio").asDouble()).isPositive();

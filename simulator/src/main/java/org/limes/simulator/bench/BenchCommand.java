@@ -64,9 +64,20 @@ public final class BenchCommand implements Callable<Integer> {
     Duration pacedFor;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
-            description = "Messages sent through the gateway, and stored, before the flood is measured, so the "
-                    + "figures are of compiled code, not of the JIT at work; 0 measures from a cold start.")
+            description = "Messages per warm-up round, sent through the gateway and stored before the flood is "
+                    + "measured, so the figures are of compiled code, not of the JIT at work; 0 measures from a "
+                    + "cold start.")
     int warmup;
+
+    @Option(names = "--warmup-rounds", paramLabel = "N", defaultValue = "10",
+            description = "Most warm-up rounds; the warm-up ends sooner once the JIT has settled "
+                    + "(--warmup-jit-share).")
+    int warmupRounds;
+
+    @Option(names = "--warmup-jit-share", paramLabel = "SHARE", defaultValue = "0.1",
+            description = "The warm-up ends after a round in which the gateway's JIT compiler threads spent at most "
+                    + "this share of its CPU (0..1).")
+    double warmupJitShare;
 
     @Option(names = "--publishers", paramLabel = "N", defaultValue = "4",
             description = "Publisher connections, each on its own thread, so the broker and not one client limits.")
@@ -106,7 +117,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (BenchOptions.WorkDir dir = shared.workDir("limes-bench")) {
             BenchReport report = new BenchRun(new BenchRun.Settings(broker, mosquitto, messages, devices, qos,
                     shared.gatewayJar(), shared.gatewayJavaOptions(), stall, probeGap, dir.path(), shared.seed(), rate,
-                    pacedFor, publishers, subscribers, store, shared.storeJavaOptions(), warmup, window, clientThreads),
+                    pacedFor, publishers, subscribers, store, shared.storeJavaOptions(), warmup, warmupRounds,
+                    warmupJitShare, window, clientThreads),
                     System.err).run();
             shared.print(report.toJson(new ObjectMapper()));
             return report.lossless() ? 0 : 1;
@@ -137,6 +149,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (warmup < 0) {
             throw shared.usage("--warmup must be 0 or above, got " + warmup);
+        }
+        if (warmupRounds < 1 || warmupRounds > 100) {
+            throw shared.usage("--warmup-rounds must be 1..100, got " + warmupRounds);
+        }
+        if (!(warmupJitShare >= 0 && warmupJitShare <= 1)) {
+            throw shared.usage("--warmup-jit-share must be 0..1, got " + warmupJitShare);
         }
         if (rate < 0 || Double.isNaN(rate)) {
             throw shared.usage("--rate must be 0 or above, got " + rate);

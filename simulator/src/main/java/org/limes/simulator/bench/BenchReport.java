@@ -33,10 +33,12 @@ import org.HdrHistogram.Histogram;
  * @param rssEndBytes           the gateway's resident set ({@code VmRSS}) at the end, before that GC
  * @param storeRssPeakBytes     the external store's peak resident set at the end; -1 with the embedded store
  * @param warmup                messages stored in the warm-up before the flood, not measured
+ * @param warmupRounds          warm-up rounds run
+ * @param warmupJitShare        the JIT's share of the gateway's CPU in the last warm-up round; -1 without warm-up
  * @param complete              whether every phase finished without a stall
  */
 public record BenchReport(String broker, String brokerCpuAccounting, String ingest, String store, int qos, int devices, double payloadBytes,
-        int publishers, int subscribers, long warmup, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
+        int publishers, int subscribers, long warmup, int warmupRounds, double warmupJitShare, long brokerSent, long brokerDelivered, BenchPhase limit, long sent,
         long stored, BenchPhase flood, Histogram alertLatencyMicros, long alertTimeouts, Paced paced,
         String pacedSkipped, long heapBytesAfterGc, long rssPeakBytes, long rssEndBytes, long storeRssPeakBytes,
         boolean complete) {
@@ -87,6 +89,8 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("publishers", publishers);
         o.put("subscribers", subscribers);
         o.put("warmup", warmup);
+        o.put("warmup_rounds", warmupRounds);
+        o.put("warmup_jit_share", round(warmupJitShare, 3));
         o.put("broker_limit_msgs_per_s", Math.round(brokerLimitMsgsPerS()));
         o.put("broker_limit_cpu_share", round(limit.brokerCpuShare(), 3));
         o.put("gateway_msgs_per_s", Math.round(gatewayMsgsPerS()));

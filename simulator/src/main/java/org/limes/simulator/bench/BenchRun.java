@@ -79,7 +79,11 @@ public final class BenchRun {
      * @param store        {@code embedded} (QuestDB inside the gateway) or {@code external} (QuestDB in
      *                     a JVM of its own, written to as InfluxDB)
      * @param storeJavaOptions extra JVM options for the external store
-     * @param warmup       messages sent through the gateway and stored before the flood, not measured
+     * @param warmup       messages per warm-up round, sent through the gateway and stored before the
+     *                     flood, not measured; 0 skips the warm-up
+     * @param warmupRounds most warm-up rounds
+     * @param warmupJitShare the warm-up ends after a round in which the JIT's threads spent at most
+     *                     this share of the gateway's CPU
      * @param window       most messages in flight per publisher connection (the broker's Receive
      *                     Maximum lowers it)
      * @param clientThreads event-loop threads of the load clients
@@ -87,7 +91,7 @@ public final class BenchRun {
     public record Settings(String broker, Path mosquitto, int messages, int devices, int qos, Path gatewayJar,
             List<String> javaOptions, Duration stall, Duration probeGap, Path workDir, long seed, double rate,
             Duration pacedFor, int publishers, int subscribers, String store, List<String> storeJavaOptions,
-            int warmup, int window, int clientThreads) {
+            int warmup, int warmupRounds, double warmupJitShare, int window, int clientThreads) {
 
         boolean externalStore() {
             return "external".equals(store);
@@ -254,20 +258,8 @@ public final class BenchRun {
 
             List<LoadPublisher> publishers = connectPublishers(broker, "limes-bench-load-b-");
             try {
-                // Warm-up: device times before the flood's, so every (device, time) stays unique.
-                Instant warmStart = floodStart.minusSeconds(settings.warmup() / settings.devices() + 1);
-                long warmStored = 0;
-                if (settings.warmup() > 0) {
-                    BenchLoad warm = new BenchLoad(settings.warmup(), settings.devices(), settings.seed() + 2, warmStart);
-                    say("warm-up: %,d messages through the gateway, not measured", warm.size());
-                    long before = acknowledged(publishers);
-                    publishAll(publishers, warm.packets(settings.qos()), 0);
-                    for (LoadPublisher p : publishers) {
-                        p.awaitAllAcknowledged(settings.stall());
-                    }
-                    warmStored = awaitStored(gateway, store, acknowledged(publishers) - before)[0];
-                    say("warm-up: %,d stored", warmStored);
-                }
+                Warmup warmup = warmUp(gateway, store, publishers, floodStart);
+                long warmStored = warmup.stored();
 
                 // (b) the flood
                 Measured flood = measure(gateway, store, broker, probe, publishers, load, 0, warmStored);
@@ -336,7 +328,7 @@ public final class BenchRun {
                 return new BenchReport(benchBroker.description(), benchBroker.cpuAccounting(), own ? "in_broker" : "client",
                         settings.store(), settings.qos(),
                         settings.devices(), load.meanPayloadBytes(), settings.publishers(), settings.subscribers(),
-                        warmStored, a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
+                        warmStored, warmup.rounds(), warmup.jitShare(), a.acknowledged, a.delivered, a.phase, flood.sent, flood.stored, flood.phase, flood.latency,
                         flood.timeouts, paced, pacedSkipped, heap, rssPeak, rssEnd, storeRssPeak,
                         flood.complete && pacedComplete && a.delivered == a.acknowledged);
             } finally {
@@ -402,6 +394,50 @@ public final class BenchRun {
                 GatewayThreads.minus(gatewayThreads1, gatewayThreads0));
         return new Measured(sent, stored, sentNanos > 0 ? load.size() / (sentNanos / 1e9) : 0, phase,
                 probe.latencyMicros(), probe.timeouts(), stored == sent);
+    }
+
+    /** What the warm-up did: rows stored, rounds run, the JIT's share of the gateway's CPU in the last round. */
+    record Warmup(long stored, int rounds, double jitShare) {
+    }
+
+    /**
+     * Warm-up: rounds of {@code --warmup} messages through the gateway, stored, not measured,
+     * until the JIT compiler's threads spent at most {@code --warmup-jit-share} of the
+     * gateway's CPU in a round, or {@code --warmup-rounds} rounds ran: the flood then measures
+     * code the JIT has compiled, as in a gateway that has been running for a while. Device
+     * times lie before the flood's, round after round, so every (device, time) stays unique
+     * and in time order.
+     */
+    private Warmup warmUp(GatewayProcess gateway, StoreProcess store, List<LoadPublisher> publishers,
+            Instant floodStart) throws InterruptedException {
+        if (settings.warmup() <= 0) {
+            return new Warmup(0, 0, -1);
+        }
+        long roundSeconds = settings.warmup() / settings.devices() + 1;
+        long stored = 0;
+        double jitShare = -1;
+        int round = 0;
+        while (round < settings.warmupRounds()) {
+            Instant start = floodStart.minusSeconds((settings.warmupRounds() - round) * roundSeconds);
+            BenchLoad warm = new BenchLoad(settings.warmup(), settings.devices(), settings.seed() + 2 + round, start);
+            Map<String, Long> threads0 = GatewayThreads.cpuMicros(gateway.pid());
+            long before = acknowledged(publishers);
+            publishAll(publishers, warm.packets(settings.qos()), 0);
+            for (LoadPublisher p : publishers) {
+                p.awaitAllAcknowledged(settings.stall());
+            }
+            stored = awaitStored(gateway, store, stored + acknowledged(publishers) - before)[0];
+            round++;
+            jitShare = GatewayThreads.share(GatewayThreads.minus(GatewayThreads.cpuMicros(gateway.pid()), threads0),
+                    "jit");
+            say("warm-up round %d: %,d stored in all, the JIT at %.0f %% of the gateway's CPU in the round (%s)",
+                    round, stored, 100 * jitShare,
+                    jitShare <= settings.warmupJitShare() ? "settled" : "still compiling");
+            if (jitShare <= settings.warmupJitShare()) {
+                break;
+            }
+        }
+        return new Warmup(stored, round, jitShare);
     }
 
     /** The roles that spent anything, as {@code role µs, …}, for the progress output. */

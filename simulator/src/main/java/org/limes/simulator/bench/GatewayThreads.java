@@ -123,6 +123,18 @@ final class GatewayThreads {
         return out;
     }
 
+    /** {@code role}'s share of all the roles' CPU in a reading or an interval; -1 when null or nothing was spent. */
+    static double share(Map<String, Long> roles, String role) {
+        if (roles == null) {
+            return -1;
+        }
+        long all = 0;
+        for (long micros : roles.values()) {
+            all += micros;
+        }
+        return all <= 0 ? -1 : (double) roles.getOrDefault(role, 0L) / all;
+    }
+
     private static Map<String, Long> zero() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (String role : ROLES) {

@@ -28,7 +28,7 @@ class BenchCommandTest {
         assertThat(out.toString()).contains("--broker", "--messages", "--devices", "--qos", "--json",
                 "--gateway-jar", "gateway/target/limes-gateway.jar", "--gateway-java-option", "--mosquitto",
                 "/usr/sbin/mosquitto", "--stall-timeout", "--probe-gap", "--work-dir", "--seed", "--rate", "--paced-duration",
-                "--publishers", "--subscribers", "--store", "--store-java-option", "--warmup", "Exit codes");
+                "--publishers", "--subscribers", "--store", "--store-java-option", "--warmup", "--warmup-rounds", "--warmup-jit-share", "Exit codes");
     }
 
     @Test
@@ -61,6 +61,16 @@ class BenchCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--warmup must be 0 or above, got -1");
+    }
+
+    @Test
+    void warmupRoundsAndJitShareAreChecked() throws IOException {
+        assertThat(execute("bench", "--warmup-rounds", "0", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--warmup-jit-share", "1.5", "--gateway-jar", jar().toString())).isEqualTo(2);
+        assertThat(execute("bench", "--warmup-jit-share", "NaN", "--gateway-jar", jar().toString())).isEqualTo(2);
+
+        assertThat(err.toString()).contains("--warmup-rounds must be 1..100, got 0",
+                "--warmup-jit-share must be 0..1, got 1.5", "--warmup-jit-share must be 0..1, got NaN");
     }
 
     @Test

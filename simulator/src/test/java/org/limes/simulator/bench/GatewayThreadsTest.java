@@ -42,6 +42,9 @@ class GatewayThreadsTest {
         assertThat(phase).containsEntry("pipeline", 300L).containsEntry("gc", 10L)
                 .containsEntry("sink_store", 0L).containsEntry("jit", 0L);
         assertThat(GatewayThreads.minus(null, before)).isNull();
+        assertThat(GatewayThreads.share(phase, "pipeline")).isEqualTo(300.0 / 310.0);
+        assertThat(GatewayThreads.share(GatewayThreads.minus(before, before), "jit")).as("nothing spent").isEqualTo(-1);
+        assertThat(GatewayThreads.share(null, "jit")).isEqualTo(-1);
     }
 
     @Test
