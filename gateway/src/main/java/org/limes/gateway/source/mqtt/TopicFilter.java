@@ -24,23 +24,34 @@ public final class TopicFilter {
         }
     }
 
+    /**
+     * Whether {@code topic} matches, read level by level in place: called for every message a
+     * source receives, so no split of the topic into an array of strings.
+     */
     public boolean matches(String topic) {
         if (topic.startsWith("$") && (levels[0].equals("+") || levels[0].equals("#"))) {
             return false;
         }
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            if (levels[i].equals("#")) {
+        int n = topic.length();
+        int start = 0; // where the topic's level i begins; n + 1 once every level was taken
+        for (String level : levels) {
+            if (level.equals("#")) {
                 return true;
             }
-            if (i >= t.length) {
+            if (start > n) {
                 return false;
             }
-            if (!levels[i].equals("+") && !levels[i].equals(t[i])) {
+            int end = topic.indexOf('/', start);
+            if (end < 0) {
+                end = n;
+            }
+            if (!level.equals("+")
+                    && (level.length() != end - start || !topic.regionMatches(start, level, 0, level.length()))) {
                 return false;
             }
+            start = end + 1;
         }
-        return t.length == levels.length;
+        return start == n + 1;
     }
 
     @Override

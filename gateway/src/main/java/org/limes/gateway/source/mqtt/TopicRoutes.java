@@ -42,8 +42,19 @@ final class TopicRoutes {
 
     /** Level {@code level} (from 0) of {@code topic}, or null when it has none or it is empty. */
     static String level(String topic, int level) {
-        String[] levels = topic.split("/", -1);
-        return level < levels.length && !levels[level].isEmpty() ? levels[level] : null;
+        int start = 0;
+        for (int i = 0; i < level; i++) {
+            int slash = topic.indexOf('/', start);
+            if (slash < 0) {
+                return null;
+            }
+            start = slash + 1;
+        }
+        int end = topic.indexOf('/', start);
+        if (end < 0) {
+            end = topic.length();
+        }
+        return end > start ? topic.substring(start, end) : null;
     }
 
     private record Route(TopicFilter filter, Driver driver) {

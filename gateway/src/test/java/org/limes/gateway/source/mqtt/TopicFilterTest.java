@@ -23,9 +23,34 @@ class TopicFilterTest {
         "a/+/c, a//c, true",
         "a/b, a/b, true",
         "a/b, a/B, false",
+        "a/b, a/b/, false",
+        "a/b, a/bc, false",
+        "a/bc, a/b, false",
+        "a/+, a/, true",
+        "a/+, a, false",
+        "+, a/b, false",
+        "+/+, /x, true",
+        "a/b/#, a/b, true",
+        "a/b/#, a/bc, false",
+        "a/+/#, a/x/y/z, true",
     })
     void matchesAsMqttSpecifies(String filter, String topic, boolean expected) {
         assertThat(new TopicFilter(filter).matches(topic)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "level {1} of {0} -> {2}")
+    @CsvSource(value = {
+        "crossing/ras-ajdir/counter/cnt-01, 3, cnt-01",
+        "crossing/ras-ajdir/counter/cnt-01, 0, crossing",
+        "crossing/ras-ajdir/counter/cnt-01, 1, ras-ajdir",
+        "crossing/ras-ajdir/counter/cnt-01, 4, NULL",
+        "a//c, 1, NULL",
+        "a/b/, 2, NULL",
+        "/x, 0, NULL",
+        "/x, 1, x",
+    }, nullValues = "NULL")
+    void aTopicLevelNamesTheDeviceWhenItHasOne(String topic, int level, String expected) {
+        assertThat(TopicRoutes.level(topic, level)).isEqualTo(expected);
     }
 
     @ParameterizedTest
