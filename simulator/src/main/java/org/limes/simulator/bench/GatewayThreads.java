@@ -19,18 +19,22 @@ import java.util.Map;
  * (Paho's receiver parses packets, its sender writes the PUBACKs and publishes, its callback
  * thread runs the MQTT source: decoding and admission; an MQTT centre's client has the same
  * three, named alike, and counts with them), the embedded broker (HiveMQ), the pipeline's shards (rules, the
- * outbox appends), the outboxes' group commit (fsync, then the acknowledgements), the store's
- * sink and the other sinks, the embedded store (QuestDB), the garbage collector, the JIT
+ * outbox appends), in cluster mode the rules' Kafka Streams threads (named after the crossing's
+ * rules application, {@code limes-<crossing>-…}, which the caller names) and the Kafka clients'
+ * own threads ({@code kafka-producer-network-thread}, {@code kafka-admin-client-thread},
+ * {@code kafka-coordinator-heartbeat-thread}), the outboxes' group commit (fsync, then the acknowledgements), the store's
+ * sink and the other sinks (in cluster mode, the sink relays), the embedded store (QuestDB), the garbage collector, the JIT
  * compiler and everything else.
  *
  * <p>Threads that ended within the interval are missing from the later reading, so the roles
  * can sum to less than the process's own figure; never to more.
  */
-final class GatewayThreads {
+public final class GatewayThreads {
 
     /** The roles, in report order. */
-    static final List<String> ROLES = List.of("mqtt_receive", "mqtt_send", "mqtt_callback", "broker", "pipeline",
-            "outbox_commit", "sink_store", "sinks_other", "store", "gc", "jit", "other");
+    public static final List<String> ROLES = List.of("mqtt_receive", "mqtt_send", "mqtt_callback", "broker", "pipeline",
+            "cluster_rules", "kafka_clients", "outbox_commit", "sink_store", "sinks_other", "store", "gc", "jit",
+            "other");
 
     /** HiveMQ CE's thread names (its event loops, extension executor, persistence). */
     private static final List<String> BROKER = List.of("hivemq", "embedded-hivemq", "extension-", "single-writer",
@@ -54,6 +58,20 @@ final class GatewayThreads {
 
     /** The role of a thread by its {@code comm} name (at most 15 bytes of the Java name). */
     static String role(String comm) {
+        return role(comm, null);
+    }
+
+    /**
+     * {@link #role(String)}, with the threads whose {@code comm} starts with
+     * {@code rulesPrefix} (a cluster's Kafka Streams threads) as {@code cluster_rules}; null for none.
+     */
+    static String role(String comm, String rulesPrefix) {
+        if (rulesPrefix != null && comm.startsWith(rulesPrefix)) {
+            return "cluster_rules";
+        }
+        if (comm.startsWith("kafka-")) {
+            return "kafka_clients";
+        }
         if (comm.startsWith("MQTT Rec")) {
             return "mqtt_receive";
         }
@@ -75,7 +93,8 @@ final class GatewayThreads {
         if (comm.startsWith("limes-sink-stor")) {
             return "sink_store";
         }
-        if (comm.startsWith("limes-sink-") || comm.startsWith("OkHttp") || comm.startsWith("Okio")) {
+        if (comm.startsWith("limes-sink-") || comm.startsWith("limes-cluster-s") || comm.startsWith("OkHttp")
+                || comm.startsWith("Okio")) {
             return "sinks_other";
         }
         if (startsWithAny(comm, STORE)) {
@@ -92,13 +111,18 @@ final class GatewayThreads {
 
     /** CPU time per role of the live threads of {@code pid}, µs, every role present; null when unreadable. */
     static Map<String, Long> cpuMicros(long pid) {
+        return cpuMicros(pid, null);
+    }
+
+    /** {@link #cpuMicros(long)} with a cluster's rules threads apart ({@link #role(String, String)}). */
+    public static Map<String, Long> cpuMicros(long pid, String rulesPrefix) {
         Map<String, Long> ticks = zero();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 try {
                     ProcStat.Stat stat = ProcStat.parse(Files.readString(task.resolve("stat"),
                             StandardCharsets.US_ASCII));
-                    ticks.merge(role(stat.comm()), stat.cpuTicks(), Long::sum);
+                    ticks.merge(role(stat.comm(), rulesPrefix), stat.cpuTicks(), Long::sum);
                 } catch (IOException e) {
                     // the thread ended between listing and reading
                 }
@@ -114,7 +138,7 @@ final class GatewayThreads {
      * What each role spent between two readings; a role whose later reading is below the
      * earlier one (its threads ended) counts 0. Null when either reading is null.
      */
-    static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+    public static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
         if (after == null || before == null) {
             return null;
         }
@@ -135,7 +159,8 @@ final class GatewayThreads {
         return all <= 0 ? -1 : (double) roles.getOrDefault(role, 0L) / all;
     }
 
-    private static Map<String, Long> zero() {
+    /** Every role at 0, in {@link #ROLES} order: a sum to add readings to. */
+    public static Map<String, Long> zero() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (String role : ROLES) {
             m.put(role, 0L);

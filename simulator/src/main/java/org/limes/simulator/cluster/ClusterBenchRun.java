@@ -29,6 +29,7 @@ import org.limes.simulator.bench.BenchLoad;
 import org.limes.simulator.bench.BenchReport;
 import org.limes.simulator.bench.GatewayBroker;
 import org.limes.simulator.bench.GatewayProcess;
+import org.limes.simulator.bench.GatewayThreads;
 import org.limes.simulator.bench.ProcStat;
 import org.limes.simulator.bench.StoreProcess;
 import org.limes.simulator.device.counter.CounterModel;
@@ -378,7 +379,15 @@ final class ClusterBenchRun {
     }
 
     /** One phase's figures. */
-    record Phase(String name, long frames, double wallS, long gatewayCpuUs, long kafkaCpuUs, boolean drained) {
+    record Phase(String name, long frames, double wallS, long gatewayCpuUs, long kafkaCpuUs, boolean drained,
+            Map<String, Long> gatewayThreadsUs) {
+
+        /** The instances' CPU per frame by the role of their threads ({@link GatewayThreads}), summed over them. */
+        Map<String, Double> gatewayUsPerFrameByThread() {
+            Map<String, Double> out = new java.util.LinkedHashMap<>();
+            gatewayThreadsUs.forEach((role, us) -> out.put(role, frames == 0 ? -1 : (double) us / frames));
+            return out;
+        }
 
         double gatewayUsPerFrame() {
             return frames == 0 || gatewayCpuUs < 0 ? -1 : (double) gatewayCpuUs / frames;
@@ -404,12 +413,14 @@ final class ClusterBenchRun {
         List<Instance> measured = instances.stream().filter(i -> i.process().isAlive()).toList();
         long acked0 = fleet.acknowledged();
         long[] cpu0 = cpu(measured);
+        List<Map<String, Long>> threads0 = threads(measured);
         long kafka0 = sum(kafka.pids());
         long t = System.nanoTime();
         say("phase %s: %d instance(s), %,.0f readings/s for the phase", name, measured.size(), settings.rate());
         load.run();
         boolean drained = drain(fleet, check, store);
         long[] cpu1 = cpu(measured);
+        List<Map<String, Long>> threads1 = threads(measured);
         long kafka1 = sum(kafka.pids());
         long frames = fleet.acknowledged() - acked0;
         long gatewayCpu = 0;
@@ -421,12 +432,42 @@ final class ClusterBenchRun {
             }
             gatewayCpu = gatewayCpu < 0 ? -1 : gatewayCpu + cpu1[i] - cpu0[i];
         }
+        Map<String, Long> byThread = GatewayThreads.zero();
+        for (int i = 0; i < measured.size(); i++) {
+            Map<String, Long> spent = GatewayThreads.minus(threads1.get(i), threads0.get(i));
+            if (spent != null) {
+                spent.forEach((role, us) -> byThread.merge(role, us, Long::sum));
+            }
+        }
         Phase p = new Phase(name, frames, seconds(t), gatewayCpu, kafka0 < 0 || kafka1 < 0 ? -1 : kafka1 - kafka0,
-                drained);
+                drained, byThread);
         say("phase %s: %,d frames acknowledged in %.1f s; gateways %.1f µs/frame, Kafka %.1f µs/frame%s", name,
                 frames, p.wallS(), p.gatewayUsPerFrame(), p.kafkaUsPerFrame(), drained ? "" : " (NOT drained)");
+        StringBuilder roles = new StringBuilder();
+        p.gatewayUsPerFrameByThread().forEach((role, us) -> {
+            if (us >= 0.5) {
+                roles.append(roles.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f", role, us));
+            }
+        });
+        say("phase %s: gateways' µs/frame by thread: %s", name, roles);
         return p;
     }
+
+    /** Each instance's CPU by thread role; null for one that cannot be read (killed). */
+    private static List<Map<String, Long>> threads(List<Instance> instances) {
+        List<Map<String, Long>> out = new ArrayList<>();
+        for (Instance i : instances) {
+            out.add(GatewayThreads.cpuMicros(i.process().pid(), RULES_THREADS));
+        }
+        return out;
+    }
+
+    /**
+     * How the Kafka Streams threads of the rules appear in {@code /proc}: their names start with
+     * the client id, {@code limes-<crossing>-<instance>-rules-StreamThread-n}, cut to 15 bytes.
+     */
+    static final String RULES_THREADS = ("limes-" + ClusterGatewayConfig.CROSSING + "-").substring(0,
+            Math.min(15, ("limes-" + ClusterGatewayConfig.CROSSING + "-").length()));
 
     private static long[] cpu(List<Instance> instances) {
         long[] cpu = new long[instances.size()];
@@ -648,6 +689,8 @@ final class ClusterBenchRun {
             n.put("gateway_cpu_s", round(p.gatewayCpuUs() / 1e6, 2));
             n.put("gateway_cpu_us_per_frame", round(p.gatewayUsPerFrame(), 1));
             n.put("kafka_cpu_us_per_frame", round(p.kafkaUsPerFrame(), 1));
+            ObjectNode byThread = n.putObject("gateway_cpu_us_per_frame_by_thread");
+            p.gatewayUsPerFrameByThread().forEach((role, us) -> byThread.put(role, round(us, 1)));
             n.put("drained", p.drained());
         }
         json.put("wall_s", round(seconds(t0), 1));

@@ -32,6 +32,17 @@ class GatewayThreadsTest {
     }
 
     @Test
+    void inClusterModeTheRulesStreamThreadsAndTheKafkaClientsHaveRolesOfTheirOwn() {
+        // limes-<crossing>-<instance>-rules-StreamThread-1, cut to 15 bytes
+        assertThat(GatewayThreads.role("limes-ras-ajdir", "limes-ras-ajdir")).isEqualTo("cluster_rules");
+        assertThat(GatewayThreads.role("limes-ras-ajdir", null)).isEqualTo("other");
+        assertThat(GatewayThreads.role("limes-pipeline-", "limes-ras-ajdir")).isEqualTo("pipeline");
+        assertThat(GatewayThreads.role("kafka-producer-", "limes-ras-ajdir")).isEqualTo("kafka_clients");
+        assertThat(GatewayThreads.role("kafka-coordinat")).isEqualTo("kafka_clients");
+        assertThat(GatewayThreads.role("limes-cluster-s")).as("the sink relays").isEqualTo("sinks_other");
+    }
+
+    @Test
     void aPhaseIsTheDifferenceOfTwoReadingsAndAnEndedThreadCountsNothing() {
         Map<String, Long> before = new LinkedHashMap<>(Map.of("pipeline", 100L, "gc", 50L, "sink_store", 70L));
         Map<String, Long> after = new LinkedHashMap<>(Map.of("pipeline", 400L, "gc", 60L, "sink_store", 20L));

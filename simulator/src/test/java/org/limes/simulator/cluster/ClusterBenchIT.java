@@ -84,6 +84,9 @@ class ClusterBenchIT {
                 .isGreaterThanOrEqualTo(json.path("alert_latency_ms").path("p50").asDouble());
         assertThat(json.path("cpu_us_per_frame").path("1").asDouble()).isPositive();
         assertThat(json.path("cpu_us_per_frame").path("3").asDouble()).isPositive();
+        JsonNode byThread = json.path("phases").path("three").path("gateway_cpu_us_per_frame_by_thread");
+        assertThat(byThread.path("cluster_rules").asDouble()).as("the rules' Streams threads: " + byThread).isPositive();
+        assertThat(byThread.path("kafka_clients").asDouble()).as(byThread::toString).isPositive();
         assertThat(json.path("children_left").asLong()).isZero();
         assertThat(bench.exitValue()).as("exit code: 0, every check held").isZero();
 
