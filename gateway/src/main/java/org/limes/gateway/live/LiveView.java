@@ -199,8 +199,7 @@ public final class LiveView {
             }
             List<LatestReading> values = new ArrayList<>();
             for (Reading r : s.latest.values()) {
-                values.add(new LatestReading(r.kind(), r.deviceTime().toString(), r.receivedAt().toString(), r.tags(),
-                        r.fields()));
+                values.add(LatestReading.of(r));
             }
             values.sort(Comparator.comparing(LatestReading::kind));
             out.put(s.id, values);
@@ -260,8 +259,7 @@ public final class LiveView {
         }
         List<LatestReading> values = new ArrayList<>();
         for (Reading r : s.latest.values()) {
-            values.add(new LatestReading(r.kind(), r.deviceTime().toString(), r.receivedAt().toString(), r.tags(),
-                    r.fields()));
+            values.add(LatestReading.of(r));
         }
         values.sort(Comparator.comparing(LatestReading::kind));
         RawFrame raw = s.lastFrame;
@@ -485,6 +483,11 @@ public final class LiveView {
     /** The latest reading of one kind of a device. */
     public record LatestReading(String kind, String deviceTime, String receivedAt, Map<String, String> tags,
             Map<String, Object> fields) {
+
+        static LatestReading of(Reading r) {
+            return new LatestReading(r.kind(), r.deviceTime().toString(), r.receivedAt().toString(), r.tags(),
+                    r.fields());
+        }
     }
 
     /** {@code /api/alerts}. */
@@ -603,8 +606,7 @@ public final class LiveView {
             }
             List<LatestReading> decoded = new ArrayList<>(f.decoded().size());
             for (Reading d : f.decoded()) {
-                decoded.add(new LatestReading(d.kind(), d.deviceTime().toString(), d.receivedAt().toString(), d.tags(),
-                        d.fields()));
+                decoded.add(LatestReading.of(d));
             }
             return new FrameSample(f.receivedAt().toString(), f.source(), f.origin(), f.driver(), f.bytes(),
                     f.bytes() > n, printable(p, n), hex.toString(), List.copyOf(decoded));
