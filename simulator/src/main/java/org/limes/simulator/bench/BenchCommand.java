@@ -79,8 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "this share of its CPU (0..1).")
     double warmupJitShare;
 
-    @Option(names = "--publishers", paramLabel = "N", defaultValue = "4",
-            description = "Publisher connections, each on its own thread, so the broker and not one client limits.")
+    @Option(names = "--publishers", paramLabel = "N", defaultValue = "64",
+            description = "Publisher connections, each on its own thread, so the broker and not one client limits; "
+                    + "each device always on the same one.")
     int publishers;
 
     @Option(names = "--subscribers", paramLabel = "N", defaultValue = "2",

@@ -419,8 +419,8 @@ final class ClusterBenchRun {
         say("phase %s: %d instance(s), %,.0f readings/s for the phase", name, measured.size(), settings.rate());
         load.run();
         boolean drained = drain(fleet, check, store);
+        List<Map<String, Long>> threads1 = threads(measured); // before the processes: never ahead of them
         long[] cpu1 = cpu(measured);
-        List<Map<String, Long>> threads1 = threads(measured);
         long kafka1 = sum(kafka.pids());
         long frames = fleet.acknowledged() - acked0;
         long gatewayCpu = 0;
