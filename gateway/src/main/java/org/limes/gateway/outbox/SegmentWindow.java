@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * A read-ahead window over the segment a sink reads: one {@code pread} fills up to
- * {@link #capacity} bytes, and the records in them are copied out of the buffer, where reading
+ * A read-ahead window over the segment a sink reads: one {@code pread} fills up to its
+ * capacity, and the records in them are copied out of the buffer, where reading
  * each record straight from the channel took two system calls (its header, then its payload)
  * and a copy through a temporary direct buffer per record.
  *
@@ -35,10 +35,6 @@ final class SegmentWindow implements RecordCodec.Source {
         this.channel = channel;
         this.start = 0;
         buffer.limit(0);
-    }
-
-    int capacity() {
-        return buffer.capacity();
     }
 
     @Override

@@ -28,9 +28,7 @@ record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long bro
         if (gatewayThreadCpuMicros == null || messages <= 0) {
             return null;
         }
-        Map<String, Double> out = new java.util.LinkedHashMap<>();
-        gatewayThreadCpuMicros.forEach((role, micros) -> out.put(role, (double) micros / messages));
-        return out;
+        return GatewayThreads.perUnit(gatewayThreadCpuMicros, messages);
     }
 
     double gatewayMicrosPerMessage() {

@@ -448,13 +448,7 @@ public final class BenchRun {
         if (perMessage == null) {
             return "not measured";
         }
-        StringBuilder out = new StringBuilder();
-        perMessage.forEach((role, micros) -> {
-            if (micros >= 0.05) {
-                out.append(out.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f", role, micros));
-            }
-        });
-        return out.toString();
+        return GatewayThreads.describe(perMessage, 1);
     }
 
     private static long difference(long before, long after) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -157,6 +158,40 @@ public final class GatewayThreads {
             all += micros;
         }
         return all <= 0 ? -1 : (double) roles.getOrDefault(role, 0L) / all;
+    }
+
+    /**
+     * Each role's CPU per unit (message, frame), µs, in the readings' order; -1 for every role
+     * when there were no units.
+     */
+    public static Map<String, Double> perUnit(Map<String, Long> micros, long units) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        micros.forEach((role, us) -> out.put(role, units <= 0 ? -1 : (double) us / units));
+        return out;
+    }
+
+    /**
+     * The roles that show at {@code decimals} places (those that round to more than 0), as
+     * {@code role 1.2, role 3.4}: the progress output of both benches.
+     */
+    public static String describe(Map<String, Double> perUnit, int decimals) {
+        double shown = 0.5 / Math.pow(10, decimals);
+        StringBuilder out = new StringBuilder();
+        perUnit.forEach((role, us) -> {
+            if (us >= shown) {
+                out.append(out.length() == 0 ? "" : ", ")
+                        .append(String.format(Locale.ROOT, "%s %." + decimals + "f", role, us));
+            }
+        });
+        return out.toString();
+    }
+
+    /**
+     * A thread's name as {@code /proc} shows it ({@code comm}): its first 15 bytes (the names here
+     * are ASCII), so that a prefix can be matched against it.
+     */
+    public static String comm(String threadName) {
+        return threadName.length() <= 15 ? threadName : threadName.substring(0, 15);
     }
 
     /** Every role at 0, in {@link #ROLES} order: a sum to add readings to. */

@@ -384,9 +384,7 @@ final class ClusterBenchRun {
 
         /** The instances' CPU per frame by the role of their threads ({@link GatewayThreads}), summed over them. */
         Map<String, Double> gatewayUsPerFrameByThread() {
-            Map<String, Double> out = new java.util.LinkedHashMap<>();
-            gatewayThreadsUs.forEach((role, us) -> out.put(role, frames == 0 ? -1 : (double) us / frames));
-            return out;
+            return GatewayThreads.perUnit(gatewayThreadsUs, frames);
         }
 
         double gatewayUsPerFrame() {
@@ -443,13 +441,7 @@ final class ClusterBenchRun {
                 drained, byThread);
         say("phase %s: %,d frames acknowledged in %.1f s; gateways %.1f µs/frame, Kafka %.1f µs/frame%s", name,
                 frames, p.wallS(), p.gatewayUsPerFrame(), p.kafkaUsPerFrame(), drained ? "" : " (NOT drained)");
-        StringBuilder roles = new StringBuilder();
-        p.gatewayUsPerFrameByThread().forEach((role, us) -> {
-            if (us >= 0.5) {
-                roles.append(roles.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f", role, us));
-            }
-        });
-        say("phase %s: gateways' µs/frame by thread: %s", name, roles);
+        say("phase %s: gateways' µs/frame by thread: %s", name, GatewayThreads.describe(p.gatewayUsPerFrameByThread(), 0));
         return p;
     }
 
@@ -466,8 +458,7 @@ final class ClusterBenchRun {
      * How the Kafka Streams threads of the rules appear in {@code /proc}: their names start with
      * the client id, {@code limes-<crossing>-<instance>-rules-StreamThread-n}, cut to 15 bytes.
      */
-    static final String RULES_THREADS = ("limes-" + ClusterGatewayConfig.CROSSING + "-").substring(0,
-            Math.min(15, ("limes-" + ClusterGatewayConfig.CROSSING + "-").length()));
+    static final String RULES_THREADS = GatewayThreads.comm("limes-" + ClusterGatewayConfig.CROSSING + "-");
 
     private static long[] cpu(List<Instance> instances) {
         long[] cpu = new long[instances.size()];

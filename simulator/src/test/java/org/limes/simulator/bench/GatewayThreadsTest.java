@@ -59,6 +59,23 @@ class GatewayThreadsTest {
     }
 
     @Test
+    void perUnitFiguresAndTheirProgressLine() {
+        Map<String, Long> micros = new LinkedHashMap<>(Map.of("pipeline", 1_000L));
+        micros.put("gc", 20L);
+        micros.put("jit", 2L);
+
+        Map<String, Double> perMessage = GatewayThreads.perUnit(micros, 100);
+
+        assertThat(perMessage).containsEntry("pipeline", 10.0).containsEntry("gc", 0.2).containsEntry("jit", 0.02);
+        assertThat(GatewayThreads.perUnit(micros, 0)).containsOnly(Map.entry("pipeline", -1.0),
+                Map.entry("gc", -1.0), Map.entry("jit", -1.0));
+        assertThat(GatewayThreads.describe(perMessage, 1)).isEqualTo("pipeline 10.0, gc 0.2");
+        assertThat(GatewayThreads.describe(perMessage, 0)).isEqualTo("pipeline 10");
+        assertThat(GatewayThreads.comm("limes-ras-ajdir-limes-a-rules-StreamThread-1")).isEqualTo("limes-ras-ajdir");
+        assertThat(GatewayThreads.comm("java")).isEqualTo("java");
+    }
+
+    @Test
     void readsThisJvmsThreadsEveryRolePresent() {
         long pid = ProcessHandle.current().pid();
         long busy = System.nanoTime() + 200_000_000L;
