@@ -78,6 +78,12 @@ class SimulatorBenchIT {
         assertThat(paced.path("alert_latency_ms").path("p99").asDouble()).isPositive();
         assertThat(paced.path("alert_latency_ms").path("timeouts").asLong()).isZero();
         assertThat(result.path("phases").path("flood").path("gateway_cpu_s").asDouble()).isPositive();
+        // What the phases cost the gateway's heap, read from its /metrics (-1: not read). Counted at
+        // each collection, so a phase this short may see none: measured, not necessarily positive.
+        assertThat(result.path("gateway_alloc_bytes_per_msg").asLong()).as(result::toString).isNotNegative();
+        assertThat(result.path("gateway_promoted_bytes_per_msg").asLong()).as(result::toString).isNotNegative();
+        assertThat(result.path("gateway_gc_pause_s").asDouble()).as(result::toString).isNotNegative();
+        assertThat(result.path("phases").path("paced").path("gateway_gc_pauses").asLong()).isNotNegative();
         // Where the gateway's microseconds go, by thread: the broker and the store inside it.
         JsonNode byThread = result.path("gateway_cpu_us_per_msg_by_thread");
         assertThat(byThread.path("broker").asDouble()).as(result::toString).isPositive();

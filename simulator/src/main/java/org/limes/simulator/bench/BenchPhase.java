@@ -14,9 +14,21 @@ import java.util.Map;
  *                          -1 with the embedded store, whose CPU time is the gateway's
  * @param gatewayThreadCpuMicros the part of {@code gatewayCpuMicros} each role of its threads spent
  *                          ({@link GatewayThreads}, every role present); null when not measured
+ * @param gatewayGc         the gateway's allocation, promotion and pauses in the phase
+ *                          ({@link GcCounters}); {@link GcCounters#NONE} when not measured
  */
 record BenchPhase(long messages, long wallNanos, long gatewayCpuMicros, long brokerCpuMicros, long storeCpuMicros,
-        Map<String, Long> gatewayThreadCpuMicros) {
+        Map<String, Long> gatewayThreadCpuMicros, GcCounters gatewayGc) {
+
+    /** The gateway's heap allocation per message, bytes; -1 when not measured. */
+    double gatewayAllocatedBytesPerMessage() {
+        return gatewayGc.measured() && messages > 0 ? gatewayGc.allocatedBytes() / messages : -1;
+    }
+
+    /** What the gateway promoted to its old generation per message, bytes; -1 when not measured. */
+    double gatewayPromotedBytesPerMessage() {
+        return gatewayGc.measured() && messages > 0 ? gatewayGc.promotedBytes() / messages : -1;
+    }
 
     /** The gateway's garbage collector's threads' CPU time ({@link ProcStat#isGcThread}); -1 when not measured. */
     long gatewayGcCpuMicros() {

@@ -99,6 +99,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("broker_cpu_us_per_msg", round(limit.brokerMicrosPerMessage(), 1));
         o.put("store_cpu_us_per_msg", round(flood.storeMicrosPerMessage(), 1));
         o.put("gateway_gc_cpu_share", round(flood.gatewayGcShare(), 3));
+        gc(o, flood);
         byThread(o, flood);
         o.put("gateway_rss_mb", megabytes(rssPeakBytes));
         o.put("gateway_rss_mb_end", megabytes(rssEndBytes));
@@ -145,6 +146,7 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("gateway_cpu_us_per_msg", round(phase.gatewayMicrosPerMessage(), 1));
         o.put("gateway_gc_cpu_s", phase.gatewayGcCpuMicros() < 0 ? -1 : round(phase.gatewayGcCpuMicros() / 1e6, 2));
         o.put("gateway_gc_cpu_share", round(phase.gatewayGcShare(), 3));
+        gc(o, phase);
         byThread(o, phase);
         o.put("broker_cpu_s", phase.brokerCpuMicros() < 0 ? -1 : round(phase.brokerCpuMicros() / 1e6, 2));
         o.put("broker_cpu_share", round(phase.brokerCpuShare(), 3));
@@ -152,6 +154,15 @@ public record BenchReport(String broker, String brokerCpuAccounting, String inge
         o.put("store_cpu_s", phase.storeCpuMicros() < 0 ? -1 : round(phase.storeCpuMicros() / 1e6, 2));
         o.put("store_cpu_share", round(phase.storeCpuShare(), 3));
         o.put("store_cpu_us_per_msg", round(phase.storeMicrosPerMessage(), 1));
+    }
+
+    /** The gateway's allocation, promotion and collection pauses in a phase ({@link GcCounters}); -1 when not measured. */
+    private static void gc(ObjectNode o, BenchPhase phase) {
+        GcCounters gc = phase.gatewayGc();
+        o.put("gateway_alloc_bytes_per_msg", Math.round(phase.gatewayAllocatedBytesPerMessage()));
+        o.put("gateway_promoted_bytes_per_msg", Math.round(phase.gatewayPromotedBytesPerMessage()));
+        o.put("gateway_gc_pauses", gc.pauses());
+        o.put("gateway_gc_pause_s", gc.measured() ? round(gc.pauseSeconds(), 3) : -1);
     }
 
     /** {@code gateway_cpu_us_per_msg_by_thread}: each role's CPU per message ({@link GatewayThreads}); absent when not measured. */

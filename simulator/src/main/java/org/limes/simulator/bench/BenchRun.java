@@ -190,7 +190,8 @@ public final class BenchRun {
                         100.0 * (self1 - self0) / (elapsed / 1000.0));
             }
             return new Limit(acknowledged, delivered,
-                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1, null));
+                    new BenchPhase(delivered, elapsed, -1, cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, -1, null,
+                            GcCounters.NONE));
         } finally {
             closeAll(publishers);
             for (LoadSubscriber c : counters) {
@@ -270,6 +271,7 @@ public final class BenchRun {
                         flood.phase.gatewayMicrosPerMessage(), flood.phase.gatewayCpuShare(),
                         100 * flood.phase.gatewayGcShare(), flood.phase.brokerMicrosPerMessage());
                 say("(b) gateway µs/msg by thread: %s", byThread(flood.phase));
+                say("(b) gateway heap: %s", heap(flood.phase));
                 gateway.saveMemory("flood");
                 if (store != null) {
                     say("(b) external store %.1f µs/msg (%.2f cores)", flood.phase.storeMicrosPerMessage(),
@@ -298,6 +300,7 @@ public final class BenchRun {
                     say("(c) paced: %,d of %,d stored at %,.0f msgs/s sent; gateway %.1f µs/msg (%.2f cores)",
                             m.stored, m.sent, m.sentRate, m.phase.gatewayMicrosPerMessage(),
                             m.phase.gatewayCpuShare());
+                    say("(c) paced: gateway heap: %s", heap(m.phase));
                     if (store != null) {
                         say("(c) paced: external store %.1f µs/msg (%.2f cores)", m.phase.storeMicrosPerMessage(),
                                 m.phase.storeCpuShare());
@@ -361,6 +364,7 @@ public final class BenchRun {
         }, "limes-bench-alert-probe");
         PublishPacket[] packets = load.packets(settings.qos()); // encoded before the clock starts
         long acknowledgedBefore = acknowledged(publishers);
+        GcCounters gc0 = gateway.gcCounters();
         long gatewayCpu0 = ProcStat.processCpuMicros(gateway.pid());
         Map<String, Long> gatewayThreads0 = GatewayThreads.cpuMicros(gateway.pid());
         long brokerCpu0 = broker.cpuMicros();
@@ -389,11 +393,12 @@ public final class BenchRun {
         long gatewayCpu1 = ProcStat.processCpuMicros(gateway.pid());
         long brokerCpu1 = broker.cpuMicros();
         long storeCpu1 = store == null ? -1 : store.cpuMicros();
+        GcCounters gc1 = gateway.gcCounters();
         stored = done[0] - storedBefore;
         long elapsed = done[1] - t0;
         BenchPhase phase = new BenchPhase(stored, elapsed, difference(gatewayCpu0, gatewayCpu1),
                 difference(brokerCpu0, brokerCpu1), difference(storeCpu0, storeCpu1),
-                GatewayThreads.minus(gatewayThreads1, gatewayThreads0));
+                GatewayThreads.minus(gatewayThreads1, gatewayThreads0), gc1.since(gc0));
         return new Measured(sent, stored, sentNanos > 0 ? load.size() / (sentNanos / 1e9) : 0, phase,
                 probe.latencyMicros(), probe.timeouts(), stored == sent);
     }
@@ -449,6 +454,17 @@ public final class BenchRun {
             return "not measured";
         }
         return GatewayThreads.describe(perMessage, 1);
+    }
+
+    /** A phase's allocation, promotion and collection pauses ({@link GcCounters}), for the progress output. */
+    static String heap(BenchPhase phase) {
+        GcCounters gc = phase.gatewayGc();
+        if (!gc.measured()) {
+            return "not measured";
+        }
+        return String.format(Locale.ROOT, "%,.0f B allocated and %,.0f B promoted per message; %d collections, "
+                + "%.3f s paused", phase.gatewayAllocatedBytesPerMessage(), phase.gatewayPromotedBytesPerMessage(),
+                gc.pauses(), gc.pauseSeconds());
     }
 
     private static long difference(long before, long after) {

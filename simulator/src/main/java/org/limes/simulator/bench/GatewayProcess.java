@@ -282,6 +282,22 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /**
+     * The gateway's collection counters now ({@link GcCounters}), from {@code /metrics};
+     * {@link GcCounters#NONE} when the page cannot be read. Read outside a phase's CPU window:
+     * the page (10,000 devices' gauges) costs the gateway a few ms.
+     */
+    GcCounters gcCounters() throws InterruptedException {
+        try {
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return metrics.statusCode() == 200 ? GcCounters.parse(metrics.body()) : GcCounters.NONE;
+        } catch (IOException e) {
+            return GcCounters.NONE;
+        }
+    }
+
+    /**
      * Runs a full GC in the child ({@code jcmd <pid> GC.run}) and returns its heap in use
      * afterwards, the sum of {@code jvm_memory_used_bytes{area="heap"}} from {@code /metrics}.
      */
