@@ -130,12 +130,17 @@ public final class SortedArrayMap<V> implements Map<String, V> {
         return key instanceof String s ? search(keys, size, s) : -1;
     }
 
-    String keyAt(int i) {
+    /** The {@code i}-th key in key order, {@code 0 <= i < size()}: iterating without an iterator or entries. */
+    public String keyAt(int i) {
+        Objects.checkIndex(i, size);
         return keys[i];
     }
 
-    Object valueAt(int i) {
-        return values[i];
+    /** The value of {@link #keyAt keyAt(i)}. */
+    @SuppressWarnings("unchecked")
+    public V valueAt(int i) {
+        Objects.checkIndex(i, size);
+        return (V) values[i];
     }
 
     @Override
@@ -511,6 +516,12 @@ public final class SortedArrayMap<V> implements Map<String, V> {
 
         /** Starts from every entry of {@code map}. */
         public Builder<V> putAll(Map<String, ? extends V> map) {
+            if (map instanceof SortedArrayMap<? extends V> sorted) {
+                for (int i = 0; i < sorted.size(); i++) {
+                    put(sorted.keyAt(i), sorted.valueAt(i));
+                }
+                return this;
+            }
             for (Map.Entry<String, ? extends V> e : map.entrySet()) {
                 put(e.getKey(), e.getValue());
             }

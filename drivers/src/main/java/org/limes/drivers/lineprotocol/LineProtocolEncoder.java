@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.limes.drivers.EventKey;
 import org.limes.drivers.Reading;
+import org.limes.drivers.SortedArrayMap;
 
 /**
  * Writes InfluxDB line protocol:
@@ -38,8 +39,11 @@ public final class LineProtocolEncoder {
         escape(sb, r.kind(), false);
         boolean deviceWritten = false;
         boolean siteWritten = r.site().isEmpty();
-        for (Map.Entry<String, String> tag : r.tags().entrySet()) {
-            String key = tag.getKey();
+        // A reading's maps are SortedArrayMaps: read by index, no iterator or entry per tag.
+        SortedArrayMap<String> tags = (SortedArrayMap<String>) r.tags();
+        for (int i = 0; i < tags.size(); i++) {
+            String key = tags.keyAt(i);
+            String value = tags.valueAt(i);
             if (!deviceWritten && key.compareTo("device") > 0) {
                 tag(sb, "device", r.deviceId());
                 deviceWritten = true;
@@ -48,10 +52,10 @@ public final class LineProtocolEncoder {
                 tag(sb, "site", r.site());
                 siteWritten = true;
             }
-            if (key.equals("device") || key.equals("site") || tag.getValue().isEmpty()) {
+            if (key.equals("device") || key.equals("site") || value.isEmpty()) {
                 continue;
             }
-            tag(sb, key, tag.getValue());
+            tag(sb, key, value);
         }
         if (!deviceWritten) {
             tag(sb, "device", r.deviceId());
@@ -88,34 +92,43 @@ public final class LineProtocolEncoder {
     }
 
     private static void appendFields(StringBuilder sb, Map<String, Object> fields) {
+        if (fields instanceof SortedArrayMap<Object> sorted) {
+            for (int i = 0; i < sorted.size(); i++) {
+                field(sb, i == 0 ? ' ' : ',', sorted.keyAt(i), sorted.valueAt(i));
+            }
+            return;
+        }
         char sep = ' ';
         for (Map.Entry<String, Object> f : fields.entrySet()) {
-            sb.append(sep);
+            field(sb, sep, f.getKey(), f.getValue());
             sep = ',';
-            escape(sb, f.getKey(), true);
-            sb.append('=');
-            Object v = f.getValue();
-            if (v instanceof Double d) {
-                sb.append(d.doubleValue());
-            } else if (v instanceof Long l) {
-                sb.append(l.longValue()).append('i');
-            } else if (v instanceof Boolean b) {
-                sb.append(b.booleanValue() ? 't' : 'f');
-            } else {
-                sb.append('"');
-                String s = String.valueOf(v);
-                for (int i = 0; i < s.length(); i++) {
-                    char c = s.charAt(i);
-                    if (c == '\n' || c == '\r') {
-                        c = ' ';
-                    }
-                    if (c == '"' || c == '\\') {
-                        sb.append('\\');
-                    }
-                    sb.append(c);
+        }
+    }
+
+    private static void field(StringBuilder sb, char sep, String key, Object v) {
+        sb.append(sep);
+        escape(sb, key, true);
+        sb.append('=');
+        if (v instanceof Double d) {
+            sb.append(d.doubleValue());
+        } else if (v instanceof Long l) {
+            sb.append(l.longValue()).append('i');
+        } else if (v instanceof Boolean b) {
+            sb.append(b.booleanValue() ? 't' : 'f');
+        } else {
+            sb.append('"');
+            String s = String.valueOf(v);
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\n' || c == '\r') {
+                    c = ' ';
                 }
-                sb.append('"');
+                if (c == '"' || c == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(c);
             }
+            sb.append('"');
         }
     }
 

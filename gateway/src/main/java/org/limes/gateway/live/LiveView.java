@@ -34,10 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fed from the pipeline shards: {@link #reading} once per reading after the rules ran,
  * {@link #alert} once per alert transition. A device's readings all come from the one shard
- * that owns it, so a device's slot has one writer; the update is a map lookup and a few
- * volatile writes, no lock. Readers ({@link #devices}, {@link #latest}, {@link #alerts})
- * build snapshots on the admin thread and may see a device mid-update (a value from one
- * reading, a time from the next): good enough to look at, never used for decisions.
+ * that owns it, so a device's slot has one writer; the update is two map lookups, a few
+ * volatile writes and the latest reading of its kind overwritten in place under that kind's
+ * uncontended lock ({@link LatestValues}: nothing of the reading is kept, so it leaves no
+ * per-device garbage behind for the collector). Readers ({@link #devices}, {@link #latest},
+ * {@link #alerts}) build snapshots on the admin thread; each latest reading they get is one
+ * whole reading, but a device's state and last-heard time may be from the reading before:
+ * good enough to look at, never used for decisions.
  *
  * <p>Bounded: every inventory device has a slot; accepted unknown devices get one up to
  * {@code maxUnknownDevices}, after which they are not shown (counted,
@@ -140,13 +143,18 @@ public final class LiveView {
         if (DEVICE_HEALTH.equals(reading.kind())) {
             slot.healthFault = reportsFault(reading);
         }
-        if (slot.latest.size() >= MAX_KINDS_PER_DEVICE && !slot.latest.containsKey(shown.kind())) {
-            metrics.kindsFull();
-            logFull("kinds", "device " + reading.deviceId() + " reports more than " + MAX_KINDS_PER_DEVICE
-                    + " kinds; the status page shows the first ones only");
-            return;
+        LatestValues latest = slot.latest.get(shown.kind());
+        if (latest == null) {
+            if (slot.latest.size() >= MAX_KINDS_PER_DEVICE) {
+                metrics.kindsFull();
+                logFull("kinds", "device " + reading.deviceId() + " reports more than " + MAX_KINDS_PER_DEVICE
+                        + " kinds; the status page shows the first ones only");
+                return;
+            }
+            latest = new LatestValues(shown.kind());
+            slot.latest.put(shown.kind(), latest);
         }
-        slot.latest.put(shown.kind(), shown);
+        latest.update(shown);
     }
 
     /** One alert transition: a raise opens an episode, a clear closes it; both enter the recent list. */
@@ -197,12 +205,7 @@ public final class LiveView {
             if (s.latest.isEmpty()) {
                 continue;
             }
-            List<LatestReading> values = new ArrayList<>();
-            for (Reading r : s.latest.values()) {
-                values.add(LatestReading.of(r));
-            }
-            values.sort(Comparator.comparing(LatestReading::kind));
-            out.put(s.id, values);
+            out.put(s.id, s.latestReadings());
         }
         return out;
     }
@@ -225,7 +228,8 @@ public final class LiveView {
      * {@value #FRAME_SAMPLE_BYTES} bytes and {@value #FRAME_SAMPLE_READINGS} readings, for the
      * status page's commissioning check (is this device's clock, unit and id what I think).
      * Called on the source's thread; a map lookup and a volatile read when not sampling, a copy
-     * of the frame's head when sampling ({@link RawFrame}: the text is made on request).
+     * of the frame's head into the device's own buffer when sampling ({@link FrameSlot}: nothing
+     * of the frame is kept, the text is made on request).
      */
     public void frame(Frame frame, String driver, List<Reading> decoded) {
         long now = clock.millis();
@@ -241,13 +245,7 @@ public final class LiveView {
                 continue;
             }
             slot.frameSampledMs = now;
-            List<Reading> own = new ArrayList<>(Math.min(decoded.size(), FRAME_SAMPLE_READINGS));
-            for (Reading d : decoded) {
-                if (d.deviceId().equals(id) && own.size() < FRAME_SAMPLE_READINGS) {
-                    own.add(d);
-                }
-            }
-            slot.lastFrame = RawFrame.of(frame, driver, own);
+            slot.lastFrame.update(frame, driver, decoded, id);
         }
     }
 
@@ -257,13 +255,7 @@ public final class LiveView {
         if (s == null) {
             return null;
         }
-        List<LatestReading> values = new ArrayList<>();
-        for (Reading r : s.latest.values()) {
-            values.add(LatestReading.of(r));
-        }
-        values.sort(Comparator.comparing(LatestReading::kind));
-        RawFrame raw = s.lastFrame;
-        return new DeviceFrame(s.id, raw == null ? null : raw.render(), values);
+        return new DeviceFrame(s.id, s.lastFrame.sample(), s.latestReadings());
     }
 
     /**
@@ -418,7 +410,8 @@ public final class LiveView {
         final String lane;
         final boolean inInventory;
         final long expectedIntervalMs;
-        final Map<String, Reading> latest = new ConcurrentHashMap<>();
+        /** By kind, at most {@value #MAX_KINDS_PER_DEVICE}; each overwritten in place by the device's next reading. */
+        final Map<String, LatestValues> latest = new ConcurrentHashMap<>();
         final RateRing rates = new RateRing();
         Double lat;
         Double lon;
@@ -428,7 +421,7 @@ public final class LiveView {
         volatile boolean healthFault;
         volatile long readings;
         volatile long frameSampledMs = Long.MIN_VALUE / 2;
-        volatile RawFrame lastFrame;
+        final FrameSlot lastFrame = new FrameSlot();
 
         DeviceSlot(String id, String site, String deviceClass, String lane, boolean inInventory,
                 long expectedIntervalMs) {
@@ -438,6 +431,16 @@ public final class LiveView {
             this.lane = lane;
             this.inInventory = inInventory;
             this.expectedIntervalMs = expectedIntervalMs;
+        }
+
+        /** The latest reading of each kind, by kind. */
+        List<LatestReading> latestReadings() {
+            List<LatestReading> values = new ArrayList<>(latest.size());
+            for (LatestValues v : latest.values()) {
+                values.add(v.view());
+            }
+            values.sort(Comparator.comparing(LatestReading::kind));
+            return values;
         }
 
         DeviceStatus status(long now, long startedMs) {
@@ -483,11 +486,6 @@ public final class LiveView {
     /** The latest reading of one kind of a device. */
     public record LatestReading(String kind, String deviceTime, String receivedAt, Map<String, String> tags,
             Map<String, Object> fields) {
-
-        static LatestReading of(Reading r) {
-            return new LatestReading(r.kind(), r.deviceTime().toString(), r.receivedAt().toString(), r.tags(),
-                    r.fields());
-        }
     }
 
     /** {@code /api/alerts}. */
@@ -568,28 +566,6 @@ public final class LiveView {
     }
 
     /**
-     * What {@link #frame} keeps of a sampled frame: its first {@value #FRAME_SAMPLE_BYTES} bytes
-     * (copied: the source's array is not held) and the device's decoded readings, rendered as
-     * text only when {@code /api/frames/<device>} asks ({@link #render}). Sampling runs on the
-     * source's thread for every device about once a second, and with thousands of devices that
-     * is most frames: it costs a copy of the head, not the text, hex and time strings of a page
-     * nobody may open.
-     */
-    record RawFrame(Instant receivedAt, String source, String origin, String driver, int bytes, byte[] head,
-            List<Reading> decoded) {
-
-        static RawFrame of(Frame f, String driver, List<Reading> decoded) {
-            byte[] p = f.payload();
-            return new RawFrame(f.receivedAt(), f.source(), f.origin(), driver, p.length,
-                    Arrays.copyOf(p, Math.min(p.length, FRAME_SAMPLE_BYTES)), decoded);
-        }
-
-        FrameSample render() {
-            return FrameSample.of(this);
-        }
-    }
-
-    /**
      * A device's frame as received: {@code text} is its first {@value #FRAME_SAMPLE_BYTES} bytes
      * as UTF-8 with control characters (but tab, CR, LF) and invalid bytes written {@code \xNN};
      * {@code hex} the same bytes in hex, for binary formats; {@code decoded} what the driver made of it.
@@ -597,19 +573,16 @@ public final class LiveView {
     public record FrameSample(String receivedAt, String source, String origin, String driver, int bytes,
             boolean truncated, String text, String hex, List<LatestReading> decoded) {
 
-        static FrameSample of(RawFrame f) {
-            byte[] p = f.head();
-            int n = p.length;
+        /** {@code head}: the frame's first bytes, of {@code bytes} in all. */
+        static FrameSample of(String receivedAt, String source, String origin, String driver, int bytes, byte[] head,
+                List<LatestReading> decoded) {
+            int n = head.length;
             StringBuilder hex = new StringBuilder(n * 2);
             for (int i = 0; i < n; i++) {
-                hex.append(Character.forDigit((p[i] >> 4) & 0xF, 16)).append(Character.forDigit(p[i] & 0xF, 16));
+                hex.append(Character.forDigit((head[i] >> 4) & 0xF, 16)).append(Character.forDigit(head[i] & 0xF, 16));
             }
-            List<LatestReading> decoded = new ArrayList<>(f.decoded().size());
-            for (Reading d : f.decoded()) {
-                decoded.add(LatestReading.of(d));
-            }
-            return new FrameSample(f.receivedAt().toString(), f.source(), f.origin(), f.driver(), f.bytes(),
-                    f.bytes() > n, printable(p, n), hex.toString(), List.copyOf(decoded));
+            return new FrameSample(receivedAt, source, origin, driver, bytes, bytes > n, printable(head, n), hex.toString(),
+                    List.copyOf(decoded));
         }
 
         private static String printable(byte[] p, int n) {

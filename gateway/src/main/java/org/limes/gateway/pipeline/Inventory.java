@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.limes.drivers.Reading;
+import org.limes.drivers.SortedArrayMap;
 
 /**
  * The devices of the crossing, from configuration: adds each known device's site and
@@ -33,7 +34,7 @@ public final class Inventory {
                 tags.put("lat", Double.toString(d.location().lat()));
                 tags.put("lon", Double.toString(d.location().lon()));
             }
-            devices.put(d.id(), new Entry(d.site(), Map.copyOf(tags), config.expectedIntervalMs(d)));
+            devices.put(d.id(), new Entry(d.site(), SortedArrayMap.copyOf(tags), config.expectedIntervalMs(d)));
             ids.add(d.id());
         }
     }
@@ -53,9 +54,9 @@ public final class Inventory {
         if (e.tags.isEmpty()) {
             return r.withSite(e.site);
         }
-        TreeMap<String, String> tags = new TreeMap<>(r.tags());
-        tags.putAll(e.tags);
-        return new Reading(r.deviceId(), e.site, r.kind(), tags, r.fields(), r.deviceTime(), r.receivedAt());
+        SortedArrayMap.Builder<String> tags = SortedArrayMap.builder(r.tags().size() + e.tags.size());
+        tags.putAll(r.tags()).putAll(e.tags);
+        return new Reading(r.deviceId(), e.site, r.kind(), tags.build(), r.fields(), r.deviceTime(), r.receivedAt());
     }
 
     public int size() {

@@ -215,6 +215,14 @@ class LiveMapTest {
         assertThat(big.truncated()).isTrue();
         assertThat(big.hex()).hasSize(2 * LiveView.FRAME_SAMPLE_BYTES);
         assertThat(big.text()).startsWith("\\xff\\x00");
+        clock.advance(Duration.ofMillis(LiveView.FRAME_SAMPLE_MS));
+        byte[] small = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        live.frame(new org.limes.drivers.Frame(small, "devices", "t2", clock.instant()), "counter-json", List.of(decoded));
+        LiveView.FrameSample again = live.deviceFrame("cnt-01").frame();
+        assertThat(again.text()).as("a shorter frame after a longer one: nothing of the longer left").isEqualTo("{}");
+        assertThat(again.hex()).isEqualTo("7b7d");
+        assertThat(again.truncated()).isFalse();
+        assertThat(again.origin()).isEqualTo("t2");
         assertThat(live.deviceFrame("nobody")).isNull();
     }
 

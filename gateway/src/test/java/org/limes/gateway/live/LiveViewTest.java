@@ -1,13 +1,17 @@
 package org.limes.gateway.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.limes.drivers.Frame;
 import org.limes.drivers.Reading;
 import org.limes.gateway.pipeline.DeviceClassConfig;
 import org.limes.gateway.pipeline.DeviceConfig;
@@ -37,6 +41,53 @@ class LiveViewTest {
     private DeviceState state(String id) {
         return live.devices().stream().filter(d -> d.id().equals(id)).findFirst()
                 .map(d -> DeviceState.valueOf(d.state().toUpperCase())).orElseThrow();
+    }
+
+    @Test
+    void keepsNoReadingAliveAfterItWasShown() {
+        Reading first = reading("cnt-01", "vehicle_count", Map.of("count_total", 5L, "speed_mps", 1.5), 0);
+        live.reading(first, first);
+        clock.advance(Duration.ofSeconds(1));
+        Reading next = reading("cnt-01", "vehicle_count", Map.of("count_total", 6L, "speed_mps", 2.5), 0);
+        live.reading(next, next);
+        WeakReference<Reading> shown = new WeakReference<>(next);
+        next = null;
+
+        // The latest values are copied out: a kept Reading per device and kind lives about one
+        // reading interval, long enough to be aged into the old generation at every collection.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            System.gc();
+            return shown.get() == null;
+        });
+        assertThat(live.latest().get("cnt-01")).singleElement().satisfies(l -> {
+            assertThat(l.fields()).containsExactly(Map.entry("count_total", 6L), Map.entry("speed_mps", 2.5));
+            assertThat(l.deviceTime()).isEqualTo(T0.plusSeconds(1).toString());
+        });
+    }
+
+    @Test
+    void keepsNothingOfASampledFrame() {
+        Reading first = reading("cnt-01", "vehicle_count", Map.of("count_total", 5L), 0);
+        live.frame(new Frame("{\"n\":5}".getBytes(StandardCharsets.UTF_8), "devices", "crossing/cnt-01", clock.instant()),
+                "counter-json", List.of(first));
+        clock.advance(Duration.ofMillis(LiveView.FRAME_SAMPLE_MS));
+        Reading decoded = reading("cnt-01", "vehicle_count", Map.of("count_total", 6L), 0);
+        Frame frame = new Frame("{\"n\":6}".getBytes(StandardCharsets.UTF_8), "devices", "crossing/cnt-01",
+                clock.instant());
+        live.frame(frame, "counter-json", List.of(decoded));
+        WeakReference<Reading> reading = new WeakReference<>(decoded);
+        WeakReference<byte[]> payload = new WeakReference<>(frame.payload());
+        decoded = null;
+        frame = null;
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            System.gc();
+            return reading.get() == null && payload.get() == null;
+        });
+        LiveView.FrameSample sample = live.deviceFrame("cnt-01").frame();
+        assertThat(sample.text()).isEqualTo("{\"n\":6}");
+        assertThat(sample.decoded()).singleElement().satisfies(d ->
+                assertThat(d.fields()).containsExactly(Map.entry("count_total", 6L)));
     }
 
     @Test
