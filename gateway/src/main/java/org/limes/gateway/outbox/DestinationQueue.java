@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What one destination has still to receive: two durable logs, one for alerts and one for
@@ -33,6 +34,8 @@ public final class DestinationQueue {
     private final Clock clock;
     private volatile long lastAckMillis = -1;
     private final DeadLetters deadLetters;
+    /** The sink thread while it waits in {@link #poll}, for {@link #wake}; null otherwise. */
+    private volatile Thread waiter;
 
     public DestinationQueue(String destination, Outbox alerts, Outbox readings, double drainRatePerSecond) {
         this(destination, alerts, readings, drainRatePerSecond, Clock.systemUTC());
@@ -58,6 +61,8 @@ public final class DestinationQueue {
         this.readings = readings;
         this.drainRatePerSecond = drainRatePerSecond;
         this.tokens = Math.max(1, drainRatePerSecond);
+        alerts.onDurable(this::wake);
+        readings.onDurable(this::wake);
     }
 
     public String destination() {
@@ -89,54 +94,79 @@ public final class DestinationQueue {
     public List<OutboxRecord> poll(int maxRecords, int maxBytes, long lingerNanos, long timeout, TimeUnit unit)
             throws InterruptedException, IOException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (true) {
-            List<OutboxRecord> batch = alerts.poll(maxRecords, maxBytes, 0, TimeUnit.MILLISECONDS);
-            if (!batch.isEmpty()) {
-                lastPolled = alerts;
-                return batch;
-            }
-            int allowed = allowedReadings(maxRecords);
-            long left = deadline - System.nanoTime();
-            long slice = Math.max(0, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-            if (allowed > 0 && lingerNanos > 0 && lingering(allowed, lingerNanos)) {
-                continue;
-            }
-            if (allowed > 0) {
-                batch = readings.poll(allowed, maxBytes, slice, TimeUnit.NANOSECONDS);
+        // Woken by either log ({@link #wake}): waiting on the readings' log alone, an alert made
+        // durable meanwhile waited for that wait to end, up to 50 ms, on every alert to a centre
+        // (whose readings log stays empty).
+        waiter = Thread.currentThread();
+        try {
+            while (true) {
+                List<OutboxRecord> batch = alerts.poll(maxRecords, maxBytes, 0, TimeUnit.MILLISECONDS);
                 if (!batch.isEmpty()) {
-                    tokens -= batch.size();
-                    lastPolled = readings;
-                    lingerSince = 0;
+                    lastPolled = alerts;
                     return batch;
                 }
-            } else if (slice > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(slice);
+                int allowed = allowedReadings(maxRecords);
+                long left = deadline - System.nanoTime();
+                if (allowed > 0 && lingerNanos > 0) {
+                    long lingerLeft = lingerLeft(allowed, lingerNanos);
+                    if (lingerLeft > 0) {
+                        park(lingerLeft);
+                        continue;
+                    }
+                }
+                if (allowed > 0) {
+                    batch = readings.poll(allowed, maxBytes, 0, TimeUnit.NANOSECONDS);
+                    if (!batch.isEmpty()) {
+                        tokens -= batch.size();
+                        lastPolled = readings;
+                        lingerSince = 0;
+                        return batch;
+                    }
+                }
+                if (left <= 0) {
+                    return List.of();
+                }
+                // Nothing yet, or readings waiting for the drain rate's next token: the rate is
+                // looked at again after at most 50 ms, any durable record wakes it sooner.
+                park(allowed > 0 ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
-            if (System.nanoTime() >= deadline) {
-                return List.of();
-            }
+        } finally {
+            waiter = null;
         }
     }
 
     /**
-     * True while the readings waiting are fewer than {@code wanted} and their linger has not run
-     * out; waits for more meanwhile, at most 50 ms (so alerts are looked at again). The linger is
-     * bounded by itself, not by the poll's timeout, which would cut it short at random.
+     * How much longer the readings waiting may linger: they are fewer than {@code wanted} and
+     * the first of them was seen less than {@code lingerNanos} ago; 0 when they should go now
+     * (or none wait). The linger is bounded by itself, not by the poll's timeout, which would
+     * cut it short at random.
      */
-    private boolean lingering(int wanted, long lingerNanos) throws InterruptedException {
-        long waiting = readings.awaitUnread(1, 0);
+    private long lingerLeft(int wanted, long lingerNanos) throws InterruptedException {
+        long waiting = readings.awaitUnread(wanted, 0);
         if (waiting == 0 || waiting >= wanted) {
-            return false;
+            return 0;
         }
         long now = System.nanoTime();
         if (lingerSince == 0) {
             lingerSince = now;
         }
-        long left = lingerNanos - (now - lingerSince);
-        if (left <= 0) {
-            return false;
+        return Math.max(0, lingerNanos - (now - lingerSince));
+    }
+
+    /** Waits up to {@code nanos} or until either log has new durable records (or closes). */
+    private void park(long nanos) throws InterruptedException {
+        LockSupport.parkNanos(this, nanos);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
-        return readings.awaitUnread(wanted, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50))) < wanted;
+    }
+
+    /** Either log's records became durable, or it closed: the poll waiting, if any, looks again. */
+    private void wake() {
+        Thread t = waiter;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     private int allowedReadings(int maxRecords) {

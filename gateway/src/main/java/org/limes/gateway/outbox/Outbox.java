@@ -52,6 +52,7 @@ public final class Outbox {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition durableAdvanced = lock.newCondition();
     private final Condition spaceFreed = lock.newCondition();
+    private volatile Runnable onDurable = () -> { };
 
     // Guarded by lock (SegmentLog's positions may also be read lock-free).
     private final SegmentLog log;
@@ -183,9 +184,23 @@ public final class Outbox {
 
     // ---------------------------------------------------------------- committer thread
 
+    /**
+     * Runs {@code listener} on the committer thread each time records become durable, and once
+     * when the outbox closes: how the queue reading this outbox and another one ({@link
+     * DestinationQueue}: a destination's alerts and readings) hears of either while it waits.
+     * Must be quick and must not block. One listener; setting another replaces it.
+     */
+    public void onDurable(Runnable listener) {
+        this.onDurable = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** Group commit of this outbox ({@link OutboxWriter#flush}); true when records became durable. */
     boolean flush() throws IOException {
-        return writer.flush();
+        boolean wrote = writer.flush();
+        if (wrote) {
+            onDurable.run();
+        }
+        return wrote;
     }
 
     /** Persists the acknowledged position and deletes wholly acknowledged segments ({@link OutboxWriter}). */
@@ -308,6 +323,7 @@ public final class Outbox {
         } finally {
             lock.unlock();
         }
+        onDurable.run();
     }
 
     /** Releases file handles. Committer thread, after the final flush. */

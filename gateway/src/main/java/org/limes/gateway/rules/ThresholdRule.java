@@ -141,7 +141,12 @@ public final class ThresholdRule implements Rule {
         boolean raiseCondition = rising ? v > raiseLevel : v < raiseLevel;
         boolean clearCondition = rising ? v < clearLevel : v > clearLevel;
         value[d] = v;
-        tags[d] = r.tags();
+        if (tags[d] == null || !tags[d].equals(r.tags())) {
+            // Only when they changed: a device's tags are the same reading after reading, and
+            // holding each reading's map for the second until the next ages it into the old
+            // generation (one map per device per rule at every young collection).
+            tags[d] = r.tags();
+        }
         switch (phase[d]) {
             case IDLE -> {
                 if (raiseCondition) {

@@ -7,12 +7,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The readings linger of a destination's queue: small batches wait for more, alerts never. */
 class DestinationQueueLingerTest {
@@ -94,5 +100,43 @@ class DestinationQueueLingerTest {
         List<OutboxRecord> got = batch.get(5, TimeUnit.SECONDS);
         assertThat(got).hasSize(1);
         assertThat(got.get(0).type()).isEqualTo(OutboxRecord.ALERT);
+    }
+
+    /**
+     * A centre's queue has no readings: its poll waits, and an alert made durable meanwhile must
+     * wake it, not wait for that wait to end. The poll is woken five times, each time at the start
+     * of its wait; on the old code, which waited on the readings log alone for 50 ms at a time,
+     * each alert waited ~50 ms. The bound is half that, the median of five, so a loaded machine's
+     * scheduling delays do not decide it.
+     */
+    @ParameterizedTest(name = "readings waiting: {0}")
+    @ValueSource(ints = {0, 3})
+    void anAlertMadeDurableWakesAWaitingPollAtOnce(int readingsWaiting) throws Exception {
+        if (readingsWaiting > 0) {
+            durable(readings, OutboxRecord.READING, readingsWaiting);
+        }
+        List<Long> delaysMs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            AtomicReference<List<OutboxRecord>> got = new AtomicReference<>();
+            AtomicLong returnedAt = new AtomicLong();
+            Thread poller = new Thread(() -> {
+                try {
+                    got.set(queue.poll(10, MAX_BYTES, LONG_LINGER, 20, TimeUnit.SECONDS));
+                    returnedAt.set(System.nanoTime());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "test-sink");
+            poller.start();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> poller.getState() == Thread.State.TIMED_WAITING);
+            long before = System.nanoTime();
+            durable(alerts, OutboxRecord.ALERT, 1);
+            poller.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(got.get()).singleElement().satisfies(r -> assertThat(r.type()).isEqualTo(OutboxRecord.ALERT));
+            delaysMs.add(TimeUnit.NANOSECONDS.toMillis(returnedAt.get() - before));
+        }
+        Collections.sort(delaysMs);
+        assertThat(delaysMs.get(2)).as("median delay of the alerts, ms: %s", delaysMs).isLessThan(25);
     }
 }

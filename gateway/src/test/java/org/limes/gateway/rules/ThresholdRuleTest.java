@@ -1,7 +1,10 @@
 package org.limes.gateway.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,6 +49,25 @@ class ThresholdRuleTest {
         Reading reading = reading(device, second, value);
         r.evaluate(reading, devices.indexOf(device), reading.receivedAt().toEpochMilli(), out);
         return out;
+    }
+
+    @Test
+    void holdsNoReadingsTagsWhileTheyEqualTheLastOnes() {
+        feed(rule, "cnt-01", 0, 10.0);
+        Reading next = reading("cnt-01", 1, 11.0);
+        rule.evaluate(next, devices.indexOf("cnt-01"), next.receivedAt().toEpochMilli(), new ArrayList<>());
+        WeakReference<Map<String, String>> tags = new WeakReference<>(next.tags());
+        next = null;
+
+        // Held for the second until the device's next reading, each reading's tags map was aged
+        // into the old generation at every young collection.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            System.gc();
+            return tags.get() == null;
+        });
+        // The alert still carries the device's tags.
+        List<Alert> raised = feed(rule, "cnt-01", 2, 41.0);
+        assertThat(raised).singleElement().satisfies(a -> assertThat(a.tags()).containsEntry("lane", "1"));
     }
 
     /**
