@@ -45,6 +45,11 @@ final class LatestValues {
         this.kind = kind;
     }
 
+    /** The kind of the reading it holds. */
+    synchronized String kind() {
+        return kind;
+    }
+
     /** Takes {@code r}'s kind, times, tags and fields. */
     synchronized void update(Reading r) {
         if (!kind.equals(r.kind())) {

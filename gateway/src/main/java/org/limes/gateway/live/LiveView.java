@@ -143,7 +143,10 @@ public final class LiveView {
         if (DEVICE_HEALTH.equals(reading.kind())) {
             slot.healthFault = reportsFault(reading);
         }
-        LatestValues latest = slot.latest.get(shown.kind());
+        LatestValues latest = slot.lastValues;
+        if (latest == null || !latest.kind().equals(shown.kind())) {
+            latest = slot.latest.get(shown.kind());
+        }
         if (latest == null) {
             if (slot.latest.size() >= MAX_KINDS_PER_DEVICE) {
                 metrics.kindsFull();
@@ -155,6 +158,7 @@ public final class LiveView {
             slot.latest.put(shown.kind(), latest);
         }
         latest.update(shown);
+        slot.lastValues = latest;
     }
 
     /** One alert transition: a raise opens an episode, a clear closes it; both enter the recent list. */
@@ -412,6 +416,8 @@ public final class LiveView {
         final long expectedIntervalMs;
         /** By kind, at most {@value #MAX_KINDS_PER_DEVICE}; each overwritten in place by the device's next reading. */
         final Map<String, LatestValues> latest = new ConcurrentHashMap<>();
+        /** The kind this device reported last, so a device of one kind skips the map: the writer's only. */
+        LatestValues lastValues;
         final RateRing rates = new RateRing();
         Double lat;
         Double lon;

@@ -427,14 +427,16 @@ final class Shards implements AutoCloseable {
         }
 
         private TokenBucket rateOf(String device) {
+            // One lookup for a device already seen: only inventory devices get a bucket here.
+            TokenBucket b = rates.get(device);
+            if (b != null) {
+                return b;
+            }
             if (!inventory.knows(device)) {
                 return unknownRate;
             }
-            TokenBucket b = rates.get(device);
-            if (b == null) {
-                b = new TokenBucket(limits.maxReadingsPerSecondPerDevice(), this::nanos);
-                rates.put(device, b);
-            }
+            b = new TokenBucket(limits.maxReadingsPerSecondPerDevice(), this::nanos);
+            rates.put(device, b);
             return b;
         }
 

@@ -66,6 +66,22 @@ class LiveViewTest {
     }
 
     @Test
+    void aDeviceOfSeveralKindsShowsTheLatestOfEach() {
+        live.reading(reading("cnt-01", "vehicle_count", Map.of("count_total", 5L), 0),
+                reading("cnt-01", "vehicle_count", Map.of("count_total", 5L), 0));
+        Reading health = reading("cnt-01", "device_health", Map.of("battery_pct", 80.0), 0);
+        live.reading(health, health);
+        Reading count = reading("cnt-01", "vehicle_count", Map.of("count_total", 7L), 0);
+        live.reading(count, count);
+        Reading health2 = reading("cnt-01", "device_health", Map.of("battery_pct", 79.5), 0);
+        live.reading(health2, health2);
+
+        assertThat(live.latest().get("cnt-01")).extracting(LiveView.LatestReading::kind, l -> l.fields())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("device_health", Map.of("battery_pct", 79.5)),
+                        org.assertj.core.groups.Tuple.tuple("vehicle_count", Map.of("count_total", 7L)));
+    }
+
+    @Test
     void keepsNothingOfASampledFrame() {
         Reading first = reading("cnt-01", "vehicle_count", Map.of("count_total", 5L), 0);
         live.frame(new Frame("{\"n\":5}".getBytes(StandardCharsets.UTF_8), "devices", "crossing/cnt-01", clock.instant()),
