@@ -54,7 +54,7 @@ final class FrameSlot {
         for (int i = 0; i < all.size() && decodedCount < decoded.length; i++) {
             Reading r = all.get(i);
             if (r.deviceId().equals(device)) {
-                if (decoded[decodedCount] == null) {
+                if (decoded[decodedCount] == null || !decoded[decodedCount].kind().equals(r.kind())) {
                     decoded[decodedCount] = new LatestValues(r.kind());
                 }
                 decoded[decodedCount++].update(r);

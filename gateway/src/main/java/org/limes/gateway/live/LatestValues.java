@@ -30,7 +30,7 @@ final class LatestValues {
     private static final byte OTHER = 3;
     private static final String[] NO_NAMES = {};
 
-    private String kind;
+    private final String kind;
     private long deviceSecond;
     private int deviceNano;
     private long receivedSecond;
@@ -45,16 +45,13 @@ final class LatestValues {
         this.kind = kind;
     }
 
-    /** The kind of the reading it holds. */
-    synchronized String kind() {
+    /** The kind of the readings it holds. */
+    String kind() {
         return kind;
     }
 
-    /** Takes {@code r}'s kind, times, tags and fields. */
+    /** Takes {@code r}'s times, tags and fields; {@code r} is of this holder's kind. */
     synchronized void update(Reading r) {
-        if (!kind.equals(r.kind())) {
-            kind = r.kind();
-        }
         Instant device = r.deviceTime();
         deviceSecond = device.getEpochSecond();
         deviceNano = device.getNano();

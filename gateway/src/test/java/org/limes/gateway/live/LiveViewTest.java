@@ -82,6 +82,22 @@ class LiveViewTest {
     }
 
     @Test
+    void aSampledFrameOfAnotherKindShowsItsOwnKind() {
+        Reading count = reading("cnt-01", "vehicle_count", Map.of("count_total", 5L), 0);
+        live.frame(new Frame("{}".getBytes(StandardCharsets.UTF_8), "devices", "t", clock.instant()), "counter-json",
+                List.of(count));
+        clock.advance(Duration.ofMillis(LiveView.FRAME_SAMPLE_MS));
+        Reading health = reading("cnt-01", "device_health", Map.of("battery_pct", 80.0), 0);
+        live.frame(new Frame("{}".getBytes(StandardCharsets.UTF_8), "devices", "t", clock.instant()), "counter-json",
+                List.of(health));
+
+        assertThat(live.deviceFrame("cnt-01").frame().decoded()).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo("device_health");
+            assertThat(d.fields()).containsExactly(Map.entry("battery_pct", 80.0));
+        });
+    }
+
+    @Test
     void keepsNothingOfASampledFrame() {
         Reading first = reading("cnt-01", "vehicle_count", Map.of("count_total", 5L), 0);
         live.frame(new Frame("{\"n\":5}".getBytes(StandardCharsets.UTF_8), "devices", "crossing/cnt-01", clock.instant()),

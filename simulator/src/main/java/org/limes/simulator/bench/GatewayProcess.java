@@ -271,11 +271,15 @@ public final class GatewayProcess implements AutoCloseable {
         return out;
     }
 
+    /** {@code GET /metrics} of the gateway's admin API, whatever it answers. */
+    private HttpResponse<String> metricsPage() throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                .timeout(HTTP_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The gateway's {@code /metrics} page, kept beside its log for diagnosis. */
     public Path saveMetrics() throws IOException, InterruptedException {
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = metricsPage();
         Path file = log.resolveSibling("metrics.txt");
         Files.writeString(file, metrics.body(), StandardCharsets.UTF_8);
         return file;
@@ -288,9 +292,7 @@ public final class GatewayProcess implements AutoCloseable {
      */
     GcCounters gcCounters() throws InterruptedException {
         try {
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> metrics = metricsPage();
             return metrics.statusCode() == 200 ? GcCounters.parse(metrics.body()) : GcCounters.NONE;
         } catch (IOException e) {
             return GcCounters.NONE;
@@ -309,9 +311,7 @@ public final class GatewayProcess implements AutoCloseable {
         if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
             throw new IOException("jcmd " + process.pid() + " GC.run failed: " + out.strip());
         }
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(HTTP_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = metricsPage();
         if (metrics.statusCode() != 200) {
             throw new IOException("GET /metrics answered " + metrics.statusCode());
         }
