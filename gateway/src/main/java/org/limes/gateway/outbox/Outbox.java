@@ -53,6 +53,7 @@ public final class Outbox {
     private final Condition durableAdvanced = lock.newCondition();
     private final Condition spaceFreed = lock.newCondition();
     private volatile Runnable onDurable = () -> { };
+    private volatile Runnable onAppend = () -> { };
 
     // Guarded by lock (SegmentLog's positions may also be read lock-free).
     private final SegmentLog log;
@@ -131,6 +132,7 @@ public final class Outbox {
         int checksum = RecordCodec.checksum(type, time, payload);
         long waitingSince = 0;
         long evictedNow = 0;
+        boolean appended = false;
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -163,12 +165,31 @@ public final class Outbox {
             writer.putLocked(checksum, type, time, payload);
             long seq = log.claimSeq();
             metrics.appended(type);
+            appended = true;
             return seq;
         } finally {
             lock.unlock();
+            if (appended) {
+                onAppend.run();
+            }
             if (evictedNow > 0) {
                 evictionListener.evicted(destination, evictedNow);
             }
+        }
+    }
+
+    /** Runs {@code listener} after every append (the committer's wake-up). One listener; another replaces it. */
+    void onAppend(Runnable listener) {
+        onAppend = listener;
+    }
+
+    /** Whether records wait in the write buffer for the committer. */
+    boolean hasBuffered() {
+        lock.lock();
+        try {
+            return writer.bufferedLocked() > 0;
+        } finally {
+            lock.unlock();
         }
     }
 

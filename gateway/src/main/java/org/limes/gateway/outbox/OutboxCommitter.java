@@ -49,6 +49,9 @@ public final class OutboxCommitter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean held;
+    /** True while the thread sleeps for want of work ({@link #sleepUntilWork}). */
+    private volatile boolean idle;
+    private final long idleParkNanos;
     private long lastErrorLog;
     private final Counter failures;
     static final long RETRY_INITIAL_MS = 50;
@@ -62,26 +65,33 @@ public final class OutboxCommitter implements AutoCloseable {
     private long retryDelayMs;
     private volatile String syncFailure;
     private volatile long syncFailingSinceMillis = -1;
+    private volatile long cycles;
 
     public OutboxCommitter(long syncIntervalMs) {
         this(syncIntervalMs, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     public OutboxCommitter(long syncIntervalMs, Clock clock, MeterRegistry registry) {
+        this(syncIntervalMs, ACK_PERSIST_INTERVAL_MS, clock, registry);
+    }
+
+    OutboxCommitter(long syncIntervalMs, long idleParkMs, Clock clock, MeterRegistry registry) {
         this.clock = clock;
         this.failures = OutboxMetrics.syncFailures(registry);
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(syncIntervalMs);
+        this.idleParkNanos = TimeUnit.MILLISECONDS.toNanos(idleParkMs);
         this.thread = new Thread(this::loop, "limes-outbox-commit");
         this.thread.setDaemon(true);
     }
 
     public void register(Outbox outbox) {
         outboxes.add(outbox);
+        outbox.onAppend(this::wake);
     }
 
     /** Registers an outbox whose records are evicted once older than {@code maxAgeMs} (0 = never). */
     public void register(Outbox outbox, long maxAgeMs) {
-        outboxes.add(outbox);
+        register(outbox);
         if (maxAgeMs > 0) {
             ageLimits.put(outbox, maxAgeMs);
             expiring.add(outbox);
@@ -98,6 +108,7 @@ public final class OutboxCommitter implements AutoCloseable {
      */
     public void afterDurable(Runnable action) {
         callbacks.add(action);
+        wake();
     }
 
     /**
@@ -111,6 +122,7 @@ public final class OutboxCommitter implements AutoCloseable {
      */
     public void afterDurable(Object key, Runnable action) {
         callbacks.add(new Superseding(key, action));
+        wake();
     }
 
     /** An action that a later one of the same key replaces within a cycle. */
@@ -124,6 +136,7 @@ public final class OutboxCommitter implements AutoCloseable {
     private void loop() {
         List<Runnable> carried = new ArrayList<>();
         long cycleStart = System.nanoTime();
+        boolean worked = true;
         while (running) {
             // The period runs from one cycle's start to the next, not from its end: when a cycle's
             // fsyncs take longer than the interval the next begins at once, so an acknowledgement
@@ -135,14 +148,51 @@ public final class OutboxCommitter implements AutoCloseable {
                 LockSupport.parkNanos(wait);
                 continue;
             }
+            if (!worked && carried.isEmpty() && !held) {
+                sleepUntilWork();
+            }
             cycleStart = System.nanoTime();
             if (!held && cycleStart - retryAtNanos >= 0) {
-                cycle(carried, false);
+                worked = cycle(carried, false);
             }
         }
         cycle(carried, true);
         for (Outbox o : outboxes) {
             o.release();
+        }
+    }
+
+    /**
+     * After a cycle that had nothing to write and nothing to run: sleeps until an append or an
+     * action wakes it ({@link #wake}), or for the acknowledged-position timer at most, instead of
+     * running an empty cycle every sync interval (200 a second at the default 5 ms, each looking at
+     * every outbox). The first record after the sleep is committed at once; those that arrive
+     * meanwhile join the next cycle, as before.
+     */
+    private void sleepUntilWork() {
+        idle = true;
+        // Published before looking: an append or action that missed the flag is seen here (both
+        // sides are synchronisation actions: the flag is volatile, the buffers are read under the
+        // outbox's lock and the actions' queue is concurrent).
+        if (callbacks.isEmpty() && !anyBuffered()) {
+            LockSupport.parkNanos(idleParkNanos);
+        }
+        idle = false;
+    }
+
+    private boolean anyBuffered() {
+        for (Outbox o : outboxes) {
+            if (o.hasBuffered()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Called after an append or a new action: wakes the committer if it sleeps. Cheap when it does not. */
+    void wake() {
+        if (idle) {
+            LockSupport.unpark(thread);
         }
     }
 
@@ -153,7 +203,9 @@ public final class OutboxCommitter implements AutoCloseable {
      * acknowledgement waited behind. A position lost to a crash only means records are delivered
      * again, which every sink makes idempotent.
      */
-    private void cycle(List<Runnable> carried, boolean last) {
+    private boolean cycle(List<Runnable> carried, boolean last) {
+        cycles++;
+        boolean worked = !carried.isEmpty();
         Runnable r;
         Map<Object, Integer> earliest = null;
         while ((r = callbacks.poll()) != null) {
@@ -168,12 +220,13 @@ public final class OutboxCommitter implements AutoCloseable {
                 }
             }
             carried.add(r);
+            worked = true;
         }
         boolean allDurable = true;
         String failure = null;
         for (Outbox o : outboxes) {
             try {
-                o.flush();
+                worked |= o.flush();
             } catch (IOException | RuntimeException e) {
                 allDurable = false;
                 Throwable root = e.getCause() != null ? e.getCause() : e;
@@ -224,6 +277,7 @@ public final class OutboxCommitter implements AutoCloseable {
                 o.expire(clock.millis(), ageLimits.get(o));
             }
         }
+        return worked;
     }
 
     private void persistAcknowledged() {
@@ -271,6 +325,16 @@ public final class OutboxCommitter implements AutoCloseable {
     /** Since when (epoch ms) the outboxes cannot sync, -1 when they can. */
     public long syncFailingSinceMillis() {
         return syncFailingSinceMillis;
+    }
+
+    /** Group commit cycles run since start (for tests). */
+    long cycles() {
+        return cycles;
+    }
+
+    /** True while the committer sleeps for want of anything to commit (for tests). */
+    boolean idle() {
+        return idle;
     }
 
     /** Syncs that failed since start (disk full, I/O errors). */

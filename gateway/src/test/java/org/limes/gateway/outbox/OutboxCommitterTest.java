@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,5 +70,59 @@ class OutboxCommitterTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 5);
             assertThat(ran).last().isEqualTo("save 4");
         }
+    }
+
+    /**
+     * With nothing appended and nothing waiting, the committer sleeps instead of running a cycle every
+     * sync interval: a quiet gateway (a cluster instance between frames, a crossing at night) paid 200
+     * empty cycles a second, each looking at every outbox.
+     */
+    @Test
+    void anIdleCommitterDoesNotCycleEverySyncInterval() throws Exception {
+        Outbox outbox = open();
+        try (OutboxCommitter committer = new OutboxCommitter(1)) {
+            committer.register(outbox);
+            committer.start();
+            outbox.append(OutboxRecord.READING, "r".getBytes(StandardCharsets.UTF_8));
+            CountDownLatch durable = new CountDownLatch(1);
+            committer.afterDurable(durable::countDown);
+            assertThat(durable.await(10, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(committer::idle);
+            long before = committer.cycles();
+            // One cycle per acknowledged-position timer at most (250 ms), not one per millisecond.
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+                    .until(() -> committer.cycles() - before <= 4);
+        }
+    }
+
+    /** An append alone, with no action waiting for it, wakes a sleeping committer: the record becomes durable. */
+    @Test
+    void anAppendWakesASleepingCommitter() throws Exception {
+        Outbox outbox = open();
+        try (OutboxCommitter committer = sleepingForAMinute()) {
+            committer.register(outbox);
+            committer.start();
+            await().atMost(Duration.ofSeconds(10)).until(committer::idle);
+            outbox.append(OutboxRecord.READING, "r".getBytes(StandardCharsets.UTF_8));
+            await().atMost(Duration.ofSeconds(10)).until(() -> outbox.durableSeq() >= 1);
+        }
+    }
+
+    /** An action registered alone wakes a sleeping committer and runs. */
+    @Test
+    void anActionWakesASleepingCommitter() throws Exception {
+        try (OutboxCommitter committer = sleepingForAMinute()) {
+            committer.register(open());
+            committer.start();
+            await().atMost(Duration.ofSeconds(10)).until(committer::idle);
+            CountDownLatch ran = new CountDownLatch(1);
+            committer.afterDurable(ran::countDown);
+            assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** A committer whose idle sleep outlasts any test: only a wake-up can make it cycle again. */
+    private static OutboxCommitter sleepingForAMinute() {
+        return new OutboxCommitter(1, 60_000, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 }
