@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * The group commit of every outbox: one thread that, every {@code syncInterval}, writes
  * and syncs each outbox's buffered records, persists acknowledged positions, and then
  * runs the callbacks registered before the cycle began — typically "acknowledge this
- * frame to the broker", which is thereby only ever sent for records on disk.
+ * frame to the broker", which is thereby only ever sent for records on disk. With nothing
+ * to write and nothing waiting it sleeps until an append or a callback wakes it (or the
+ * acknowledged-position timer is due) instead of cycling ({@link #sleepUntilWork}).
  *
  * <p>If any outbox fails to sync (disk full, I/O error), the cycle's callbacks are kept
  * for a later cycle: upstream acknowledgements stop until the disk recovers, which is the
