@@ -119,25 +119,12 @@ public final class ClusterRules implements AutoCloseable {
         ClusterTopics.ensure(config, config.readingsTopic());
         ClusterTopics.ensure(config, config.alertsTopic());
         int passagePartitions = ClusterTopics.ensure(config, config.passagesTopic());
-        List<RuleConfig> deviceRules = new ArrayList<>();
-        List<WatchlistRuleConfig> watchlists = new ArrayList<>();
-        for (RuleConfig r : rules) {
-            if (r instanceof WatchlistRuleConfig w) {
-                watchlists.add(w);
-            } else {
-                deviceRules.add(r);
-            }
-        }
         Admin admin = ClusterTopics.admin(config);
         ClusterFlowMetrics metrics = new ClusterFlowMetrics(registry);
         TopicOffsets offsets = new TopicOffsets(admin, config.rulesApplicationId(),
                 Map.of(config.framesTopic(), partitions, config.passagesTopic(), passagePartitions), metrics, clock);
-        // The device rules' context: its passage table stays empty (the watchlist runs at the lanes' owners).
-        Setup setup = new Setup(config.crossing(), instance, partitions, inventory, limits,
-                new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules), List.copyOf(deviceRules),
-                List.copyOf(watchlists), new RuleContext(new PassageTable(), ruleMetrics), drivers,
-                List.copyOf(sources), storeRouting, storePlates, metrics, new Assignments(),
-                p -> offsets.partition(config.framesTopic(), p),
+        Setup setup = setup(config.crossing(), instance, partitions, inventory, limits, rules, ruleMetrics, drivers,
+                sources, storeRouting, storePlates, metrics, p -> offsets.partition(config.framesTopic(), p),
                 p -> offsets.partition(config.passagesTopic(), p));
         setup.metrics().partitionsGauge(setup.assignments()::framesOwned);
         setup.metrics().passagesGauge(setup.assignments()::passagesOwned);
@@ -183,6 +170,30 @@ public final class ClusterRules implements AutoCloseable {
         LOG.info("cluster mode: rules run as Kafka Streams application {} over {} ({} partitions, exactly_once_v2, "
                 + "1 standby replica)", config.rulesApplicationId(), config.framesTopic(), partitions);
         return new ClusterRules(streams, admin);
+    }
+
+    /**
+     * What every processor of this instance shares: the config's rules split into the device rules
+     * and the watchlists (those run at the lanes' owners, so the device rules' passage table stays empty).
+     */
+    static Setup setup(String crossing, String instance, int partitions, Inventory inventory, LimitsConfig limits,
+            List<RuleConfig> rules, RuleMetrics ruleMetrics, Drivers drivers, List<SourceConfig> sources,
+            Routing storeRouting, PlatePseudonymiser storePlates, ClusterFlowMetrics metrics,
+            IntFunction<PartitionTime.Offsets> framesOffsets, IntFunction<PartitionTime.Offsets> passagesOffsets) {
+        List<RuleConfig> deviceRules = new ArrayList<>();
+        List<WatchlistRuleConfig> watchlists = new ArrayList<>();
+        for (RuleConfig r : rules) {
+            if (r instanceof WatchlistRuleConfig w) {
+                watchlists.add(w);
+            } else {
+                deviceRules.add(r);
+            }
+        }
+        return new Setup(crossing, instance, partitions, inventory, limits,
+                new StoreGuard(StoreGuard.MAX_FIELD_TYPES), List.copyOf(rules), List.copyOf(deviceRules),
+                List.copyOf(watchlists), new RuleContext(new PassageTable(), ruleMetrics), drivers,
+                List.copyOf(sources), storeRouting, storePlates, metrics, new Assignments(), framesOffsets,
+                passagesOffsets);
     }
 
     static Properties properties(ClusterConfig config, String instance, Path stateDir) {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
@@ -187,6 +188,11 @@ final class RulesProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         boolean any = false;
         try {
             any = evaluate(record, device, frame, result);
+        } catch (KafkaException e) {
+            // Streams' own, from a forward or the store (a fenced producer, a migrated task, a failed
+            // send), not a rule's fault: thrown on, so Streams aborts the transaction and the frame is
+            // processed again by the partition's owner. Counted as skipped it would report a loss.
+            throw e;
         } catch (RuntimeException e) {
             // A fault in a rule: counted and skipped, as a shard leaves such a frame unacknowledged.
             bad("rule_failure", e.toString(), device);
