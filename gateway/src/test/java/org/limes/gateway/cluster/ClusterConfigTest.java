@@ -50,7 +50,7 @@ class ClusterConfigTest {
         assertThat(c.maxPendingFrames()).isEqualTo(10_000);
         assertThat(c.commitIntervalMs()).isEqualTo(500);
         assertThat(KafkaFrames.requestTimeoutMs(c.produceTimeoutMs()))
-                .as("delivery.timeout.ms must cover linger.ms + request.timeout.ms").isLessThanOrEqualTo(10_000 - 2);
+                .as("delivery.timeout.ms must cover linger.ms + request.timeout.ms").isLessThanOrEqualTo(10_000 - KafkaFrames.LINGER_MS);
     }
 
     @Test
