@@ -94,6 +94,10 @@ class SimulatorBenchIT {
         assertThat(result.path("phases").path("paced").path("gateway_cpu_us_per_msg_by_thread").size())
                 .isEqualTo(byThread.size());
         assertThat(Files.readString(work.resolve("gateway/gateway.yml"))).contains("cnt-200");
+        // With a few dozen transitions p99 is the slowest: the progress names which one and when.
+        assertThat(err.toString()).containsPattern(
+                "\\(b\\) alert latency in the flood: \\d+ transitions, .*; the slowest was transition [1-9]\\d*, sent "
+                        + "\\d+\\.\\d s into the phase");
         // Last, so that a failed run still shows which of the figures above it produced.
         assertThat(code).as(result::toString).isZero();
     }

@@ -58,6 +58,11 @@ final class AlertProbe implements QuietMqttCallback, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Histogram latencyMicros = newHistogram();
     private long timeouts;
+    /** The slowest transition of the measurement: its number (from 1), latency and start within the run. */
+    private long slowestMicros = -1;
+    private long slowestNumber;
+    private long slowestAtMs;
+    private long runStartNanos;
     /** The next transition: kept across runs, so a second run starts from the state the first left. */
     private boolean surge = true;
     private Instant lastDeviceTime = Instant.EPOCH;
@@ -95,6 +100,9 @@ final class AlertProbe implements QuietMqttCallback, AutoCloseable {
      * {@link #MIN_TRANSITIONS} of them.
      */
     void run(long gapMs) throws InterruptedException {
+        if (runStartNanos == 0) {
+            runStartNanos = System.nanoTime();
+        }
         while (running.get() || latencyMicros.getTotalCount() + timeouts < MIN_TRANSITIONS) {
             String expected = surge ? "raised" : "cleared";
             byte[] payload = driver.encode(model.next(1, nextDeviceTime(), surge));
@@ -118,8 +126,13 @@ final class AlertProbe implements QuietMqttCallback, AutoCloseable {
                 return false;
             }
             if (state.equals(expected)) {
-                latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(),
-                        TimeUnit.NANOSECONDS.toMicros(now - sentAt)));
+                long micros = TimeUnit.NANOSECONDS.toMicros(now - sentAt);
+                latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), micros));
+                if (micros > slowestMicros) {
+                    slowestMicros = micros;
+                    slowestNumber = latencyMicros.getTotalCount() + timeouts;
+                    slowestAtMs = TimeUnit.NANOSECONDS.toMillis(sentAt - runStartNanos);
+                }
                 return true;
             }
         }
@@ -136,6 +149,8 @@ final class AlertProbe implements QuietMqttCallback, AutoCloseable {
     void reset() {
         latencyMicros = newHistogram();
         timeouts = 0;
+        slowestMicros = -1;
+        runStartNanos = 0;
         running.set(true);
     }
 
@@ -145,6 +160,16 @@ final class AlertProbe implements QuietMqttCallback, AutoCloseable {
 
     Histogram latencyMicros() {
         return latencyMicros;
+    }
+
+    /**
+     * Which transition was the slowest and when it was sent, for the progress output: with a
+     * few dozen transitions p99 is the slowest one, and whether it is the first (the phase's
+     * start) or any tells a backlog from a stall. Empty before any arrived.
+     */
+    String slowest() {
+        return slowestMicros < 0 ? "" : String.format(java.util.Locale.ROOT,
+                "; the slowest was transition %d, sent %.1f s into the phase", slowestNumber, slowestAtMs / 1000.0);
     }
 
     /** Transitions whose alert did not arrive within 10 s. */

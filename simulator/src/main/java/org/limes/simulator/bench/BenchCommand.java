@@ -120,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
                     shared.gatewayJar(), shared.gatewayJavaOptions(), stall, probeGap, dir.path(), shared.seed(), rate,
                     pacedFor, publishers, subscribers, store, shared.storeJavaOptions(), warmup, warmupRounds,
                     warmupJitShare, window, clientThreads),
-                    System.err).run();
+                    shared.progress()).run();
             shared.print(report.toJson(new ObjectMapper()));
             return report.lossless() ? 0 : 1;
         } catch (IllegalStateException e) {

@@ -105,6 +105,11 @@ public final class BenchOptions {
         out.flush();
     }
 
+    /** The command's error output, where a run's progress goes (stderr unless the caller set another). */
+    public PrintWriter progress() {
+        return command.commandLine().getErr();
+    }
+
     /** Says on the command's error output that the run failed, and why; returns exit code 1. */
     public int failed(Exception e) {
         command.commandLine().getErr().println(command.name() + " failed: " + e.getMessage());

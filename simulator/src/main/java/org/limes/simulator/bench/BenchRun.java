@@ -1,7 +1,7 @@
 package org.limes.simulator.bench;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -102,10 +102,10 @@ public final class BenchRun {
     static final String READINGS_TABLE = "vehicle_count";
 
     private final Settings settings;
-    private final PrintStream progress;
+    private final PrintWriter progress;
     private LoadClients clients;
 
-    public BenchRun(Settings settings, PrintStream progress) {
+    public BenchRun(Settings settings, PrintWriter progress) {
         this.settings = settings;
         this.progress = progress;
     }
@@ -277,7 +277,7 @@ public final class BenchRun {
                     say("(b) external store %.1f µs/msg (%.2f cores)", flood.phase.storeMicrosPerMessage(),
                             flood.phase.storeCpuShare());
                 }
-                sayLatency("(b) alert latency in the flood", flood.latency, flood.timeouts);
+                sayLatency("(b) alert latency in the flood", flood.latency, flood.timeouts, probe.slowest());
 
                 // (c) paced
                 BenchReport.Paced paced = null;
@@ -305,7 +305,7 @@ public final class BenchRun {
                         say("(c) paced: external store %.1f µs/msg (%.2f cores)", m.phase.storeMicrosPerMessage(),
                                 m.phase.storeCpuShare());
                     }
-                    sayLatency("(c) alert latency, paced", m.latency, m.timeouts);
+                    sayLatency("(c) alert latency, paced", m.latency, m.timeouts, probe.slowest());
                 } else {
                     pacedSkipped = !flood.complete ? "the flood did not complete, so the gateway has no rate to pace at"
                             : settings.pacedFor().isZero() ? "--paced-duration 0s" : "rate below 1 msg/s";
@@ -500,10 +500,10 @@ public final class BenchRun {
     }
 
     /** Prints a latency histogram's summary on the progress stream. */
-    private void sayLatency(String what, Histogram h, long timeouts) {
-        say("%s: %d transitions, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d timed out", what, h.getTotalCount(),
+    private void sayLatency(String what, Histogram h, long timeouts, String slowest) {
+        say("%s: %d transitions, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d timed out%s", what, h.getTotalCount(),
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
-                timeouts);
+                timeouts, slowest);
     }
 
     /** Publishes the probe's priming reading until the store has it: source, pipeline and sink are up. */
@@ -615,6 +615,7 @@ public final class BenchRun {
 
     private void say(String format, Object... args) {
         progress.println(String.format(Locale.ROOT, format, args));
+        progress.flush();
     }
 
     private static int freePort() throws IOException {
