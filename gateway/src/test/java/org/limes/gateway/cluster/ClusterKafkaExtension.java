@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.limes.drivers.Drivers;
 import org.limes.gateway.Gateway;
 import org.limes.gateway.config.ConfigLoader;
+import org.limes.gateway.config.GatewayConfig;
 
 /**
  * The cluster-mode ITs' set-up, once: a {@link ClusterKafka} for the test class (started before
@@ -114,6 +115,26 @@ public final class ClusterKafkaExtension implements BeforeAllCallback, AfterEach
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
         open.push(g);
         return g;
+    }
+
+    /**
+     * A gateway with one counter ({@code cnt-01}, lane 1) behind an HTTP source {@code ingest} and
+     * one threshold rule {@code queue} (above 40 cars held 15 s raises, below 20 clears), its data
+     * under {@code dataDir}; {@code more} is appended (a {@code cluster:} section, or nothing).
+     */
+    public static GatewayConfig holdConfig(Drivers drivers, String name, Path dataDir, String more) {
+        return new ConfigLoader(drivers).parse(name + ".yml", """
+                name: %s
+                data_dir: %s
+                sources:
+                  - {type: http, name: ingest, host: 127.0.0.1, port: 0, drivers: [{driver: counter-json}]}
+                inventory:
+                  devices:
+                    - {id: cnt-01, site: ras-ajdir, class: counter, lane: "1"}
+                rules:
+                  - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
+                     clear_below: 20, for: 15s}
+                %s""".formatted(name, dataDir.toString().replace("\\", "/"), more));
     }
 
     /**

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
-import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Routing;
@@ -73,27 +72,14 @@ class ClusterRulesSilentStopIT {
     }
 
     private static byte[] frame(int n) {
-        Instant t = Instant.parse("2026-11-26T06:00:00Z").plusSeconds(n);
-        return ("{\"device\":\"cnt-01\",\"time\":\"" + t + "\",\"lane\":\"1\",\"direction\":\"inbound\","
-                + "\"interval_s\":60,\"counts\":{\"car\":50,\"truck\":0}}").getBytes(StandardCharsets.UTF_8);
+        return ClusterKafkaExtension.frame("cnt-01", n, 50).getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void theSurvivorTakesOverAfterTheSessionTimeoutAndTheHoldGoesOn() throws Exception {
         Drivers drivers = Drivers.load();
-        GatewayConfig config = new ConfigLoader(drivers).parse("silent.yml", """
-                name: silent-gw
-                data_dir: %s
-                sources:
-                  - {type: http, name: ingest, host: 127.0.0.1, port: 0, drivers: [{driver: counter-json}]}
-                inventory:
-                  devices:
-                    - {id: cnt-01, site: ras-ajdir, class: counter, lane: "1"}
-                rules:
-                  - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
-                     clear_below: 20, for: 15s}
-                %s""".formatted(dir.resolve("data").toString().replace("\\", "/"),
-                kafka.clusterSection("silent", 4, "session_timeout_ms: 6000")));
+        GatewayConfig config = ClusterKafkaExtension.holdConfig(drivers, "silent-gw", dir.resolve("data"),
+                kafka.clusterSection("silent", 4, "session_timeout_ms: 6000"));
         List<AutoCloseable> open = new ArrayList<>();
         try (KafkaFrames frames = KafkaFrames.start(config.cluster(), "producer",
                 ConfigDigest.of(config.sources()), new SimpleMeterRegistry())) {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.limes.drivers.Drivers;
 import org.limes.drivers.Frame;
-import org.limes.gateway.config.ConfigLoader;
 import org.limes.gateway.config.GatewayConfig;
 import org.limes.gateway.pipeline.Inventory;
 import org.limes.gateway.pipeline.Routing;
@@ -69,18 +68,7 @@ class RulesProcessorTest {
     @BeforeEach
     void setUp() {
         Drivers drivers = Drivers.load();
-        GatewayConfig config = new ConfigLoader(drivers).parse("rules-processor.yml", """
-                name: rp-gw
-                data_dir: %s
-                sources:
-                  - {type: http, name: ingest, host: 127.0.0.1, port: 0, drivers: [{driver: counter-json}]}
-                inventory:
-                  devices:
-                    - {id: cnt-01, site: ras-ajdir, class: counter, lane: "1"}
-                rules:
-                  - {id: queue, type: threshold, kind: vehicle_count, field: count_total, raise_above: 40,
-                     clear_below: 20, for: 15s}
-                """.formatted(dir.resolve("data").toString().replace("\\", "/")));
+        GatewayConfig config = ClusterKafkaExtension.holdConfig(drivers, "rp-gw", dir.resolve("data"), "");
         registry = new SimpleMeterRegistry();
         ClusterRules.Setup setup = ClusterRules.setup("ras-ajdir", "a", PARTITIONS, new Inventory(config.inventory()),
                 config.limits(), config.rules(), new RuleMetrics(registry), drivers, config.sources(), Routing.ALL,
@@ -101,10 +89,8 @@ class RulesProcessorTest {
     }
 
     private Record<byte[], byte[]> frame(int n, int cars) {
-        String json = "{\"device\":\"" + DEVICE + "\",\"time\":\"" + Instant.now().minusSeconds(60 - n)
-                + "\",\"lane\":\"1\",\"direction\":\"inbound\",\"interval_s\":60,\"counts\":{\"car\":" + cars
-                + ",\"truck\":0}}";
-        Frame f = new Frame(json.getBytes(StandardCharsets.UTF_8), "ingest", "/ingest/counter-json", Instant.now());
+        Frame f = new Frame(ClusterKafkaExtension.frame(DEVICE, n, cars).getBytes(StandardCharsets.UTF_8), "ingest",
+                "/ingest/counter-json", Instant.now());
         context.setRecordMetadata("limes.ras-ajdir.frames", context.taskId().partition(), n);
         return new Record<>(DEVICE.getBytes(StandardCharsets.UTF_8), new FrameRecord(f, "counter-json").encode(),
                 System.currentTimeMillis());
